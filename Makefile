@@ -1,0 +1,50 @@
+# The two commands of the quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+PORT   ?= 5000
+TRANSLATIONS := portal/translations
+
+.PHONY: run test install install-test translations extract-messages bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+# Compiled catalogs (.mo) are build output, made from the .po files on every install.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q -d $(TRANSLATIONS)
+
+# Developers: collect new strings into the catalogs (then translate them in the .po files).
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+run: export COOKIE_SECURE ?= 0
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+run: install
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(PY) bench/answers.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,6 @@
+"""The consultant side. Minimal for now: login and the assignment overview."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+from . import auth, views  # noqa: E402,F401

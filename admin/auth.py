@@ -1,0 +1,72 @@
+"""Consultant login. Failed logins are rate limited per client address; logout
+bumps the user's session version so every copy of the session cookie dies."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.db import get_session
+from portal.extensions import limiter, login_manager
+from portal.models import User
+
+from . import bp
+from .forms import LoginForm
+
+# A hash to compare against when the e-mail is unknown, so response time does
+# not reveal which addresses have accounts.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = _l("Log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    try:
+        uid, version = (int(x) for x in user_id.split(":"))
+    except ValueError:
+        return None
+    user = get_session().get(User, uid)
+    if user is None or user.session_version != version or not user.active:
+        return None
+    return user
+
+
+def _login_failed(response) -> bool:
+    return request.method == "POST" and response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_login_failed)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = get_session().scalar(sa.select(User).where(User.email == email))
+        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        if user is not None and ok and user.active:
+            session.pop("candidate", None)
+            login_user(user)
+            return redirect(url_for("admin.dashboard"))
+        flash(_("Wrong e-mail or password."), "error")
+        return render_template("admin/login.html", form=form), 401
+    return render_template("admin/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    current_user.session_version += 1
+    get_session().flush()
+    logout_user()
+    flash(_("You have been logged out."), "success")
+    return redirect(url_for("admin.login"))

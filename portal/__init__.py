@@ -1,0 +1,40 @@
+"""Second Opinion: the Flask application."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    from .config import load_config
+
+    app.config.update(load_config(Path(app.instance_path), config))
+
+    from . import db, errors, i18n, security
+    from .extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    login_manager.init_app(app)
+    errors.init_app(app)
+
+    from admin import bp as admin_bp
+    from admin.auth import init_login
+
+    from .candidate import bp as candidate_bp
+    from .health import bp as health_bp
+
+    init_login(app)
+    app.register_blueprint(candidate_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,278 @@
+"""Candidate pages. Thin: load the candidate, call a journey service, render or redirect."""
+from __future__ import annotations
+
+from functools import wraps
+
+import numpy as np
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import resources as res
+from ..db import get_session
+from ..models import FinishReason, Stage, TestKind
+from ..services import journey
+from ..services.invitations import (
+    InvitationRevoked,
+    invitation_for_session,
+    open_invitation,
+)
+from ..services.tokens import TokenExpired, TokenInvalid
+from . import bp
+from .forms import ExperienceForm, LanguageForm, WelcomeForm
+
+SESSION_KEY = "candidate"
+
+STEP_ENDPOINTS = {
+    Stage.WELCOME: ".welcome",
+    Stage.INSTRUCTIONS: ".instructions",
+    Stage.PRACTICE: ".practice",
+    Stage.LOGIC: ".item",
+    Stage.INVENTORY: ".inventory",
+    Stage.DONE: ".done",
+}
+
+
+@bp.get("/i/<token>")
+def open_link(token: str):
+    db = get_session()
+    try:
+        invitation = open_invitation(db, token, now=res.now(), settings=res.invitation_settings())
+    except InvitationRevoked:
+        return _link_problem("revoked"), 410
+    except TokenExpired:
+        return _link_problem("expired"), 410
+    except TokenInvalid:
+        return _link_problem("invalid"), 404
+    session[SESSION_KEY] = [invitation.id, invitation.nonce]
+    session.permanent = True
+    # The token-free URL keeps the token out of history, logs and Referer.
+    return redirect(url_for(".resume"))
+
+
+def _link_problem(kind: str) -> str:
+    return render_template("candidate/link_problem.html", kind=kind)
+
+
+def candidate_required(*stages: Stage):
+    """Load the session's candidate; send them to their current step if this isn't it."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            data = session.get(SESSION_KEY) or [None, None]
+            invitation = invitation_for_session(get_session(), *data[:2])
+            if invitation is None:
+                return _link_problem("session"), 404
+            g.invitation = invitation
+            g.candidate = invitation.candidate
+            if stages and g.candidate.stage not in stages:
+                return redirect(url_for(STEP_ENDPOINTS[g.candidate.stage]))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@bp.get("/test")
+@candidate_required()
+def resume():
+    return redirect(url_for(STEP_ENDPOINTS[g.candidate.stage]))
+
+
+@bp.post("/test/language")
+@candidate_required()
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        journey.set_language(get_session(), g.candidate, form.lang.data)
+    return redirect(url_for(STEP_ENDPOINTS[g.candidate.stage]))
+
+
+@bp.route("/test/welcome", methods=["GET", "POST"])
+@candidate_required(Stage.WELCOME)
+def welcome():
+    form = WelcomeForm()
+    if form.validate_on_submit():
+        lang = g.candidate.chosen_language or g.invitation.language
+        journey.accept_welcome(get_session(), g.candidate, language=lang, now=res.now())
+        return redirect(url_for(".instructions"))
+    return render_template("candidate/welcome.html", form=form,
+                           assignment=g.candidate.assignment), 200 if not form.errors else 400
+
+
+@bp.route("/test/instructions", methods=["GET", "POST"])
+@candidate_required(Stage.INSTRUCTIONS)
+def instructions():
+    if request.method == "POST":
+        journey.begin_practice(get_session(), g.candidate)
+        return redirect(url_for(".practice"))
+    return render_template(
+        "candidate/instructions.html",
+        minutes=round(journey.logic_time_limit(g.candidate).total_seconds() / 60),
+        n_items=journey.LOGIC_FORM_LENGTH,
+        n_practice=len(res.logic_bank().practice),
+    )
+
+
+@bp.route("/test/practice", methods=["GET", "POST"])
+@candidate_required(Stage.PRACTICE)
+def practice():
+    bank = res.logic_bank()
+    candidate = g.candidate
+    if request.method == "POST":
+        try:
+            position = int(request.form.get("position", ""))
+            chosen = int(request.form.get("option", ""))
+            feedback = journey.answer_practice(get_session(), candidate, bank,
+                                               position=position, chosen=chosen)
+        except ValueError:
+            flash(_("Choose one of the options."), "error")
+            return redirect(url_for(".practice"))
+        if feedback is None:
+            return redirect(url_for(".practice"))
+        return redirect(url_for(".practice", feedback=position, chosen=chosen))
+    if "feedback" in request.args:
+        try:
+            position = int(request.args["feedback"])
+            chosen = int(request.args["chosen"])
+            item = bank.practice[position]
+        except (KeyError, ValueError, IndexError):
+            return redirect(url_for(".practice"))
+        if position < candidate.practice_position and 0 <= chosen < len(item.options):
+            return render_template(
+                "candidate/practice_feedback.html", item=item, chosen=chosen,
+                correct=item.is_correct(chosen), position=position, total=len(bank.practice),
+                last=position + 1 >= len(bank.practice),
+            )
+    if candidate.practice_position >= len(bank.practice):
+        return render_template("candidate/ready.html",
+                               minutes=round(journey.logic_time_limit(candidate).total_seconds() / 60),
+                               n_items=journey.LOGIC_FORM_LENGTH)
+    position = candidate.practice_position
+    return render_template("candidate/practice.html", item=bank.practice[position],
+                           position=position, total=len(bank.practice))
+
+
+@bp.post("/test/start")
+@candidate_required(Stage.PRACTICE)
+def start_logic():
+    bank = res.logic_bank()
+    if g.candidate.practice_position < len(bank.practice):
+        return redirect(url_for(".practice"))
+    journey.start_logic(get_session(), g.candidate, bank, now=res.now())
+    return redirect(url_for(".item"))
+
+
+def _logic_context():
+    db = get_session()
+    attempt = journey.current_attempt(db, g.candidate, TestKind.LOGIC)
+    if attempt is None:
+        # Stage LOGIC without an attempt cannot normally happen; start it now.
+        attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now())
+    norms = res.norm_table(g.candidate.assignment.norm_group)
+    return db, attempt, norms
+
+
+@bp.route("/test/item", methods=["GET", "POST"])
+@candidate_required(Stage.LOGIC)
+def item():
+    db, attempt, norms = _logic_context()
+    bank, now = res.logic_bank(), res.now()
+    if request.method == "POST":
+        option_id = request.form.get("option", "")
+        try:
+            response_id = int(request.form.get("response", ""))
+        except ValueError:
+            response_id = -1
+        if not option_id:
+            flash(_("Choose one of the options before you continue."), "error")
+            return redirect(url_for(".item"))
+        outcome = journey.answer_logic_item(
+            db, attempt, response_id=response_id, option_id=option_id, now=now,
+            bank=bank, norms=norms, timing=res.timing(),
+        )
+        if outcome is journey.AnswerOutcome.TOO_LATE:
+            return render_template("candidate/timeup.html", late=True), 409
+        if outcome is journey.AnswerOutcome.CONFLICT:
+            flash(_("That question had already been answered in another window. The first answer is kept."), "warning")
+        return redirect(url_for(".item") if g.candidate.stage is Stage.LOGIC else url_for(".resume"))
+    if journey.expire_if_due(db, attempt, now=now, bank=bank, norms=norms, timing=res.timing()):
+        return redirect(url_for(".timeup") if attempt.finish_reason is FinishReason.TIMEOUT
+                        else url_for(".resume"))
+    presented = journey.present_logic_item(db, attempt, bank, now=now, rng=np.random.default_rng())
+    if presented is None:  # all answered; the attempt finishes on the last answer
+        return redirect(url_for(".resume"))
+    options = [
+        (oid, presented.item.option_texts(_lang())[index])
+        for oid, index in zip(presented.response.option_ids, presented.response.option_order)
+    ]
+    return render_template("candidate/item.html", p=presented, options=options)
+
+
+@bp.get("/test/time-up")
+@candidate_required(Stage.INVENTORY)
+def timeup():
+    return render_template("candidate/timeup.html", late=False)
+
+
+@bp.route("/test/inventory", methods=["GET", "POST"])
+@candidate_required(Stage.INVENTORY)
+def inventory():
+    db, inv, now = get_session(), res.inventory(), res.now()
+    attempt = journey.start_inventory(db, g.candidate, inv, now=now)
+    page = journey.current_inventory_page(db, attempt)
+    values: dict[str, int | None] = {}
+    missing: list[str] = []
+    if request.method == "POST" and page is not None:
+        values = {sid: _int_or_none(request.form.get(sid)) for sid in page.statement_ids}
+        try:
+            page_number = int(request.form.get("page", ""))
+        except ValueError:
+            page_number = -1
+        try:
+            journey.save_inventory_page(db, attempt, page_number=page_number, values=values,
+                                        inventory=inv,
+                                        norms=res.norm_table(g.candidate.assignment.norm_group),
+                                        now=now)
+            return redirect(url_for(".resume"))
+        except journey.PageError as err:
+            missing = err.missing
+    if page is None:
+        return redirect(url_for(".resume"))
+    lang = _lang()
+    statements = [(sid, inv.get(sid).text[lang]) for sid in page.statement_ids]
+    status = 400 if missing else 200
+    return render_template("candidate/inventory.html", page=page, statements=statements,
+                           values=values, missing=missing), status
+
+
+@bp.route("/test/done", methods=["GET", "POST"])
+@candidate_required(Stage.DONE)
+def done():
+    form = ExperienceForm()
+    if form.validate_on_submit():
+        journey.record_experience(get_session(), g.candidate, int(form.rating.data))
+        flash(_("Thank you for your answer."), "success")
+        return redirect(url_for(".done"))
+    status = 400 if form.errors else 200
+    return render_template("candidate/done.html", form=form,
+                           rated=g.candidate.experience_rating is not None), status
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lang() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "sv")
+
+
+@bp.app_context_processor
+def _language_form():
+    return {"language_form": LanguageForm}

@@ -1,0 +1,133 @@
+"""Command-line interface: ``flask --app wsgi <command>``."""
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from werkzeug.security import generate_password_hash
+
+from . import resources as res
+from .db import get_session
+from .models import Assignment, Role, User
+from .services import demo as demo_service
+from .services import journey
+from .services.invitations import InvitationError, invitation_url, invite_candidate
+
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+attempts_cli = AppGroup("attempts", help="Test attempts.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema to REVISION (default: head)."""
+    from .migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    from .migrate import revision
+
+    revision(current_app.config["DATABASE_URL"], message)
+
+
+@attempts_cli.command("close-expired")
+def close_expired() -> None:
+    """Finish timed attempts left open past their deadline (run from cron)."""
+    session = get_session()
+    closed = journey.close_expired(
+        session, now=res.now(), bank_for=lambda _a: res.logic_bank(),
+        norms_for=res.norm_table, timing=res.timing(),
+    )
+    session.commit()
+    click.echo(f"Closed {closed} expired attempt(s).")
+
+
+@click.command("invite")
+@with_appcontext
+@click.option("--assignment", "assignment_id", type=int, required=True, help="Assignment id.")
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--lang", type=click.Choice(["sv", "en"]), default=None,
+              help="Language of the invitation (default: the assignment's).")
+@click.option("--extra-time", "extra_time", type=click.IntRange(0, 300), default=0,
+              help="Extra time on timed tests, in percent.")
+def invite(assignment_id: int, name: str, email: str, lang: str | None, extra_time: int) -> None:
+    """Invite a candidate; prints the invitation URL as the last line."""
+    session = get_session()
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise click.ClickException(f"No assignment with id {assignment_id}.")
+    settings = res.invitation_settings()
+    try:
+        candidate, invitation = invite_candidate(
+            session, assignment, name=name, email=email, language=lang,
+            extra_time_pct=extra_time, now=res.now(), settings=settings,
+        )
+    except InvitationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    session.commit()
+    click.echo(f"Invited {candidate.name} (candidate {candidate.id}) to {assignment.title}.")
+    click.echo(invitation_url(invitation, settings))
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="consultant")
+@click.option("--name", default="")
+@click.password_option(help="Prompted for (hidden) when not given.")
+def create_user(email: str, role: str, name: str, password: str) -> None:
+    """Create a consultant or admin account."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException(f"Not a valid e-mail address: {email}")
+    if len(password) < 10:
+        raise click.ClickException("The password must be at least 10 characters.")
+    session = get_session()
+    if session.scalar(sa.select(User).where(User.email == email)):
+        raise click.ClickException(f"A user with e-mail {email} already exists.")
+    session.add(User(email=email, name=name, role=Role(role),
+                     password_hash=generate_password_hash(password)))
+    session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--base-url", default=None, help="Base URL for the printed links.")
+def demo(base_url: str | None) -> None:
+    """Seed demo data if the database is empty (idempotent); print logins and links."""
+    session = get_session()
+    settings = res.invitation_settings()
+    if base_url:
+        settings = type(settings)(settings.secret_key, settings.max_age_days, base_url)
+    seeded = demo_service.seed(session, now=res.now(), settings=settings,
+                               bank=res.logic_bank(), inventory=res.inventory(),
+                               norms_for=res.norm_table,
+                               instance_path=current_app.instance_path)
+    session.commit()
+    info = demo_service.describe(session, now=res.now(), settings=settings, instance_path=current_app.instance_path)
+    click.echo("Demo data created." if seeded else "Demo data already present.")
+    click.echo(f"Consultant login: {settings.base_url.rstrip('/')}/admin/login")
+    click.echo(f"  e-mail:   {info.email}")
+    click.echo(f"  password: {info.password}")
+    for name, status, url in info.links:
+        click.echo(f"Candidate {name} ({status}): {url}")
+    sys.stdout.flush()
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(attempts_cli)
+    app.cli.add_command(invite)
+    app.cli.add_command(create_user)
+    app.cli.add_command(demo)

@@ -1,0 +1,75 @@
+"""Configuration: defaults, then environment variables, then explicit overrides.
+
+Read only inside ``create_app`` so tests can pass a plain dict instead of patching
+the environment.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else a random key kept in ``instance/``.
+
+    The file keeps a single-host installation working across restarts; several
+    hosts must share one key through the environment.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    env = os.environ
+    overrides = dict(overrides or {})
+    cfg: dict = {
+        "DATABASE_URL": env.get("DATABASE_URL")
+        or f"sqlite:///{instance_path / 'second_opinion.sqlite3'}",
+        #: Invitation links stop working after this many days.
+        "INVITATION_MAX_AGE_DAYS": int(env.get("INVITATION_MAX_AGE_DAYS", "14")),
+        #: Grace period after the logic test deadline for answers still in flight.
+        "ANSWER_GRACE_SECONDS": 5,
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_SECURE": _bool(env.get("COOKIE_SECURE"), True),
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("COOKIE_SECURE"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_NAME": "so_session",
+        # A candidate may spend hours in the battery; keep the session and the
+        # CSRF token valid long enough to survive a long test.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "12"))),
+        "WTF_CSRF_TIME_LIMIT": int(env.get("CSRF_TIME_LIMIT_SECONDS", str(12 * 3600))),
+        "WTF_CSRF_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Stockholm"),
+        "LANGUAGES": ("sv", "en"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIC_BANK_PATH": env.get("LOGIC_BANK_PATH") or None,
+        "INVENTORY_PATH": env.get("INVENTORY_PATH") or None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+    cfg.update(overrides)
+    if "SECRET_KEY" not in cfg:
+        cfg["SECRET_KEY"] = _secret_key(instance_path)
+    return cfg

@@ -1,0 +1,88 @@
+"""Engine and request-scoped session.
+
+One session per request (or CLI command), created on first use. The request's
+single commit point is ``commit_on_success`` (an ``after_request`` hook); services
+only ``flush()``. Teardown rolls back whatever was not committed and closes.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # We emit BEGIN ourselves (below); pysqlite's own transaction handling
+        # would otherwise defer it and break SAVEPOINT/upsert semantics.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # IMMEDIATE takes the write lock up front: a deferred transaction that
+        # reads and then writes can fail with SQLITE_BUSY under concurrent
+        # candidates instead of waiting for its turn.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["portal.engine"] = engine
+    app.extensions["portal.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.after_request(commit_on_success)
+    app.teardown_appcontext(close_session)
+
+
+def get_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["portal.sessionmaker"]()
+    return g.db_session
+
+
+def get_engine() -> sa.Engine:
+    return current_app.extensions["portal.engine"]
+
+
+def commit_on_success(response):
+    session = g.get("db_session")
+    if session is not None and response.status_code < 500:
+        session.commit()
+    return response
+
+
+def close_session(_exc=None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def insert_ignore(session: Session, model, values: dict, conflict: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL.
+
+    Returns True when a row was inserted, False when one already existed. Used
+    where a double submit must neither fail nor create a second row.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database {dialect}")
+    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    return session.execute(stmt).rowcount == 1

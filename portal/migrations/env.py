@@ -1,0 +1,35 @@
+"""Alembic environment. Run through ``flask --app wsgi db upgrade``."""
+from alembic import context
+
+from portal.db import make_engine
+from portal.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():  # pragma: no cover
+    raise SystemExit("offline migrations are not supported; run against a database")
+run_migrations()

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, enum_column, utcnow
+
+
+class Role(enum.Enum):
+    ADMIN = "admin"
+    CONSULTANT = "consultant"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Part of the login session id; bumping it logs out every session of the user.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # flask-login
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"

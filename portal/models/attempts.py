@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+
+
+class TestKind(enum.Enum):
+    __test__ = False  # not a pytest class
+
+    LOGIC = "logic"
+    INVENTORY = "inventory"
+
+
+class FinishReason(enum.Enum):
+    COMPLETED = "completed"
+    TIMEOUT = "timeout"
+
+
+class Attempt(Base):
+    """One sitting of one test by one candidate."""
+
+    __tablename__ = "attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
+    kind: Mapped[TestKind] = mapped_column(enum_column(TestKind))
+    #: 1 for the first attempt; a technical reset would add number 2.
+    number: Mapped[int] = mapped_column(default=1)
+    bank_id: Mapped[str] = mapped_column(sa.String(100))
+    bank_version: Mapped[str] = mapped_column(sa.String(50))
+    #: Seed of the attempt's random generator, so its form can be replayed.
+    seed: Mapped[int] = mapped_column(sa.BigInteger)
+    #: Ordered item (or statement) ids of this attempt's form.
+    item_ids: Mapped[list] = mapped_column(sa.JSON)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Server-side deadline of a timed test (None = untimed).
+    deadline: Mapped[datetime | None]
+    time_limit_seconds: Mapped[int | None]
+    finished_at: Mapped[datetime | None]
+    finish_reason: Mapped[FinishReason | None] = mapped_column(enum_column(FinishReason))
+
+    candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
+    results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")
+
+    __table_args__ = (sa.UniqueConstraint("candidate_id", "kind", "number"),)
+
+
+class LogicResponse(Base):
+    """An item shown in a logic attempt and, once answered, the answer.
+
+    Created when the item is first presented; answered exactly once by a
+    conditional UPDATE (``answered_at IS NULL``).
+    """
+
+    __tablename__ = "logic_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id"), index=True)
+    item_id: Mapped[str] = mapped_column(sa.String(50))
+    position: Mapped[int]
+    #: Opaque option ids in display order; ``option_order[i]`` is the bank
+    #: index of the option shown with ``option_ids[i]``.
+    option_ids: Mapped[list] = mapped_column(sa.JSON)
+    option_order: Mapped[list] = mapped_column(sa.JSON)
+    presented_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    chosen_index: Mapped[int | None]
+    correct: Mapped[bool | None]
+    response_ms: Mapped[int | None]
+
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "item_id"),
+        sa.UniqueConstraint("attempt_id", "position"),
+    )
+
+
+class InventoryResponse(Base):
+    __tablename__ = "inventory_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id"), index=True)
+    statement_id: Mapped[str] = mapped_column(sa.String(50))
+    value: Mapped[int]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "statement_id"),
+        sa.CheckConstraint("value BETWEEN 1 AND 5", name="value_range"),
+    )
+
+
+class Result(Base):
+    """A normed score, stamped with the versions that produced it."""
+
+    __tablename__ = "result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id"), index=True)
+    #: Norm scale key, e.g. ``logic.number_correct`` or ``personality.ES``.
+    scale: Mapped[str] = mapped_column(sa.String(50))
+    raw: Mapped[float | None]
+    n_items: Mapped[int]
+    n_answered: Mapped[int]
+    percentile: Mapped[float | None]
+    t_score: Mapped[float | None]
+    sten: Mapped[int | None]
+    stanine: Mapped[int | None]
+    norm_group: Mapped[str] = mapped_column(sa.String(50))
+    #: e.g. ``general.v1``
+    norm_ref: Mapped[str] = mapped_column(sa.String(80))
+    norm_provisional: Mapped[bool]
+    bank_id: Mapped[str] = mapped_column(sa.String(100))
+    bank_version: Mapped[str] = mapped_column(sa.String(50))
+    engine_version: Mapped[str] = mapped_column(sa.String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="results")
+
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "scale"),)

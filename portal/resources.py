@@ -1,0 +1,44 @@
+"""Item banks, inventory, norm tables and the clock, as configured for the app."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from item_banks import Inventory, LogicBank, load_inventory, load_logic_bank
+from norms import NormTable, load_norm_table
+
+from .models import utcnow
+from .services.invitations import InvitationSettings
+from .services.journey import Timing
+
+
+def now() -> datetime:
+    """Current UTC time; tests may set ``CLOCK`` to a callable to move time."""
+    clock = current_app.config.get("CLOCK")
+    return clock() if clock else utcnow()
+
+
+def logic_bank() -> LogicBank:
+    return load_logic_bank(current_app.config.get("LOGIC_BANK_PATH"))
+
+
+def inventory() -> Inventory:
+    return load_inventory(current_app.config.get("INVENTORY_PATH"))
+
+
+def norm_table(group: str) -> NormTable:
+    return load_norm_table(group)
+
+
+def invitation_settings() -> InvitationSettings:
+    cfg = current_app.config
+    return InvitationSettings(
+        secret_key=cfg["SECRET_KEY"],
+        max_age_days=cfg["INVITATION_MAX_AGE_DAYS"],
+        base_url=cfg["BASE_URL"],
+    )
+
+
+def timing() -> Timing:
+    return Timing(grace_seconds=current_app.config["ANSWER_GRACE_SECONDS"])

@@ -1,0 +1,111 @@
+"""Demo data for `make run`: one consultant, one client, two assignments,
+candidates in several states. One candidate has simulated answers (said in the
+name) so the results view has something to show."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from item_banks import Inventory, LogicBank
+
+from ..models import Assignment, Candidate, Client, Role, Stage, TestKind, User
+from . import journey
+from .invitations import InvitationSettings, candidate_status, invitation_url, invite_candidate
+
+DEMO_EMAIL = "konsult@demo.example"
+SIMULATED_NAME = "Exempel Exempelsson (simulerade svar)"
+
+
+def _password_file(instance_path: str) -> Path:
+    return Path(instance_path) / "demo_password"
+
+
+def seed(
+    session: Session, *, now: datetime, settings: InvitationSettings, bank: LogicBank,
+    inventory: Inventory, norms_for, instance_path: str,
+) -> bool:
+    """Create the demo data unless the database already has users or assignments."""
+    if session.scalar(sa.select(sa.func.count()).select_from(User)) or session.scalar(
+        sa.select(sa.func.count()).select_from(Assignment)
+    ):
+        return False
+    password = secrets.token_urlsafe(12)
+    path = _password_file(instance_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(password)
+    session.add(User(email=DEMO_EMAIL, name="Demo Konsult", role=Role.CONSULTANT,
+                     password_hash=generate_password_hash(password)))
+    client = Client(name="Nordljus Energi AB (demo)")
+    cfo = Assignment(client=client, title="Ekonomichef", language="sv", norm_group="managers")
+    analyst = Assignment(client=client, title="Data Analyst", language="en", norm_group="general")
+    session.add_all([client, cfo, analyst])
+    session.flush()
+    invite_candidate(session, cfo, name="Alva Lindqvist", email="alva@demo.example",
+                     now=now, settings=settings)
+    invite_candidate(session, cfo, name="Sara Ek", email="sara@demo.example", now=now,
+                     settings=settings, extra_time_pct=25)
+    invite_candidate(session, analyst, name="Noah Berg", email="noah@demo.example", now=now,
+                     settings=settings, language="en")
+    simulated, _ = invite_candidate(session, cfo, name=SIMULATED_NAME,
+                                    email="exempel@demo.example", now=now, settings=settings)
+    _simulate(session, simulated, bank=bank, inventory=inventory,
+              norms=norms_for(cfo.norm_group), now=now, rng=np.random.default_rng(2026))
+    return True
+
+
+def _simulate(session: Session, candidate: Candidate, *, bank, inventory, norms, now, rng) -> None:
+    """Answer the whole battery with random but plausible responses."""
+    t = now - timedelta(hours=2)
+    journey.accept_welcome(session, candidate, language="sv", now=t)
+    journey.begin_practice(session, candidate)
+    for position in range(len(bank.practice)):
+        journey.answer_practice(session, candidate, bank, position=position,
+                                chosen=bank.practice[position].key)
+    attempt = journey.start_logic(session, candidate, bank, now=t, seed=int(rng.integers(2**62)))
+    while True:
+        t += timedelta(seconds=int(rng.integers(20, 60)))
+        shown = journey.present_logic_item(session, attempt, bank, now=t, rng=rng)
+        if shown is None:
+            break
+        item = shown.item
+        wanted = item.key if rng.random() < 0.65 else int(rng.integers(len(item.options)))
+        option_id = shown.response.option_ids[shown.response.option_order.index(wanted)]
+        journey.answer_logic_item(session, attempt, response_id=shown.response.id,
+                                  option_id=option_id, now=t, bank=bank, norms=norms)
+    inv_attempt = journey.start_inventory(session, candidate, inventory, now=t)
+    while (page := journey.current_inventory_page(session, inv_attempt)) is not None:
+        t += timedelta(minutes=2)
+        values = {sid: int(rng.integers(2, 6)) for sid in page.statement_ids}
+        journey.save_inventory_page(session, inv_attempt, page_number=page.number, values=values,
+                                    inventory=inventory, norms=norms, now=t)
+    assert candidate.stage is Stage.DONE
+    assert journey.current_attempt(session, candidate, TestKind.LOGIC).finished_at is not None
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    email: str
+    password: str
+    links: list[tuple[str, str, str]]
+
+
+def describe(session: Session, *, now: datetime, settings: InvitationSettings, instance_path: str) -> DemoInfo:
+    path = _password_file(instance_path)
+    password = path.read_text().strip() if path.exists() else "(set when the demo was created; see create-user)"
+    links = []
+    for candidate in session.scalars(sa.select(Candidate).order_by(Candidate.id)):
+        live = [i for i in candidate.invitations if i.revoked_at is None]
+        if live:
+            status = candidate_status(candidate, now).value
+            links.append((candidate.name, status, invitation_url(live[-1], settings)))
+    return DemoInfo(DEMO_EMAIL, password, links)

@@ -1,0 +1,146 @@
+"""Candidates and their invitation links."""
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import Assignment, Candidate, Invitation, Stage
+from .tokens import TokenExpired, TokenInvalid, make_invitation_token, read_invitation_token
+
+LANGUAGES = ("sv", "en")
+
+
+class InvitationError(ValueError):
+    """Bad input when inviting; the message is shown to the user."""
+
+
+class InvitationRevoked(TokenExpired):
+    pass
+
+
+@dataclass(frozen=True)
+class InvitationSettings:
+    secret_key: str
+    max_age_days: int
+    base_url: str
+
+    @property
+    def max_age_seconds(self) -> int:
+        return self.max_age_days * 86400
+
+
+def invite_candidate(
+    session: Session,
+    assignment: Assignment,
+    *,
+    name: str,
+    email: str,
+    now: datetime,
+    settings: InvitationSettings,
+    language: str | None = None,
+    extra_time_pct: int = 0,
+) -> tuple[Candidate, Invitation]:
+    name = (name or "").strip()
+    email = (email or "").strip()
+    language = language or assignment.language
+    if not name:
+        raise InvitationError("name is required")
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+        raise InvitationError(f"not a valid e-mail address: {email!r}")
+    if language not in LANGUAGES:
+        raise InvitationError(f"language must be one of {', '.join(LANGUAGES)}")
+    if not 0 <= extra_time_pct <= 300:
+        raise InvitationError("extra time must be between 0 and 300 percent")
+    candidate = Candidate(
+        assignment=assignment, name=name, email=email, extra_time_pct=extra_time_pct
+    )
+    session.add(candidate)
+    invitation = issue_invitation(session, candidate, now=now, settings=settings, language=language)
+    return candidate, invitation
+
+
+def issue_invitation(
+    session: Session, candidate: Candidate, *, now: datetime, settings: InvitationSettings,
+    language: str,
+) -> Invitation:
+    invitation = Invitation(
+        candidate=candidate,
+        nonce=secrets.token_urlsafe(24),
+        language=language,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.max_age_days),
+    )
+    session.add(invitation)
+    session.flush()
+    return invitation
+
+
+def invitation_url(invitation: Invitation, settings: InvitationSettings) -> str:
+    token = make_invitation_token(settings.secret_key, invitation.id, invitation.nonce)
+    return f"{settings.base_url.rstrip('/')}/i/{token}"
+
+
+def open_invitation(
+    session: Session, token: str, *, now: datetime, settings: InvitationSettings
+) -> Invitation:
+    """Resolve a link's token to its invitation, or raise a TokenError.
+
+    Creates nothing; records the first opening only.
+    """
+    inv_id, nonce = read_invitation_token(settings.secret_key, token, settings.max_age_seconds)
+    invitation = session.get(Invitation, inv_id)
+    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
+        raise TokenInvalid("no such invitation")
+    if invitation.revoked_at is not None:
+        raise InvitationRevoked("invitation revoked")
+    if now > invitation.expires_at and invitation.candidate.stage is not Stage.DONE:
+        raise TokenExpired("invitation expired")
+    if invitation.opened_at is None:
+        session.execute(
+            sa.update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+            .values(opened_at=now)
+        )
+        session.refresh(invitation)
+    return invitation
+
+
+def invitation_for_session(session: Session, inv_id: int | None, nonce: str | None) -> Invitation | None:
+    """The invitation a candidate session points to, if still valid."""
+    if not inv_id or not nonce:
+        return None
+    invitation = session.get(Invitation, inv_id)
+    if invitation is None or invitation.revoked_at is not None:
+        return None
+    if not secrets.compare_digest(invitation.nonce, nonce):
+        return None
+    return invitation
+
+
+class CandidateStatus(enum.Enum):
+    INVITED = "invited"
+    OPENED = "opened"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def candidate_status(candidate: Candidate, now: datetime) -> CandidateStatus:
+    if candidate.stage is Stage.DONE:
+        return CandidateStatus.COMPLETED
+    live = [i for i in candidate.invitations if i.revoked_at is None]
+    if candidate.invitations and not live:
+        return CandidateStatus.REVOKED
+    if live and all(now > i.expires_at for i in live):
+        return CandidateStatus.EXPIRED
+    if candidate.stage is not Stage.WELCOME:
+        return CandidateStatus.IN_PROGRESS
+    if any(i.opened_at for i in candidate.invitations):
+        return CandidateStatus.OPENED
+    return CandidateStatus.INVITED

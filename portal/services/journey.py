@@ -1,0 +1,421 @@
+"""The candidate's way through the battery.
+
+Stages only move forward, each by a conditional UPDATE on the stage the
+request expected, so a double submit or a second tab cannot skip or repeat a
+step. Timing is enforced here against the deadline stored when the timed part
+started; the browser only displays it.
+"""
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from item_banks import Inventory, LogicBank, LogicItem, select_form
+from norms import NormTable
+
+from ..db import insert_ignore
+from ..models import (
+    STAGE_ORDER,
+    Attempt,
+    Candidate,
+    FinishReason,
+    InventoryResponse,
+    LogicResponse,
+    Stage,
+    TestKind,
+)
+from . import scoring
+
+#: Number of items in the (non-adaptive) logic form until the CAT replaces it.
+LOGIC_FORM_LENGTH = 20
+#: Statements per inventory page.
+INVENTORY_PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Timing:
+    grace_seconds: int = 5
+
+
+def advance(session: Session, candidate: Candidate, expected: Stage, new: Stage, **values) -> bool:
+    """Move ``candidate`` from ``expected`` to ``new``; False if another request already did."""
+    assert STAGE_ORDER.index(new) > STAGE_ORDER.index(expected)
+    result = session.execute(
+        sa.update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.stage == expected)
+        .values(stage=new, **values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(candidate)
+    return result.rowcount == 1
+
+
+def set_language(session: Session, candidate: Candidate, language: str) -> None:
+    if language not in ("sv", "en"):
+        raise ValueError("unsupported language")
+    candidate.chosen_language = language
+    session.flush()
+
+
+def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime) -> None:
+    set_language(session, candidate, language)
+    advance(session, candidate, Stage.WELCOME, Stage.INSTRUCTIONS, privacy_accepted_at=now)
+
+
+def begin_practice(session: Session, candidate: Candidate) -> None:
+    advance(session, candidate, Stage.INSTRUCTIONS, Stage.PRACTICE)
+
+
+@dataclass(frozen=True)
+class PracticeFeedback:
+    item: LogicItem
+    chosen: int
+    correct: bool
+
+
+def answer_practice(
+    session: Session, candidate: Candidate, bank: LogicBank, *, position: int, chosen: int
+) -> PracticeFeedback | None:
+    """Record a practice answer; None if ``position`` is not the current item (stale form)."""
+    if candidate.stage is not Stage.PRACTICE or position != candidate.practice_position:
+        return None
+    if position >= len(bank.practice):
+        return None
+    item = bank.practice[position]
+    if not 0 <= chosen < len(item.options):
+        raise ValueError("option out of range")
+    session.execute(
+        sa.update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.practice_position == position)
+        .values(practice_position=position + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(candidate)
+    return PracticeFeedback(item=item, chosen=chosen, correct=item.is_correct(chosen))
+
+
+def logic_time_limit(candidate: Candidate) -> timedelta:
+    minutes = candidate.assignment.logic_time_limit_minutes
+    return timedelta(minutes=minutes) * (1 + candidate.extra_time_pct / 100)
+
+
+def current_attempt(session: Session, candidate: Candidate, kind: TestKind) -> Attempt | None:
+    return session.scalar(
+        sa.select(Attempt)
+        .where(Attempt.candidate_id == candidate.id, Attempt.kind == kind)
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    )
+
+
+def _new_seed() -> int:
+    return secrets.randbits(62)
+
+
+def start_logic(
+    session: Session, candidate: Candidate, bank: LogicBank, *, now: datetime, seed: int | None = None
+) -> Attempt:
+    """Start the timed part (once): the deadline is fixed here."""
+    if candidate.stage is Stage.PRACTICE:
+        advance(session, candidate, Stage.PRACTICE, Stage.LOGIC)
+    existing = current_attempt(session, candidate, TestKind.LOGIC)
+    if existing is not None:
+        return existing
+    seed = _new_seed() if seed is None else seed
+    item_ids = select_form(bank, LOGIC_FORM_LENGTH, np.random.default_rng(seed))
+    limit = logic_time_limit(candidate)
+    insert_ignore(
+        session,
+        Attempt,
+        dict(
+            candidate_id=candidate.id,
+            kind=TestKind.LOGIC,
+            number=1,
+            bank_id=bank.bank_id,
+            bank_version=bank.version,
+            seed=seed,
+            item_ids=item_ids,
+            started_at=now,
+            deadline=now + limit,
+            time_limit_seconds=int(limit.total_seconds()),
+        ),
+        ["candidate_id", "kind", "number"],
+    )
+    return current_attempt(session, candidate, TestKind.LOGIC)
+
+
+class AnswerOutcome(enum.Enum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"  # the same answer arrived twice: nothing changes
+    CONFLICT = "conflict"  # answered differently elsewhere: the first answer is kept
+    TOO_LATE = "too_late"  # after deadline + grace: refused, attempt finished
+    STALE = "stale"  # the form was for an item no longer current
+    FINISHED = "finished"  # the attempt had already ended
+
+
+@dataclass(frozen=True)
+class Presentation:
+    response: LogicResponse
+    item: LogicItem
+    position: int
+    total: int
+    remaining_seconds: int
+
+
+def expire_if_due(
+    session: Session, attempt: Attempt, *, now: datetime, bank: LogicBank, norms: NormTable,
+    timing: Timing = Timing(),
+) -> bool:
+    """Finish a timed attempt left open past its deadline + grace. True if it is over."""
+    if attempt.finished_at is not None:
+        return True
+    if attempt.deadline is not None and now > attempt.deadline + timedelta(seconds=timing.grace_seconds):
+        finish_logic(session, attempt, FinishReason.TIMEOUT, now=now, bank=bank, norms=norms)
+        return True
+    return False
+
+
+def present_logic_item(
+    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime, rng: np.random.Generator
+) -> Presentation | None:
+    """The next unanswered item, with its options shuffled under fresh opaque ids."""
+    answered = set(
+        session.scalars(
+            sa.select(LogicResponse.position).where(
+                LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None)
+            )
+        )
+    )
+    pending = [p for p in range(len(attempt.item_ids)) if p not in answered]
+    if not pending:
+        return None
+    position = pending[0]
+    item = bank.get(attempt.item_ids[position])
+    order = [int(i) for i in rng.permutation(len(item.options))]
+    insert_ignore(
+        session,
+        LogicResponse,
+        dict(
+            attempt_id=attempt.id,
+            item_id=item.id,
+            position=position,
+            option_ids=[secrets.token_urlsafe(9) for _ in order],
+            option_order=order,
+            presented_at=now,
+        ),
+        ["attempt_id", "item_id"],
+    )
+    response = session.scalar(
+        sa.select(LogicResponse).where(
+            LogicResponse.attempt_id == attempt.id, LogicResponse.item_id == item.id
+        )
+    )
+    remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
+    return Presentation(response, item, position, len(attempt.item_ids), remaining)
+
+
+def answer_logic_item(
+    session: Session,
+    attempt: Attempt,
+    *,
+    response_id: int,
+    option_id: str,
+    now: datetime,
+    bank: LogicBank,
+    norms: NormTable,
+    timing: Timing = Timing(),
+) -> AnswerOutcome:
+    if attempt.finished_at is not None:
+        return AnswerOutcome.FINISHED
+    if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
+        return AnswerOutcome.TOO_LATE
+    response = session.get(LogicResponse, response_id)
+    if response is None or response.attempt_id != attempt.id:
+        return AnswerOutcome.STALE
+    if option_id not in response.option_ids:
+        return AnswerOutcome.STALE
+    chosen = response.option_order[response.option_ids.index(option_id)]
+    item = bank.get(response.item_id)
+    elapsed_ms = int((now - response.presented_at).total_seconds() * 1000)
+    updated = session.execute(
+        sa.update(LogicResponse)
+        .where(LogicResponse.id == response.id, LogicResponse.answered_at.is_(None))
+        .values(
+            answered_at=now,
+            chosen_index=chosen,
+            correct=item.is_correct(chosen),
+            response_ms=max(0, elapsed_ms),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(response)
+    if not updated:
+        return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
+    n_answered = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LogicResponse)
+        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None))
+    )
+    if n_answered >= len(attempt.item_ids):
+        finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
+    return AnswerOutcome.ACCEPTED
+
+
+def _finish(session: Session, attempt: Attempt, reason: FinishReason, now: datetime) -> bool:
+    """Mark the attempt finished exactly once; True for the caller that did it."""
+    won = session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
+        .values(finished_at=now, finish_reason=reason)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    session.refresh(attempt)
+    return won
+
+
+def finish_logic(
+    session: Session, attempt: Attempt, reason: FinishReason, *, now: datetime,
+    bank: LogicBank, norms: NormTable,
+) -> bool:
+    won = _finish(session, attempt, reason, now)
+    if won:
+        scoring.score_logic_attempt(session, attempt, bank, norms)
+    candidate = attempt.candidate
+    if candidate.stage is Stage.LOGIC:
+        advance(session, candidate, Stage.LOGIC, Stage.INVENTORY)
+    return won
+
+
+# --- personality inventory -------------------------------------------------
+
+def start_inventory(
+    session: Session, candidate: Candidate, inventory: Inventory, *, now: datetime,
+    seed: int | None = None,
+) -> Attempt:
+    existing = current_attempt(session, candidate, TestKind.INVENTORY)
+    if existing is not None:
+        return existing
+    seed = _new_seed() if seed is None else seed
+    ids = [s.id for s in inventory.statements]
+    order = [ids[i] for i in np.random.default_rng(seed).permutation(len(ids))]
+    insert_ignore(
+        session,
+        Attempt,
+        dict(
+            candidate_id=candidate.id,
+            kind=TestKind.INVENTORY,
+            number=1,
+            bank_id=inventory.inventory_id,
+            bank_version=inventory.version,
+            seed=seed,
+            item_ids=order,
+            started_at=now,
+        ),
+        ["candidate_id", "kind", "number"],
+    )
+    return current_attempt(session, candidate, TestKind.INVENTORY)
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    number: int  # 0-based
+    count: int
+    statement_ids: list[str]
+    answered_before: int
+    total: int
+
+
+def inventory_answers(session: Session, attempt: Attempt) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(InventoryResponse.statement_id, InventoryResponse.value).where(
+            InventoryResponse.attempt_id == attempt.id
+        )
+    )
+    return {sid: value for sid, value in rows}
+
+
+def current_inventory_page(session: Session, attempt: Attempt) -> InventoryPage | None:
+    answered = inventory_answers(session, attempt)
+    ids = attempt.item_ids
+    count = -(-len(ids) // INVENTORY_PAGE_SIZE)
+    for number in range(count):
+        page_ids = ids[number * INVENTORY_PAGE_SIZE:(number + 1) * INVENTORY_PAGE_SIZE]
+        if any(sid not in answered for sid in page_ids):
+            return InventoryPage(number, count, page_ids, len(answered), len(ids))
+    return None
+
+
+class PageError(ValueError):
+    def __init__(self, missing: list[str]):
+        super().__init__("unanswered statements")
+        self.missing = missing
+
+
+def save_inventory_page(
+    session: Session,
+    attempt: Attempt,
+    *,
+    page_number: int,
+    values: dict[str, int | None],
+    inventory: Inventory,
+    norms: NormTable,
+    now: datetime,
+) -> bool:
+    """Save one page. Returns False when the page was not the current one
+    (saved already from another tab); raises PageError listing what is missing."""
+    if attempt.finished_at is not None:
+        return False
+    page = current_inventory_page(session, attempt)
+    if page is None or page.number != page_number:
+        return False
+    missing = [sid for sid in page.statement_ids if values.get(sid) not in (1, 2, 3, 4, 5)]
+    if missing:
+        raise PageError(missing)
+    for sid in page.statement_ids:
+        # A second tab's save of the same page leaves the first answers in place.
+        insert_ignore(
+            session,
+            InventoryResponse,
+            dict(attempt_id=attempt.id, statement_id=sid, value=values[sid], answered_at=now),
+            ["attempt_id", "statement_id"],
+        )
+    if current_inventory_page(session, attempt) is None:
+        if _finish(session, attempt, FinishReason.COMPLETED, now):
+            scoring.score_inventory_attempt(session, attempt, inventory, norms)
+        candidate = attempt.candidate
+        advance(session, candidate, Stage.INVENTORY, Stage.DONE, completed_at=now)
+    return True
+
+
+def record_experience(session: Session, candidate: Candidate, rating: int) -> None:
+    if rating not in (1, 2, 3, 4, 5):
+        raise ValueError("rating must be 1-5")
+    if candidate.stage is Stage.DONE:
+        candidate.experience_rating = rating
+        session.flush()
+
+
+def close_expired(
+    session: Session, *, now: datetime, bank_for, norms_for, timing: Timing = Timing(),
+    assignment_id: int | None = None,
+) -> int:
+    """Finish every timed attempt left open past its deadline (for cron), or
+    only those of one assignment."""
+    cutoff = now - timedelta(seconds=timing.grace_seconds)
+    query = sa.select(Attempt).where(Attempt.finished_at.is_(None), Attempt.deadline < cutoff)
+    if assignment_id is not None:
+        query = query.join(Candidate).where(Candidate.assignment_id == assignment_id)
+    attempts = session.scalars(query).all()
+    closed = 0
+    for attempt in attempts:
+        norms = norms_for(attempt.candidate.assignment.norm_group)
+        if finish_logic(session, attempt, FinishReason.TIMEOUT, now=now,
+                        bank=bank_for(attempt), norms=norms):
+            closed += 1
+    return closed

@@ -1,0 +1,184 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The PostgreSQL leg uses ``TEST_DATABASE_URL`` (default: the local server) and
+creates its own uniquely named database, dropped at the end. It is skipped,
+with the reason, only when no server answers (a failure in CI instead).
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from portal import create_app
+from portal.db import get_session
+from portal.migrate import upgrade
+from portal.models import Assignment, Base, Client
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url(tmp_name: str):
+    base = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{tmp_name}"')
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        reason = f"PostgreSQL not reachable at {base.render_as_string(hide_password=True)}: {exc.orig}"
+        if os.environ.get("REQUIRE_TEST_DATABASE"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return admin, base.set(database=tmp_name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    name = f"so_test_{uuid.uuid4().hex[:12]}"
+    admin, url = _postgres_url(name)
+    rendered = url.render_as_string(hide_password=False)
+    upgrade(rendered)
+    yield rendered
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+class Clock:
+    """A settable clock for the app (``CLOCK`` config)."""
+
+    def __init__(self):
+        self.now = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+TEST_CONFIG = {
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "TESTING": True,
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "BASE_URL": "http://localhost",
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+@pytest.fixture
+def make_app(database_url, clock):
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": database_url, "CLOCK": clock, **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        engine = app.extensions["portal.engine"]
+        with engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+        engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app, database_url):
+    """A session of the test's own, for arranging and checking data.
+
+    Deliberately outside any app context (a pushed context would be shared
+    with the test client's requests) and on a plain engine, so that on SQLite
+    its reads never hold the write lock the app's requests take.
+    """
+    engine = sa.create_engine(database_url)
+    session = Session(engine)
+    yield session
+    session.rollback()
+    session.close()
+    engine.dispose()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def step_of(response) -> str | None:
+    match = re.search(r'data-step="([^"]*)"', response.get_data(as_text=True))
+    return match.group(1) if match else None
+
+
+@pytest.fixture
+def make_assignment(app):
+    def factory(**overrides) -> int:
+        with app.app_context():
+            session = get_session()
+            values = dict(title="Controller", language="sv", norm_group="general")
+            values.update(overrides)
+            a = Assignment(client=Client(name="Testbolaget AB"), **values)
+            session.add(a)
+            session.commit()
+            return a.id
+
+    return factory
+
+
+@pytest.fixture
+def make_invitation(app, make_assignment, clock):
+    """Invite a candidate; returns (candidate_id, invitation_id, path of the link)."""
+    from portal import resources as res
+    from portal.services.invitations import invitation_url, invite_candidate
+
+    def factory(assignment_id: int | None = None, **kwargs):
+        assignment_id = assignment_id or make_assignment()
+        kwargs.setdefault("name", "Kim Kandidat")
+        kwargs.setdefault("email", "kim@example.com")
+        with app.app_context():
+            session = get_session()
+            a = session.get(Assignment, assignment_id)
+            candidate, inv = invite_candidate(session, a, now=clock(),
+                                              settings=res.invitation_settings(), **kwargs)
+            url = invitation_url(inv, res.invitation_settings())
+            session.commit()
+            return candidate.id, inv.id, url.removeprefix("http://localhost")
+
+    return factory

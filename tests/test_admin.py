@@ -1,0 +1,114 @@
+"""Consultant login and the minimal results view."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from conftest import csrf_from, step_of
+from helpers import Candidate
+from portal.models import Role, User
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def consultant(db):
+    user = User(email="anna@example.com", name="Anna", role=Role.CONSULTANT,
+                password_hash=generate_password_hash(PASSWORD))
+    db.add(user)
+    db.commit()
+    return user.id
+
+
+def login(client, email="anna@example.com", password=PASSWORD):
+    page = client.get("/admin/login")
+    return client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
+                                             "password": password})
+
+
+def test_admin_requires_login(client, make_assignment):
+    aid = make_assignment()
+    for url in ("/admin/", f"/admin/assignments/{aid}"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+
+
+def test_login_and_see_assignment(client, consultant, make_assignment):
+    make_assignment(title="Ekonomichef")
+    response = login(client)
+    assert response.status_code == 302
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Ekonomichef" in page and "Testbolaget AB" in page
+
+
+def test_wrong_password_is_refused_with_message(client, consultant):
+    response = login(client, password="wrong password")
+    assert response.status_code == 401
+    assert "Fel e-postadress eller lösenord" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_failed_logins_are_rate_limited(client, consultant):
+    for _ in range(10):
+        assert login(client, password="nope").status_code == 401
+    response = login(client, password="nope")
+    assert response.status_code == 429
+    assert step_of(response) == "error"
+    # even the right password waits until the window has passed
+    assert login(client).status_code == 429
+
+
+def test_successful_logins_do_not_count_towards_the_limit(client, consultant):
+    for _ in range(12):
+        assert login(client).status_code == 302
+
+
+def test_logout_invalidates_copied_session(app, client, consultant):
+    login(client)
+    cookie = client.get_cookie("so_session").value
+    page = client.get("/admin/")
+    client.post("/admin/logout", data={"csrf_token": csrf_from(page)})
+    thief = app.test_client()
+    thief.set_cookie("so_session", cookie)
+    assert thief.get("/admin/").status_code == 302
+
+
+def test_password_is_stored_hashed(db, consultant):
+    user = db.get(User, consultant)
+    assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_results_view_shows_status_scores_and_norm_group(app, client, consultant, make_assignment,
+                                                          make_invitation):
+    aid = make_assignment(title="Controller", norm_group="managers")
+    _, _, done_link = make_invitation(aid, name="Klara Klar", email="k@example.com")
+    _, _, open_link = make_invitation(aid, name="Olle Öppnat", email="o@example.com")
+    make_invitation(aid, name="Ivar Inbjuden", email="i@example.com")
+    c = Candidate(app.test_client(), done_link).through_practice()
+    c.start_test(); c.answer_all_items(); c.finish_inventory()
+    app.test_client().get(open_link)
+    login(client)
+    html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
+    statuses = dict(re.findall(r'<th scope="row">([^<]+)<br>.*?data-status="([a-z_]+)"', html, re.S))
+    assert statuses == {"Klara Klar": "completed", "Olle Öppnat": "opened", "Ivar Inbjuden": "invited"}
+    assert "Chefer" in html  # the managers norm group is named
+    assert "preliminära normer" in html
+    assert html.count('data-scale="personality.') == 5
+    assert re.search(r'data-scale="logic.number_correct">råpoäng \d+ · percentil \d+', html)
+
+
+def test_candidate_names_are_escaped(client, consultant, make_assignment, make_invitation):
+    aid = make_assignment()
+    make_invitation(aid, name="<script>alert(1)</script>", email="x@example.com")
+    login(client)
+    html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_unknown_assignment_is_404(client, consultant):
+    login(client)
+    assert client.get("/admin/assignments/9999").status_code == 404

@@ -1,0 +1,210 @@
+"""The candidate journey through the web pages, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from helpers import Candidate
+from portal.models import (
+    Attempt, Candidate as CandidateRow, FinishReason, InventoryResponse, LogicResponse, Result,
+    Stage, TestKind,
+)
+from portal.services.journey import LOGIC_FORM_LENGTH
+
+
+def test_whole_journey_and_results_are_stored(client, db, make_invitation):
+    cid, _, link = make_invitation()
+    c = Candidate(client, link)
+    c.open()
+    assert c.step == "welcome"
+    assert '<html lang="sv">' in c.html
+    assert "Personuppgiftsansvarig" in c.html or "personuppgift" in c.html.lower()
+    c.accept_welcome()
+    assert c.step == "instructions"
+    assert "fortsätter" in c.html or "stannar inte" in c.html  # the clock keeps running
+    c.to_practice()
+    assert c.step == "practice"
+    c.do_practice()
+    c.start_test()
+    assert c.step == "item"
+    assert re.search(r"1\D+20", c.html)  # "Fråga 1 av 20"
+    assert 'id="timer"' in c.html and "data-remaining" in c.html
+    answered = c.answer_all_items()
+    assert answered == LOGIC_FORM_LENGTH
+    assert c.step == "inventory"
+    pages = c.finish_inventory()
+    assert c.step == "done"
+    assert pages >= 5
+    row = db.get(CandidateRow, cid)
+    assert row.stage is Stage.DONE and row.completed_at is not None
+    scales = {r.scale: r for r in db.scalars(sa.select(Result))}
+    assert "logic.number_correct" in scales
+    assert {"personality.ES", "personality.EX", "personality.OP", "personality.AG",
+            "personality.CO"} <= set(scales)
+    for r in scales.values():
+        assert r.norm_group == "general" and r.norm_ref.startswith("general.")
+        assert r.bank_version and r.engine_version and 0 < r.percentile < 100
+
+
+def test_practice_gives_feedback(client, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link)
+    c.open(); c.accept_welcome(); c.to_practice()
+    position = re.search(r'name="position" value="(\d+)"', c.html).group(1)
+    c.post("/test/practice", {"position": position, "option": "0"})
+    assert c.step == "practice"
+    assert re.search(r'data-feedback="(correct|incorrect)"', c.html)
+    assert "Rätt svar" in c.html
+
+
+def test_resume_on_another_device_continues_at_the_same_item(app, client, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    c.answer_item(); c.answer_item()
+    assert re.search(r"Fråga 3 av 20", c.html)
+    other = Candidate(app.test_client(), link)  # a new browser, no cookies
+    other.open()
+    assert other.step == "item"
+    assert re.search(r"Fråga 3 av 20", other.html)
+    # The clock kept running: the same deadline is shown on both devices.
+    remaining = lambda h: int(re.search(r'data-remaining="(\d+)"', h).group(1))  # noqa: E731
+    assert abs(remaining(other.html) - remaining(c.get("/test/item").get_data(as_text=True))) <= 1
+
+
+def test_option_ids_are_opaque_and_key_not_sent(client, db, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    response_id, options = c.item_form()
+    assert all(len(o) >= 10 and not o.isdigit() for o in options)
+    row = db.get(LogicResponse, int(response_id))
+    assert sorted(row.option_order) == list(range(len(options)))
+    assert "key" not in c.html.lower().replace("keyboard", "")
+
+
+def test_language_choice_wins_over_invitation_language(client, make_invitation):
+    _, _, link = make_invitation(language="sv")
+    c = Candidate(client, link)
+    c.open()
+    c.post("/test/language", {"lang": "en"})
+    assert c.step == "welcome" and '<html lang="en">' in c.html
+    assert "Welcome" in c.html
+    c.accept_welcome()
+    assert "The clock keeps running" in c.html
+
+
+def test_invitation_language_then_accept_language(app, client, make_invitation):
+    _, _, link = make_invitation(language="en")
+    c = Candidate(client, link)
+    c.open()
+    assert '<html lang="en">' in c.html
+    # No candidate session: the browser's language decides.
+    page = app.test_client().get("/i/forged", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in page.get_data(as_text=True)
+    page = app.test_client().get("/i/forged", headers={"Accept-Language": "sv-SE"})
+    assert '<html lang="sv">' in page.get_data(as_text=True)
+
+
+def test_steps_cannot_be_skipped(client, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link)
+    c.open()
+    c.get("/test/item")
+    assert c.step == "welcome"
+    c.get("/test/done")
+    assert c.step == "welcome"
+
+
+def test_welcome_requires_consent_with_clear_message(client, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link)
+    c.open()
+    page = c.post("/test/welcome", {})
+    assert page.status_code == 400
+    assert c.step == "welcome"
+    assert 'class="error"' in c.html
+
+
+def test_inventory_page_with_gaps_keeps_answers_and_says_what_is_missing(client, db, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    c.answer_all_items()
+    first_ids = re.findall(r'<input type="radio" name="([^"]+)" value="1"', c.html)
+    page = c.inventory_page(value=5, skip=first_ids[:2])
+    assert page.status_code == 400
+    assert c.step == "inventory"
+    assert 'role="alert"' in c.html
+    # answered statements come back checked, the missing ones are marked
+    assert c.html.count('value="5" checked') == len(first_ids) - 2
+    assert db.scalar(sa.select(sa.func.count()).select_from(InventoryResponse)) == 0
+    c.inventory_page(value=5)
+    assert db.scalar(sa.select(sa.func.count()).select_from(InventoryResponse)) == len(first_ids)
+
+
+def test_experience_rating_is_optional_and_stored(client, db, make_invitation):
+    cid, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test(); c.answer_all_items(); c.finish_inventory()
+    assert c.step == "done"
+    bad = c.post("/test/done", {"rating": "9"})
+    assert bad.status_code == 400 and db.get(CandidateRow, cid).experience_rating is None
+    c.get("/test/done")
+    c.post("/test/done", {"rating": "4"})
+    db.expire_all()
+    assert db.get(CandidateRow, cid).experience_rating == 4
+    assert "Tack för ditt svar" in c.html
+
+
+def test_double_submit_creates_one_answer(client, db, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    response, options = c.item_form()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.html).group(1)
+    for _ in range(2):
+        client.post("/test/item", data={"csrf_token": token, "response": response, "option": options[1]})
+    rows = db.scalars(sa.select(LogicResponse).where(LogicResponse.answered_at.is_not(None))).all()
+    assert len(rows) == 1
+    page = client.get("/test/item")
+    assert "Fråga 2 av 20" in page.get_data(as_text=True)
+
+
+def test_second_tab_cannot_replace_first_answer(client, db, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    response, options = c.item_form()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.html).group(1)
+    client.post("/test/item", data={"csrf_token": token, "response": response, "option": options[0]})
+    page = client.post("/test/item", data={"csrf_token": token, "response": response,
+                                           "option": options[1]}, follow_redirects=True)
+    assert "redan besvarats" in page.get_data(as_text=True)
+    row = db.get(LogicResponse, int(response))
+    assert row.option_ids.index(options[0]) == row.option_order.index(row.chosen_index)
+
+
+def test_second_tab_saving_same_inventory_page_keeps_first(client, db, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test(); c.answer_all_items()
+    html = c.html
+    ids = re.findall(r'<input type="radio" name="([^"]+)" value="1"', html)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/test/inventory", data={"csrf_token": token, "page": "0", **{i: "2" for i in ids}})
+    client.post("/test/inventory", data={"csrf_token": token, "page": "0", **{i: "5" for i in ids}})
+    values = db.scalars(sa.select(InventoryResponse.value)).all()
+    assert len(values) == len(ids) and set(values) == {2}
+
+
+def test_revisiting_finished_logic_shows_next_step(client, db, make_invitation):
+    cid, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test(); c.answer_all_items()
+    c.get("/test/item")
+    assert c.step == "inventory"
+    attempts = db.scalars(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC)).all()
+    assert len(attempts) == 1 and attempts[0].finish_reason is FinishReason.COMPLETED
+    assert len(db.scalars(sa.select(Result).where(Result.attempt_id == attempts[0].id)).all()) == 1
