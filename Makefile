@@ -25,12 +25,12 @@ install-test: $(VENV)/.installed-test translations
 
 # Compiled catalogs (.mo) are build output, made from the .po files on every install.
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -q -d $(TRANSLATIONS)
+	$(VENV)/bin/pybabel -q compile -d $(TRANSLATIONS)
 
 # Developers: collect new strings into the catalogs (then translate them in the .po files).
 extract-messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
-	$(VENV)/bin/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
 run: export COOKIE_SECURE ?= 0
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)

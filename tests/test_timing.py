@@ -1,6 +1,7 @@
 """Server-enforced timing of the logic test."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -62,7 +63,7 @@ def test_late_answer_is_refused_and_attempt_finished_with_earlier_answers(client
     assert result.n_answered == 3 and result.n_items == 20
     assert db.get(CandidateRow, cid).stage is Stage.INVENTORY
     c.get("/test/time-up")
-    c.get("/test/inventory")
+    c.get(re.search(r'href="(/test/inventory[^"]*)"', c.html).group(1))
     assert c.step == "inventory"
 
 
@@ -103,3 +104,19 @@ def test_reload_at_zero_within_grace_still_shows_the_item(client, clock, make_in
     clock.advance(minutes=20, seconds=2)
     c.get("/test/item")
     assert c.step == "item" and 'data-remaining="0"' in c.html
+
+
+def test_candidate_returning_after_cron_closed_the_test_is_told(app, client, clock, make_invitation):
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    c.answer_item()
+    clock.advance(minutes=30)
+    assert "Closed 1" in app.test_cli_runner().invoke(args=["attempts", "close-expired"]).output
+    c.open()
+    assert c.step == "timeup"
+    assert "Allt du svarade i tid har sparats" in c.html
+    c.get("/test/inventory?go=1")
+    assert c.step == "inventory"
+    c.open()
+    assert c.step == "inventory"  # the notice is shown once the questionnaire has started

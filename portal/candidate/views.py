@@ -220,6 +220,11 @@ def timeup():
 @candidate_required(Stage.INVENTORY)
 def inventory():
     db, inv, now = get_session(), res.inventory(), res.now()
+    if journey.current_attempt(db, g.candidate, TestKind.INVENTORY) is None and "go" not in request.args:
+        logic = journey.current_attempt(db, g.candidate, TestKind.LOGIC)
+        if logic is not None and logic.finish_reason is FinishReason.TIMEOUT:
+            # Closed by the clock while away (or by cron): say so before going on.
+            return redirect(url_for(".timeup"))
     attempt = journey.start_inventory(db, g.candidate, inv, now=now)
     page = journey.current_inventory_page(db, attempt)
     values: dict[str, int | None] = {}

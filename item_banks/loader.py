@@ -1,0 +1,226 @@
+"""Load validated bank files into immutable objects.
+
+A file is validated completely before anything is built: a bank with problems raises one
+:class:`~item_banks.schema.BankError` listing all of them, so whoever edits a bank by hand
+sees every mistake at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .schema import (
+    INVENTORY_FORMAT,
+    KEYED_VALUES,
+    LANGUAGES,
+    LOGIC_FORMAT,
+    BankError,
+    read_json,
+    validate_data,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_LOGIC_BANK = DATA_DIR / "logic_starter.json"
+DEFAULT_INVENTORY = DATA_DIR / "big5_starter.json"
+
+
+def _freeze(value: Any) -> Any:
+    """Read-only view of parsed JSON: objects become mapping proxies, arrays tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    return lang
+
+
+@dataclass(frozen=True)
+class LogicItem:
+    """One multiple-choice item. ``key`` is the 0-based index of the correct option."""
+
+    id: str
+    type: str
+    stem: Mapping[str, str]
+    options: tuple[Mapping[str, str], ...]
+    key: int
+    practice: bool
+    explanation: Mapping[str, str] | None
+    features: Mapping[str, Any]
+
+    def stem_text(self, lang: str) -> str:
+        return self.stem[_check_lang(lang)]
+
+    def option_texts(self, lang: str) -> list[str]:
+        _check_lang(lang)
+        return [option[lang] for option in self.options]
+
+    def is_correct(self, index: int) -> bool:
+        return index == self.key
+
+
+@dataclass(frozen=True)
+class LogicBank:
+    """A validated logic bank: operational ``items`` and untimed ``practice`` items."""
+
+    bank_id: str
+    version: str
+    path: Path
+    items: tuple[LogicItem, ...]
+    practice: tuple[LogicItem, ...]
+    description: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    _by_id: Mapping[str, LogicItem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_id = {item.id: item for item in self.practice + self.items}
+        object.__setattr__(self, "_by_id", MappingProxyType(by_id))
+
+    def get(self, item_id: str) -> LogicItem:
+        """Operational or practice item by id; KeyError if the bank has no such item."""
+        try:
+            return self._by_id[item_id]
+        except KeyError:
+            raise KeyError(f"{self.bank_id}: no item {item_id!r}") from None
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """Sorted item types of the operational items."""
+        return tuple(sorted({item.type for item in self.items}))
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    name: Mapping[str, str]
+    high: Mapping[str, str]
+    low: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An inventory statement; ``keyed`` is +1, or -1 for reverse-keyed statements."""
+
+    id: str
+    domain: str
+    keyed: int
+    text: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    inventory_id: str
+    version: str
+    path: Path
+    domains: tuple[Domain, ...]
+    statements: tuple[Statement, ...]
+    description: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    _statements: Mapping[str, Statement] = field(init=False, repr=False, compare=False)
+    _domains: Mapping[str, Domain] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_statements", MappingProxyType({s.id: s for s in self.statements}))
+        object.__setattr__(self, "_domains", MappingProxyType({d.id: d for d in self.domains}))
+
+    def get(self, statement_id: str) -> Statement:
+        """Statement by id; KeyError if unknown."""
+        try:
+            return self._statements[statement_id]
+        except KeyError:
+            raise KeyError(f"{self.inventory_id}: no statement {statement_id!r}") from None
+
+    def domain(self, domain_id: str) -> Domain:
+        """Domain by id; KeyError if unknown."""
+        try:
+            return self._domains[domain_id]
+        except KeyError:
+            raise KeyError(f"{self.inventory_id}: no domain {domain_id!r}") from None
+
+
+def _read_valid(path: Path, expected_format: str) -> dict:
+    data, problems = read_json(path)
+    if data is None:
+        raise BankError(problems)
+    problems += validate_data(data, path.name)
+    if not problems and data.get("format") != expected_format:
+        problems.append(f"{path.name}: format {data.get('format')!r}, expected {expected_format!r}")
+    if problems:
+        raise BankError(problems)
+    return data
+
+
+def _resolve(path: str | os.PathLike | None, default: Path) -> tuple[str, int, int]:
+    """Cache key: the absolute path plus mtime and size, so an edited file is read again."""
+    resolved = Path(default if path is None else path).resolve()
+    try:
+        stat = resolved.stat()
+    except OSError:
+        return str(resolved), -1, -1
+    return str(resolved), stat.st_mtime_ns, stat.st_size
+
+
+def load_logic_bank(path: str | os.PathLike | None = None) -> LogicBank:
+    """Load and validate a logic bank; ``None`` loads the shipped starter bank.
+
+    Results are cached per file (path, modification time and size). Raises BankError
+    listing every problem when the file is not a valid logic bank.
+    """
+    return _load_logic_bank(*_resolve(path, DEFAULT_LOGIC_BANK))
+
+
+def load_inventory(path: str | os.PathLike | None = None) -> Inventory:
+    """Load and validate an inventory; ``None`` loads the shipped Big Five starter inventory."""
+    return _load_inventory(*_resolve(path, DEFAULT_INVENTORY))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
+    data = _read_valid(Path(path), LOGIC_FORMAT)
+    items = [
+        LogicItem(
+            id=raw["id"],
+            type=raw["type"],
+            stem=_freeze(raw["stem"]),
+            options=_freeze(raw["options"]),
+            key=raw["key"],
+            practice=raw["practice"],
+            explanation=_freeze(raw["explanation"]) if "explanation" in raw else None,
+            features=_freeze(raw.get("features", {})),
+        )
+        for raw in data["items"]
+    ]
+    return LogicBank(
+        bank_id=data["bank_id"],
+        version=data["version"],
+        path=Path(path),
+        items=tuple(i for i in items if not i.practice),
+        practice=tuple(i for i in items if i.practice),
+        description=_freeze(data["description"]),
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _load_inventory(path: str, mtime_ns: int, size: int) -> Inventory:
+    data = _read_valid(Path(path), INVENTORY_FORMAT)
+    return Inventory(
+        inventory_id=data["inventory_id"],
+        version=data["version"],
+        path=Path(path),
+        domains=tuple(
+            Domain(id=d["id"], name=_freeze(d["name"]), high=_freeze(d["high"]), low=_freeze(d["low"]))
+            for d in data["domains"]
+        ),
+        statements=tuple(
+            Statement(id=s["id"], domain=s["domain"], keyed=KEYED_VALUES[s["keyed"]], text=_freeze(s["text"]))
+            for s in data["statements"]
+        ),
+        description=_freeze(data["description"]),
+    )
