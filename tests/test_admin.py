@@ -97,7 +97,8 @@ def test_results_view_shows_status_scores_and_norm_group(app, client, consultant
     assert "Chefer" in html  # the managers norm group is named
     assert "preliminära normer" in html
     assert html.count('data-scale="personality.') == 5
-    assert re.search(r'data-scale="logic.number_correct">råpoäng \d+ · percentil \d+', html)
+    assert re.search(r'data-scale="logic.number_correct"><strong>percentil \d+</strong><br>'
+                     r'<span class="muted">råpoäng \d+</span>', html)
 
 
 def test_candidate_names_are_escaped(client, consultant, make_assignment, make_invitation):
