@@ -208,3 +208,24 @@ def test_revisiting_finished_logic_shows_next_step(client, db, make_invitation):
     attempts = db.scalars(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC)).all()
     assert len(attempts) == 1 and attempts[0].finish_reason is FinishReason.COMPLETED
     assert len(db.scalars(sa.select(Result).where(Result.attempt_id == attempts[0].id)).all()) == 1
+
+
+def test_form_and_option_order_replay_from_the_stored_seed(client, db, make_invitation):
+    import numpy as np
+
+    from item_banks import load_logic_bank, select_form
+
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    for _ in range(3):
+        c.answer_item()
+    attempt = db.scalar(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC))
+    bank = load_logic_bank()
+    assert attempt.item_ids == select_form(bank, LOGIC_FORM_LENGTH, np.random.default_rng(attempt.seed))
+    rows = db.scalars(sa.select(LogicResponse).order_by(LogicResponse.position)).all()
+    assert len(rows) == 4  # three answered, the fourth on screen
+    for row in rows:
+        n = len(bank.get(row.item_id).options)
+        replay = np.random.default_rng([attempt.seed, row.position]).permutation(n)
+        assert row.option_order == [int(i) for i in replay]

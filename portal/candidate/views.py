@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-import numpy as np
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -200,7 +199,7 @@ def item():
     if journey.expire_if_due(db, attempt, now=now, bank=bank, norms=norms, timing=res.timing()):
         return redirect(url_for(".timeup") if attempt.finish_reason is FinishReason.TIMEOUT
                         else url_for(".resume"))
-    presented = journey.present_logic_item(db, attempt, bank, now=now, rng=np.random.default_rng())
+    presented = journey.present_logic_item(db, attempt, bank, now=now)
     if presented is None:  # all answered; the attempt finishes on the last answer
         return redirect(url_for(".resume"))
     options = [

@@ -74,7 +74,7 @@ def _simulate(session: Session, candidate: Candidate, *, bank, inventory, norms,
     attempt = journey.start_logic(session, candidate, bank, now=t, seed=int(rng.integers(2**62)))
     while True:
         t += timedelta(seconds=int(rng.integers(20, 60)))
-        shown = journey.present_logic_item(session, attempt, bank, now=t, rng=rng)
+        shown = journey.present_logic_item(session, attempt, bank, now=t)
         if shown is None:
             break
         item = shown.item

@@ -182,9 +182,13 @@ def expire_if_due(
 
 
 def present_logic_item(
-    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime, rng: np.random.Generator
+    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime
 ) -> Presentation | None:
-    """The next unanswered item, with its options shuffled under fresh opaque ids."""
+    """The next unanswered item, with its options shuffled under fresh opaque ids.
+
+    The option order comes from the attempt's stored seed and the position, so a
+    replay of the attempt shows the same order; the ids are random and say nothing.
+    """
     answered = set(
         session.scalars(
             sa.select(LogicResponse.position).where(
@@ -197,6 +201,7 @@ def present_logic_item(
         return None
     position = pending[0]
     item = bank.get(attempt.item_ids[position])
+    rng = np.random.default_rng([attempt.seed, position])
     order = [int(i) for i in rng.permutation(len(item.options))]
     insert_ignore(
         session,
