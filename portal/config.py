@@ -37,6 +37,14 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def database_url(url: str) -> str:
+    """Accept the common ``postgres://`` / ``postgresql://`` forms and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = dict(overrides or {})
@@ -70,6 +78,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     }
     cfg.update(overrides)
+    cfg["DATABASE_URL"] = database_url(cfg["DATABASE_URL"])
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     return cfg
