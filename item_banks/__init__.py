@@ -5,17 +5,10 @@ content generator (``item_banks.starter``), form assembly and raw scoring. Nothi
 imports the web application.
 """
 
-from .loader import (
-    Domain,
-    Inventory,
-    LogicBank,
-    LogicItem,
-    Statement,
-    load_inventory,
-    load_logic_bank,
-)
+from .inventory import Domain, DomainScore, Inventory, Statement, load_inventory, score_inventory
+from .loader import LogicBank, LogicItem, load_logic_bank
 from .schema import ITEM_TYPES, LANGUAGES, BankError, validate_file
-from .scoring import DomainScore, score_inventory, score_logic, select_form
+from .scoring import score_logic, select_form
 
 __all__ = [
     "ITEM_TYPES",

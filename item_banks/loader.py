@@ -15,8 +15,6 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .schema import (
-    INVENTORY_FORMAT,
-    KEYED_VALUES,
     LANGUAGES,
     LOGIC_FORMAT,
     BankError,
@@ -26,7 +24,6 @@ from .schema import (
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_LOGIC_BANK = DATA_DIR / "logic_starter.json"
-DEFAULT_INVENTORY = DATA_DIR / "big5_starter.json"
 
 
 def _freeze(value: Any) -> Any:
@@ -97,54 +94,6 @@ class LogicBank:
         return tuple(sorted({item.type for item in self.items}))
 
 
-@dataclass(frozen=True)
-class Domain:
-    id: str
-    name: Mapping[str, str]
-    high: Mapping[str, str]
-    low: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Statement:
-    """An inventory statement; ``keyed`` is +1, or -1 for reverse-keyed statements."""
-
-    id: str
-    domain: str
-    keyed: int
-    text: Mapping[str, str]
-
-
-@dataclass(frozen=True)
-class Inventory:
-    inventory_id: str
-    version: str
-    path: Path
-    domains: tuple[Domain, ...]
-    statements: tuple[Statement, ...]
-    description: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    _statements: Mapping[str, Statement] = field(init=False, repr=False, compare=False)
-    _domains: Mapping[str, Domain] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_statements", MappingProxyType({s.id: s for s in self.statements}))
-        object.__setattr__(self, "_domains", MappingProxyType({d.id: d for d in self.domains}))
-
-    def get(self, statement_id: str) -> Statement:
-        """Statement by id; KeyError if unknown."""
-        try:
-            return self._statements[statement_id]
-        except KeyError:
-            raise KeyError(f"{self.inventory_id}: no statement {statement_id!r}") from None
-
-    def domain(self, domain_id: str) -> Domain:
-        """Domain by id; KeyError if unknown."""
-        try:
-            return self._domains[domain_id]
-        except KeyError:
-            raise KeyError(f"{self.inventory_id}: no domain {domain_id!r}") from None
-
-
 def _read_valid(path: Path, expected_format: str) -> dict:
     data, problems = read_json(path)
     if data is None:
@@ -176,11 +125,6 @@ def load_logic_bank(path: str | os.PathLike | None = None) -> LogicBank:
     return _load_logic_bank(*_resolve(path, DEFAULT_LOGIC_BANK))
 
 
-def load_inventory(path: str | os.PathLike | None = None) -> Inventory:
-    """Load and validate an inventory; ``None`` loads the shipped Big Five starter inventory."""
-    return _load_inventory(*_resolve(path, DEFAULT_INVENTORY))
-
-
 @functools.lru_cache(maxsize=32)
 def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
     data = _read_valid(Path(path), LOGIC_FORMAT)
@@ -203,24 +147,5 @@ def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
         path=Path(path),
         items=tuple(i for i in items if not i.practice),
         practice=tuple(i for i in items if i.practice),
-        description=_freeze(data["description"]),
-    )
-
-
-@functools.lru_cache(maxsize=32)
-def _load_inventory(path: str, mtime_ns: int, size: int) -> Inventory:
-    data = _read_valid(Path(path), INVENTORY_FORMAT)
-    return Inventory(
-        inventory_id=data["inventory_id"],
-        version=data["version"],
-        path=Path(path),
-        domains=tuple(
-            Domain(id=d["id"], name=_freeze(d["name"]), high=_freeze(d["high"]), low=_freeze(d["low"]))
-            for d in data["domains"]
-        ),
-        statements=tuple(
-            Statement(id=s["id"], domain=s["domain"], keyed=KEYED_VALUES[s["keyed"]], text=_freeze(s["text"]))
-            for s in data["statements"]
-        ),
         description=_freeze(data["description"]),
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +35,6 @@ MIN_REVERSE_SHARE = 0.40
 
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 
-_LOGIC_TOP = {"format", "format_version", "bank_id", "version", "generator", "description", "items"}
-_LOGIC_TOP_REQUIRED = _LOGIC_TOP - {"generator"}
-_ITEM_FIELDS = {"id", "type", "practice", "stem", "options", "key", "explanation", "features"}
-_ITEM_REQUIRED = {"id", "type", "practice", "stem", "options", "key"}
-_INV_TOP = {"format", "format_version", "inventory_id", "version", "description", "domains", "statements"}
-_DOMAIN_FIELDS = {"id", "name", "high", "low"}
-_STATEMENT_FIELDS = {"id", "domain", "keyed", "text"}
 
 
 class BankError(ValueError):
@@ -104,8 +96,12 @@ def validate_data(data: Any, name: str) -> list[str]:
         return [f"{name}: top level must be a JSON object, not {_json_type(data)}"]
     fmt = data.get("format")
     if fmt == LOGIC_FORMAT:
+        from .logic_format import check_logic_bank
+
         return check_logic_bank(data, name)
     if fmt == INVENTORY_FORMAT:
+        from .inventory_format import check_inventory
+
         return check_inventory(data, name)
     known = ", ".join(sorted(KNOWN_FORMATS))
     return [f"{name}: unknown format {fmt!r} (expected one of: {known})"]
@@ -186,177 +182,3 @@ def _label(obj: Any, index: int, kind: str) -> str:
     if isinstance(obj, dict) and isinstance(obj.get("id"), str) and obj["id"].strip():
         return f"{kind} {obj['id']}"
     return f"{kind} #{index + 1}"
-
-
-# --------------------------------------------------------------------------- logic bank
-
-
-def check_logic_bank(data: dict, name: str) -> list[str]:
-    """Problems in a parsed logic bank (see FORMAT.md)."""
-    out: list[str] = []
-    _check_fields(data, _LOGIC_TOP, _LOGIC_TOP_REQUIRED, name, out)
-    if not _check_header(data, "bank_id", LOGIC_FORMAT, name, out):
-        return out
-
-    generator = data.get("generator")
-    if generator is not None:
-        if not isinstance(generator, dict):
-            out.append(f"{name}: generator must be an object")
-        else:
-            for key, check, what in (("module", str, "a string"), ("version", str, "a string")):
-                if not isinstance(generator.get(key), check):
-                    out.append(f"{name}: generator.{key} must be {what}")
-            if "seed" in generator and not _is_int(generator["seed"]):
-                out.append(f"{name}: generator.seed must be an integer")
-
-    items = data.get("items")
-    if "items" not in data:
-        return out
-    if not isinstance(items, list):
-        out.append(f"{name}: items must be an array")
-        return out
-
-    ids = Counter(it["id"] for it in items if isinstance(it, dict) and isinstance(it.get("id"), str))
-    for item_id, count in sorted(ids.items()):
-        if count > 1:
-            out.append(f"{name}: item {item_id}: duplicate id (used {count} times)")
-
-    n_operational = 0
-    for index, item in enumerate(items):
-        where = f"{name}: {_label(item, index, 'item')}"
-        if not isinstance(item, dict):
-            out.append(f"{where}: must be an object, not {_json_type(item)}")
-            continue
-        _check_item(item, where, out)
-        if item.get("practice") is False:
-            n_operational += 1
-    if n_operational == 0:
-        out.append(f"{name}: no operational (non-practice) items")
-    return out
-
-
-def _check_item(item: dict, where: str, out: list[str]) -> None:
-    _check_fields(item, _ITEM_FIELDS, _ITEM_REQUIRED, where, out)
-    if "id" in item and (not isinstance(item["id"], str) or not item["id"].strip()):
-        out.append(f"{where}: id must be a non-empty string")
-    if "type" in item and item["type"] not in ITEM_TYPES:
-        out.append(f"{where}: unknown item type {item['type']!r} (known: {', '.join(ITEM_TYPES)})")
-    practice = item.get("practice")
-    if "practice" in item and not isinstance(practice, bool):
-        out.append(f"{where}: practice must be true or false")
-    if "stem" in item:
-        _check_text(item["stem"], where, "stem", out)
-
-    options = item.get("options")
-    n_options = None
-    if "options" in item:
-        if not isinstance(options, list):
-            out.append(f"{where}: options must be an array")
-        else:
-            n_options = len(options)
-            if not MIN_OPTIONS <= n_options <= MAX_OPTIONS:
-                out.append(f"{where}: {n_options} options (must be {MIN_OPTIONS}-{MAX_OPTIONS})")
-            good = [o for i, o in enumerate(options) if _check_text(o, where, f"option {i}", out)]
-            if len(good) == len(options):
-                for lang in LANGUAGES:
-                    seen = Counter(o[lang].strip().casefold() for o in good)
-                    for text, count in seen.items():
-                        if count > 1:
-                            out.append(
-                                f"{where}: options not distinct in {LANGUAGE_NAMES[lang]} ({lang}):"
-                                f" {text!r} appears {count} times"
-                            )
-
-    if "key" in item:
-        key = item["key"]
-        if not _is_int(key):
-            out.append(f"{where}: key must be an integer option index, not {_json_type(key)}")
-        elif n_options is not None and not 0 <= key < n_options:
-            out.append(f"{where}: key {key} out of range ({n_options} options)")
-
-    if "explanation" in item:
-        _check_text(item["explanation"], where, "explanation", out)
-    elif practice is True:
-        out.append(f"{where}: practice item needs an explanation")
-    if "features" in item and not isinstance(item["features"], dict):
-        out.append(f"{where}: features must be an object")
-
-
-# --------------------------------------------------------------------------- inventory
-
-
-def check_inventory(data: dict, name: str) -> list[str]:
-    """Problems in a parsed personality inventory (see FORMAT.md)."""
-    out: list[str] = []
-    _check_fields(data, _INV_TOP, _INV_TOP, name, out)
-    if not _check_header(data, "inventory_id", INVENTORY_FORMAT, name, out):
-        return out
-
-    declared: list[str] = []
-    domains = data.get("domains")
-    if "domains" in data and not isinstance(domains, list):
-        out.append(f"{name}: domains must be an array")
-    elif isinstance(domains, list):
-        for index, dom in enumerate(domains):
-            where = f"{name}: {_label(dom, index, 'domain')}"
-            if not isinstance(dom, dict):
-                out.append(f"{where}: must be an object, not {_json_type(dom)}")
-                continue
-            _check_fields(dom, _DOMAIN_FIELDS, _DOMAIN_FIELDS, where, out)
-            dom_id = dom.get("id")
-            if "id" in dom and dom_id not in DOMAIN_IDS:
-                out.append(f"{where}: unknown domain id {dom_id!r} (known: {', '.join(DOMAIN_IDS)})")
-            elif dom_id in declared:
-                out.append(f"{where}: duplicate domain id")
-            elif dom_id is not None:
-                declared.append(dom_id)
-            for field in ("name", "high", "low"):
-                if field in dom:
-                    _check_text(dom[field], where, field, out)
-        for dom_id in DOMAIN_IDS:
-            if dom_id not in declared:
-                out.append(f"{name}: domain {dom_id}: missing from domains")
-
-    statements = data.get("statements")
-    if "statements" not in data:
-        return out
-    if not isinstance(statements, list):
-        out.append(f"{name}: statements must be an array")
-        return out
-
-    ids = Counter(s["id"] for s in statements if isinstance(s, dict) and isinstance(s.get("id"), str))
-    for st_id, count in sorted(ids.items()):
-        if count > 1:
-            out.append(f"{name}: statement {st_id}: duplicate id (used {count} times)")
-
-    keyed_by_domain: dict[str, list[int]] = {d: [] for d in declared}
-    for index, st in enumerate(statements):
-        where = f"{name}: {_label(st, index, 'statement')}"
-        if not isinstance(st, dict):
-            out.append(f"{where}: must be an object, not {_json_type(st)}")
-            continue
-        _check_fields(st, _STATEMENT_FIELDS, _STATEMENT_FIELDS, where, out)
-        if "id" in st and (not isinstance(st["id"], str) or not st["id"].strip()):
-            out.append(f"{where}: id must be a non-empty string")
-        domain = st.get("domain")
-        if "domain" in st and domain not in declared:
-            out.append(f"{where}: unknown domain {domain!r}")
-        keyed = st.get("keyed")
-        if "keyed" in st and (not isinstance(keyed, str) or keyed not in KEYED_VALUES):
-            out.append(f"{where}: keyed must be \"+\" or \"-\", not {keyed!r}")
-        elif domain in keyed_by_domain and keyed in KEYED_VALUES:
-            keyed_by_domain[domain].append(KEYED_VALUES[keyed])
-        if "text" in st:
-            _check_text(st["text"], where, "text", out)
-
-    for dom_id, signs in keyed_by_domain.items():
-        if not signs:
-            out.append(f"{name}: domain {dom_id}: no statements")
-            continue
-        n_reverse = signs.count(-1)
-        if n_reverse < MIN_REVERSE_SHARE * len(signs):
-            out.append(
-                f"{name}: domain {dom_id}: only {n_reverse} of {len(signs)} statements reverse-keyed"
-                f" ({100 * n_reverse / len(signs):.0f} %), at least {100 * MIN_REVERSE_SHARE:.0f} % required"
-            )
-    return out

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
 
-from .loader import Inventory, LogicBank
+from .loader import LogicBank
 
 SCALE_MIN, SCALE_MAX = 1, 5
 
@@ -73,53 +72,3 @@ def score_logic(bank: LogicBank, answers: Mapping[str, int | None]) -> int:
             raise ValueError(f"item {item_id}: answer {choice} out of range ({len(item.options)} options)")
         correct += item.is_correct(int(choice))
     return correct
-
-
-@dataclass(frozen=True)
-class DomainScore:
-    """Mean item score of one domain on the 1-5 scale, after reverse keying.
-
-    ``mean`` is None when no statement of the domain was answered.
-    """
-
-    domain: str
-    mean: float | None
-    n_answered: int
-    n_items: int
-
-
-def score_inventory(inv: Inventory, answers: Mapping[str, int | None]) -> dict[str, DomainScore]:
-    """Domain means of the answered statements, one entry per domain in inventory order.
-
-    ``answers`` maps statement ids to 1..5 (1 = disagree completely, 5 = agree completely);
-    None means skipped. A reverse-keyed statement scores ``6 - x``. Raises ValueError for
-    an unknown statement id or a value outside 1..5.
-    """
-    sums = {d.id: 0 for d in inv.domains}
-    answered = dict.fromkeys(sums, 0)
-    for statement_id, value in answers.items():
-        try:
-            statement = inv.get(statement_id)
-        except KeyError:
-            raise ValueError(f"unknown statement id {statement_id!r}") from None
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
-            SCALE_MIN <= value <= SCALE_MAX
-        ):
-            raise ValueError(f"statement {statement_id}: answer must be 1-5, not {value!r}")
-        score = int(value) if statement.keyed > 0 else SCALE_MIN + SCALE_MAX - int(value)
-        sums[statement.domain] += score
-        answered[statement.domain] += 1
-    n_items = {d.id: 0 for d in inv.domains}
-    for statement in inv.statements:
-        n_items[statement.domain] += 1
-    return {
-        d: DomainScore(
-            domain=d,
-            mean=sums[d] / answered[d] if answered[d] else None,
-            n_answered=answered[d],
-            n_items=n_items[d],
-        )
-        for d in sums
-    }
