@@ -12,7 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.update(load_config(Path(app.instance_path), config))
 
-    from . import db, errors, i18n, security
+    from . import db, errors, i18n, security, templating
     from .extensions import csrf, limiter, login_manager
 
     db.init_app(app)
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
+    templating.init_app(app)
 
     from admin import bp as admin_bp
     from admin.auth import init_login

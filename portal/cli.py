@@ -131,3 +131,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(invite)
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
+    from .banks_cli import banks_cli
+
+    app.cli.add_command(banks_cli)

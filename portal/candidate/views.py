@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import resources as res
 from ..db import get_session
@@ -20,6 +21,14 @@ from . import bp
 from .forms import ExperienceForm, LanguageForm, WelcomeForm
 
 SESSION_KEY = "candidate"
+
+#: How the instructions name each item type.
+ITEM_KINDS = {
+    "number_series": _l("number series"),
+    "letter_series": _l("letter series"),
+    "matrix": _l("figure patterns"),
+    "deductive": _l("short reasoning tasks"),
+}
 
 STEP_ENDPOINTS = {
     Stage.WELCOME: ".welcome",
@@ -111,6 +120,7 @@ def instructions():
         minutes=round(journey.logic_time_limit(g.candidate).total_seconds() / 60),
         n_items=journey.LOGIC_FORM_LENGTH,
         n_practice=len(res.logic_bank().practice),
+        kinds=", ".join(str(ITEM_KINDS.get(t, t)) for t in res.logic_bank().types),
     )
 
 
@@ -149,7 +159,9 @@ def practice():
                                minutes=round(journey.logic_time_limit(candidate).total_seconds() / 60),
                                n_items=journey.LOGIC_FORM_LENGTH)
     position = candidate.practice_position
-    return render_template("candidate/practice.html", item=bank.practice[position],
+    item = bank.practice[position]
+    options = [(str(i), i) for i in range(len(item.options))]
+    return render_template("candidate/practice.html", item=item, options=options,
                            position=position, total=len(bank.practice))
 
 
@@ -202,10 +214,7 @@ def item():
     presented = journey.present_logic_item(db, attempt, bank, now=now)
     if presented is None:  # all answered; the attempt finishes on the last answer
         return redirect(url_for(".resume"))
-    options = [
-        (oid, presented.item.option_texts(_lang())[index])
-        for oid, index in zip(presented.response.option_ids, presented.response.option_order)
-    ]
+    options = list(zip(presented.response.option_ids, presented.response.option_order))
     return render_template("candidate/item.html", p=presented, options=options)
 
 

@@ -1,0 +1,121 @@
+"""``flask --app wsgi banks ...``: generate, validate and show item banks."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app, render_template
+from flask.cli import AppGroup
+
+from item_banks import BankError, load_inventory, load_logic_bank, validate_file
+
+banks_cli = AppGroup("banks", help="Item banks: generate, validate, show.")
+
+#: The question line the candidate page adds under a series (see candidate/_item_body.html).
+SERIES_PROMPTS = {
+    "number_series": {"sv": "Vilket tal kommer härnäst i serien?",
+                      "en": "Which number comes next in the series?"},
+    "letter_series": {"sv": "Vilken bokstav kommer härnäst i serien?",
+                      "en": "Which letter comes next in the series?"},
+}
+
+
+def _shipped_files() -> list[Path]:
+    cfg = current_app.config
+    return [Path(load_logic_bank(cfg.get("LOGIC_BANK_PATH")).path),
+            Path(load_inventory(cfg.get("INVENTORY_PATH")).path)]
+
+
+@banks_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check bank files (default: the banks in use). Exits 1 if any problem is found."""
+    if not paths:
+        try:
+            paths = tuple(_shipped_files())
+        except BankError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            sys.exit(1)
+    failed = False
+    for path in paths:
+        problems = validate_file(path)
+        if problems:
+            failed = True
+            for problem in problems:
+                click.echo(f"{path}: {problem}" if not problem.startswith(path.name) else
+                           f"{path.parent / problem}", err=True)
+            click.echo(f"{path}: {len(problems)} problem(s)", err=True)
+        else:
+            click.echo(f"{path}: OK")
+    if failed:
+        sys.exit(1)
+
+
+@banks_cli.command("generate")
+@click.option("--seed", type=int, default=None, help="Generator seed (default: the shipped bank's).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the bank (default: standard output).")
+def generate(seed: int | None, output: Path | None) -> None:
+    """Generate the logic bank; with the default seed it reproduces the shipped file bit for bit."""
+    from item_banks.generate import GENERATOR_SEED, dumps, generate_bank
+
+    text = dumps(generate_bank(GENERATOR_SEED if seed is None else seed))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    problems = validate_file(output)
+    click.echo(f"Wrote {output} ({len(text.encode('utf-8'))} bytes).", err=True)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+
+
+@banks_cli.command("show")
+@click.argument("item_id")
+@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv")
+@click.option("--bank", "bank_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Bank file (default: the bank in use).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the item as a self-contained HTML page (needed for figure items).")
+def show(item_id: str, lang: str, bank_path: Path | None, html_path: Path | None) -> None:
+    """Show one item as a candidate would see it (for review)."""
+    try:
+        bank = load_logic_bank(bank_path or current_app.config.get("LOGIC_BANK_PATH"))
+    except BankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        item = bank.get(item_id)
+    except KeyError as exc:
+        raise click.ClickException(f"No item {item_id} in {bank.bank_id} {bank.version}.") from exc
+    letters = "ABCDEFGH"
+    click.echo(f"{item.id} ({item.type}{', practice' if item.practice else ''}) — {bank.bank_id} {bank.version}")
+    click.echo("")
+    click.echo(item.stem_text(lang))
+    prompt = SERIES_PROMPTS.get(item.type)
+    if prompt:
+        click.echo(prompt[lang])
+    figure = bool(getattr(item, "figure", None))
+    if figure:
+        click.echo("[figure: a 3x3 matrix; use --html FILE to see it]")
+    click.echo("")
+    for i, option in enumerate(item.options):
+        text = "[figure]" if "svg" in option else option[lang]
+        click.echo(f"  {letters[i]}) {text}")
+    click.echo("")
+    click.echo(f"Key: {letters[item.key]}")
+    irt = getattr(item, "irt", None)
+    if irt:
+        click.echo(f"3PL (a priori): a={irt['a']:.2f} b={irt['b']:.2f} c={irt['c']:.3f}")
+    if item.explanation:
+        click.echo(f"Explanation: {item.explanation[lang]}")
+    if html_path is not None:
+        with current_app.test_request_context(headers={"Accept-Language": lang}):
+            css = (Path(current_app.static_folder) / "site.css").read_text(encoding="utf-8")
+            html = render_template("candidate/item_review.html", item=item, lang=lang, css=css,
+                                   options=[(str(i), i) for i in range(len(item.options))])
+        html_path.write_text(html, encoding="utf-8")
+        click.echo(f"Wrote {html_path}")
