@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .schema import (
     LANGUAGES,
@@ -23,7 +24,9 @@ from .schema import (
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_LOGIC_BANK = DATA_DIR / "logic_starter.json"
+DEFAULT_LOGIC_BANK = DATA_DIR / "logic_bank.json"
+#: letters shown for figure options (and returned by ``option_texts`` for them)
+OPTION_LETTERS = "ABCDEFGH"
 
 
 def _freeze(value: Any) -> Any:
@@ -43,7 +46,13 @@ def _check_lang(lang: str) -> str:
 
 @dataclass(frozen=True)
 class LogicItem:
-    """One multiple-choice item. ``key`` is the 0-based index of the correct option."""
+    """One multiple-choice item. ``key`` is the 0-based index of the correct option.
+
+    Options are either bilingual texts (``{"sv": ..., "en": ...}``) or figures
+    (``{"svg": ...}``, matrix items, which also have a ``figure``). ``irt`` holds the 3PL
+    parameters ``a``, ``b``, ``c`` (None in format-version-1 banks); ``model`` names the
+    item model (``"number_series.ratio"``; None in version 1).
+    """
 
     id: str
     type: str
@@ -53,13 +62,32 @@ class LogicItem:
     practice: bool
     explanation: Mapping[str, str] | None
     features: Mapping[str, Any]
+    model: str | None = None
+    figure: str | None = None
+    irt: Mapping[str, float] | None = None
+    structure: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def stem_text(self, lang: str) -> str:
         return self.stem[_check_lang(lang)]
 
+    @property
+    def is_figure_item(self) -> bool:
+        """True when the options are figures (SVG) rather than texts."""
+        return any("svg" in option for option in self.options)
+
     def option_texts(self, lang: str) -> list[str]:
+        """Option texts in ``lang``; for figure options their letters ``A``, ``B``, ... so
+        text-only callers still work (render :meth:`option_svgs` to show the figures)."""
         _check_lang(lang)
+        if self.is_figure_item:
+            return list(OPTION_LETTERS[: len(self.options)])
         return [option[lang] for option in self.options]
+
+    def option_svgs(self) -> list[str]:
+        """SVG markup of each figure option; ValueError for an item with text options."""
+        if not self.is_figure_item:
+            raise ValueError(f"item {self.id} has text options, not figures")
+        return [option["svg"] for option in self.options]
 
     def is_correct(self, index: int) -> bool:
         return index == self.key
@@ -75,6 +103,13 @@ class LogicBank:
     items: tuple[LogicItem, ...]
     practice: tuple[LogicItem, ...]
     description: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: file format version (1 or 2)
+    format_version: int = 1
+    #: where the items' 3PL parameters come from: "a-priori" (predicted from item
+    #: features), "calibrated", or None (format version 1: no parameters)
+    irt_source: str | None = None
+    #: version of item_banks.difficulty that predicted a-priori parameters
+    difficulty_model: str | None = None
     _by_id: Mapping[str, LogicItem] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -117,7 +152,7 @@ def _resolve(path: str | os.PathLike | None, default: Path) -> tuple[str, int, i
 
 
 def load_logic_bank(path: str | os.PathLike | None = None) -> LogicBank:
-    """Load and validate a logic bank; ``None`` loads the shipped starter bank.
+    """Load and validate a logic bank; ``None`` loads the shipped bank ``data/logic_bank.json``.
 
     Results are cached per file (path, modification time and size). Raises BankError
     listing every problem when the file is not a valid logic bank.
@@ -138,9 +173,14 @@ def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
             practice=raw["practice"],
             explanation=_freeze(raw["explanation"]) if "explanation" in raw else None,
             features=_freeze(raw.get("features", {})),
+            model=raw.get("model"),
+            figure=raw.get("figure"),
+            irt=_freeze(raw["irt"]) if "irt" in raw else None,
+            structure=_freeze(raw.get("structure", {})),
         )
         for raw in data["items"]
     ]
+    irt = data.get("irt") or {}
     return LogicBank(
         bank_id=data["bank_id"],
         version=data["version"],
@@ -148,4 +188,7 @@ def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
         items=tuple(i for i in items if not i.practice),
         practice=tuple(i for i in items if i.practice),
         description=_freeze(data["description"]),
+        format_version=data["format_version"],
+        irt_source=irt.get("parameters"),
+        difficulty_model=irt.get("difficulty_model"),
     )

@@ -4,7 +4,7 @@ Validation works on the parsed JSON (plain dicts and lists) and never raises on 
 content: it returns a list of problems, each naming the file, the item (or domain or
 statement) and the problem, e.g.::
 
-    logic_starter.json: item NS-004: key 7 out of range (4 options)
+    logic_bank.json: item NS-004: key 7 out of range (5 options)
 
 The formats themselves are documented in ``item_banks/FORMAT.md``.
 """
@@ -23,10 +23,33 @@ LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}
 LOGIC_FORMAT = "second-opinion/logic-bank"
 INVENTORY_FORMAT = "second-opinion/inventory"
 #: format name -> format versions this code can read
-KNOWN_FORMATS = {LOGIC_FORMAT: (1,), INVENTORY_FORMAT: (1,)}
+KNOWN_FORMATS = {LOGIC_FORMAT: (1, 2), INVENTORY_FORMAT: (1,)}
 
-ITEM_TYPES = ("deductive", "letter_series", "number_series")
+ITEM_TYPES = ("deductive", "letter_series", "matrix", "number_series")
+#: item types a format-version-1 logic bank may hold (it has no figures)
+ITEM_TYPES_V1 = ("deductive", "letter_series", "number_series")
+#: number of options per item: format version 1 allows 4-6, version 2 allows 4-8
 MIN_OPTIONS, MAX_OPTIONS = 4, 6
+MAX_OPTIONS_V2 = 8
+MATRIX_OPTIONS = 8
+
+#: Plausible ranges of 3PL parameters (a discrimination, b difficulty on the theta
+#: scale); c must be 1 / number of options (a-priori guessing).
+IRT_A_RANGE = (0.3, 3.0)
+IRT_B_RANGE = (-4.0, 4.0)
+IRT_SOURCES = ("a-priori", "calibrated")
+
+#: An operational logic bank (``"status": "operational"``, format version 2) needs at
+#: least this many operational items of each type and in total (enough for adaptive
+#: testing with exposure control; see FORMAT.md).
+MIN_ITEMS_PER_TYPE = 80
+MIN_OPERATIONAL_ITEMS = 400
+#: Highest allowed share of series items whose key is the median option / the option
+#: closest to the options' mean (chance with 5 options: 0.2), and of matrix items that
+#: matrix_check.shortcut_rate finds by a shortcut (chance with 8 options: 0.125).
+SERIES_SHORTCUT_MAX = 0.30
+MATRIX_SHORTCUT_MAX = 0.25
+BANK_STATUSES = ("draft", "operational")
 
 #: Big Five domain ids, in the order reports show them.
 DOMAIN_IDS = ("ES", "EX", "OP", "AG", "CO")
@@ -79,18 +102,21 @@ def read_json(path: str | os.PathLike) -> tuple[Any, list[str]]:
     return data, problems
 
 
-def validate_file(path: str | os.PathLike) -> list[str]:
+def validate_file(path: str | os.PathLike, *, require_size: bool | None = None) -> list[str]:
     """Problems in a bank or inventory file (empty list = valid). Never raises on bad content.
 
-    The kind of file is detected from its ``"format"`` field.
+    The kind of file is detected from its ``"format"`` field. ``require_size`` applies to
+    logic banks: True/False switches the operational-bank checks (minimum sizes, shortcut
+    rates, difficulty coverage) on/off; None (default) applies them when the bank says
+    ``"status": "operational"``.
     """
     data, problems = read_json(path)
     if data is None:
         return problems
-    return problems + validate_data(data, Path(path).name)
+    return problems + validate_data(data, Path(path).name, require_size=require_size)
 
 
-def validate_data(data: Any, name: str) -> list[str]:
+def validate_data(data: Any, name: str, *, require_size: bool | None = None) -> list[str]:
     """Problems in already parsed file content; ``name`` prefixes every message."""
     if not isinstance(data, dict):
         return [f"{name}: top level must be a JSON object, not {_json_type(data)}"]
@@ -98,7 +124,7 @@ def validate_data(data: Any, name: str) -> list[str]:
     if fmt == LOGIC_FORMAT:
         from .logic_format import check_logic_bank
 
-        return check_logic_bank(data, name)
+        return check_logic_bank(data, name, require_size=require_size)
     if fmt == INVENTORY_FORMAT:
         from .inventory_format import check_inventory
 
@@ -182,3 +208,7 @@ def _label(obj: Any, index: int, kind: str) -> str:
     if isinstance(obj, dict) and isinstance(obj.get("id"), str) and obj["id"].strip():
         return f"{kind} {obj['id']}"
     return f"{kind} #{index + 1}"
+
+
+# Inventory format version 2 (facets, validity statements): see item_banks/INVENTORY.md.
+KNOWN_FORMATS[INVENTORY_FORMAT] = (1, 2)

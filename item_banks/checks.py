@@ -1,0 +1,883 @@
+"""Content checks for logic items and banks, used by the validator and by the tests.
+
+Every check recomputes the answer *independently of the generator's stated key*:
+
+- **Series** (number and letter): the series is parsed from the stem; the rule named by
+  the item's ``model`` is fitted to the shown terms alone (:func:`series_predictions`) and
+  must predict exactly the key; the rule parameters in ``structure`` must reproduce the
+  shown terms and the same next term (:func:`series_terms`). No *other* rule family that
+  fits the shown terms may predict a different value that is among the options (that
+  would make a distractor defensible).
+- **Deductive**: brute force over every model of the premises' logical form (orderings,
+  sets of "kinds of person", truth assignments); exactly one option may follow, and it
+  must be the key. The names in the logical form must appear in the option texts.
+- **Matrix**: delegated to :func:`item_banks.matrix_check.check_matrix_item`.
+- Every SVG string must pass :func:`item_banks.svg.check_svg`.
+
+Bank-level: duplicates (:func:`item_signatures`), shortcut rates (is the key the median
+option or the option closest to the options' mean? for matrices
+:func:`item_banks.matrix_check.shortcut_rate`) and the distribution of the IRT ``b``
+parameters (:func:`difficulty_report`).
+
+Functions return lists of problem strings without the file/item prefix; the validator
+adds it. They never raise on bad content.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from .schema import (
+    IRT_A_RANGE,
+    IRT_B_RANGE,
+    MATRIX_SHORTCUT_MAX,
+    SERIES_SHORTCUT_MAX,
+)
+
+AZ = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+SERIES_TYPES = ("number_series", "letter_series")
+BAND_WIDTH = 0.5
+BAND_RANGE = (-4.0, 4.0)
+#: whole-unit bands that an operational bank must cover
+REQUIRED_UNIT_BANDS = ((-2, -1), (-1, 0), (0, 1), (1, 2))
+
+
+def _thaw(value: Any) -> Any:
+    """Plain dicts/lists from loaded (read-only) items, so both kinds can be checked.
+
+    Parsed JSON (dicts and lists) is returned as it is."""
+    if isinstance(value, (dict, list)):
+        return value
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_thaw(v) for v in value]
+    return value
+
+
+# =========================================================================== signatures
+
+
+def item_signatures(item: Mapping) -> tuple:
+    """Keys under which two items count as duplicates.
+
+    Same type and same stem (and figure) in both languages, or same type, model and
+    ``structure`` (e.g. the same premises phrased differently).
+    """
+    stem = item.get("stem") or {}
+    sigs = [("stem", item.get("type"), _canonical(stem), item.get("figure"))]
+    structure = item.get("structure")
+    if structure:
+        sigs.append(("structure", item.get("type"), item.get("model"), _canonical(structure)))
+    return tuple(sigs)
+
+
+def _canonical(value: Any) -> str:
+    """Canonical JSON text (loaded, read-only mappings are written like dicts)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=dict)
+
+
+def duplicate_problems(items: Iterable[Mapping]) -> list[tuple[str, str]]:
+    """(item id, problem) for every item that repeats an earlier one."""
+    seen: dict[tuple, str] = {}
+    out = []
+    for item in items:
+        item_id = str(item.get("id"))
+        for sig in item_signatures(item):
+            if sig in seen:
+                what = "stem" if sig[0] == "stem" else "structure"
+                out.append((item_id, f"duplicate of item {seen[sig]} (same type and {what})"))
+                break
+        else:
+            for sig in item_signatures(item):
+                seen[sig] = item_id
+    return out
+
+
+# =========================================================================== series
+
+
+def _diffs(xs: list[int]) -> list[int]:
+    return [b - a for a, b in itertools.pairwise(xs)]
+
+
+def _letter_diff(a: int, b: int) -> int:
+    """Step from a to b in the A-Z cycle, as a value in -13..12."""
+    return (b - a + 13) % 26 - 13
+
+
+def _number_predictions(shown: list[int]) -> dict[str, set[int]]:
+    """Next terms that each number series rule family predicts from the shown terms.
+
+    A family only predicts when every part of its rule is seen at least twice (so e.g.
+    three interleaved sub-series of two terms each, which fit anything, predict nothing).
+    """
+    n = len(shown)
+    d = _diffs(shown)
+    out: dict[str, set[int]] = {}
+    if n >= 3 and len(set(d)) == 1 and d[0] != 0:
+        out["constant_difference"] = {shown[-1] + d[0]}
+    dd = _diffs(d)
+    if n >= 4 and len(set(dd)) == 1 and dd[0] != 0:
+        out["growing_difference"] = {shown[-1] + d[-1] + dd[0]}
+    if n >= 3 and all(x != 0 for x in shown):
+        if shown[1] % shown[0] == 0 and shown[1] // shown[0] >= 2:
+            r = shown[1] // shown[0]
+            if all(b == a * r for a, b in itertools.pairwise(shown)):
+                out["ratio"] = {shown[-1] * r}
+        elif shown[0] % shown[1] == 0 and shown[0] // shown[1] >= 2:
+            r = shown[0] // shown[1]
+            if all(a == b * r for a, b in itertools.pairwise(shown)) and shown[-1] % r == 0:
+                out["ratio"] = {shown[-1] // r}
+    for p in (2, 3):
+        if len(d) < 2 * p:
+            continue
+        # additive cycle
+        if all(d[i] == d[i % p] for i in range(len(d))) and len(set(d[:p])) > 1:
+            out.setdefault("alternating_difference", set()).add(shown[-1] + d[len(d) % p])
+        # cycle of operations: each phase additive or multiplicative
+        nxt = _operation_cycle(shown, p)
+        if nxt is not None:
+            out.setdefault("alternating_operations", set()).add(nxt)
+    for k in (2, 3):
+        subs = [shown[j::k] for j in range(k)]
+        if all(len(s) >= 3 and len(set(_diffs(s))) == 1 for s in subs):
+            s = subs[n % k]
+            out.setdefault("interleaved", set()).add(s[-1] + _diffs(s)[0])
+    if n >= 4 and all(x > 0 for x in d) and all(b % a == 0 for a, b in itertools.pairwise(d)):
+        qs = {b // a for a, b in itertools.pairwise(d)}
+        if len(qs) == 1 and min(qs) >= 2:
+            out["ratio_difference"] = {shown[-1] + d[-1] * qs.pop()}
+    for m in (2, 3):
+        if n >= m + 2 and all(shown[i] == sum(shown[i - m:i]) for i in range(m, n)):
+            out.setdefault("fibonacci_like", set()).add(sum(shown[-m:]))
+    return out
+
+
+def _operation_cycle(shown: list[int], p: int) -> int | None:
+    """Next term if the transitions cycle through ``p`` operations (each +k or xk)."""
+    steps = list(itertools.pairwise(shown))
+    ops = []
+    for phase in range(p):
+        mine = steps[phase::p]
+        if len(mine) < 2:
+            return None
+        diffs = {b - a for a, b in mine}
+        if len(diffs) == 1:
+            ops.append(("+", diffs.pop()))
+            continue
+        if all(a != 0 and b % a == 0 for a, b in mine):
+            ratios = {b // a for a, b in mine}
+            if len(ratios) == 1 and min(ratios) >= 2:
+                ops.append(("*", ratios.pop()))
+                continue
+        return None
+    if len(set(ops)) == 1:
+        return None  # a single repeated operation is not a cycle
+    op, arg = ops[len(steps) % p]
+    return shown[-1] + arg if op == "+" else shown[-1] * arg
+
+
+def _letter_predictions(shown: list[int]) -> dict[str, set[int]]:
+    """Like :func:`_number_predictions` for alphabet positions, steps taken mod 26."""
+    n = len(shown)
+    d = [_letter_diff(a, b) for a, b in itertools.pairwise(shown)]
+    out: dict[str, set[int]] = {}
+    if n >= 3 and len(set(d)) == 1 and d[0] != 0:
+        nxt = (shown[-1] + d[0]) % 26
+        out["constant_step"] = {nxt}
+        out["cycle"] = {nxt}
+    dd = _diffs(d)
+    if n >= 4 and len(set(dd)) == 1 and dd[0] != 0:
+        out["growing_step"] = {(shown[-1] + d[-1] + dd[0]) % 26}
+    for p in (2, 3):
+        if len(d) >= 2 * p and all(d[i] == d[i % p] for i in range(len(d))) and len(set(d[:p])) > 1:
+            out.setdefault("alternating_step", set()).add((shown[-1] + d[len(d) % p]) % 26)
+    for k in (2, 3):
+        subs = [shown[j::k] for j in range(k)]
+        steps = [[_letter_diff(a, b) for a, b in itertools.pairwise(s)] for s in subs]
+        if all(len(s) >= 3 and len(set(st)) == 1 for s, st in zip(subs, steps)):
+            j = n % k
+            out.setdefault("interleaved", set()).add((subs[j][-1] + steps[j][0]) % 26)
+    return out
+
+
+def series_predictions(item_type: str, shown: list[int]) -> dict[str, set[int]]:
+    """Rule family -> next terms it predicts from the shown terms alone (no parameters).
+
+    For letter series the terms are alphabet positions (A = 0) and steps wrap around.
+    """
+    return _number_predictions(shown) if item_type == "number_series" else _letter_predictions(shown)
+
+
+def series_terms(model: str, params: Mapping[str, Any], n: int) -> list[int]:
+    """The first ``n`` terms generated by a rule's parameters (letters as positions, mod 26).
+
+    Raises KeyError/ValueError/TypeError for a rule or parameters it does not know.
+    """
+    item_type, rule = model.split(".", 1)
+    if item_type == "letter_series":
+        def pos(letter: str) -> int:
+            if not (isinstance(letter, str) and len(letter) == 1 and letter in AZ):
+                raise ValueError(f"not a letter A-Z: {letter!r}")
+            return AZ.index(letter)
+
+        if rule in ("constant_step", "cycle"):
+            return [(pos(params["start"]) + i * params["step"]) % 26 for i in range(n)]
+        if rule == "growing_step":
+            out = [pos(params["start"])]
+            for i in range(n - 1):
+                out.append(out[-1] + params["first_step"] + i * params["step_increase"])
+            return [p % 26 for p in out]
+        if rule == "alternating_step":
+            out = [pos(params["start"])]
+            for i in range(n - 1):
+                out.append(out[-1] + params["steps"][i % len(params["steps"])])
+            return [p % 26 for p in out]
+        if rule == "interleaved":
+            k = len(params["starts"])
+            return [(pos(params["starts"][i % k]) + (i // k) * params["steps"][i % k]) % 26 for i in range(n)]
+        raise ValueError(f"unknown letter series rule {rule!r}")
+    if item_type != "number_series":
+        raise ValueError(f"not a series model: {model!r}")
+    if rule == "constant_difference":
+        return [params["start"] + i * params["difference"] for i in range(n)]
+    if rule == "growing_difference":
+        out = [params["start"]]
+        for i in range(n - 1):
+            out.append(out[-1] + params["first_difference"] + i * params["difference_step"])
+        return out
+    if rule == "ratio":
+        r = params["factor"]
+        if params.get("divide"):
+            out = [params["start"]]
+            for _ in range(n - 1):
+                if out[-1] % r:
+                    raise ValueError("division does not come out even")
+                out.append(out[-1] // r)
+            return out
+        return [params["start"] * r**i for i in range(n)]
+    if rule == "alternating_difference":
+        out = [params["start"]]
+        ds = params["differences"]
+        for i in range(n - 1):
+            out.append(out[-1] + ds[i % len(ds)])
+        return out
+    if rule == "alternating_operations":
+        out = [params["start"]]
+        ops = params["operations"]
+        for i in range(n - 1):
+            op, arg = ops[i % len(ops)]
+            if op not in ("+", "*"):
+                raise ValueError(f"unknown operation {op!r}")
+            out.append(out[-1] + arg if op == "+" else out[-1] * arg)
+        return out
+    if rule == "interleaved":
+        k = len(params["starts"])
+        return [params["starts"][i % k] + (i // k) * params["differences"][i % k] for i in range(n)]
+    if rule == "ratio_difference":
+        out = [params["start"]]
+        for i in range(n - 1):
+            out.append(out[-1] + params["first_difference"] * params["difference_ratio"] ** i)
+        return out
+    if rule == "fibonacci_like":
+        out = list(params["starts"])
+        m = params["n_summed"]
+        while len(out) < n:
+            out.append(sum(out[-m:]))
+        return out[:n]
+    raise ValueError(f"unknown number series rule {rule!r}")
+
+
+_NUMBER_RE = re.compile(r"^-?\d+$")
+
+
+def _parse_value(item_type: str, text: str) -> int | tuple[int, ...] | None:
+    text = text.strip()
+    if item_type == "number_series":
+        return int(text) if _NUMBER_RE.match(text) else None
+    if text and all(ch in AZ for ch in text):
+        return AZ.index(text) if len(text) == 1 else tuple(AZ.index(ch) for ch in text)
+    return None
+
+
+def _option_values(item: Mapping) -> list | None:
+    values = []
+    for option in item.get("options", []):
+        if not isinstance(option, Mapping) or option.get("sv") != option.get("en"):
+            return None
+        values.append(_parse_value(item["type"], str(option.get("en", ""))))
+    return None if any(v is None for v in values) else values
+
+
+def _value_text(item_type: str, value: int | tuple) -> str:
+    if item_type == "number_series":
+        return str(value)
+    if isinstance(value, tuple):
+        return "".join(AZ[p % 26] for p in value)
+    return AZ[value % 26]
+
+
+def check_series_item(item: Mapping) -> list[str]:
+    """Problems with a number or letter series item (see module docstring)."""
+    item_type = item.get("type")
+    stem = item.get("stem") or {}
+    sv_lines, en_lines = str(stem.get("sv", "")).split("\n"), str(stem.get("en", "")).split("\n")
+    if sv_lines[0] != en_lines[0]:
+        return ["series differs between Swedish and English stem"]
+    parts = sv_lines[0].split(", ")
+    if len(parts) < 4 or parts[-1] != "?":
+        return [f"stem is not a series ending in '?': {sv_lines[0]!r}"]
+    shown_raw = [_parse_value(item_type, p) for p in parts[:-1]]
+    if any(v is None for v in shown_raw):
+        return [f"stem has a term that is not a {'number' if item_type == 'number_series' else 'letter'}"]
+    problems: list[str] = []
+    if item_type == "letter_series":
+        if len(sv_lines) < 2 or "A–Z" not in sv_lines[1] or "Å, Ä och Ö" not in sv_lines[1]:
+            problems.append("Swedish stem must state the alphabet A–Z without Å, Ä and Ö")
+        if len(en_lines) < 2 or "A–Z" not in en_lines[1]:
+            problems.append("English stem must state the alphabet A–Z")
+    model = str(item.get("model", ""))
+    rule = model.split(".", 1)[1] if "." in model else ""
+    structure = item.get("structure") or {}
+    stated = structure.get("shown")
+    if stated is not None and [str(s) for s in stated] != parts[:-1]:
+        problems.append("structure.shown does not match the series in the stem")
+    values = _option_values(item)
+    if values is None:
+        return problems + ["options must be the same in both languages and parse as series terms"]
+    key = item.get("key")
+    if not isinstance(key, int) or not 0 <= key < len(values):
+        return problems + ["key is not an option index"]
+    if rule == "letter_groups":
+        return problems + _check_letter_groups(item, shown_raw, values, key)
+    if any(isinstance(v, tuple) for v in shown_raw + values):
+        return problems + ["letter groups in a series whose model is not letter_groups"]
+    shown = [int(v) for v in shown_raw]  # type: ignore[arg-type]
+    predictions = series_predictions(item_type, shown)
+    own = predictions.get(rule)
+    if own is None:
+        problems.append(f"the shown terms do not follow the rule {rule!r} (or show too little of it)")
+        return problems
+    if len(own) != 1:
+        problems.append(f"rule {rule!r} allows several next terms: {sorted(own)}")
+        return problems
+    expected = next(iter(own))
+    params = structure.get("rule")
+    if params is not None:
+        try:
+            terms = series_terms(model, params, len(shown) + 1)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            problems.append(f"structure.rule cannot be evaluated: {exc}")
+        else:
+            if terms[:-1] != shown:
+                problems.append("structure.rule does not reproduce the shown terms")
+            elif terms[-1] != expected:
+                problems.append("structure.rule gives another next term than the shown terms")
+    matches = [i for i, v in enumerate(values) if v == expected]
+    if not matches:
+        problems.append(f"no option is the next term {_value_text(item_type, expected)}")
+    elif len(matches) > 1:
+        problems.append(f"the next term {_value_text(item_type, expected)} appears in {len(matches)} options")
+    elif matches[0] != key:
+        problems.append(f"key is option {key} ({_value_text(item_type, values[key])}), but the next term is "
+                        f"option {matches[0]} ({_value_text(item_type, expected)})")
+    for family, nexts in sorted(predictions.items()):
+        for v in sorted(nexts - {expected}):
+            if v in values:
+                problems.append(f"distractor {_value_text(item_type, v)} also continues the series "
+                                f"(rule {family})")
+    return problems
+
+
+def _check_letter_groups(item: Mapping, shown: list, values: list, key: int) -> list[str]:
+    groups = [g if isinstance(g, tuple) else (g,) for g in shown]
+    size = len(groups[0])
+    if size < 2 or any(len(g) != size for g in groups) or len(groups) < 3:
+        return ["letter groups must all have the same size (2 or more) and at least 3 be shown"]
+    inner = {_letter_diff(a, b) for g in groups for a, b in itertools.pairwise(g)}
+    outer = {_letter_diff(a[0], b[0]) for a, b in itertools.pairwise(groups)}
+    if len(inner) != 1 or len(outer) != 1:
+        return ["the shown groups do not follow one step inside and one step between groups"]
+    i, o = inner.pop(), outer.pop()
+    start = groups[-1][0] + o
+    expected = tuple((start + m * i) % 26 for m in range(size))
+    problems = []
+    params = (item.get("structure") or {}).get("rule")
+    if params is not None:
+        try:
+            ok = (params["inner_step"], params["group_step"], params["group_size"]) == (i, o, size) and \
+                AZ.index(params["start"]) == groups[0][0]
+        except (KeyError, ValueError, TypeError):
+            ok = False
+        if not ok:
+            problems.append("structure.rule does not describe the shown groups")
+    normalised = [v if isinstance(v, tuple) else (v,) for v in values]
+    matches = [k for k, v in enumerate(normalised) if v == expected]
+    text = _value_text("letter_series", expected)
+    if len(matches) != 1:
+        problems.append(f"the next group {text} must be exactly one option (found {len(matches)})")
+    elif matches[0] != key:
+        problems.append(f"key is option {key}, but the next group {text} is option {matches[0]}")
+    return problems
+
+
+# =========================================================================== deductive
+
+
+def _lit(v: Mapping[str, bool], literal: Any) -> bool:
+    if isinstance(literal, list):
+        if len(literal) != 2 or literal[0] != "not":
+            raise ValueError(f"bad literal {literal!r}")
+        return not v[literal[1]]
+    return v[literal]
+
+
+def _atoms(form: Any) -> set[str]:
+    if isinstance(form, list):
+        return set().union(*(_atoms(x) for x in form[1:])) if len(form) > 1 else set()
+    return {form}
+
+
+def entails_order(entities: list[str], premises: list[list], form: list) -> bool:
+    """Whether an ordering option follows: checked in every ranking consistent with the premises.
+
+    Premises are ``["gt", x, y]``; options ``gt``, ``undetermined_pair``, ``top``,
+    ``bottom`` or ``["undetermined", "top" | "bottom"]``. Raises ValueError when the
+    premises are contradictory or a form is unknown.
+    """
+    models = _order_models(tuple(entities), json.dumps(premises))
+    if not models:
+        raise ValueError("premises are contradictory")
+
+    def holds(f: list) -> bool:
+        op = f[0]
+        if op == "gt":
+            return all(m[f[1]] < m[f[2]] for m in models)
+        if op == "top":
+            return all(m[f[1]] == 0 for m in models)
+        if op == "bottom":
+            return all(m[f[1]] == len(entities) - 1 for m in models)
+        if op == "undetermined_pair":
+            return not holds(["gt", f[1], f[2]]) and not holds(["gt", f[2], f[1]])
+        if op == "undetermined":
+            return not any(holds([f[1], e]) for e in entities)
+        raise ValueError(f"unknown ordering form {op!r}")
+
+    return holds(form)
+
+
+@lru_cache(maxsize=256)
+def _order_models(entities: tuple[str, ...], premises_json: str) -> list[dict[str, int]]:
+    premises = json.loads(premises_json)
+    for p in premises:
+        if p[0] != "gt" or p[1] not in entities or p[2] not in entities:
+            raise ValueError(f"bad ordering premise {p!r}")
+    models = []
+    for perm in itertools.permutations(entities):
+        rank = {e: r for r, e in enumerate(perm)}
+        if all(rank[hi] < rank[lo] for _, hi, lo in premises):
+            models.append(rank)
+    return models
+
+
+def _monadic_true(f: list, world: tuple, person: frozenset) -> bool:
+    op = f[0]
+    if op == "all":
+        return all(f[2] in k for k in world if f[1] in k)
+    if op == "none":
+        return not any(f[1] in k and f[2] in k for k in world)
+    if op == "some":
+        return any(f[1] in k and f[2] in k for k in world)
+    if op == "some_not":
+        return any(f[1] in k and f[2] not in k for k in world)
+    if op == "is":
+        return f[2] in person
+    if op == "is_not":
+        return f[2] not in person
+    raise ValueError(f"unknown monadic form {op!r}")
+
+
+def entails_monadic(premises: list[list], form: list) -> bool:
+    """Monadic predicate logic by brute force.
+
+    A model is a non-empty set of "kinds of person" (which predicates a person has) plus
+    the kind of the named person. ``form`` follows when it is true in every model of the
+    premises; ``["undetermined", name, P]`` follows when neither ``is`` nor ``is_not`` does.
+    """
+    forms = premises + [form]
+    preds = sorted({f[2] for f in forms} | {f[1] for f in forms if f[0] in ("all", "none", "some", "some_not")})
+    if len(preds) > 4:
+        raise ValueError("too many predicates to check by brute force")
+    models = _monadic_models(json.dumps(premises), tuple(preds))
+    if not models:
+        raise ValueError("premises are contradictory")
+    if form[0] == "undetermined":
+        yes = all(_monadic_true(["is", *form[1:]], w, p) for w, p in models)
+        no = all(_monadic_true(["is_not", *form[1:]], w, p) for w, p in models)
+        return not yes and not no
+    return all(_monadic_true(form, w, p) for w, p in models)
+
+
+@lru_cache(maxsize=256)
+def _monadic_models(premises_json: str, preds: tuple[str, ...]) -> list[tuple[tuple, frozenset]]:
+    premises = json.loads(premises_json)
+    kinds = [frozenset(c) for r in range(len(preds) + 1) for c in itertools.combinations(preds, r)]
+    models = []
+    for mask in range(1, 2 ** len(kinds)):
+        world = tuple(k for i, k in enumerate(kinds) if mask >> i & 1)
+        for person in world:
+            if all(_monadic_true(p, world, person) for p in premises):
+                models.append((world, person))
+    return models
+
+
+def entails_propositional(premises: list[list], form: list) -> bool:
+    """Propositional logic by truth table.
+
+    Premises: ``["if", L1, L2]`` (L = atom or ``["not", atom]``), ``["fact", atom]``,
+    ``["not", atom]``. Options additionally ``["undetermined", atom]`` (true in some models
+    and false in others) and ``["if", L1, L2]``.
+    """
+    atoms = sorted(set().union(*(_atoms(f) for f in premises + [form])))
+
+    def true(f: list, v: Mapping[str, bool]) -> bool:
+        op = f[0]
+        if op == "if":
+            return not _lit(v, f[1]) or _lit(v, f[2])
+        if op == "fact":
+            return v[f[1]]
+        if op == "not":
+            return not v[f[1]]
+        raise ValueError(f"unknown propositional form {op!r}")
+
+    models = []
+    for values in itertools.product([False, True], repeat=len(atoms)):
+        v = dict(zip(atoms, values))
+        if all(true(p, v) for p in premises):
+            models.append(v)
+    if not models:
+        raise ValueError("premises are contradictory")
+    if form[0] == "undetermined":
+        return len({m[form[1]] for m in models}) == 2
+    return all(true(form, m) for m in models)
+
+
+def deductive_follows(structure: Mapping) -> list[bool]:
+    """For each option of a deductive item's logical form: does it follow from the premises?"""
+    s = _thaw(structure)
+    logic, premises, options = s.get("logic"), s["premises"], s["options"]
+    if logic == "order":
+        return [entails_order(list(s["entities"]), premises, o) for o in options]
+    if logic == "monadic":
+        return [entails_monadic(premises, o) for o in options]
+    if logic == "propositional":
+        return [entails_propositional(premises, o) for o in options]
+    raise ValueError(f"unknown logic {logic!r}")
+
+
+def check_deductive_item(item: Mapping) -> list[str]:
+    """Exactly one option follows from the premises, and it is the key."""
+    structure = item.get("structure")
+    if not isinstance(structure, Mapping):
+        return ["deductive item needs structure with the logical form of premises and options"]
+    for field in ("logic", "premises", "options"):
+        if field not in structure:
+            return [f"structure: missing field '{field}'"]
+    options = item.get("options") or []
+    if len(structure["options"]) != len(options):
+        return [f"structure has {len(structure['options'])} option forms for {len(options)} options"]
+    try:
+        follows = deductive_follows(structure)
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        return [f"logical form cannot be checked: {exc}"]
+    problems = []
+    n = follows.count(True)
+    if n != 1:
+        problems.append(f"{n} options follow from the premises (must be exactly one)")
+    elif follows.index(True) != item.get("key"):
+        problems.append(f"key is option {item.get('key')}, but the conclusion that follows is option "
+                        f"{follows.index(True)}")
+    for i, (form, option) in enumerate(zip(_thaw(structure["options"]), options)):
+        names = [x for x in form[1:] if isinstance(x, str)] if form[0] in (
+            "gt", "undetermined_pair", "is", "is_not", "top", "bottom") else []
+        if form[0] in ("is", "is_not"):
+            names = names[:1]
+        for lang in ("sv", "en"):
+            text = option.get(lang, "") if isinstance(option, Mapping) else ""
+            for name in names:
+                if name not in text:
+                    problems.append(f"option {i} ({lang}) does not mention {name!r} from its logical form")
+    return problems
+
+
+# =========================================================================== matrix, svg, irt
+
+
+def _import_optional(name: str):
+    import importlib
+
+    try:
+        return importlib.import_module(f"item_banks.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"item_banks.{name}":
+            return None
+        raise
+
+
+def check_matrix_item(item: Mapping) -> list[str]:
+    matrix_check = _import_optional("matrix_check")
+    if matrix_check is None:
+        return ["cannot check matrix items: item_banks.matrix_check is not available"]
+    prefix = f"item {item.get('id')}: "
+    plain = item if isinstance(item, dict) else _thaw(item)
+    return [p.removeprefix(prefix) for p in matrix_check.check_matrix_item(plain)]
+
+
+def check_svgs(item: Mapping) -> list[str]:
+    """Every SVG string of the item (figure and figure options) passes ``svg.check_svg``."""
+    markups = []
+    if item.get("figure") is not None:
+        markups.append(("figure", item["figure"]))
+    for i, option in enumerate(item.get("options") or []):
+        if isinstance(option, Mapping) and "svg" in option:
+            markups.append((f"option {i}", option["svg"]))
+    if not markups:
+        return []
+    svg = _import_optional("svg")
+    if svg is None:
+        return ["cannot check SVG: item_banks.svg is not available"]
+    problems = []
+    for where, markup in markups:
+        if not isinstance(markup, str) or not markup.strip():
+            problems.append(f"{where}: SVG must be a non-empty string")
+            continue
+        problems.extend(f"{where}: SVG {p}" for p in svg.check_svg(markup))
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_irt(item: Mapping) -> list[str]:
+    """3PL parameters present and in range; c is 1 / number of options."""
+    irt = item.get("irt")
+    if irt is None:
+        return ["missing field 'irt'"]
+    if not isinstance(irt, Mapping):
+        return ["irt must be an object with a, b, c"]
+    problems = [f"irt: missing parameter '{k}'" for k in ("a", "b", "c") if k not in irt]
+    problems += [f"irt: unknown parameter '{k}'" for k in sorted(set(irt) - {"a", "b", "c"})]
+    for k in ("a", "b", "c"):
+        if k in irt and not _is_number(irt[k]):
+            problems.append(f"irt: {k} must be a number")
+    if problems:
+        return problems
+    lo, hi = IRT_A_RANGE
+    if not lo <= irt["a"] <= hi:
+        problems.append(f"irt: a = {irt['a']} out of range ({lo}-{hi})")
+    lo, hi = IRT_B_RANGE
+    if not lo <= irt["b"] <= hi:
+        problems.append(f"irt: b = {irt['b']} out of range ({lo} to {hi})")
+    n = len(item.get("options") or [])
+    if n and abs(irt["c"] - 1 / n) > 1e-6:
+        problems.append(f"irt: c = {irt['c']} must be 1/{n} = {1 / n:.6f} (1 / number of options)")
+    return problems
+
+
+CHECKERS: dict[str, Callable[[Mapping], list[str]]] = {
+    "number_series": check_series_item,
+    "letter_series": check_series_item,
+    "deductive": check_deductive_item,
+    "matrix": check_matrix_item,
+}
+
+
+def check_item(item: Mapping) -> list[str]:
+    """Content problems of one v2 item: recomputed answer, SVG markup (not irt).
+
+    Matrix items get their SVG checked by ``matrix_check.check_matrix_item`` (which also
+    compares it with the rendering of the structure); other items here.
+    """
+    item_type = item.get("type")
+    checker = CHECKERS.get(item_type)  # type: ignore[arg-type]
+    if checker is None:
+        return []
+    try:
+        problems = checker(item)
+    except Exception as exc:  # noqa: BLE001 - bad content must become a message, never a crash
+        problems = [f"cannot be checked ({type(exc).__name__}: {exc})"]
+    return problems + ([] if item_type == "matrix" else check_svgs(item))
+
+
+# =========================================================================== bank level
+
+
+def _operational(items: Iterable[Mapping]) -> list[Mapping]:
+    return [i for i in items if i.get("practice") is False]
+
+
+def _numeric_options(item: Mapping) -> list[float] | None:
+    values = _option_values(item)
+    if values is None:
+        return None
+    # letter groups count in alphabetical order: "AB" < "AC" < "B"...
+    return [sum(p * 26.0**-i for i, p in enumerate(v)) if isinstance(v, tuple) else float(v) for v in values]
+
+
+def series_shortcut_rates(items: Iterable[Mapping]) -> dict[str, dict[str, float]]:
+    """Per series type: share of operational items whose key is the median option value
+    (either middle value when the number of options is even) and share whose key is the
+    option closest to the mean of the options (ties count), plus ``n``.
+
+    With 5 options a key placed at random gives 0.2 for the median; a generator that
+    builds distractors symmetrically around the key gives 1.0.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for item_type in SERIES_TYPES:
+        n = median = closest = 0
+        for item in _operational(items):
+            if item.get("type") != item_type:
+                continue
+            values = _numeric_options(item)
+            key = item.get("key")
+            if values is None or not isinstance(key, int) or not 0 <= key < len(values):
+                continue
+            n += 1
+            ranked = sorted(values)
+            m = len(values)
+            middles = {ranked[m // 2]} if m % 2 else {ranked[m // 2 - 1], ranked[m // 2]}
+            median += values[key] in middles
+            mean = sum(values) / m
+            closest += abs(values[key] - mean) <= min(abs(v - mean) for v in values) + 1e-9
+        if n:
+            out[item_type] = {"n": n, "median": median / n, "closest_to_mean": closest / n}
+    return out
+
+
+def shortcut_rates(items: Iterable[Mapping]) -> dict[str, float]:
+    """Flat view for reports: ``number_series.median`` ... and ``matrix`` (matrix_check)."""
+    items = list(items)
+    out = {}
+    for item_type, rates in series_shortcut_rates(items).items():
+        out[f"{item_type}.median"] = rates["median"]
+        out[f"{item_type}.closest_to_mean"] = rates["closest_to_mean"]
+    matrices = [_thaw(i) for i in _operational(items) if i.get("type") == "matrix"]
+    if matrices:
+        matrix_check = _import_optional("matrix_check")
+        if matrix_check is not None:
+            out["matrix"] = float(matrix_check.shortcut_rate(matrices))
+    return out
+
+
+def shortcut_problems(items: Iterable[Mapping]) -> list[str]:
+    """Rates above the documented thresholds (schema.SERIES_SHORTCUT_MAX, MATRIX_SHORTCUT_MAX)."""
+    problems = []
+    for name, rate in sorted(shortcut_rates(items).items()):
+        limit = MATRIX_SHORTCUT_MAX if name == "matrix" else SERIES_SHORTCUT_MAX
+        if rate > limit:
+            what = {"median": "the key is the median option",
+                    "closest_to_mean": "the key is the option closest to the options' mean"}
+            label = what.get(name.rsplit(".", 1)[-1], "a shortcut strategy finds the key")
+            problems.append(f"{name.split('.')[0]}: {label} in {rate:.0%} of the items "
+                            f"(at most {limit:.0%} allowed)")
+    return problems
+
+
+def _bank_items(bank: Any) -> list[Mapping]:
+    if isinstance(bank, Mapping):
+        return list(bank.get("items", []))
+    if hasattr(bank, "items") and hasattr(bank, "practice"):  # a loaded LogicBank
+        return [{"type": i.type, "practice": i.practice, "irt": i.irt} for i in bank.items]
+    return list(bank)
+
+
+def difficulty_report(bank: Any) -> dict[str, Any]:
+    """Distribution of the IRT ``b`` (and ``a``) of the operational items.
+
+    ``bank`` is parsed bank JSON, a loaded :class:`~item_banks.loader.LogicBank` or a list
+    of items. Returns ``bands`` (width 0.5 from -4 to 4; each with ``low``, ``high``,
+    ``count`` and ``by_type``), ``by_type`` summaries of b and a (n, mean, sd, min, max),
+    ``n`` and ``empty_unit_bands``: which of the whole-unit bands from -2 to +2 hold no
+    item (an operational bank must cover them all).
+    """
+    rows = [(str(i.get("type")), float(i["irt"]["b"]), float(i["irt"]["a"]))
+            for i in _operational(_bank_items(bank))
+            if isinstance(i.get("irt"), Mapping) and _is_number(i["irt"].get("b")) and _is_number(i["irt"].get("a"))]
+    types = sorted({t for t, _, _ in rows})
+    lo, hi = BAND_RANGE
+    n_bands = round((hi - lo) / BAND_WIDTH)
+    bands = []
+    for k in range(n_bands):
+        low, high = lo + k * BAND_WIDTH, lo + (k + 1) * BAND_WIDTH
+        last = k == n_bands - 1
+        inside = [t for t, b, _ in rows if low <= b < high or (last and b == high)]
+        bands.append({"low": low, "high": high, "count": len(inside),
+                      "by_type": {t: inside.count(t) for t in types}})
+
+    def summary(values: list[float]) -> dict[str, float]:
+        m = sum(values) / len(values)
+        sd = math.sqrt(sum((v - m) ** 2 for v in values) / len(values))
+        return {"mean": round(m, 3), "sd": round(sd, 3), "min": min(values), "max": max(values)}
+
+    by_type = {}
+    for t in types:
+        bs = [b for tt, b, _ in rows if tt == t]
+        as_ = [a for tt, _, a in rows if tt == t]
+        by_type[t] = {"n": len(bs), "b": summary(bs), "a": summary(as_)}
+    empty = [f"[{a}, {b})" for a, b in REQUIRED_UNIT_BANDS if not any(a <= b_ < b for _, b_, _ in rows)]
+    return {"n": len(rows), "band_width": BAND_WIDTH, "bands": bands, "by_type": by_type,
+            "empty_unit_bands": empty}
+
+
+def format_difficulty_report(report: Mapping[str, Any]) -> str:
+    """The report as a plain-text table (bands that hold items, counts per type)."""
+    types = sorted(report["by_type"])
+    head = f"{'b band':>14} " + " ".join(f"{t:>14}" for t in types) + f" {'total':>6}"
+    lines = [head]
+    for band in report["bands"]:
+        if band["count"]:
+            label = f"[{band['low']:+.1f}, {band['high']:+.1f})"
+            lines.append(f"{label:>14} " + " ".join(f"{band['by_type'][t]:>14}" for t in types)
+                         + f" {band['count']:>6}")
+    lines.append(f"{'n':>14} " + " ".join(f"{report['by_type'][t]['n']:>14}" for t in types) + f" {report['n']:>6}")
+    for stat in ("mean", "sd", "min", "max"):
+        lines.append(f"{'b ' + stat:>14} " + " ".join(f"{report['by_type'][t]['b'][stat]:>14.2f}" for t in types))
+    for stat in ("min", "max"):
+        lines.append(f"{'a ' + stat:>14} " + " ".join(f"{report['by_type'][t]['a'][stat]:>14.2f}" for t in types))
+    return "\n".join(lines)
+
+
+def bank_problems(items: list[Mapping], *, require_size: bool) -> list[tuple[str | None, str]]:
+    """(item id or None, problem) for bank-level checks.
+
+    Duplicates are always checked. With ``require_size`` (operational banks) also: the
+    minimum sizes, the shortcut rates and the coverage of the whole-unit b bands.
+    """
+    from .schema import ITEM_TYPES, MIN_ITEMS_PER_TYPE, MIN_OPERATIONAL_ITEMS
+
+    out: list[tuple[str | None, str]] = list(duplicate_problems(items))
+    if not require_size:
+        return out
+    operational = _operational(items)
+    counts = Counter(i.get("type") for i in operational)
+    for t in ITEM_TYPES:
+        if counts.get(t, 0) < MIN_ITEMS_PER_TYPE:
+            out.append((None, (f"bank too small: {counts.get(t, 0)} operational {t} items "
+                              f"(an operational bank needs at least {MIN_ITEMS_PER_TYPE} of each type)")))
+    if len(operational) < MIN_OPERATIONAL_ITEMS:
+        out.append((None, (f"bank too small: {len(operational)} operational items "
+                          f"(an operational bank needs at least {MIN_OPERATIONAL_ITEMS})")))
+    out += [(None, p) for p in shortcut_problems(items)]
+    report = difficulty_report(items)
+    for band in report["empty_unit_bands"]:
+        out.append((None, f"difficulty: no operational item with b in {band}"))
+    return out
