@@ -29,7 +29,8 @@ def _shipped_files() -> list[Path]:
 
 @banks_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
+@click.option("--report", is_flag=True, help="Also print the distribution of b of each logic bank.")
+def validate(paths: tuple[Path, ...], report: bool) -> None:
     """Check bank files (default: the banks in use). Exits 1 if any problem is found."""
     if not paths:
         try:
@@ -49,8 +50,19 @@ def validate(paths: tuple[Path, ...]) -> None:
             click.echo(f"{path}: {len(problems)} problem(s)", err=True)
         else:
             click.echo(f"{path}: OK")
+        if report and not problems:
+            _print_difficulty_report(path)
     if failed:
         sys.exit(1)
+
+
+def _print_difficulty_report(path: Path) -> None:
+    from item_banks.checks import difficulty_report, format_difficulty_report
+    from item_banks.schema import LOGIC_FORMAT, read_json
+
+    data, _ = read_json(path)
+    if isinstance(data, dict) and data.get("format") == LOGIC_FORMAT and data.get("format_version", 1) >= 2:
+        click.echo(format_difficulty_report(difficulty_report(data)))
 
 
 @banks_cli.command("generate")

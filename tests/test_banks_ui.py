@@ -18,6 +18,17 @@ def test_validate_shipped_banks_ok(runner):
     assert result.output.count(": OK") == 2
 
 
+def test_validate_reports_the_b_distribution(runner):
+    result = runner.invoke(args=["banks", "validate", "--report"])
+    assert result.exit_code == 0, result.output
+    bands = re.findall(r"\[([+-]\d\.\d), ([+-]\d\.\d)\)\s+(?:\d+\s+){4}(\d+)", result.output)
+    assert bands, result.output
+    total = sum(int(n) for *_, n in bands)
+    assert total == len(load_logic_bank().items)
+    lows = {float(low) for low, _, _ in bands}
+    assert min(lows) <= -2.0 and max(lows) >= 1.5  # spread over the ability range
+
+
 def test_validate_reports_file_item_and_problem(runner, tmp_path):
     bank = load_logic_bank()
     data = json.loads(bank.path.read_text(encoding="utf-8"))

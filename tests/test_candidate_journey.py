@@ -229,3 +229,34 @@ def test_form_and_option_order_replay_from_the_stored_seed(client, db, make_invi
         n = len(bank.get(row.item_id).options)
         replay = np.random.default_rng([attempt.seed, row.position]).permutation(n)
         assert row.option_order == [int(i) for i in replay]
+
+
+def test_whole_journey_in_english_on_the_shipped_banks(client, db, make_invitation):
+    from item_banks import load_inventory, load_logic_bank
+
+    _, _, link = make_invitation(language="en")
+    c = Candidate(client, link)
+    c.open()
+    assert '<html lang="en">' in c.html and "How we process your data" in c.html
+    c.accept_welcome()
+    assert "figure patterns" in c.html  # the instructions name the item types in the bank
+    c.to_practice()
+    assert "Practice question 1 of" in c.html
+    c.do_practice()
+    c.start_test()
+    seen_types = set()
+    bank = load_logic_bank()
+    while c.step == "item":
+        response_id, _ = c.item_form()
+        item = bank.get(db.get(LogicResponse, int(response_id)).item_id)
+        seen_types.add(item.type)
+        if item.figure:
+            assert c.html.count("data:image/svg+xml;base64,") == 1 + len(item.options)
+            assert "Which figure belongs in the empty cell?" in c.html
+        else:
+            assert item.stem_text("en").splitlines()[0] in c.html
+        c.answer_item()
+    assert seen_types == set(bank.types)  # the form is balanced over the four types
+    pages = c.finish_inventory()
+    assert c.step == "done" and "Thank you, you are done!" in c.html
+    assert pages == -(-len(load_inventory().statements) // 10)
