@@ -1,13 +1,13 @@
-"""Norm tables: versioned JSON data files with provenance, and raw-score conversion.
+"""Norm tables: versioned JSON data files with provenance, raw-score conversion and bands.
 
 A norm table lives in ``<directory>/<group>.v<N>.json`` (default directory: ``norms/data``)
 and describes, per scale, the reference distribution of raw scores in one norm group.
-File format (``format_version`` 1) is documented in ``norms/README.md``; every file is
-validated when loaded and any problem raises :class:`NormError` naming the file.
+File formats (``format_version`` 1 and 2) are documented in ``norms/README.md``; every file
+is validated when loaded and any problem raises :class:`NormError` naming the file.
 
-Conversion (``distribution: "normal"``, the only one in format version 1)::
+Conversion (``distribution: "normal"``, the only one so far)::
 
-    z = (raw - mean) / sd
+    z = (raw - mean) / sd,   percentile = 100 * Phi(z)
 
 For a discrete scale (e.g. number correct) the percentile rank is defined with the
 mid-point convention: the percentage of the group scoring below ``raw`` plus half of
@@ -16,6 +16,23 @@ modern test theory*, ch. 19). Under the normal approximation with continuity cor
 that is ``Phi((raw - 0.5 - mean)/sd) + [Phi((raw + 0.5 - mean)/sd) - Phi((raw - 0.5 -
 mean)/sd)] / 2``, which to first order (mid-point rule) is ``Phi((raw - mean)/sd)``: the
 same z as for a continuous scale. Discrete scales only accept whole-number raw scores.
+
+A latent scale (``"latent": true``, format 2; e.g. ``logic.theta``) stores the group's
+distribution of the latent ability itself, N(mean, sd^2), not the distribution of point
+estimates. The conversion is the same formula, ``Phi((theta - mean) / sd)``.
+
+Confidence band (format 2, or any table when ``se`` is passed)::
+
+    SEM      = se                           if given (IRT: posterior SD of theta)
+             = sd * sqrt(1 - reliability)   else, if the scale has a reliability
+    raw band = raw -/+ z_{(1 + level)/2} * SEM, clipped to [min, max]
+    band     = (percentile(raw band low), percentile(raw band high))
+
+The classical SEM is ``sd_X * sqrt(1 - r_XX')`` (Lord & Novick, 1968, *Statistical
+theories of mental test scores*, ch. 3; Harvill, 1991, Standard error of measurement,
+*Educational Measurement: Issues and Practice*, 10(2), 33-41). The band is centred on the
+observed score (Harvill's "obtained-score" band); since the percentile is monotone in the
+raw score, the percentile band is monotone and contains the point percentile.
 """
 
 from __future__ import annotations
@@ -32,28 +49,41 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .scores import percentile_from_z, stanine_from_z, sten_from_z, t_from_z
+from .scores import (
+    percentile_from_z,
+    stanine_from_z,
+    sten_from_z,
+    t_from_z,
+    z_for_level,
+)
 
 __all__ = [
+    "DEFAULT_DIRECTORY",
+    "DEFAULT_LEVEL",
     "FORMAT",
     "FORMAT_VERSION",
-    "DEFAULT_DIRECTORY",
+    "FORMAT_VERSIONS",
     "NormError",
     "NormScore",
-    "ScaleNorm",
     "NormTable",
-    "load_norm_table",
+    "ScaleNorm",
     "available_groups",
     "available_versions",
-    "parse_norm_table",
     "clear_cache",
+    "load_norm_table",
+    "parse_norm_table",
+    "render_document",
 ]
 
 FORMAT = "second-opinion/norms"
-FORMAT_VERSION = 1
+#: The format version written by the norm builder; every version in FORMAT_VERSIONS loads.
+FORMAT_VERSION = 2
+FORMAT_VERSIONS = (1, 2)
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("sv", "en")
 DISTRIBUTIONS = ("normal",)
+#: Default confidence level of a band: 90 %, as is usual in test reports.
+DEFAULT_LEVEL = 0.90
 
 _GROUP_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILE_RE = re.compile(r"^(?P<group>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.json$")
@@ -65,6 +95,11 @@ _TOP_KEYS = frozenset(
     }
 )
 _SCALE_KEYS = frozenset({"distribution", "mean", "sd", "min", "max", "discrete"})
+# Format 2: required and optional keys on top of format 1.
+_TOP_KEYS_V2 = _TOP_KEYS
+_TOP_OPTIONAL_V2 = frozenset({"warnings"})
+_SCALE_KEYS_V2 = _SCALE_KEYS | {"n", "latent"}
+_SCALE_OPTIONAL_V2 = frozenset({"reliability"})
 
 
 class NormError(ValueError):
@@ -77,6 +112,12 @@ class NormScore:
 
     ``percentile`` is in [0.1, 99.9] (one decimal), ``t`` in [20, 80] (one decimal),
     ``sten`` in 1..10, ``stanine`` in 1..9; ``z`` is unrounded and unclipped.
+
+    Confidence band (None when the scale has no reliability and no ``se`` was given):
+    ``sem`` is the standard error of measurement used, on the raw scale; ``raw_band``
+    is ``raw -/+ z * sem`` clipped to the scale range; ``band`` is the pair of
+    percentiles of the ``raw_band`` ends (so ``band[0] <= percentile <= band[1]``);
+    ``level`` is the confidence level (e.g. 0.90).
     """
 
     scale: str
@@ -86,11 +127,22 @@ class NormScore:
     t: float
     sten: int
     stanine: int
+    band: tuple[float, float] | None = None
+    raw_band: tuple[float, float] | None = None
+    level: float | None = None
+    sem: float | None = None
 
 
 @dataclass(frozen=True)
 class ScaleNorm:
-    """Reference distribution of one scale's raw scores in a norm group."""
+    """Reference distribution of one scale's raw scores in a norm group.
+
+    Format 2 adds ``n`` (persons behind this scale's statistics; None when the values are
+    set by definition or assumption, not estimated from a sample), ``reliability`` (for the
+    classical SEM; None: no band without an explicit SE) and ``latent`` (True: the
+    distribution is that of a latent ability, e.g. IRT theta). Format 1 scales have
+    ``n=None, reliability=None, latent=False``.
+    """
 
     distribution: str
     mean: float
@@ -98,6 +150,16 @@ class ScaleNorm:
     min: float
     max: float
     discrete: bool
+    n: int | None = None
+    reliability: float | None = None
+    latent: bool = False
+
+    @property
+    def sem(self) -> float | None:
+        """Classical SEM ``sd * sqrt(1 - reliability)``, or None without a reliability."""
+        if self.reliability is None:
+            return None
+        return self.sd * math.sqrt(1.0 - self.reliability)
 
     def check_raw(self, raw: Any) -> float:
         """Return ``raw`` as a float, or raise ValueError/TypeError if it is not a valid score."""
@@ -117,9 +179,22 @@ class ScaleNorm:
         return (self.check_raw(raw) - self.mean) / self.sd
 
 
+def _check_se(se: Any) -> float:
+    if isinstance(se, bool) or not isinstance(se, numbers.Real):
+        raise TypeError(f"se must be a real number, got {type(se).__name__}")
+    value = float(se)
+    if not (math.isfinite(value) and value > 0.0):
+        raise ValueError(f"se must be a finite number > 0, got {se!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class NormTable:
-    """A loaded, validated norm table. Mappings are read-only views."""
+    """A loaded, validated norm table. Mappings are read-only views.
+
+    ``warnings`` (format 2) are notes recorded by the norm builder, e.g. a scale whose
+    norm sample is smaller than the recommended minimum; show them with the table.
+    """
 
     group: str
     version: str
@@ -131,6 +206,8 @@ class NormTable:
     source: str
     path: Path | None
     scales: Mapping[str, ScaleNorm]
+    format_version: int = 1
+    warnings: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -140,12 +217,20 @@ class NormTable:
     def has_scale(self, scale: str) -> bool:
         return scale in self.scales
 
-    def convert(self, scale: str, raw: float) -> NormScore:
-        """Convert a raw score on ``scale`` to z, percentile, T, sten and stanine.
+    def convert(
+        self, scale: str, raw: float, *, se: float | None = None, level: float = DEFAULT_LEVEL
+    ) -> NormScore:
+        """Convert a raw score on ``scale`` to z, percentile, T, sten, stanine and a band.
+
+        ``se``: the standard error of this particular score on the raw scale (for
+        ``logic.theta`` the posterior SD of the EAP estimate); None uses the classical
+        SEM from the scale's reliability, and without one the score has no band.
+        ``level``: confidence level of the band, in (0, 1). See the module docstring
+        for the formulas.
 
         Raises NormError if the table has no such scale, and ValueError (TypeError for
         a non-number) if ``raw`` is NaN, outside [min, max], or not a whole number on a
-        discrete scale.
+        discrete scale, if ``se`` is not a finite number > 0, or ``level`` not in (0, 1).
         """
         try:
             norm = self.scales[scale]
@@ -156,9 +241,20 @@ class NormTable:
             ) from None
         try:
             value = norm.check_raw(raw)
+            multiplier = z_for_level(level)
+            sem = _check_se(se) if se is not None else norm.sem
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{scale} in norm table {self.ref}: {exc}") from None
         z = (value - norm.mean) / norm.sd
+        band = raw_band = None
+        if sem is not None:
+            low = max(norm.min, value - multiplier * sem)
+            high = min(norm.max, value + multiplier * sem)
+            raw_band = (low, high)
+            band = (
+                percentile_from_z((low - norm.mean) / norm.sd),
+                percentile_from_z((high - norm.mean) / norm.sd),
+            )
         return NormScore(
             scale=scale,
             raw=value,
@@ -167,6 +263,10 @@ class NormTable:
             t=t_from_z(z),
             sten=sten_from_z(z),
             stanine=stanine_from_z(z),
+            band=band,
+            raw_band=raw_band,
+            level=float(level) if sem is not None else None,
+            sem=sem,
         )
 
     def label_for(self, lang: str) -> str:
@@ -187,6 +287,15 @@ def _text_for(texts: Mapping[str, str], lang: str) -> str:
         if candidate in texts:
             return texts[candidate]
     raise KeyError(lang)  # unreachable for validated tables: both languages are required
+
+
+def render_document(document: Mapping[str, Any]) -> str:
+    """Serialise a norm-table document exactly as it is stored (UTF-8 text).
+
+    Two-space indent, keys in the document's own order (builders construct them in a
+    fixed order, so the output is deterministic), non-ASCII kept as is, trailing newline.
+    """
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 # --------------------------------------------------------------------------- parsing
@@ -213,6 +322,10 @@ def _is_number(value: Any) -> bool:
     )
 
 
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
     """Validate a decoded norm-table document and build a :class:`NormTable`.
 
@@ -225,16 +338,22 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
 
     if not isinstance(data, dict):
         raise fail("top level must be a JSON object")
-    missing = sorted(_TOP_KEYS - data.keys())
+    fmt_version = data.get("format_version")
+    if isinstance(fmt_version, bool) or fmt_version not in FORMAT_VERSIONS:
+        if "format_version" not in data:
+            raise fail("missing key(s): format_version")
+        supported = ", ".join(str(v) for v in FORMAT_VERSIONS)
+        raise fail(f"unsupported format_version {fmt_version!r} (supported: {supported})")
+    required = _TOP_KEYS if fmt_version == 1 else _TOP_KEYS_V2
+    optional = frozenset() if fmt_version == 1 else _TOP_OPTIONAL_V2
+    missing = sorted(required - data.keys())
     if missing:
         raise fail(f"missing key(s): {', '.join(missing)}")
-    unknown = sorted(data.keys() - _TOP_KEYS)
+    unknown = sorted(data.keys() - required - optional)
     if unknown:
         raise fail(f"unknown key(s): {', '.join(unknown)}")
     if data["format"] != FORMAT:
         raise fail(f"format must be {FORMAT!r}, got {data['format']!r}")
-    if data["format_version"] != FORMAT_VERSION or isinstance(data["format_version"], bool):
-        raise fail(f"unsupported format_version {data['format_version']!r} (supported: {FORMAT_VERSION})")
 
     group = data["group"]
     if not isinstance(group, str) or not _GROUP_RE.match(group):
@@ -245,7 +364,7 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
     if not isinstance(data["provisional"], bool):
         raise fail(f"provisional must be true or false, got {data['provisional']!r}")
     n = data["n"]
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+    if not _is_count(n):
         raise fail(f"n must be a positive integer, got {n!r}")
     if not isinstance(data["date"], str):
         raise fail(f"date must be an ISO date string, got {data['date']!r}")
@@ -257,11 +376,18 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
         raise fail("source must be a non-empty string")
     label = _texts(data["label"], "label", fail)
     method = _texts(data["method"], "method", fail)
+    warnings = data.get("warnings", [])
+    if not isinstance(warnings, list) or not all(isinstance(w, str) and w.strip() for w in warnings):
+        raise fail("warnings must be a list of non-empty strings")
 
     scales_data = data["scales"]
     if not isinstance(scales_data, dict) or not scales_data:
         raise fail("scales must be a non-empty object")
-    scales = {name: _scale(name, spec, fail) for name, spec in scales_data.items()}
+    scales = {name: _scale(name, spec, fmt_version, fail) for name, spec in scales_data.items()}
+    if fmt_version >= 2:
+        sample_sizes = [s.n for s in scales.values() if s.n is not None]
+        if sample_sizes and n != min(sample_sizes):
+            raise fail(f"n must be the smallest per-scale n ({min(sample_sizes)}), got {n}")
 
     if path is not None:
         match = _FILE_RE.match(Path(path).name)
@@ -282,6 +408,8 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
         source=data["source"],
         path=Path(path) if path is not None else None,
         scales=MappingProxyType(scales),
+        format_version=fmt_version,
+        warnings=tuple(warnings),
     )
 
 
@@ -298,15 +426,17 @@ def _texts(value: Any, key: str, fail) -> dict[str, str]:
     return dict(value)
 
 
-def _scale(name: Any, spec: Any, fail) -> ScaleNorm:
+def _scale(name: Any, spec: Any, fmt_version: int, fail) -> ScaleNorm:
     if not isinstance(name, str) or not name:
         raise fail(f"scale name must be a non-empty string, got {name!r}")
     if not isinstance(spec, dict):
         raise fail(f"scale {name!r} must be an object")
-    missing = sorted(_SCALE_KEYS - spec.keys())
+    required = _SCALE_KEYS if fmt_version == 1 else _SCALE_KEYS_V2
+    optional = frozenset() if fmt_version == 1 else _SCALE_OPTIONAL_V2
+    missing = sorted(required - spec.keys())
     if missing:
         raise fail(f"scale {name!r}: missing key(s): {', '.join(missing)}")
-    unknown = sorted(spec.keys() - _SCALE_KEYS)
+    unknown = sorted(spec.keys() - required - optional)
     if unknown:
         raise fail(f"scale {name!r}: unknown key(s): {', '.join(unknown)}")
     if spec["distribution"] not in DISTRIBUTIONS:
@@ -327,6 +457,25 @@ def _scale(name: Any, spec: Any, fail) -> ScaleNorm:
         raise fail(f"scale {name!r}: mean {spec['mean']!r} outside [min, max]")
     if spec["discrete"] and not (float(spec["min"]).is_integer() and float(spec["max"]).is_integer()):
         raise fail(f"scale {name!r}: a discrete scale needs whole-number min and max")
+    n = reliability = None
+    latent = False
+    if fmt_version >= 2:
+        n = spec["n"]
+        if n is not None and not _is_count(n):
+            raise fail(f"scale {name!r}: n must be a positive integer or null, got {n!r}")
+        latent = spec["latent"]
+        if not isinstance(latent, bool):
+            raise fail(f"scale {name!r}: latent must be true or false, got {latent!r}")
+        if latent and spec["discrete"]:
+            raise fail(f"scale {name!r}: a latent scale cannot be discrete")
+        if "reliability" in spec:
+            reliability = spec["reliability"]
+            if not (_is_number(reliability) and 0 < reliability < 1):
+                raise fail(
+                    f"scale {name!r}: reliability must be a number strictly between 0 and 1, "
+                    f"got {reliability!r}"
+                )
+            reliability = float(reliability)
     return ScaleNorm(
         distribution=spec["distribution"],
         mean=float(spec["mean"]),
@@ -334,6 +483,9 @@ def _scale(name: Any, spec: Any, fail) -> ScaleNorm:
         min=float(spec["min"]),
         max=float(spec["max"]),
         discrete=spec["discrete"],
+        n=n,
+        reliability=reliability,
+        latent=latent,
     )
 
 
