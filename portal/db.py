@@ -71,11 +71,12 @@ def close_session(_exc=None) -> None:
         session.close()
 
 
-def insert_ignore(session: Session, model, values: dict, conflict: list[str]) -> bool:
+def insert_ignore(session: Session, model, values: dict, conflict: list[str] | None) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL.
 
     Returns True when a row was inserted, False when one already existed. Used
-    where a double submit must neither fail nor create a second row.
+    where a double submit must neither fail nor create a second row. ``conflict``
+    names the unique columns to watch; None watches every unique constraint.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

@@ -92,13 +92,72 @@ def test_results_view_shows_status_scores_and_norm_group(app, client, consultant
     app.test_client().get(open_link)
     login(client)
     html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
-    statuses = dict(re.findall(r'<th scope="row">([^<]+)<br>.*?data-status="([a-z_]+)"', html, re.S))
+    statuses = dict(re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a><br>.*?data-status="([a-z_]+)"',
+                              html, re.S))
     assert statuses == {"Klara Klar": "completed", "Olle Öppnat": "opened", "Ivar Inbjuden": "invited"}
     assert "Chefer" in html  # the managers norm group is named
     assert "preliminära normer" in html
     assert html.count('data-scale="personality.') == 5
-    assert re.search(r'data-scale="logic.number_correct"><strong>percentil \d+</strong><br>'
-                     r'<span class="muted">råpoäng \d+</span>', html)
+    assert re.search(r'data-scale="logic.theta"><strong>percentil \d+</strong><br>'
+                     r'<span class="band">\d+–\d+</span>', html)
+
+
+def _complete(app, link, value=4, straight=False):
+    c = Candidate(app.test_client(), link).through_practice()
+    c.start_test()
+    c.answer_all_items()
+    if straight:
+        c.finish_inventory(value=5)
+    else:
+        while c.step == "inventory":
+            ids = re.findall(r'<input type="radio" name="([^"]+)" value="1"', c.html)
+            page = re.search(r'name="page" value="(\d+)"', c.html).group(1)
+            c.post("/test/inventory", {"page": page, **{sid: str(1 + sum(map(ord, sid)) % 5) for sid in ids}})
+    return c
+
+
+def test_candidate_page_shows_theta_band_facets_and_flags(app, client, consultant, make_assignment,
+                                                            make_invitation):
+    from item_banks import load_inventory
+
+    aid = make_assignment()
+    cid, _, link = make_invitation(aid)
+    _complete(app, link, straight=True)
+    login(client)
+    response = client.get(f"/admin/candidates/{cid}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'data-theta="-?\d\.\d\d">θ = -?\d\.\d\d, SE = 0\.\d\d', html)
+    assert re.search(r'percentil \d+ <span class="band">\(90 %-intervall \d+–\d+\)', html)
+    items = int(re.search(r'data-items="(\d+)"', html).group(1))
+    assert 8 <= items <= 24
+    assert re.search(r'data-rapid="\d+"', html)
+    assert html.count('class="facet-row"') == len(load_inventory().facets) == 20
+    assert html.count('class="domain-row"') == 5
+    flags = dict(re.findall(r'data-flag="([a-z_]+)" data-raised="(true|false)"', html))
+    assert flags["long_string"] == "true" and flags["acquiescence"] == "true"
+    assert "preliminära normer" in html
+    assert html.count('class="bandbar"') == 1 + 25
+
+
+def test_candidate_page_for_attentive_answers_raises_no_long_string(app, client, consultant,
+                                                                     make_assignment, make_invitation):
+    aid = make_assignment()
+    cid, _, link = make_invitation(aid)
+    _complete(app, link)
+    login(client)
+    html = client.get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    flags = dict(re.findall(r'data-flag="([a-z_]+)" data-raised="(true|false)"', html))
+    assert flags["long_string"] == "false"
+
+
+def test_candidate_page_requires_login_and_exists(client, consultant, make_invitation):
+    cid, _, _ = make_invitation()
+    assert client.get(f"/admin/candidates/{cid}").status_code == 302
+    login(client)
+    assert client.get("/admin/candidates/99999").status_code == 404
+    html = client.get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    assert "Inte påbörjat" in html
 
 
 def test_candidate_names_are_escaped(client, consultant, make_assignment, make_invitation):

@@ -81,7 +81,7 @@ def test_candidate_journey_in_chromium(browser, live_server, make_invitation, tm
     assert page.locator("#timer .clock").inner_text() != first
     for _ in range(3):
         answer_current_item(page)
-    assert "Fråga 4 av 20" in page.locator(".progress-text").inner_text()
+    assert "Fråga 4 (högst 24)" in page.locator(".progress-text").inner_text()
 
     # Phone-width screenshot of an item page.
     phone = browser.new_context(viewport={"width": 375, "height": 740}, locale="sv-SE",
@@ -102,7 +102,7 @@ def test_candidate_journey_in_chromium(browser, live_server, make_invitation, tm
     page = context.new_page()
     page.goto(live_server + link)
     assert step(page) == "item"
-    assert "Fråga 4 av 20" in page.locator(".progress-text").inner_text()
+    assert "Fråga 4 (högst 24)" in page.locator(".progress-text").inner_text()
     while step(page) == "item":
         answer_current_item(page)
     assert step(page) == "inventory"

@@ -10,7 +10,7 @@ from portal.models import (
     Attempt, Candidate as CandidateRow, FinishReason, InventoryResponse, LogicResponse, Result,
     Stage, TestKind,
 )
-from portal.services.journey import LOGIC_FORM_LENGTH
+from item_banks import adaptive
 
 
 def test_whole_journey_and_results_are_stored(client, db, make_invitation):
@@ -28,10 +28,11 @@ def test_whole_journey_and_results_are_stored(client, db, make_invitation):
     c.do_practice()
     c.start_test()
     assert c.step == "item"
-    assert re.search(r"1\D+20", c.html)  # "Fråga 1 av 20"
+    assert "Fråga 1 (högst 24)" in c.html
     assert 'id="timer"' in c.html and "data-remaining" in c.html
     answered = c.answer_all_items()
-    assert answered == LOGIC_FORM_LENGTH
+    settings = adaptive.APP_SETTINGS
+    assert settings.min_items <= answered <= settings.max_items
     assert c.step == "inventory"
     pages = c.finish_inventory()
     assert c.step == "done"
@@ -39,12 +40,19 @@ def test_whole_journey_and_results_are_stored(client, db, make_invitation):
     row = db.get(CandidateRow, cid)
     assert row.stage is Stage.DONE and row.completed_at is not None
     scales = {r.scale: r for r in db.scalars(sa.select(Result))}
-    assert "logic.number_correct" in scales
-    assert {"personality.ES", "personality.EX", "personality.OP", "personality.AG",
-            "personality.CO"} <= set(scales)
+    assert {"logic.theta", "personality.ES", "personality.EX", "personality.OP", "personality.AG",
+            "personality.CO", "personality.ES.composure", "personality.CO.order"} <= set(scales)
+    assert len([s for s in scales if s.startswith("personality.")]) == 25
     for r in scales.values():
-        assert r.norm_group == "general" and r.norm_ref.startswith("general.")
+        assert r.norm_group == "general" and r.norm_ref == "general.v2"
         assert r.bank_version and r.engine_version and 0 < r.percentile < 100
+        assert r.percentile_low <= r.percentile <= r.percentile_high and r.band_level == 0.90
+    logic = scales["logic.theta"]
+    assert logic.n_items == answered and logic.se is not None and -4 <= logic.theta <= 4
+    assert logic.details["stop_reason"] in ("se_target", "max_items")
+    inventory = db.scalar(sa.select(Attempt).where(Attempt.kind == TestKind.INVENTORY))
+    assert [f["code"] for f in inventory.flags] == [
+        "too_fast", "long_string", "inconsistency", "acquiescence", "infrequency"]
 
 
 def test_practice_gives_feedback(client, make_invitation):
@@ -63,11 +71,11 @@ def test_resume_on_another_device_continues_at_the_same_item(app, client, make_i
     c = Candidate(client, link).through_practice()
     c.start_test()
     c.answer_item(); c.answer_item()
-    assert re.search(r"Fråga 3 av 20", c.html)
+    assert "Fråga 3 (högst 24)" in c.html
     other = Candidate(app.test_client(), link)  # a new browser, no cookies
     other.open()
     assert other.step == "item"
-    assert re.search(r"Fråga 3 av 20", other.html)
+    assert "Fråga 3 (högst 24)" in other.html
     # The clock kept running: the same deadline is shown on both devices.
     remaining = lambda h: int(re.search(r'data-remaining="(\d+)"', h).group(1))  # noqa: E731
     assert abs(remaining(other.html) - remaining(c.get("/test/item").get_data(as_text=True))) <= 1
@@ -169,7 +177,7 @@ def test_double_submit_creates_one_answer(client, db, make_invitation):
     rows = db.scalars(sa.select(LogicResponse).where(LogicResponse.answered_at.is_not(None))).all()
     assert len(rows) == 1
     page = client.get("/test/item")
-    assert "Fråga 2 av 20" in page.get_data(as_text=True)
+    assert "Fråga 2 (högst 24)" in page.get_data(as_text=True)
 
 
 def test_second_tab_cannot_replace_first_answer(client, db, make_invitation):
@@ -210,25 +218,29 @@ def test_revisiting_finished_logic_shows_next_step(client, db, make_invitation):
     assert len(db.scalars(sa.select(Result).where(Result.attempt_id == attempts[0].id)).all()) == 1
 
 
-def test_form_and_option_order_replay_from_the_stored_seed(client, db, make_invitation):
+def test_items_and_option_order_replay_from_the_stored_seed(client, db, make_invitation):
     import numpy as np
 
-    from item_banks import load_logic_bank, select_form
+    from item_banks import cat, load_logic_bank
 
     _, _, link = make_invitation()
     c = Candidate(client, link).through_practice()
     c.start_test()
-    for _ in range(3):
-        c.answer_item()
+    for i in range(5):
+        c.answer_item(index=i % 2)
     attempt = db.scalar(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC))
-    bank = load_logic_bank()
-    assert attempt.item_ids == select_form(bank, LOGIC_FORM_LENGTH, np.random.default_rng(attempt.seed))
+    ab = adaptive.adaptive_bank(load_logic_bank())
     rows = db.scalars(sa.select(LogicResponse).order_by(LogicResponse.position)).all()
-    assert len(rows) == 4  # three answered, the fourth on screen
+    assert len(rows) == 6  # five answered, the sixth on screen
     for row in rows:
-        n = len(bank.get(row.item_id).options)
-        replay = np.random.default_rng([attempt.seed, row.position]).permutation(n)
-        assert row.option_order == [int(i) for i in replay]
+        earlier = [r for r in rows if r.position < row.position]
+        state = cat.replay(ab.cat_bank, [ab.position_of(r.item_id) for r in earlier],
+                           [int(r.correct) for r in earlier], ab.settings,
+                           np.random.default_rng([attempt.seed, 0]))
+        chosen = cat.select_next(state, ab.settings, np.random.default_rng([attempt.seed, row.position + 1]))
+        assert ab.item_ids[chosen] == row.item_id
+        n = len(ab.bank.get(row.item_id).options)
+        assert row.option_order == [int(i) for i in np.random.default_rng([attempt.seed, row.position]).permutation(n)]
 
 
 def test_whole_journey_in_english_on_the_shipped_banks(client, db, make_invitation):

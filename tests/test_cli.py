@@ -60,5 +60,5 @@ def test_demo_is_idempotent_and_prints_logins_and_links(app, runner, db, tmp_pat
     password = first.output.split("password:")[1].split()[0]
     assert password == second.output.split("password:")[1].split()[0]
     # the simulated candidate has results, and says so in its name
-    assert db.scalar(sa.select(sa.func.count()).select_from(Result)) == 6
+    assert db.scalar(sa.select(sa.func.count()).select_from(Result)) == 1 + 5 + 20
     assert any("simulerade" in line for line in links)

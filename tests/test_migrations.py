@@ -18,7 +18,7 @@ def test_migrated_schema_matches_models(database_url):
     finally:
         engine.dispose()
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
-    assert version == "0001"
+    assert version == "0002"
 
 
 def test_db_upgrade_cli_creates_schema(make_app, tmp_path):

@@ -60,7 +60,8 @@ def test_late_answer_is_refused_and_attempt_finished_with_earlier_answers(client
                          .where(LogicResponse.answered_at.is_not(None)))
     assert answered == 3
     result = db.scalar(sa.select(Result).where(Result.attempt_id == attempt.id))
-    assert result.n_answered == 3 and result.n_items == 20
+    assert result.n_answered == 3 and result.n_items == 3
+    assert result.details["stop_reason"] == "time_limit"
     assert db.get(CandidateRow, cid).stage is Stage.INVENTORY
     c.get("/test/time-up")
     c.get(re.search(r'href="(/test/inventory[^"]*)"', c.html).group(1))

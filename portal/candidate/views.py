@@ -7,6 +7,8 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from item_banks import adaptive
+
 from .. import resources as res
 from ..db import get_session
 from ..models import FinishReason, Stage, TestKind
@@ -118,7 +120,7 @@ def instructions():
     return render_template(
         "candidate/instructions.html",
         minutes=round(journey.logic_time_limit(g.candidate).total_seconds() / 60),
-        n_items=journey.LOGIC_FORM_LENGTH,
+        max_items=adaptive.APP_SETTINGS.max_items,
         n_practice=len(res.logic_bank().practice),
         kinds=", ".join(str(ITEM_KINDS.get(t, t)) for t in res.logic_bank().types),
     )
@@ -157,7 +159,7 @@ def practice():
     if candidate.practice_position >= len(bank.practice):
         return render_template("candidate/ready.html",
                                minutes=round(journey.logic_time_limit(candidate).total_seconds() / 60),
-                               n_items=journey.LOGIC_FORM_LENGTH)
+                               max_items=adaptive.APP_SETTINGS.max_items)
     position = candidate.practice_position
     item = bank.practice[position]
     options = [(str(i), i) for i in range(len(item.options))]
@@ -212,7 +214,8 @@ def item():
         return redirect(url_for(".timeup") if attempt.finish_reason is FinishReason.TIMEOUT
                         else url_for(".resume"))
     presented = journey.present_logic_item(db, attempt, bank, now=now)
-    if presented is None:  # all answered; the attempt finishes on the last answer
+    if presented is None:  # a stopping rule is met: finish (normally done on the last answer)
+        journey.finish_logic(db, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
         return redirect(url_for(".resume"))
     options = list(zip(presented.response.option_ids, presented.response.option_order))
     return render_template("candidate/item.html", p=presented, options=options)

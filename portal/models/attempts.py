@@ -43,6 +43,10 @@ class Attempt(Base):
     time_limit_seconds: Mapped[int | None]
     finished_at: Mapped[datetime | None]
     finish_reason: Mapped[FinishReason | None] = mapped_column(enum_column(FinishReason))
+    #: Why an adaptive test stopped (``se_target``, ``max_items``, ``time_limit``...).
+    stop_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    #: Validity indicators of an inventory attempt (shown as flags, never used in scores).
+    flags: Mapped[list | None] = mapped_column(sa.JSON)
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")
@@ -72,6 +76,8 @@ class LogicResponse(Base):
     chosen_index: Mapped[int | None]
     correct: Mapped[bool | None]
     response_ms: Mapped[int | None]
+    #: Answered faster than the rapid-guess threshold for this item type.
+    rapid_guess: Mapped[bool | None]
 
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "item_id"),
@@ -110,13 +116,22 @@ class Result(Base):
     t_score: Mapped[float | None]
     sten: Mapped[int | None]
     stanine: Mapped[int | None]
+    #: Latent ability and its standard error (IRT-scored logic test only).
+    theta: Mapped[float | None]
+    se: Mapped[float | None]
+    #: Confidence band of the percentile (level ``band_level``, e.g. 0.90).
+    percentile_low: Mapped[float | None]
+    percentile_high: Mapped[float | None]
+    band_level: Mapped[float | None]
+    #: Scale-specific detail, e.g. items administered, stop reason, rapid guesses.
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
     norm_group: Mapped[str] = mapped_column(sa.String(50))
     #: e.g. ``general.v1``
     norm_ref: Mapped[str] = mapped_column(sa.String(80))
     norm_provisional: Mapped[bool]
     bank_id: Mapped[str] = mapped_column(sa.String(100))
     bank_version: Mapped[str] = mapped_column(sa.String(50))
-    engine_version: Mapped[str] = mapped_column(sa.String(50))
+    engine_version: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="results")

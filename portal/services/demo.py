@@ -73,10 +73,10 @@ def _simulate(session: Session, candidate: Candidate, *, bank, inventory, norms,
                                 chosen=bank.practice[position].key)
     attempt = journey.start_logic(session, candidate, bank, now=t, seed=int(rng.integers(2**62)))
     while True:
-        t += timedelta(seconds=int(rng.integers(20, 60)))
         shown = journey.present_logic_item(session, attempt, bank, now=t)
         if shown is None:
             break
+        t += timedelta(seconds=int(rng.integers(15, 45)))  # time to read and answer
         item = shown.item
         wanted = item.key if rng.random() < 0.65 else int(rng.integers(len(item.options)))
         option_id = shown.response.option_ids[shown.response.option_order.index(wanted)]

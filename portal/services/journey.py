@@ -16,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from item_banks import Inventory, LogicBank, LogicItem, select_form
+from item_banks import Inventory, LogicBank, LogicItem, adaptive, cat
 from norms import NormTable
 
 from ..db import insert_ignore
@@ -32,8 +32,6 @@ from ..models import (
 )
 from . import scoring
 
-#: Number of items in the (non-adaptive) logic form until the CAT replaces it.
-LOGIC_FORM_LENGTH = 20
 #: Statements per inventory page.
 INVENTORY_PAGE_SIZE = 10
 
@@ -121,14 +119,18 @@ def _new_seed() -> int:
 def start_logic(
     session: Session, candidate: Candidate, bank: LogicBank, *, now: datetime, seed: int | None = None
 ) -> Attempt:
-    """Start the timed part (once): the deadline is fixed here."""
+    """Start the timed, adaptive part (once): the deadline is fixed here.
+
+    The attempt stores its seed; the items are chosen one at a time by the CAT
+    (``present_logic_item``) and recorded as ``LogicResponse`` rows, so ``item_ids``
+    stays empty for adaptive attempts.
+    """
     if candidate.stage is Stage.PRACTICE:
         advance(session, candidate, Stage.PRACTICE, Stage.LOGIC)
     existing = current_attempt(session, candidate, TestKind.LOGIC)
     if existing is not None:
         return existing
     seed = _new_seed() if seed is None else seed
-    item_ids = select_form(bank, LOGIC_FORM_LENGTH, np.random.default_rng(seed))
     limit = logic_time_limit(candidate)
     insert_ignore(
         session,
@@ -140,7 +142,7 @@ def start_logic(
             bank_id=bank.bank_id,
             bank_version=bank.version,
             seed=seed,
-            item_ids=item_ids,
+            item_ids=[],
             started_at=now,
             deadline=now + limit,
             time_limit_seconds=int(limit.total_seconds()),
@@ -164,8 +166,27 @@ class Presentation:
     response: LogicResponse
     item: LogicItem
     position: int
-    total: int
+    #: Most items the adaptive test can give (it may stop earlier).
+    max_items: int
     remaining_seconds: int
+
+
+def responses_of(session: Session, attempt: Attempt) -> list[LogicResponse]:
+    return list(session.scalars(
+        sa.select(LogicResponse).where(LogicResponse.attempt_id == attempt.id)
+        .order_by(LogicResponse.position)
+    ))
+
+
+def cat_state(attempt: Attempt, ab: adaptive.AdaptiveBank, answered: list[LogicResponse]):
+    """Rebuild the attempt's CAT state from its stored answers (same seed, same lottery)."""
+    return cat.replay(
+        ab.cat_bank,
+        [ab.position_of(r.item_id) for r in answered],
+        [int(bool(r.correct)) for r in answered],
+        ab.settings,
+        np.random.default_rng([attempt.seed, 0]),
+    )
 
 
 def expire_if_due(
@@ -184,45 +205,47 @@ def expire_if_due(
 def present_logic_item(
     session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime
 ) -> Presentation | None:
-    """The next unanswered item, with its options shuffled under fresh opaque ids.
+    """The item on screen, or the next one the CAT selects; None when a stopping rule is met.
 
-    The option order comes from the attempt's stored seed and the position, so a
-    replay of the attempt shows the same order; the ids are random and say nothing.
+    Selection and option order come from the attempt's stored seed, so a reload, a second
+    tab or a replay picks the same item and shows the same order; the option ids are
+    random and say nothing about the key.
     """
-    answered = set(
-        session.scalars(
-            sa.select(LogicResponse.position).where(
-                LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None)
+    if attempt.finished_at is not None:
+        return None
+    ab = adaptive.adaptive_bank(bank)
+    rows = responses_of(session, attempt)
+    pending = next((r for r in rows if r.answered_at is None), None)
+    if pending is None:
+        answered = [r for r in rows if r.answered_at is not None]
+        state = cat_state(attempt, ab, answered)
+        position = len(answered)
+        index = cat.select_next(state, ab.settings, np.random.default_rng([attempt.seed, position + 1]))
+        if index is None:
+            return None
+        item = bank.get(ab.item_ids[index])
+        order = [int(i) for i in np.random.default_rng([attempt.seed, position]).permutation(len(item.options))]
+        insert_ignore(
+            session,
+            LogicResponse,
+            dict(
+                attempt_id=attempt.id,
+                item_id=item.id,
+                position=position,
+                option_ids=[secrets.token_urlsafe(9) for _ in order],
+                option_order=order,
+                presented_at=now,
+            ),
+            None,
+        )
+        pending = session.scalar(
+            sa.select(LogicResponse).where(
+                LogicResponse.attempt_id == attempt.id, LogicResponse.position == position
             )
         )
-    )
-    pending = [p for p in range(len(attempt.item_ids)) if p not in answered]
-    if not pending:
-        return None
-    position = pending[0]
-    item = bank.get(attempt.item_ids[position])
-    rng = np.random.default_rng([attempt.seed, position])
-    order = [int(i) for i in rng.permutation(len(item.options))]
-    insert_ignore(
-        session,
-        LogicResponse,
-        dict(
-            attempt_id=attempt.id,
-            item_id=item.id,
-            position=position,
-            option_ids=[secrets.token_urlsafe(9) for _ in order],
-            option_order=order,
-            presented_at=now,
-        ),
-        ["attempt_id", "item_id"],
-    )
-    response = session.scalar(
-        sa.select(LogicResponse).where(
-            LogicResponse.attempt_id == attempt.id, LogicResponse.item_id == item.id
-        )
-    )
     remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
-    return Presentation(response, item, position, len(attempt.item_ids), remaining)
+    return Presentation(pending, bank.get(pending.item_id), pending.position,
+                        ab.settings.max_items, remaining)
 
 
 def answer_logic_item(
@@ -262,12 +285,10 @@ def answer_logic_item(
     session.refresh(response)
     if not updated:
         return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
-    n_answered = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LogicResponse)
-        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None))
-    )
-    if n_answered >= len(attempt.item_ids):
+    ab = adaptive.adaptive_bank(bank)
+    answered = [r for r in responses_of(session, attempt) if r.answered_at is not None]
+    done, _reason = cat.should_stop(cat_state(attempt, ab, answered), ab.settings)
+    if done:
         finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
     return AnswerOutcome.ACCEPTED
 

@@ -1,26 +1,39 @@
 """Turn a finished attempt into normed, version-stamped Result rows.
 
-Starter scoring: number-correct for the logic form, domain means for the
-inventory. The psychometric engine (IRT/CAT) will replace both; the version
-string below is stored with every result so old results stay explainable.
+Logic test: the adaptive test's EAP ability (``item_banks.cat``); a test ended by the
+clock is scored with the incomplete-test policy (``cat.score_incomplete``: unreached
+items count as wrong along the path the test would have taken, so stopping early never
+raises the score). The percentile is read from the norm group's latent ability
+distribution (``logic.theta``) with a 90 % band from the posterior SD.
+
+Inventory: domain and facet means after reverse keying, normed with a band from the
+scale's reliability-based SEM; validity indicators are stored on the attempt as flags
+and never change a score.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from item_banks import Inventory, LogicBank, score_inventory
+from item_banks import Inventory, LogicBank, adaptive, cat, score_facets, score_inventory, validity
 from norms import NormTable
 
 from ..models import Attempt, InventoryResponse, LogicResponse, Result
 
-ENGINE_VERSION = "starter-1 (number-correct, domain means)"
-LOGIC_SCALE = "logic.number_correct"
+LOGIC_SCALE = "logic.theta"
+BAND_LEVEL = 0.90
+INVENTORY_ENGINE = "inventory-1 (facet and domain means, reliability-based SEM bands)"
 
 
-def _result(attempt: Attempt, norms: NormTable, scale: str, raw: float | None,
-            n_items: int, n_answered: int) -> Result:
-    normed = norms.convert(scale, raw) if raw is not None else None
+def _result(attempt: Attempt, norms: NormTable, scale: str, raw: float | None, n_items: int,
+            n_answered: int, *, engine: str, se: float | None = None, **extra) -> Result:
+    normed = None
+    if raw is not None and norms.has_scale(scale):
+        normed = norms.convert(scale, raw, se=se, level=BAND_LEVEL)
+    band = normed.band if normed else None
     return Result(
         attempt_id=attempt.id,
         scale=scale,
@@ -31,44 +44,108 @@ def _result(attempt: Attempt, norms: NormTable, scale: str, raw: float | None,
         t_score=normed.t if normed else None,
         sten=normed.sten if normed else None,
         stanine=normed.stanine if normed else None,
+        percentile_low=band[0] if band else None,
+        percentile_high=band[1] if band else None,
+        band_level=BAND_LEVEL if band else None,
         norm_group=norms.group,
         norm_ref=norms.ref,
         norm_provisional=norms.provisional,
         bank_id=attempt.bank_id,
         bank_version=attempt.bank_version,
-        engine_version=ENGINE_VERSION,
+        engine_version=engine,
+        **extra,
     )
 
 
 def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable) -> Result:
-    rows = session.execute(
-        sa.select(LogicResponse.correct).where(
-            LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None)
-        )
-    ).all()
-    raw = sum(1 for (correct,) in rows if correct)
-    result = _result(attempt, norms, LOGIC_SCALE, float(raw), len(attempt.item_ids), len(rows))
+    from .journey import cat_state, responses_of
+
+    ab = adaptive.adaptive_bank(bank)
+    rows = responses_of(session, attempt)
+    answered = [r for r in rows if r.answered_at is not None]
+    state = cat_state(attempt, ab, answered)
+    done, reason = cat.should_stop(state, ab.settings)
+    theta, se, policy = cat.score_incomplete(state, ab.settings)
+    if not done:
+        reason = "time_limit"
+    # Rapid guesses: NT10 of the a-priori typical time per item type (Wise & Ma 2012).
+    types = [bank.get(r.item_id).type for r in answered]
+    times = np.array([r.response_ms if r.response_ms is not None else np.nan for r in answered], dtype=float)
+    flags = cat.rapid_guess_flags(times, cat.a_priori_typical_ms(types)) if answered else np.array([], bool)
+    for row, flag in zip(answered, flags):
+        row.rapid_guess = bool(flag)
+    attempt.stop_reason = reason
+    clipped = float(min(max(theta, -4.0), 4.0))
+    normed = norms.convert(LOGIC_SCALE, clipped, se=float(se), level=BAND_LEVEL)
+    result = Result(
+        attempt_id=attempt.id, scale=LOGIC_SCALE, raw=clipped, n_items=len(answered),
+        n_answered=len(answered), percentile=normed.percentile, t_score=normed.t,
+        sten=normed.sten, stanine=normed.stanine, theta=float(theta), se=float(se),
+        percentile_low=normed.band[0], percentile_high=normed.band[1], band_level=BAND_LEVEL,
+        norm_group=norms.group, norm_ref=norms.ref, norm_provisional=norms.provisional,
+        bank_id=attempt.bank_id, bank_version=attempt.bank_version,
+        engine_version=(f"{adaptive.ENGINE_VERSION}; exposure {ab.settings.exposure}; "
+                        f"difficulty {bank.difficulty_model or 'calibrated'}"),
+        details={
+            "stop_reason": reason,
+            "policy": policy,
+            "rapid_guesses": int(np.sum(flags)),
+            "correct": int(sum(1 for r in answered if r.correct)),
+            "max_items": ab.settings.max_items,
+            "min_items": ab.settings.min_items,
+            "se_target": ab.settings.se_target,
+        },
+    )
     session.add(result)
     session.flush()
     return result
 
 
+def _page_times(attempt: Attempt, rows: list[tuple[str, int, datetime]], page_size: int):
+    """(seconds, statements) per saved page, from the save times of its answers."""
+    saved = {sid: at for sid, _value, at in rows}
+    times, previous = [], attempt.started_at
+    for start in range(0, len(attempt.item_ids), page_size):
+        page = [sid for sid in attempt.item_ids[start:start + page_size] if sid in saved]
+        if not page:
+            continue
+        at = max(saved[sid] for sid in page)
+        times.append(((at - previous).total_seconds(), len(page)))
+        previous = at
+    return times
+
+
 def score_inventory_attempt(
-    session: Session, attempt: Attempt, inventory: Inventory, norms: NormTable
+    session: Session, attempt: Attempt, inventory: Inventory, norms: NormTable, *, page_size: int = 10,
 ) -> list[Result]:
-    answers = dict(
-        session.execute(
-            sa.select(InventoryResponse.statement_id, InventoryResponse.value).where(
-                InventoryResponse.attempt_id == attempt.id
-            )
-        ).all()
-    )
+    rows = session.execute(
+        sa.select(InventoryResponse.statement_id, InventoryResponse.value, InventoryResponse.answered_at)
+        .where(InventoryResponse.attempt_id == attempt.id)
+    ).all()
+    answers = {sid: value for sid, value, _ in rows}
     results = []
     for domain_id, score in score_inventory(inventory, answers).items():
-        results.append(
-            _result(attempt, norms, f"personality.{domain_id}", score.mean,
-                    score.n_items, score.n_answered)
-        )
+        results.append(_result(attempt, norms, f"personality.{domain_id}", score.mean,
+                               score.n_items, score.n_answered, engine=INVENTORY_ENGINE))
+    for facet_id, score in score_facets(inventory, answers).items():
+        results.append(_result(attempt, norms, f"personality.{facet_id}", score.mean,
+                               score.n_items, score.n_answered, engine=INVENTORY_ENGINE))
+    pairs = list(inventory.consistency_pairs)
+    keyed = {s.id: s.keyed for s in inventory.statements if s.keyed}
+    indicators = validity.indicators(
+        answers=answers,
+        order=list(attempt.item_ids),
+        scored_ids=[s.id for s in inventory.scored_statements],
+        pairs=pairs,
+        infrequency={s.id: s.expected for s in inventory.validity_statements if s.role == "infrequency"},
+        page_times=_page_times(attempt, rows, page_size),
+        keyed=keyed,
+    )
+    attempt.flags = [
+        {"code": i.code, "value": None if i.value is None else round(float(i.value), 3),
+         "threshold": i.threshold, "raised": bool(i.raised), "detail": i.detail}
+        for i in indicators
+    ]
     session.add_all(results)
     session.flush()
     return results

@@ -1,0 +1,63 @@
+"""A candidate's results for the consultant: logic test, personality profile, validity flags."""
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+
+from portal import resources as res
+from portal.db import get_session
+from portal.models import Candidate, TestKind
+from portal.services import journey
+from portal.services.invitations import candidate_status
+from portal.services.scoring import LOGIC_SCALE
+
+from . import bp
+from .charts import percentile_band_svg
+
+STOP_REASONS = {
+    "se_target": _l("stopped when the result was precise enough"),
+    "max_items": _l("stopped at the maximum number of questions"),
+    "time_limit": _l("time ran out: questions the test would still have asked count as wrong"),
+    "bank_exhausted": _l("no more questions in the bank"),
+}
+
+#: What each validity indicator means, for the consultant (see item_banks/validity.py).
+FLAG_TEXTS = {
+    "too_fast": (_l("Very fast answers"),
+                 _l("Median time per statement was below %(threshold)s seconds; the statements may not have been read carefully.")),
+    "long_string": (_l("Same answer many times in a row"),
+                    _l("%(threshold)s or more identical answers in a row; this can mean answering without reading.")),
+    "inconsistency": (_l("Inconsistent answers"),
+                      _l("Statements that mean nearly the same were answered differently (mean difference %(threshold)s points or more).")),
+    "acquiescence": (_l("Tendency to agree or disagree regardless of content"),
+                     _l("The average answer was at least 4 or at most 2 although half the statements are reversed.")),
+    "infrequency": (_l("Unusual answers to control statements"),
+                    _l("%(threshold)s or more control statements that almost everyone answers the same way were answered the other way.")),
+}
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@login_required
+def candidate(candidate_id: int):
+    db = get_session()
+    c = db.get(Candidate, candidate_id)
+    if c is None:
+        abort(404)
+    now = res.now()
+    journey.close_expired(db, now=now, bank_for=lambda _a: res.logic_bank(),
+                          norms_for=res.norm_table, timing=res.timing(), assignment_id=c.assignment_id)
+    logic_attempt = journey.current_attempt(db, c, TestKind.LOGIC)
+    inventory_attempt = journey.current_attempt(db, c, TestKind.INVENTORY)
+    results = {}
+    for attempt in (logic_attempt, inventory_attempt):
+        if attempt is not None:
+            results.update({r.scale: r for r in attempt.results})
+    inventory = res.inventory()
+    norms_ref = next((r.norm_ref for r in results.values()), None)
+    return render_template(
+        "admin/candidate.html", c=c, status=candidate_status(c, now), logic=results.get(LOGIC_SCALE),
+        logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
+        inventory=inventory, norms=res.norm_table(c.assignment.norm_group), norms_ref=norms_ref,
+        stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg,
+    )
