@@ -134,3 +134,6 @@ def register_cli(app: Flask) -> None:
     from .banks_cli import banks_cli
 
     app.cli.add_command(banks_cli)
+    from .norms_cli import norms_cli
+
+    app.cli.add_command(norms_cli)

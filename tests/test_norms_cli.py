@@ -1,0 +1,71 @@
+"""`flask norms build`: a local norm table from stored results."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+
+from helpers import Candidate
+from norms import load_norm_table
+
+
+def _complete(app, link, value):
+    rng = np.random.default_rng(value)
+    c = Candidate(app.test_client(), link).through_practice()
+    c.start_test()
+    n = 0
+    while c.step == "item":
+        c.answer_item(index=(n + value) % 3)
+        n += 1
+    while c.step == "inventory":
+        ids = re.findall(r'<input type="radio" name="([^"]+)" value="1"', c.html)
+        page = re.search(r'name="page" value="(\d+)"', c.html).group(1)
+        c.post("/test/inventory", {"page": page, **{sid: str(rng.integers(1, 6)) for sid in ids}})
+
+
+def test_build_from_stored_results(app, runner, make_assignment, make_invitation, tmp_path):
+    aid = make_assignment()
+    for i, value in enumerate((2, 3, 4, 5)):
+        _, _, link = make_invitation(aid, name=f"C{i}", email=f"c{i}@example.com")
+        _complete(app, link, value)
+    result = runner.invoke(args=["norms", "build", "--group", "local", "--assignment", str(aid),
+                                 "--label-sv", "Lokal grupp", "--label-en", "Local group",
+                                 "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Warning" in result.output and "200" in result.output  # N far below the minimum
+    path = tmp_path / "local.v1.json"
+    assert path.exists()
+    table = load_norm_table("local", directory=tmp_path)
+    assert not table.provisional and table.n == 4
+    assert table.scales["logic.theta"].latent
+    assert table.has_scale("personality.ES") and table.has_scale("personality.CO.order")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["warnings"] and "4 candidates" in document["method"]["en"]
+    # a second build is the next version; nothing is overwritten
+    before = path.read_bytes()
+    again = runner.invoke(args=["norms", "build", "--group", "local", "--label-sv", "L", "--label-en", "L",
+                                "--output-dir", str(tmp_path)])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "local.v2.json").exists() and path.read_bytes() == before
+
+
+def test_scales_without_spread_are_left_out_with_a_warning(app, runner, make_assignment, make_invitation,
+                                                          tmp_path):
+    aid = make_assignment()
+    for i in range(2):
+        _, _, link = make_invitation(aid, name=f"C{i}", email=f"c{i}@example.com")
+        c = Candidate(app.test_client(), link).through_practice()
+        c.start_test()
+        c.answer_all_items()
+        c.finish_inventory(value=2)  # every domain mean is exactly 3: no spread
+    result = runner.invoke(args=["norms", "build", "--group", "flat", "--label-sv", "F", "--label-en", "F",
+                                 "--output-dir", str(tmp_path)])
+    assert "personality.ES left out" in result.output
+
+
+def test_build_without_results_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(args=["norms", "build", "--group", "empty", "--label-sv", "T", "--label-en", "T",
+                                 "--output-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "No completed results" in result.output
+    assert not list(tmp_path.iterdir())
