@@ -1,7 +1,6 @@
 """``flask --app wsgi norms build``: a local norm table from the consultancy's own data."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from item_banks import Inventory, LogicBank, adaptive, cat, score_facets, score_inventory, validity
 from norms import NormTable
 
-from ..models import Attempt, InventoryResponse, LogicResponse, Result
+from ..models import Attempt, InventoryResponse, Result
 
 LOGIC_SCALE = "logic.theta"
 BAND_LEVEL = 0.90

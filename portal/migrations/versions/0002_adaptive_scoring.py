@@ -6,7 +6,6 @@ Create Date: 2026-11-26 13:18:05.450080
 """
 from alembic import op
 import sqlalchemy as sa
-import portal.models.base
 
 
 revision = '0002'
