@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench clean
+.PHONY: run test install install-test translations extract-messages bench bench-cat clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ test: install-test
 
 bench: install-test
 	$(PY) bench/answers.py
+
+# The CAT benchmark compares with catsim and mirt, installed only in their own venv.
+bench/.venv-cat/bin/python:
+	$(PYTHON) -m venv bench/.venv-cat
+	bench/.venv-cat/bin/pip install -q -r bench/cat_requirements.txt -e .
+
+bench-cat: bench/.venv-cat/bin/python
+	bench/.venv-cat/bin/python bench/cat.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
