@@ -49,7 +49,7 @@ bench: install-test
 # The CAT benchmark compares with catsim and mirt, installed only in their own venv.
 bench/.venv-cat/bin/python:
 	$(PYTHON) -m venv bench/.venv-cat
-	bench/.venv-cat/bin/pip install -q -r bench/cat_requirements.txt -e .
+	bench/.venv-cat/bin/pip install -q -r bench/cat_requirements.txt
 
 bench-cat: bench/.venv-cat/bin/python
 	bench/.venv-cat/bin/python bench/cat.py
