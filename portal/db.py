@@ -11,15 +11,17 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> sa.Engine:
+def make_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
+    """The app's engine. ``foreign_keys=False`` is for SQLite migrations only: a batch
+    migration rebuilds a table by copy-drop-rename, which enforced keys would refuse."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, foreign_keys: bool = True) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # We emit BEGIN ourselves (below); pysqlite's own transaction handling
@@ -27,7 +29,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
 

@@ -18,7 +18,7 @@ def test_migrated_schema_matches_models(database_url):
     finally:
         engine.dispose()
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
-    assert version == "0002"
+    assert version == "0003"
 
 
 def test_db_upgrade_cli_creates_schema(make_app, tmp_path):
@@ -36,3 +36,36 @@ def test_db_upgrade_cli_creates_schema(make_app, tmp_path):
     assert {"candidate", "invitation", "attempt", "logic_response", "inventory_response",
             "result", "user"} <= names
     assert mode == "wal"
+
+
+def test_upgrade_keeps_existing_data_on_sqlite(tmp_path):
+    """Batch migrations rebuild SQLite tables; rows and references must survive."""
+    from portal.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0001")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')")
+        conn.exec_driver_sql(
+            "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
+            " status, created_at) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01')")
+        conn.exec_driver_sql(
+            "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
+            " created_at) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01')")
+        conn.exec_driver_sql(
+            "INSERT INTO attempt (id, candidate_id, kind, number, bank_id, bank_version, seed, item_ids,"
+            " started_at) VALUES (1, 1, 'logic', 1, 'b', '1', 7, '[]', '2026-01-01')")
+    engine.dispose()
+    upgrade(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT a.title, a.uses_logic, c.name, t.seed FROM assignment a JOIN candidate c"
+                " ON c.assignment_id = a.id JOIN attempt t ON t.candidate_id = c.id").one()
+            version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("Chef", 1, "Eva", 7)
+    assert version == "0003"

@@ -13,9 +13,15 @@ def run_migrations() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), foreign_keys=False)
     with engine.connect() as conn:
         _run(conn)
+        if conn.dialect.name == "sqlite":
+            # Keys were not enforced while tables were rebuilt: check them now.
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.commit()
+            if broken:
+                raise RuntimeError(f"foreign key violations after migration: {broken[:5]}")
     engine.dispose()
 
 

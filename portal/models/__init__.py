@@ -1,6 +1,7 @@
 """All models, imported here so the metadata is complete for Alembic."""
 from .accounts import Role, User
-from .assignments import Assignment, AssignmentStatus, Client
+from .assignments import Assignment, AssignmentStatus, Client, ClientContact, assignment_consultant
+from .audit import AuditEvent
 from .attempts import (
     Attempt,
     FinishReason,
@@ -11,9 +12,13 @@ from .attempts import (
 )
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
+from .mail import OutboxMessage
+from .profiles import Competency, ProfileCompetency, RequirementProfile
 
 __all__ = [
-    "Assignment", "AssignmentStatus", "Attempt", "Base", "Candidate", "Client",
+    "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
+    "ClientContact", "Competency", "OutboxMessage", "ProfileCompetency", "RequirementProfile",
+    "assignment_consultant",
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
 ]

@@ -11,8 +11,9 @@ from .base import Base, enum_column, utcnow
 
 
 class Role(enum.Enum):
-    ADMIN = "admin"
-    CONSULTANT = "consultant"
+    ADMIN = "admin"  # manages users; sees everything
+    CONSULTANT = "consultant"  # works on the assignments they are staffed on
+    CLIENT = "client"  # a client organisation's user: only that client's released material
 
 
 class User(UserMixin, Base):
@@ -23,6 +24,8 @@ class User(UserMixin, Base):
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(enum_column(Role))
+    #: The client organisation of a client user (None for staff).
+    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("client.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     #: Part of the login session id; bumping it logs out every session of the user.
     session_version: Mapped[int] = mapped_column(default=1)

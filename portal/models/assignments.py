@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,9 +14,35 @@ class Client(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    #: Swedish organisation number (optional).
+    org_number: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assignments: Mapped[list["Assignment"]] = relationship(back_populates="client")
+    contacts: Mapped[list["ClientContact"]] = relationship(back_populates="client",
+                                                            order_by="ClientContact.id")
+
+
+class ClientContact(Base):
+    __tablename__ = "client_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone: Mapped[str] = mapped_column(sa.String(50), default="")
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    client: Mapped[Client] = relationship(back_populates="contacts")
+
+
+#: Consultants staffed on an assignment.
+assignment_consultant = sa.Table(
+    "assignment_consultant",
+    Base.metadata,
+    sa.Column("assignment_id", sa.ForeignKey("assignment.id"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id"), primary_key=True),
+)
 
 
 class AssignmentStatus(enum.Enum):
@@ -39,9 +65,15 @@ class Assignment(Base):
     status: Mapped[AssignmentStatus] = mapped_column(
         enum_column(AssignmentStatus), default=AssignmentStatus.OPEN
     )
+    #: Last day of the assessment (optional).
+    deadline: Mapped[date | None]
+    #: Battery: which tests the candidates take.
+    uses_logic: Mapped[bool] = mapped_column(default=True)
+    uses_personality: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     client: Mapped[Client] = relationship(back_populates="assignments")
+    consultants: Mapped[list["User"]] = relationship(secondary=assignment_consultant)  # noqa: F821
     candidates: Mapped[list["Candidate"]] = relationship(  # noqa: F821
         back_populates="assignment", order_by="Candidate.id"
     )

@@ -47,6 +47,10 @@ class Attempt(Base):
     stop_reason: Mapped[str | None] = mapped_column(sa.String(32))
     #: Validity indicators of an inventory attempt (shown as flags, never used in scores).
     flags: Mapped[list | None] = mapped_column(sa.JSON)
+    #: A technical reset replaced this attempt by a new one (kept, marked, not scored).
+    superseded_at: Mapped[datetime | None]
+    #: Why the consultant granted a technical reset that created this attempt.
+    reset_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")

@@ -73,5 +73,9 @@ class Invitation(Base):
     revoked_at: Mapped[datetime | None]
     #: First time the link was opened.
     opened_at: Mapped[datetime | None]
+    #: When the invitation e-mail was sent (None: link only copied / not sent).
+    sent_at: Mapped[datetime | None]
+    last_reminder_at: Mapped[datetime | None]
+    reminder_count: Mapped[int] = mapped_column(default=0)
 
     candidate: Mapped[Candidate] = relationship(back_populates="invitations")
