@@ -3,15 +3,19 @@ bumps the user's session version so every copy of the session cookie dies."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from functools import wraps
+
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal import resources as res
 from portal.db import get_session
 from portal.extensions import limiter, login_manager
-from portal.models import User
+from portal.models import Role, User
+from portal.services import audit
 
 from . import bp
 from .forms import LoginForm
@@ -40,6 +44,34 @@ def load_user(user_id: str):
     return user
 
 
+def staff_required(view):
+    """Consultants and admins only; client users get 403, visitors the login page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role not in (Role.ADMIN, Role.CONSULTANT):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if current_user.role is not Role.ADMIN:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def home_for(user: User) -> str:
+    return url_for("admin.client_home") if user.role is Role.CLIENT else url_for("admin.dashboard")
+
+
 def _login_failed(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
@@ -56,7 +88,11 @@ def login():
         if user is not None and ok and user.active:
             session.pop("candidate", None)
             login_user(user)
-            return redirect(url_for("admin.dashboard"))
+            audit.record(get_session(), user_id=user.id, action="login", object_type="user",
+                         object_id=user.id, now=res.now())
+            return redirect(home_for(user))
+        # No e-mail address in the log: it may be personal data of someone else.
+        audit.record(get_session(), user_id=None, action="login_failed", object_type="user", now=res.now())
         flash(_("Wrong e-mail or password."), "error")
         return render_template("admin/login.html", form=form), 401
     return render_template("admin/login.html", form=form), 400 if form.errors else 200
@@ -66,7 +102,8 @@ def login():
 @login_required
 def logout():
     current_user.session_version += 1
-    get_session().flush()
+    audit.record(get_session(), user_id=current_user.id, action="logout", object_type="user",
+                 object_id=current_user.id, now=res.now())
     logout_user()
     flash(_("You have been logged out."), "success")
     return redirect(url_for("admin.login"))

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from flask_login import login_required
 
 from portal import resources as res
 
 from . import bp
+from .auth import staff_required
 
 #: Difficulty bands offered in the filter, as (value, low, high) on the b scale.
 DIFFICULTY_BANDS = {
@@ -24,7 +24,7 @@ def _b(item) -> float | None:
 
 
 @bp.get("/banks")
-@login_required
+@staff_required
 def banks():
     bank = res.logic_bank()
     item_type = request.args.get("type", "")
@@ -42,7 +42,7 @@ def banks():
 
 
 @bp.get("/banks/items/<item_id>")
-@login_required
+@staff_required
 def bank_item(item_id: str):
     bank = res.logic_bank()
     try:
@@ -54,6 +54,6 @@ def bank_item(item_id: str):
 
 
 @bp.get("/banks/inventory")
-@login_required
+@staff_required
 def inventory_bank():
     return render_template("admin/inventory_bank.html", inventory=res.inventory())

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Candidate, TestKind
-from portal.services import journey
+from portal.models import TestKind
+from portal.services import access, audit, journey
 from portal.services.invitations import candidate_status
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
+from .auth import staff_required
 from .charts import percentile_band_svg
 
 STOP_REASONS = {
@@ -38,13 +39,16 @@ FLAG_TEXTS = {
 
 
 @bp.get("/candidates/<int:candidate_id>")
-@login_required
+@staff_required
 def candidate(candidate_id: int):
     db = get_session()
-    c = db.get(Candidate, candidate_id)
-    if c is None:
+    try:
+        c = access.visible_candidate(db, current_user, candidate_id)
+    except access.NotVisible:
         abort(404)
     now = res.now()
+    audit.record(db, user_id=current_user.id, action="view", object_type="candidate_results",
+                 object_id=c.id, now=now)
     journey.close_expired(db, now=now, bank_for=lambda _a: res.logic_bank(),
                           norms_for=res.norm_table, timing=res.timing(), assignment_id=c.assignment_id)
     logic_attempt = journey.current_attempt(db, c, TestKind.LOGIC)

@@ -2,24 +2,25 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, redirect, render_template, request, session, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, Candidate, TestKind
-from portal.services import journey
+from portal.models import Assignment, Candidate, Role, TestKind
+from portal.services import access, audit, journey
 from portal.services.invitations import candidate_status
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
+from .auth import staff_required
 
 
 @bp.get("/")
-@login_required
+@staff_required
 def dashboard():
     assignments = get_session().scalars(
-        sa.select(Assignment)
+        access.assignment_scope(current_user)
         .options(selectinload(Assignment.client), selectinload(Assignment.candidates))
         .order_by(Assignment.created_at.desc(), Assignment.id.desc())
     ).all()
@@ -27,13 +28,15 @@ def dashboard():
 
 
 @bp.get("/assignments/<int:assignment_id>")
-@login_required
+@staff_required
 def assignment(assignment_id: int):
     db = get_session()
-    a = db.get(Assignment, assignment_id)
-    if a is None:
+    try:
+        a = access.visible_assignment(db, current_user, assignment_id)
+    except access.NotVisible:
         abort(404)
     now = res.now()
+    audit.record(db, user_id=current_user.id, action="view", object_type="assignment", object_id=a.id, now=now)
     # Attempts left open past their deadline are finished when anyone looks.
     journey.close_expired(db, now=now, bank_for=lambda _a: res.logic_bank(),
                           norms_for=res.norm_table, timing=res.timing(),
@@ -57,6 +60,20 @@ def assignment(assignment_id: int):
     norms = res.norm_table(a.norm_group)
     return render_template("admin/assignment.html", a=a, rows=rows, domains=inv.domains,
                            norms=norms, logic_scale=LOGIC_SCALE)
+
+
+@bp.get("/client")
+@login_required
+def client_home():
+    """A client user's start page: their organisation's assignments. Released reports
+    will be listed here (reports issue); nothing of the consultant workspace is shown."""
+    assignments = get_session().scalars(
+        access.assignment_scope(current_user).options(selectinload(Assignment.client))
+        .order_by(Assignment.created_at.desc())
+    ).all() if current_user.role is Role.CLIENT else []
+    if current_user.role is not Role.CLIENT:
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/client_home.html", assignments=assignments)
 
 
 @bp.post("/language")

@@ -4,14 +4,12 @@ from __future__ import annotations
 import sys
 
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from werkzeug.security import generate_password_hash
 
 from . import resources as res
 from .db import get_session
-from .models import Assignment, Role, User
+from .models import Assignment, Role
 from .services import demo as demo_service
 from .services import journey
 from .services.invitations import InvitationError, invitation_url, invite_candidate
@@ -84,21 +82,20 @@ def invite(assignment_id: int, name: str, email: str, lang: str | None, extra_ti
 @click.option("--email", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), default="consultant")
 @click.option("--name", default="")
+@click.option("--client", "client_id", type=int, default=None, help="Client organisation id (client users).")
 @click.password_option(help="Prompted for (hidden) when not given.")
-def create_user(email: str, role: str, name: str, password: str) -> None:
-    """Create a consultant or admin account."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.ClickException(f"Not a valid e-mail address: {email}")
-    if len(password) < 10:
-        raise click.ClickException("The password must be at least 10 characters.")
+def create_user(email: str, role: str, name: str, client_id: int | None, password: str) -> None:
+    """Create an admin, consultant or client user."""
+    from .services.users import UserError
+    from .services.users import create_user as create
+
     session = get_session()
-    if session.scalar(sa.select(User).where(User.email == email)):
-        raise click.ClickException(f"A user with e-mail {email} already exists.")
-    session.add(User(email=email, name=name, role=Role(role),
-                     password_hash=generate_password_hash(password)))
+    try:
+        user = create(session, email=email, password=password, role=Role(role), name=name, client_id=client_id)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from exc
     session.commit()
-    click.echo(f"Created {role} {email}.")
+    click.echo(f"Created {role} {user.email}.")
 
 
 @click.command("demo")

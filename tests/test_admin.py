@@ -36,7 +36,7 @@ def test_admin_requires_login(client, make_assignment):
 
 
 def test_login_and_see_assignment(client, consultant, make_assignment):
-    make_assignment(title="Ekonomichef")
+    make_assignment(title="Ekonomichef", staff=[consultant])
     response = login(client)
     assert response.status_code == 302
     page = client.get("/admin/").get_data(as_text=True)
@@ -83,7 +83,7 @@ def test_password_is_stored_hashed(db, consultant):
 
 def test_results_view_shows_status_scores_and_norm_group(app, client, consultant, make_assignment,
                                                           make_invitation):
-    aid = make_assignment(title="Controller", norm_group="managers")
+    aid = make_assignment(title="Controller", norm_group="managers", staff=[consultant])
     _, _, done_link = make_invitation(aid, name="Klara Klar", email="k@example.com")
     _, _, open_link = make_invitation(aid, name="Olle Öppnat", email="o@example.com")
     make_invitation(aid, name="Ivar Inbjuden", email="i@example.com")
@@ -120,7 +120,7 @@ def test_candidate_page_shows_theta_band_facets_and_flags(app, client, consultan
                                                             make_invitation):
     from item_banks import load_inventory
 
-    aid = make_assignment()
+    aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid)
     _complete(app, link, straight=True)
     login(client)
@@ -142,7 +142,7 @@ def test_candidate_page_shows_theta_band_facets_and_flags(app, client, consultan
 
 def test_candidate_page_for_attentive_answers_raises_no_long_string(app, client, consultant,
                                                                      make_assignment, make_invitation):
-    aid = make_assignment()
+    aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid)
     _complete(app, link)
     login(client)
@@ -151,8 +151,8 @@ def test_candidate_page_for_attentive_answers_raises_no_long_string(app, client,
     assert flags["long_string"] == "false"
 
 
-def test_candidate_page_requires_login_and_exists(client, consultant, make_invitation):
-    cid, _, _ = make_invitation()
+def test_candidate_page_requires_login_and_exists(client, consultant, make_assignment, make_invitation):
+    cid, _, _ = make_invitation(make_assignment(staff=[consultant]))
     assert client.get(f"/admin/candidates/{cid}").status_code == 302
     login(client)
     assert client.get("/admin/candidates/99999").status_code == 404
@@ -161,7 +161,7 @@ def test_candidate_page_requires_login_and_exists(client, consultant, make_invit
 
 
 def test_candidate_names_are_escaped(client, consultant, make_assignment, make_invitation):
-    aid = make_assignment()
+    aid = make_assignment(staff=[consultant])
     make_invitation(aid, name="<script>alert(1)</script>", email="x@example.com")
     login(client)
     html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)

@@ -7,16 +7,26 @@ import re
 import numpy as np
 
 from helpers import Candidate
+from item_banks import load_logic_bank
 from norms import load_norm_table
+from portal.models import LogicResponse
 
 
-def _complete(app, link, value):
+def _complete(app, db, link, value):
+    """Candidate ``value`` (2-5) answers the logic items right with a different pattern,
+    so abilities differ by construction."""
     rng = np.random.default_rng(value)
+    bank = load_logic_bank()
     c = Candidate(app.test_client(), link).through_practice()
     c.start_test()
     n = 0
     while c.step == "item":
-        c.answer_item(index=(n + value) % 3)
+        response_id, options = c.item_form()
+        row = db.get(LogicResponse, int(response_id))
+        key_id = row.option_ids[row.option_order.index(bank.get(row.item_id).key)]
+        right = (n % value) != 0 if value < 5 else True
+        wrong = next(o for o in options if o != key_id)
+        c.post("/test/item", {"response": response_id, "option": key_id if right else wrong})
         n += 1
     while c.step == "inventory":
         ids = re.findall(r'<input type="radio" name="([^"]+)" value="1"', c.html)
@@ -24,11 +34,11 @@ def _complete(app, link, value):
         c.post("/test/inventory", {"page": page, **{sid: str(rng.integers(1, 6)) for sid in ids}})
 
 
-def test_build_from_stored_results(app, runner, make_assignment, make_invitation, tmp_path):
+def test_build_from_stored_results(app, db, runner, make_assignment, make_invitation, tmp_path):
     aid = make_assignment()
     for i, value in enumerate((2, 3, 4, 5)):
         _, _, link = make_invitation(aid, name=f"C{i}", email=f"c{i}@example.com")
-        _complete(app, link, value)
+        _complete(app, db, link, value)
     result = runner.invoke(args=["norms", "build", "--group", "local", "--assignment", str(aid),
                                  "--label-sv", "Lokal grupp", "--label-en", "Local group",
                                  "--output-dir", str(tmp_path)])

@@ -19,7 +19,8 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    #: The acting user's id; deliberately no foreign key, so the log outlives erased users.
+    user_id: Mapped[int | None] = mapped_column(index=True)
     #: e.g. view, create, update, send, export, revoke, reset, login
     action: Mapped[str] = mapped_column(sa.String(40))
     object_type: Mapped[str] = mapped_column(sa.String(40))

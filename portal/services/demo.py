@@ -43,11 +43,14 @@ def seed(
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(password)
-    session.add(User(email=DEMO_EMAIL, name="Demo Konsult", role=Role.CONSULTANT,
-                     password_hash=generate_password_hash(password)))
+    consultant = User(email=DEMO_EMAIL, name="Demo Konsult", role=Role.CONSULTANT,
+                      password_hash=generate_password_hash(password))
+    session.add(consultant)
     client = Client(name="Nordljus Energi AB (demo)")
-    cfo = Assignment(client=client, title="Ekonomichef", language="sv", norm_group="managers")
-    analyst = Assignment(client=client, title="Data Analyst", language="en", norm_group="general")
+    cfo = Assignment(client=client, title="Ekonomichef", language="sv", norm_group="managers",
+                     consultants=[consultant])
+    analyst = Assignment(client=client, title="Data Analyst", language="en", norm_group="general",
+                         consultants=[consultant])
     session.add_all([client, cfo, analyst])
     session.flush()
     invite_candidate(session, cfo, name="Alva Lindqvist", email="alva@demo.example",

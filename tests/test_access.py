@@ -1,0 +1,187 @@
+"""Every admin URL as every role and as an anonymous visitor: nothing leaks."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from conftest import csrf_from
+from item_banks import load_logic_bank
+from portal.models import AuditEvent, Client, Role, User
+from portal.services.audit import AuditLogIsAppendOnly
+
+PASSWORD = "a long enough password"
+SECRET_NAME = "Hemliga Kandidaten"
+SECRET_EMAIL = "hemlig@example.com"
+
+
+@pytest.fixture
+def world(app, db, make_assignment, make_invitation):
+    users = {}
+    for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
+                      ("client", Role.CLIENT), ("other_client", Role.CLIENT)):
+        users[key] = User(email=f"{key}@example.com", role=role, password_hash=generate_password_hash(PASSWORD))
+        db.add(users[key])
+    db.commit()
+    aid = make_assignment(title="Hemligt uppdrag", staff=[users["consultant"].id])
+    cid, _, _ = make_invitation(aid, name=SECRET_NAME, email=SECRET_EMAIL)
+    client_id = db.scalar(sa.select(Client.id))
+    other = Client(name="Annat AB")
+    db.add(other)
+    db.commit()
+    users["client"].client_id = client_id
+    users["other_client"].client_id = other.id
+    db.commit()
+    return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid}
+
+
+def client_as(app, who):
+    client = app.test_client()
+    if who != "anonymous":
+        page = client.get("/admin/login")
+        response = client.post("/admin/login", data={"csrf_token": csrf_from(page),
+                                                     "email": f"{who}@example.com", "password": PASSWORD})
+        assert response.status_code == 302, who
+    return client
+
+
+def admin_get_urls(app, world):
+    values = {"assignment_id": world["assignment"], "candidate_id": world["candidate"],
+              "user_id": world["users"]["consultant"], "item_id": load_logic_bank().items[0].id}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/admin") and "GET" in rule.methods and rule.endpoint != "admin.login":
+            urls.append(rule.build(values, append_unknown=False)[1])
+    return sorted(set(urls))
+
+
+EXPECTED = {
+    # url key -> status per role (anonymous redirects to login everywhere)
+    "staff": {"client": 403, "other_client": 403, "outsider": 200, "consultant": 200, "admin": 200},
+    "object": {"client": 403, "other_client": 403, "outsider": 404, "consultant": 200, "admin": 200},
+    "admin": {"client": 403, "other_client": 403, "outsider": 403, "consultant": 403, "admin": 200},
+    "client_home": {"client": 200, "other_client": 200, "outsider": 302, "consultant": 302, "admin": 302},
+}
+
+
+def kind_of(url):
+    if url.startswith(("/admin/assignments/", "/admin/candidates/")):
+        return "object"
+    if url.startswith(("/admin/users", "/admin/audit")):
+        return "admin"
+    if url == "/admin/client":
+        return "client_home"
+    return "staff"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "client", "other_client", "outsider", "consultant", "admin"])
+def test_every_admin_url_as_every_role(app, world, who):
+    client = client_as(app, who)
+    urls = admin_get_urls(app, world)
+    assert {"/admin/users", "/admin/audit", "/admin/client", "/admin/banks",
+            f"/admin/candidates/{world['candidate']}", f"/admin/assignments/{world['assignment']}"} <= set(urls)
+    for url in urls:
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        if who == "anonymous":
+            assert response.status_code == 302 and "/admin/login" in response.headers["Location"], url
+            continue
+        expected = EXPECTED[kind_of(url)][who]
+        assert response.status_code == expected, (url, who, response.status_code)
+        sees_candidate = kind_of(url) == "object" and expected == 200
+        if not sees_candidate:
+            assert SECRET_NAME not in body and SECRET_EMAIL not in body, (url, who)
+        else:
+            assert SECRET_NAME in body, url  # the staffed consultant and the admin do see it
+    if who in ("client", "other_client"):
+        home = client.get("/admin/client").get_data(as_text=True)
+        assert ("Hemligt uppdrag" in home) == (who == "client")
+
+
+@pytest.mark.parametrize("who", ["client", "outsider", "consultant"])
+def test_admin_only_actions_are_refused(app, world, who):
+    client = client_as(app, who)
+    token = csrf_from(client.get("/admin/login"))
+    target = world["users"]["admin"]
+    for url, data in ((f"/admin/users/{target}/active", {"active": "0"}),
+                      (f"/admin/users/{target}/password", {"password": "x" * 20}),
+                      ("/admin/users", {"email": "new@example.com", "role": "admin", "password": "y" * 20})):
+        response = client.post(url, data={"csrf_token": token, **data})
+        assert response.status_code == 403, (url, who)
+
+
+def test_dashboard_lists_only_staffed_assignments(app, world):
+    outsider = client_as(app, "outsider").get("/admin/").get_data(as_text=True)
+    staffed = client_as(app, "consultant").get("/admin/").get_data(as_text=True)
+    assert "Hemligt uppdrag" not in outsider and "Hemligt uppdrag" in staffed
+
+
+def test_views_are_audited_without_personal_data(app, db, world):
+    client = client_as(app, "consultant")
+    before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    client.get(f"/admin/candidates/{world['candidate']}")
+    client.get(f"/admin/assignments/{world['assignment']}")
+    events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_type, e.object_id) for e in events] == [
+        ("view", "candidate_results", world["candidate"]), ("view", "assignment", world["assignment"])]
+    assert all(e.user_id == world["users"]["consultant"] for e in events)
+    for e in events:
+        assert SECRET_NAME not in str(e.detail) and SECRET_EMAIL not in str(e.detail)
+    audit_page = client_as(app, "admin").get("/admin/audit").get_data(as_text=True)
+    assert "candidate_results #" in audit_page and SECRET_NAME not in audit_page
+
+
+def test_failed_login_is_audited_without_the_address(app, db, world):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "guess@example.com",
+                                      "password": "wrong password"})
+    event = db.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert event.action == "login_failed" and event.user_id is None and "guess" not in str(event.detail)
+
+
+def test_audit_log_cannot_be_edited(app, db, world):
+    client_as(app, "consultant").get(f"/admin/candidates/{world['candidate']}")
+    event = db.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    event.action = "nothing to see"
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.flush()
+    db.rollback()
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.execute(sa.delete(AuditEvent))
+    db.rollback()
+    # the database refuses too, whatever the client
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.connection().exec_driver_sql("UPDATE audit_event SET action = 'x'")
+    db.rollback()
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.connection().exec_driver_sql("DELETE FROM audit_event")
+    db.rollback()
+    # and no page offers to change it
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/admin/audit"):
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}
+
+
+def test_admin_manages_users(app, db, world):
+    client = client_as(app, "admin")
+    page = client.get("/admin/users")
+    token = csrf_from(page)
+    bad = client.post("/admin/users", data={"csrf_token": token, "email": "new@example.com", "role": "client",
+                                            "client_id": "", "password": "a long password"})
+    assert bad.status_code == 400 and "Välj kundorganisation" in bad.get_data(as_text=True)
+    short = client.post("/admin/users", data={"csrf_token": token, "email": "new@example.com",
+                                              "role": "consultant", "password": "short"})
+    assert short.status_code == 400 and "minst 10 tecken" in short.get_data(as_text=True)
+    ok = client.post("/admin/users", data={"csrf_token": token, "email": "New@Example.com",
+                                           "role": "consultant", "password": "a long password"})
+    assert ok.status_code == 302
+    new = db.scalar(sa.select(User).where(User.email == "new@example.com"))
+    assert new.role is Role.CONSULTANT and new.password_hash != "a long password"
+    # deactivating logs the user out everywhere
+    victim = client_as(app, "consultant")
+    assert victim.get("/admin/").status_code == 200
+    client.post(f"/admin/users/{world['users']['consultant']}/active", data={"csrf_token": token, "active": "0"})
+    assert victim.get("/admin/").status_code == 302
+    no_csrf = client.post(f"/admin/users/{world['users']['outsider']}/active", data={"active": "0"})
+    assert no_csrf.status_code == 400
