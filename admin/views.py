@@ -7,12 +7,13 @@ from sqlalchemy.orm import selectinload
 
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, Candidate, Role, TestKind
+from portal.models import Assignment, Attempt, Candidate, InventoryResponse, LogicResponse, Role, TestKind
 from portal.services import access, audit, journey
-from portal.services.invitations import candidate_status
+from portal.services.invitations import CandidateStatus, candidate_status
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
+from .assignments import StaffForm
 from .auth import staff_required
 
 
@@ -47,19 +48,54 @@ def assignment(assignment_id: int):
         .options(selectinload(Candidate.invitations), selectinload(Candidate.attempts))
         .order_by(Candidate.id)
     ).all()
+    activity = _last_activity(db, a.id)
+    wanted = request.args.get("status", "")
     rows = []
     for c in candidates:
         results = {}
-        for attempt in c.attempts:
+        current = [t for t in c.attempts if t.superseded_at is None]
+        for attempt in current:
             for r in attempt.results:
                 results[r.scale] = r
-        logic_attempt = next((t for t in c.attempts if t.kind is TestKind.LOGIC), None)
-        rows.append(dict(candidate=c, status=candidate_status(c, now), results=results,
-                         logic=results.get(LOGIC_SCALE), logic_attempt=logic_attempt))
+        logic_attempt = next((t for t in reversed(current) if t.kind is TestKind.LOGIC), None)
+        inventory_attempt = next((t for t in reversed(current) if t.kind is TestKind.INVENTORY), None)
+        status = candidate_status(c, now)
+        if wanted and status.value != wanted:
+            continue
+        live = [i for i in c.invitations if i.revoked_at is None]
+        rows.append(dict(candidate=c, status=status, results=results, logic=results.get(LOGIC_SCALE),
+                         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt,
+                         last_activity=max(filter(None, [activity.get(c.id), *(i.opened_at for i in c.invitations),
+                                                         c.completed_at]), default=None),
+                         expires=max((i.expires_at for i in live), default=None),
+                         time_used=_minutes_used(logic_attempt, now)))
     inv = res.inventory()
     norms = res.norm_table(a.norm_group)
-    return render_template("admin/assignment.html", a=a, rows=rows, domains=inv.domains,
-                           norms=norms, logic_scale=LOGIC_SCALE)
+    template = "admin/_progress_rows.html" if request.args.get("fragment") else "admin/assignment.html"
+    return render_template(template, a=a, rows=rows, domains=inv.domains, norms=norms,
+                           logic_scale=LOGIC_SCALE, wanted=wanted, staff_form=StaffForm(),
+                           statuses=[s.value for s in CandidateStatus])
+
+
+def _last_activity(db, assignment_id: int) -> dict:
+    """Latest answer time per candidate of the assignment (logic or questionnaire)."""
+    latest = {}
+    for model in (LogicResponse, InventoryResponse):
+        rows = db.execute(
+            sa.select(Attempt.candidate_id, sa.func.max(model.answered_at))
+            .join(model, model.attempt_id == Attempt.id).join(Candidate, Candidate.id == Attempt.candidate_id)
+            .where(Candidate.assignment_id == assignment_id).group_by(Attempt.candidate_id))
+        for cid, at in rows:
+            if at is not None and (cid not in latest or at > latest[cid]):
+                latest[cid] = at
+    return latest
+
+
+def _minutes_used(attempt, now) -> int | None:
+    if attempt is None:
+        return None
+    end = attempt.finished_at or min(now, attempt.deadline or now)
+    return int((end - attempt.started_at).total_seconds() // 60)
 
 
 @bp.get("/client")

@@ -14,6 +14,21 @@ def svg_data_uri(markup: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(markup.encode("utf-8")).decode("ascii")
 
 
+def format_date_local(value) -> str:
+    from flask_babel import format_date
+
+    return format_date(value, "short") if value else ""
+
+
+def format_datetime_local(value) -> str:
+    """In the configured time zone (Europe/Stockholm by default)."""
+    from flask_babel import format_datetime
+
+    return format_datetime(value, "short") if value else ""
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(svg_data_uri)
+    app.add_template_filter(format_date_local)
+    app.add_template_filter(format_datetime_local)
     app.add_template_global(OPTION_LETTERS, "OPTION_LETTERS")

@@ -65,7 +65,7 @@ EXPECTED = {
 
 
 def kind_of(url):
-    if url.startswith(("/admin/assignments/", "/admin/candidates/")):
+    if url.startswith(("/admin/assignments/", "/admin/candidates/")) and any(p.isdigit() for p in url.split("/")):
         return "object"
     if url.startswith(("/admin/users", "/admin/audit")):
         return "admin"

@@ -17,6 +17,7 @@ def extracted_ids() -> set[str]:
     method_map = [
         ("portal/**.py", "python"), ("admin/**.py", "python"),
         ("portal/**/templates/**.html", "jinja2"), ("admin/**/templates/**.html", "jinja2"),
+        ("portal/**/templates/**.txt", "jinja2"),
     ]
     ids = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(

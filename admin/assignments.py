@@ -1,0 +1,156 @@
+"""Consultants create clients and assignments and staff colleagues."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from norms import available_groups, load_norm_table
+from portal import resources as res
+from portal.db import get_session
+from portal.models import Client
+from portal.services import access
+from portal.services.assignments import (
+    AssignmentError, add_contact, create_assignment, create_client, staff_by_email,
+)
+
+from . import bp
+from .auth import staff_required
+
+ERRORS = {
+    "client_name": (_l("Enter the client's name."), "new_client"),
+    "title": (_l("Enter the role title."), "title"),
+    "language": (_l("Choose Swedish or English."), "language"),
+    "norm_group": (_l("Choose a norm group."), "norm_group"),
+    "time_limit": (_l("The time limit must be between 5 and 120 minutes."), "time_limit"),
+    "battery": (_l("Choose at least one test."), "uses_logic"),
+    "staff_email": (_l("There is no active consultant with that e-mail address."), "email"),
+    "contact_name": (_l("Enter the contact's name."), "name"),
+    "contact_email": (_l("Enter a valid e-mail address."), "email"),
+}
+
+
+class AssignmentForm(FlaskForm):
+    client_id = SelectField(_l("Client"), choices=[], validate_choice=False)
+    new_client = StringField(_l("…or a new client"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Role title"), validators=[DataRequired(message=_l("Enter the role title.")),
+                                                      Length(max=200)])
+    language = SelectField(_l("Language of the invitations"), choices=["sv", "en"])
+    norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
+    time_limit = IntegerField(_l("Time limit of the logic test (minutes)"), default=20,
+                              validators=[NumberRange(5, 120, message=_l("The time limit must be between 5 and 120 minutes."))])
+    deadline = DateField(_l("Last day for the candidates (optional)"), validators=[Optional()])
+    uses_logic = BooleanField(_l("Logical reasoning test"), default=True)
+    uses_personality = BooleanField(_l("Personality questionnaire"), default=True)
+
+
+class StaffForm(FlaskForm):
+    email = EmailField(_l("Consultant's e-mail"), validators=[DataRequired(message=_l("Enter an e-mail address."))])
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the contact's name.")), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+
+
+def _fail(form, exc: AssignmentError):
+    message, field = ERRORS[exc.code]
+    getattr(form, field).errors = list(getattr(form, field).errors) + [message]
+
+
+@bp.route("/assignments/new", methods=["GET", "POST"])
+@staff_required
+def new_assignment():
+    db = get_session()
+    form = AssignmentForm()
+    clients = db.scalars(sa.select(Client).order_by(Client.name)).all()
+    groups = available_groups()
+    form.client_id.choices = [""] + [str(c.id) for c in clients]
+    form.norm_group.choices = groups
+    status = 200
+    if form.validate_on_submit():
+        now = res.now()
+        try:
+            if form.new_client.data:
+                client = create_client(db, name=form.new_client.data, user_id=current_user.id, now=now)
+            elif form.client_id.data and (client := db.get(Client, int(form.client_id.data))):
+                pass
+            else:
+                raise AssignmentError("client_name", "no client")
+            a = create_assignment(db, client=client, title=form.title.data, language=form.language.data,
+                                  norm_group=form.norm_group.data, time_limit_minutes=form.time_limit.data,
+                                  deadline=form.deadline.data, uses_logic=form.uses_logic.data,
+                                  uses_personality=form.uses_personality.data, creator=current_user,
+                                  now=now, norm_groups=groups)
+        except AssignmentError as exc:
+            _fail(form, exc)
+            status = 400
+        else:
+            flash(_("The assignment was created. Next: the requirement profile and the candidates."), "success")
+            return redirect(url_for("admin.assignment", assignment_id=a.id))
+    elif form.errors:
+        status = 400
+    labels = {g: load_norm_table(g).label_for(str(res_locale())) for g in groups}
+    return render_template("admin/assignment_new.html", form=form, clients=clients, group_labels=labels), status
+
+
+def res_locale():
+    from flask_babel import get_locale
+
+    return get_locale() or "sv"
+
+
+@bp.post("/assignments/<int:assignment_id>/staff")
+@staff_required
+def staff_assignment(assignment_id: int):
+    db = get_session()
+    try:
+        a = access.visible_assignment(db, current_user, assignment_id)
+    except access.NotVisible:
+        abort(404)
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            user = staff_by_email(db, a, form.email.data, user_id=current_user.id, now=res.now())
+        except AssignmentError as exc:
+            flash(ERRORS[exc.code][0], "error")
+        else:
+            flash(_("%(email)s now works on this assignment.", email=user.email), "success")
+    else:
+        flash(_("Enter an e-mail address."), "error")
+    return redirect(url_for("admin.assignment", assignment_id=a.id))
+
+
+@bp.route("/clients", methods=["GET", "POST"])
+@staff_required
+def clients():
+    db = get_session()
+    form = ContactForm()
+    status = 200
+    if request.method == "POST":
+        client = db.get(Client, request.form.get("client_id", type=int) or 0)
+        if client is None:
+            abort(404)
+        if form.validate_on_submit():
+            try:
+                add_contact(db, client, name=form.name.data, email=form.email.data or "",
+                            phone=form.phone.data or "", title=form.title.data or "",
+                            user_id=current_user.id, now=res.now())
+            except AssignmentError as exc:
+                _fail(form, exc)
+                status = 400
+            else:
+                flash(_("The contact was added."), "success")
+                return redirect(url_for("admin.clients"))
+        else:
+            status = 400
+    all_clients = db.scalars(sa.select(Client).order_by(Client.name)).all()
+    return render_template("admin/clients.html", clients=all_clients, form=form,
+                           failed_client=request.form.get("client_id", type=int)), status

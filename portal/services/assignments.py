@@ -1,0 +1,78 @@
+"""Clients and assignments: create, staff."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import Assignment, Client, ClientContact, Role, User
+from . import access, audit
+
+
+class AssignmentError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def create_client(session: Session, *, name: str, org_number: str = "", user_id: int, now: datetime) -> Client:
+    name = (name or "").strip()
+    if not name:
+        raise AssignmentError("client_name", "client name is required")
+    client = Client(name=name, org_number=(org_number or "").strip() or None)
+    session.add(client)
+    session.flush()
+    audit.record(session, user_id=user_id, action="create", object_type="client", object_id=client.id, now=now)
+    return client
+
+
+def add_contact(session: Session, client: Client, *, name: str, email: str = "", phone: str = "",
+                title: str = "", user_id: int, now: datetime) -> ClientContact:
+    if not (name or "").strip():
+        raise AssignmentError("contact_name", "contact name is required")
+    if email and "@" not in email:
+        raise AssignmentError("contact_email", f"not a valid e-mail address: {email}")
+    contact = ClientContact(client=client, name=name.strip(), email=email.strip(), phone=phone.strip(),
+                            title=title.strip())
+    session.add(contact)
+    session.flush()
+    audit.record(session, user_id=user_id, action="create", object_type="client_contact",
+                 object_id=contact.id, now=now)
+    return contact
+
+
+def create_assignment(session: Session, *, client: Client, title: str, language: str, norm_group: str,
+                      time_limit_minutes: int, deadline: date | None, uses_logic: bool, uses_personality: bool,
+                      creator: User, now: datetime, norm_groups: list[str]) -> Assignment:
+    title = (title or "").strip()
+    if not title:
+        raise AssignmentError("title", "title is required")
+    if language not in ("sv", "en"):
+        raise AssignmentError("language", "language must be sv or en")
+    if norm_group not in norm_groups:
+        raise AssignmentError("norm_group", f"unknown norm group {norm_group}")
+    if not 5 <= time_limit_minutes <= 120:
+        raise AssignmentError("time_limit", "time limit must be 5-120 minutes")
+    if not (uses_logic or uses_personality):
+        raise AssignmentError("battery", "choose at least one test")
+    assignment = Assignment(client=client, title=title, language=language, norm_group=norm_group,
+                            logic_time_limit_minutes=time_limit_minutes, deadline=deadline,
+                            uses_logic=uses_logic, uses_personality=uses_personality)
+    session.add(assignment)
+    session.flush()
+    if creator.role is Role.CONSULTANT:
+        access.staff(session, assignment, creator)
+    audit.record(session, user_id=creator.id, action="create", object_type="assignment",
+                 object_id=assignment.id, now=now)
+    return assignment
+
+
+def staff_by_email(session: Session, assignment: Assignment, email: str, *, user_id: int, now: datetime) -> User:
+    user = session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not access.is_staff(user) or not user.active:
+        raise AssignmentError("staff_email", "no active consultant with that e-mail address")
+    access.staff(session, assignment, user)
+    audit.record(session, user_id=user_id, action="staff", object_type="assignment",
+                 object_id=assignment.id, detail={"user": user.id}, now=now)
+    return user

@@ -1,0 +1,119 @@
+"""Consultants create assignments and clients, staff colleagues, and follow progress."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from conftest import csrf_from
+from helpers import Candidate
+from portal.models import Assignment, AuditEvent, Client, ClientContact, Role, User
+
+PASSWORD = "a long enough password"
+
+
+def login(app, email):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": PASSWORD})
+    return client
+
+
+def make_user(db, email, role=Role.CONSULTANT):
+    user = User(email=email, role=role, password_hash=generate_password_hash(PASSWORD))
+    db.add(user)
+    db.commit()
+    return user.id
+
+
+def test_consultant_creates_an_assignment_for_a_new_client(app, db):
+    uid = make_user(db, "k@example.com")
+    client = login(app, "k@example.com")
+    page = client.get("/admin/assignments/new")
+    assert page.status_code == 200 and "Nytt uppdrag" in page.get_data(as_text=True)
+    response = client.post("/admin/assignments/new", data={
+        "csrf_token": csrf_from(page), "new_client": "Åkeri Öst AB", "title": "Trafikchef", "language": "sv",
+        "norm_group": "managers", "time_limit": "25", "deadline": "2026-12-20", "uses_logic": "y",
+        "uses_personality": "y"})
+    assert response.status_code == 302
+    a = db.scalar(sa.select(Assignment).where(Assignment.title == "Trafikchef"))
+    assert a.client.name == "Åkeri Öst AB" and a.norm_group == "managers" and a.logic_time_limit_minutes == 25
+    assert [u.id for u in a.consultants] == [uid]  # the creator works on it
+    assert client.get(response.headers["Location"]).status_code == 200
+    events = db.scalars(sa.select(AuditEvent).where(AuditEvent.user_id == uid, AuditEvent.action == "create")).all()
+    assert {e.object_type for e in events} == {"client", "assignment"}
+
+
+def test_assignment_form_errors_are_shown_next_to_fields(app, db):
+    make_user(db, "k@example.com")
+    client = login(app, "k@example.com")
+    token = csrf_from(client.get("/admin/assignments/new"))
+    response = client.post("/admin/assignments/new", data={
+        "csrf_token": token, "new_client": "X AB", "title": "", "language": "sv", "norm_group": "general",
+        "time_limit": "500"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="title-error">Ange rollens titel', html)
+    assert "mellan 5 och 120 minuter" in html
+    assert 'value="X AB"' in html  # nothing typed is lost
+    none = client.post("/admin/assignments/new", data={
+        "csrf_token": token, "new_client": "X AB", "title": "T", "language": "sv", "norm_group": "general",
+        "time_limit": "20"})
+    assert none.status_code == 400 and "Välj minst ett test" in none.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+    assert client.post("/admin/assignments/new", data={"title": "T"}).status_code == 400  # no CSRF token
+
+
+def test_staffing_a_colleague(app, db, make_assignment):
+    uid = make_user(db, "k@example.com")
+    other = make_user(db, "other@example.com")
+    aid = make_assignment(staff=[uid])
+    client = login(app, "k@example.com")
+    token = csrf_from(client.get(f"/admin/assignments/{aid}"))
+    assert login(app, "other@example.com").get(f"/admin/assignments/{aid}").status_code == 404
+    page = client.post(f"/admin/assignments/{aid}/staff", data={"csrf_token": token, "email": "nobody@example.com"},
+                       follow_redirects=True)
+    assert "Det finns ingen aktiv konsult" in page.get_data(as_text=True)
+    client.post(f"/admin/assignments/{aid}/staff", data={"csrf_token": token, "email": "Other@Example.com"})
+    assert login(app, "other@example.com").get(f"/admin/assignments/{aid}").status_code == 200
+    db.expire_all()
+    assert {u.id for u in db.get(Assignment, aid).consultants} == {uid, other}
+
+
+def test_client_contacts(app, db):
+    make_user(db, "k@example.com")
+    db.add(Client(name="Kund AB"))
+    db.commit()
+    cid = db.scalar(sa.select(Client.id))
+    client = login(app, "k@example.com")
+    token = csrf_from(client.get("/admin/clients"))
+    bad = client.post("/admin/clients", data={"csrf_token": token, "client_id": cid, "name": "",
+                                              "email": "kalle@kund.se"})
+    assert bad.status_code == 400 and "Ange kontaktpersonens namn" in bad.get_data(as_text=True)
+    assert 'value="kalle@kund.se"' in bad.get_data(as_text=True)
+    client.post("/admin/clients", data={"csrf_token": token, "client_id": cid, "name": "Kalle Kund",
+                                        "email": "kalle@kund.se", "title": "HR-chef"})
+    contact = db.scalar(sa.select(ClientContact))
+    assert (contact.name, contact.client_id) == ("Kalle Kund", cid)
+    assert "Kalle Kund, HR-chef" in client.get("/admin/clients").get_data(as_text=True)
+
+
+def test_progress_board_filters_and_refreshes(app, db, clock, make_assignment, make_invitation):
+    uid = make_user(db, "k@example.com")
+    aid = make_assignment(staff=[uid])
+    _, _, started = make_invitation(aid, name="Stina Startad", email="s@example.com")
+    make_invitation(aid, name="Ivar Inbjuden", email="i@example.com")
+    c = Candidate(app.test_client(), started).through_practice()
+    c.start_test()
+    clock.advance(minutes=3)
+    c.answer_item()
+    client = login(app, "k@example.com")
+    html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
+    assert "Stina Startad" in html and "Ivar Inbjuden" in html
+    assert "3 min" in html  # time used on the logic test
+    assert 'data-refresh="/admin/assignments/' in html and "progress.js" in html
+    only_started = client.get(f"/admin/assignments/{aid}?status=in_progress").get_data(as_text=True)
+    assert "Stina Startad" in only_started and "Ivar Inbjuden" not in only_started
+    fragment = client.get(f"/admin/assignments/{aid}?fragment=1").get_data(as_text=True)
+    assert "<html" not in fragment and fragment.count('<tr data-candidate=') == 2

@@ -1,0 +1,447 @@
+"""E-mail to candidates: a real SMTP server on loopback receives what the portal sends."""
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from babel.messages.extract import extract_from_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portal.config import load_config
+from portal.db import get_session
+from portal.models import Candidate, Invitation, OutboxMessage, Stage
+from portal.services.mail import (
+    CannotSend,
+    MailSettings,
+    ReminderTooSoon,
+    build_email,
+    deliver,
+    queue_message,
+    render_invitation,
+    retry_unsent,
+    send_invitation,
+    send_reminder,
+)
+
+SENDER = "Second Opinion <no-reply@example.se>"
+COOLDOWN = timedelta(hours=24)
+PASSWORD = "s3cret-smtp-password"
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every accepted message."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(e.original_content, policy=email.policy.default)
+                for e in self.envelopes]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _check_login(server, session, envelope, mechanism, auth_data):
+    ok = (auth_data.login, auth_data.password) == (b"mailer", PASSWORD.encode())
+    return AuthResult(success=ok, handled=False)  # not handled: the server answers 535
+
+
+@pytest.fixture
+def start_smtp():
+    """Start a loopback SMTP server (optionally on a given port); all stop at teardown."""
+    controllers = []
+
+    def start(port: int | None = None, **smtp_kwargs) -> tuple[Inbox, int]:
+        inbox = Inbox()
+        port = port or _free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, **smtp_kwargs)
+        controller.start()
+        controllers.append(controller)
+        return inbox, port
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(start_smtp):
+    inbox, port = start_smtp()
+    inbox.settings = _settings(port)
+    return inbox
+
+
+def _settings(port: int, **kw) -> MailSettings:
+    return MailSettings(**{"host": "127.0.0.1", "port": port, "starttls": False,
+                           "sender": SENDER, "timeout": 5, **kw})
+
+
+def _load(session, cid, iid) -> tuple[Candidate, Invitation]:
+    return session.get(Candidate, cid), session.get(Invitation, iid)
+
+
+def _link(path: str) -> str:
+    return "http://localhost" + path
+
+
+@pytest.fixture
+def swedish_invite(make_invitation, make_assignment):
+    def factory(**kwargs):
+        kwargs.setdefault("name", "Åsa Ängström-Öberg")
+        kwargs.setdefault("email", "asa@example.se")
+        return make_invitation(make_assignment(title="Försäljningschef Öst"), **kwargs)
+
+    return factory
+
+
+def test_invitation_is_delivered_in_swedish(app, db, smtp, swedish_invite, clock):
+    cid, iid, path = swedish_invite()
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        message = send_invitation(session, candidate, invitation, _link(path),
+                                  settings=smtp.settings, now=clock())
+        session.commit()
+        message_id = message.id
+
+    [envelope] = smtp.envelopes
+    assert envelope.rcpt_tos == ["asa@example.se"]
+    assert envelope.mail_from == "no-reply@example.se"
+    [received] = smtp.messages()
+    assert received["To"] == "asa@example.se"
+    assert received["From"] == SENDER
+    assert received["Subject"] == "Bedömning för rollen Försäljningschef Öst hos Testbolaget AB"
+    text = received.get_body(("plain",)).get_content()
+    html = received.get_body(("html",)).get_content()
+    for body in (" ".join(text.split()), html):
+        assert "Hej Åsa Ängström-Öberg" in body
+        assert _link(path) in body
+        assert "10 december 2026" in body  # expiry date, written the Swedish way
+        assert "Du kan avbryta när som helst" in body
+    assert '<html lang="sv">' in html and "Starta bedömningen</a>" in html
+
+    stored = db.get(OutboxMessage, message_id)
+    assert stored.sent_at == clock() and stored.error is None
+    assert stored.kind == "invitation" and stored.candidate_id == cid
+    assert db.get(Invitation, iid).sent_at == clock()
+
+
+def test_english_invitation_and_hostile_name_is_escaped(app, smtp, make_invitation, clock):
+    cid, iid, path = make_invitation(name="<b>Eva</b> Öberg", email="eva@example.com",
+                                     language="en")
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        send_invitation(session, candidate, invitation, _link(path),
+                        settings=smtp.settings, now=clock())
+        session.commit()
+
+    [received] = smtp.messages()
+    assert received["Subject"] == "Assessment for the role Controller at Testbolaget AB"
+    text = received.get_body(("plain",)).get_content()
+    html = received.get_body(("html",)).get_content()
+    assert "Hello <b>Eva</b> Öberg," in text  # plain text shows the name as typed
+    assert "&lt;b&gt;Eva&lt;/b&gt; Öberg" in html and "<b>Eva</b>" not in html
+    for body in (" ".join(text.split()), html):
+        assert "December 10, 2026" in body
+        assert "timed logical reasoning test (about 20 minutes)" in body
+        assert "keeps running once you have started it" in body
+        assert "personal" in body and _link(path) in body
+
+
+def test_explicit_language_wins_over_the_invitation(app, make_invitation, clock):
+    cid, iid, path = make_invitation(language="sv")
+    with app.app_context():
+        candidate, invitation = _load(get_session(), cid, iid)
+        subject, text, html = render_invitation(candidate, invitation, _link(path), lang="en")
+    assert subject.startswith("Assessment for the role")
+    assert "December 10, 2026" in text and '<html lang="en">' in html
+
+
+def test_without_smtp_host_the_message_waits_in_the_dev_outbox(app, db, make_invitation, clock):
+    cid, iid, path = make_invitation()
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        message = send_invitation(session, candidate, invitation, _link(path),
+                                  settings=MailSettings(host=""), now=clock())
+        session.commit()
+        message_id = message.id
+        # turning SMTP on later does not mail development messages to real people
+        assert retry_unsent(session, _settings(_free_port()), now=clock()) == 0
+
+    stored = db.get(OutboxMessage, message_id)
+    assert stored.sent_at is None and stored.error is None
+    assert _link(path) in stored.body_text and stored.to_address == "kim@example.com"
+    assert db.get(Invitation, iid).sent_at is None
+
+
+def test_server_down_keeps_the_message_and_retry_delivers_it(app, db, start_smtp,
+                                                             make_invitation, clock):
+    cid, iid, path = make_invitation()
+    port = _free_port()  # nothing listens here yet
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        message = send_invitation(session, candidate, invitation, _link(path),
+                                  settings=_settings(port), now=clock())
+        session.commit()
+        message_id = message.id
+    stored = db.get(OutboxMessage, message_id)
+    assert stored.sent_at is None and "ConnectionRefused" in stored.error
+    assert db.get(Invitation, iid).sent_at is None
+    db.rollback()
+
+    inbox, _ = start_smtp(port)
+    clock.advance(minutes=10)
+    with app.app_context():
+        session = get_session()
+        assert retry_unsent(session, _settings(port), now=clock()) == 1
+        session.commit()
+        assert retry_unsent(session, _settings(port), now=clock()) == 0  # sent once only
+        # delivering an already sent message again does nothing
+        assert deliver(session, session.get(OutboxMessage, message_id), _settings(port),
+                       now=clock()) is True
+
+    [received] = inbox.messages()
+    assert _link(path) in received.get_body(("plain",)).get_content()
+    stored = db.get(OutboxMessage, message_id)
+    assert stored.sent_at == clock() and stored.error is None
+    assert db.get(Invitation, iid).sent_at == clock()
+
+
+def test_retry_skips_messages_of_revoked_invitations(app, db, make_invitation, start_smtp,
+                                                      clock):
+    cid, iid, path = make_invitation()
+    port = _free_port()
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        send_invitation(session, candidate, invitation, _link(path),
+                        settings=_settings(port), now=clock())
+        invitation.revoked_at = clock()
+        session.commit()
+    inbox, _ = start_smtp(port)
+    with app.app_context():
+        assert retry_unsent(get_session(), _settings(port), now=clock()) == 0
+    assert inbox.envelopes == []
+
+
+def test_login_and_no_secret_in_errors_or_logs(app, db, start_smtp, make_invitation, clock,
+                                               caplog):
+    caplog.set_level(logging.DEBUG)
+    inbox, port = start_smtp(authenticator=_check_login, auth_require_tls=False)
+    cid, iid, path = make_invitation()
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        wrong = _settings(port, username="mailer", password="wrong-" + PASSWORD)
+        failed = send_invitation(session, candidate, invitation, _link(path),
+                                 settings=wrong, now=clock())
+        assert failed.sent_at is None and "Authentication" in failed.error
+        assert PASSWORD not in failed.error
+        right = _settings(port, username="mailer", password=PASSWORD)
+        assert PASSWORD not in repr(right)
+        assert retry_unsent(session, right, now=clock()) == 1
+        session.commit()
+    assert len(inbox.envelopes) == 1
+    token = path.rsplit("/", 1)[1]
+    assert PASSWORD not in caplog.text and token not in caplog.text
+
+
+def _send_and_commit(app, cid, iid, path, fn, **kw):
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        message = fn(session, candidate, invitation, _link(path), **kw)
+        session.commit()
+        return message.id
+
+
+def test_reminder_cooldown_and_count(app, db, smtp, swedish_invite, clock):
+    cid, iid, path = swedish_invite()
+    start = clock()
+    _send_and_commit(app, cid, iid, path, send_invitation, settings=smtp.settings, now=start)
+
+    remind = {"settings": smtp.settings, "cooldown": COOLDOWN}
+    clock.advance(hours=1)
+    with pytest.raises(ReminderTooSoon) as too_soon:
+        _send_and_commit(app, cid, iid, path, send_reminder, now=clock(), **remind)
+    assert too_soon.value.next_allowed_at == start + COOLDOWN
+
+    clock.advance(hours=24)
+    first = clock()
+    _send_and_commit(app, cid, iid, path, send_reminder, now=first, **remind)
+    inv = db.get(Invitation, iid)
+    assert inv.reminder_count == 1 and inv.last_reminder_at == first
+    db.rollback()
+
+    clock.advance(hours=23)
+    with pytest.raises(ReminderTooSoon) as too_soon:
+        _send_and_commit(app, cid, iid, path, send_reminder, now=clock(), **remind)
+    assert too_soon.value.next_allowed_at == first + COOLDOWN
+
+    clock.advance(hours=1)
+    _send_and_commit(app, cid, iid, path, send_reminder, now=clock(), **remind)
+    assert db.get(Invitation, iid).reminder_count == 2
+
+    _invitation_mail, *reminders = smtp.messages()
+    assert len(reminders) == 2
+    assert reminders[0]["Subject"] == (
+        "Påminnelse: bedömning för rollen Försäljningschef Öst hos Testbolaget AB")
+    assert _link(path) in reminders[0].get_body(("plain",)).get_content()
+
+
+def test_reminder_to_a_started_candidate_says_continue(app, db, smtp, make_invitation, clock):
+    cid, iid, path = make_invitation(language="en")
+    with app.app_context():
+        session = get_session()
+        session.get(Candidate, cid).stage = Stage.LOGIC
+        session.commit()
+    _send_and_commit(app, cid, iid, path, send_reminder, settings=smtp.settings, now=clock(),
+                     cooldown=COOLDOWN)
+    [received] = smtp.messages()
+    assert received["Subject"].startswith("Reminder: assessment for the role Controller")
+    text = received.get_body(("plain",)).get_content()
+    assert "You have started it but not finished" in text
+    assert "Continue the assessment" in received.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize("change, reason", [
+    ("completed", "completed"),
+    ("revoked", "revoked"),
+    ("expired", "expired"),
+])
+def test_reminder_refused(app, db, smtp, make_invitation, clock, change, reason):
+    cid, iid, path = make_invitation()
+    with app.app_context():
+        session = get_session()
+        candidate, invitation = _load(session, cid, iid)
+        if change == "completed":
+            candidate.stage, candidate.completed_at = Stage.DONE, clock()
+        elif change == "revoked":
+            invitation.revoked_at = clock()
+        session.commit()
+    if change == "expired":
+        clock.advance(days=15)
+    with pytest.raises(CannotSend, match=reason) as refused:
+        _send_and_commit(app, cid, iid, path, send_reminder, settings=smtp.settings,
+                         now=clock(), cooldown=COOLDOWN)
+    assert isinstance(refused.value, ValueError)
+    assert smtp.envelopes == []
+    assert db.get(Invitation, iid).reminder_count == 0
+    assert db.query(OutboxMessage).count() == 0
+
+
+def test_queue_message_flattens_the_subject(app, db, make_invitation, clock):
+    cid, _iid, _path = make_invitation()
+    with app.app_context():
+        session = get_session()
+        message = queue_message(session, kind="invitation", candidate_id=cid,
+                                to=" kim@example.com ", subject="Hej\r\nBcc: evil@example.com",
+                                text="x", html=None, now=clock())
+        assert message.subject == "Hej Bcc: evil@example.com"
+        assert message.to_address == "kim@example.com" and message.sent_at is None
+
+
+def test_settings_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("SMTP_HOST", "smtp.example.se")
+    monkeypatch.setenv("SMTP_USERNAME", "mailer")
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SMTP_STARTTLS", "0")
+    monkeypatch.setenv("MAIL_FROM", SENDER)
+    monkeypatch.setenv("REMINDER_COOLDOWN_HOURS", "48")
+    for name in ("SMTP_PORT", "SMTP_SSL", "SMTP_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    cfg = load_config(tmp_path)
+    settings = MailSettings.from_config(cfg)
+    assert settings == MailSettings(host="smtp.example.se", port=587, username="mailer",
+                                    password=PASSWORD, starttls=False, ssl=False,
+                                    sender=SENDER, timeout=10.0)
+    assert cfg["REMINDER_COOLDOWN_HOURS"] == 48
+    assert PASSWORD not in repr(settings)
+
+    monkeypatch.setenv("SMTP_SSL", "1")
+    monkeypatch.setenv("SMTP_STARTTLS", "1")
+    ssl_settings = MailSettings.from_config(load_config(tmp_path))
+    assert ssl_settings.ssl and not ssl_settings.starttls and ssl_settings.port == 465
+
+    for name in ("SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_SSL", "SMTP_STARTTLS",
+                 "MAIL_FROM", "REMINDER_COOLDOWN_HOURS"):
+        monkeypatch.delenv(name)
+    defaults = load_config(tmp_path)
+    assert defaults["SMTP_HOST"] == "" and defaults["SMTP_STARTTLS"] is True
+    assert defaults["REMINDER_COOLDOWN_HOURS"] == 24
+    assert not MailSettings.from_config(defaults).configured
+
+
+def test_plain_text_templates_use_only_strings_the_catalog_extraction_sees():
+    """The catalogs are extracted from ``*.html`` templates only (babel.cfg), so every
+    string of a ``.txt`` e-mail template must also occur in an ``.html`` one."""
+    folder = Path(__file__).resolve().parent.parent / "portal" / "templates" / "email"
+
+    def ids(pattern):
+        found = set()
+        for path in folder.glob(pattern):
+            found |= {m[1] for m in extract_from_file("jinja2", str(path))}
+        return found
+
+    text_ids = ids("*.txt")
+    assert len(text_ids) > 10
+    assert text_ids <= ids("*.html")
+
+
+WORDS = ["Bedömning", "för", "rollen", "Försäljningschef", "Öst", "hos", "Åkerström", "AB",
+         "Påminnelse:", "Ängelholm", "(Göteborg)", "–", "&", "chef", "role", "at", "\"ö\""]
+
+
+@settings(max_examples=300, database=None, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=45))
+def test_swedish_subjects_survive_encoding(words):
+    # Long subjects are folded over several encoded words; Python's default e-mail
+    # policy loses the space between two of them ("FörsäljningschefÖst").
+    subject = " ".join(words)
+    message = OutboxMessage(id=1, kind="invitation", to_address="asa@example.se",
+                            subject=subject, body_text="Hej Åsa", body_html="<p>Hej Åsa</p>")
+    raw = build_email(message, _settings(25), now=datetime(2026, 11, 26, tzinfo=UTC))
+    received = email.message_from_bytes(raw.as_bytes(), policy=email.policy.default)
+    assert received["Subject"] == subject[:300]
+    assert received.get_body(("plain",)).get_content() == "Hej Åsa"
+
+
+def test_the_consultant_on_the_assignment_is_named_for_questions(app, make_assignment,
+                                                                  make_invitation, clock):
+    from portal.models import Assignment, Role, User
+
+    assignment_id = make_assignment()
+    with app.app_context():
+        session = get_session()
+        consultant = User(email="karin@byran.se", name="Karin <Konsult>", password_hash="x",
+                          role=Role.CONSULTANT)
+        assignment = session.get(Assignment, assignment_id)
+        assignment.consultants.append(consultant)
+        session.commit()
+    cid, iid, path = make_invitation(assignment_id, language="en")
+    with app.app_context():
+        candidate, invitation = _load(get_session(), cid, iid)
+        _subject, text, html = render_invitation(candidate, invitation, _link(path), lang="en")
+    assert "contact Karin <Konsult> at karin@byran.se." in " ".join(text.split())
+    assert ('contact Karin &lt;Konsult&gt; at <a href="mailto:karin@byran.se"' in html)
+    assert text.rstrip().endswith("Kind regards,\nKarin <Konsult>")
