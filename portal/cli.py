@@ -49,6 +49,20 @@ def close_expired() -> None:
     click.echo(f"Closed {closed} expired attempt(s).")
 
 
+mail_cli = AppGroup("mail", help="E-mail.")
+
+
+@mail_cli.command("retry")
+def mail_retry() -> None:
+    """Send again the e-mails that failed (run from cron)."""
+    from .services.mail import MailSettings, retry_unsent
+
+    session = get_session()
+    sent = retry_unsent(session, MailSettings.from_config(current_app.config), now=res.now())
+    session.commit()
+    click.echo(f"Sent {sent} message(s).")
+
+
 @click.command("invite")
 @with_appcontext
 @click.option("--assignment", "assignment_id", type=int, required=True, help="Assignment id.")
@@ -125,6 +139,7 @@ def demo(base_url: str | None) -> None:
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(attempts_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(invite)
     app.cli.add_command(create_user)
     app.cli.add_command(demo)

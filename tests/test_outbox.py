@@ -1,0 +1,48 @@
+"""The development outbox page and the mail retry command."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from conftest import csrf_from
+from portal.models import Candidate, Invitation, OutboxMessage, Role, User
+
+
+def login(app, email):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": "long password!"})
+    return client
+
+
+def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, make_assignment, make_invitation):
+    for email in ("k@example.com", "other@example.com"):
+        db.add(User(email=email, role=Role.CONSULTANT, password_hash=generate_password_hash("long password!")))
+    db.commit()
+    staffed = db.scalar(sa.select(User.id).where(User.email == "k@example.com"))
+    aid = make_assignment(staff=[staffed])
+    cid, inv_id, link = make_invitation(aid, name="Åsa Öberg", email="asa@example.com")
+    from portal import resources as res
+    from portal.db import get_session
+    from portal.services.mail import MailSettings, send_invitation
+
+    with app.app_context():
+        session = get_session()
+        candidate = session.get(Candidate, cid)
+        send_invitation(session, candidate, session.get(Invitation, inv_id), "http://localhost" + link,
+                        settings=MailSettings.from_config(app.config), now=res.now())
+        session.commit()
+    message = db.scalar(sa.select(OutboxMessage))
+    assert message.sent_at is None  # no SMTP configured: kept in the development outbox
+    html = login(app, "k@example.com").get("/admin/outbox").get_data(as_text=True)
+    assert "asa@example.com" in html and "Ingen SMTP-server" in html
+    detail = login(app, "k@example.com").get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    assert "Åsa Öberg" in detail and link in detail
+    other = login(app, "other@example.com")
+    assert "asa@example.com" not in other.get("/admin/outbox").get_data(as_text=True)
+    assert other.get(f"/admin/outbox/{message.id}").status_code == 404
+
+
+def test_mail_retry_command(runner):
+    result = runner.invoke(args=["mail", "retry"])
+    assert result.exit_code == 0 and "Sent 0 message(s)." in result.output
