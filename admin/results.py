@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal import resources as res
 from portal.db import get_session
 from portal.models import TestKind
-from portal.services import access, audit, journey
+from portal.services import access, audit, journey, profiles
 from portal.services.invitations import candidate_status
 from portal.services.scoring import LOGIC_SCALE
 
@@ -49,6 +49,8 @@ def candidate(candidate_id: int):
     now = res.now()
     audit.record(db, user_id=current_user.id, action="view", object_type="candidate_results",
                  object_id=c.id, now=now)
+    # The requirement profile is the yardstick: once results are looked at it cannot drift.
+    profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
     journey.close_expired(db, now=now, bank_for=lambda _a: res.logic_bank(),
                           norms_for=res.norm_table, timing=res.timing(), assignment_id=c.assignment_id)
     logic_attempt = journey.current_attempt(db, c, TestKind.LOGIC)
@@ -63,5 +65,5 @@ def candidate(candidate_id: int):
         "admin/candidate.html", c=c, status=candidate_status(c, now), logic=results.get(LOGIC_SCALE),
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
         inventory=inventory, norms=res.norm_table(c.assignment.norm_group), norms_ref=norms_ref,
-        stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg,
+        stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
     )

@@ -49,7 +49,7 @@ class Attempt(Base):
     flags: Mapped[list | None] = mapped_column(sa.JSON)
     #: A technical reset replaced this attempt by a new one (kept, marked, not scored).
     superseded_at: Mapped[datetime | None]
-    #: Why the consultant granted a technical reset that created this attempt.
+    #: Why a technical reset was granted: on the replaced attempt, copied to the new one.
     reset_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821

@@ -128,7 +128,7 @@ def start_logic(
     if candidate.stage is Stage.PRACTICE:
         advance(session, candidate, Stage.PRACTICE, Stage.LOGIC)
     existing = current_attempt(session, candidate, TestKind.LOGIC)
-    if existing is not None:
+    if existing is not None and existing.superseded_at is None:
         return existing
     seed = _new_seed() if seed is None else seed
     limit = logic_time_limit(candidate)
@@ -138,7 +138,9 @@ def start_logic(
         dict(
             candidate_id=candidate.id,
             kind=TestKind.LOGIC,
-            number=1,
+            # After a technical reset the old attempt is kept and a new number starts.
+            number=1 if existing is None else existing.number + 1,
+            reset_reason=None if existing is None else existing.reset_reason,
             bank_id=bank.bank_id,
             bank_version=bank.version,
             seed=seed,

@@ -33,7 +33,8 @@ def collect(session: Session, *, inventory: Inventory, assignment_ids: list[int]
     data = NormData()
     query = (sa.select(Result, Attempt).join(Attempt, Result.attempt_id == Attempt.id)
              .join(Candidate, Attempt.candidate_id == Candidate.id)
-             .where(Attempt.finished_at.is_not(None), Result.raw.is_not(None)))
+             .where(Attempt.finished_at.is_not(None), Attempt.superseded_at.is_(None),
+                    Result.raw.is_not(None)))
     if assignment_ids:
         query = query.where(Candidate.assignment_id.in_(assignment_ids))
     seen = set()
@@ -59,7 +60,7 @@ def _alphas(session: Session, inventory: Inventory, assignment_ids: list[int] | 
     query = (sa.select(InventoryResponse.attempt_id, InventoryResponse.statement_id, InventoryResponse.value)
              .join(Attempt, InventoryResponse.attempt_id == Attempt.id)
              .join(Candidate, Attempt.candidate_id == Candidate.id)
-             .where(Attempt.finished_at.is_not(None)))
+             .where(Attempt.finished_at.is_not(None), Attempt.superseded_at.is_(None)))
     if assignment_ids:
         query = query.where(Candidate.assignment_id.in_(assignment_ids))
     by_attempt: dict[int, dict[str, int]] = defaultdict(dict)

@@ -1,0 +1,515 @@
+"""Candidates and invitations for consultants: add, import, send, revoke, re-issue,
+extra time and technical reset. Thin: every object comes through ``access`` (404 when
+not visible), the use cases live in ``portal.services.candidate_admin``."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal import resources as res
+from portal.db import get_session
+from portal.models import Invitation
+from portal.services import access, audit, mail
+from portal.services import candidate_admin as ca
+from portal.services.invitations import invitation_url
+
+from . import bp
+from .auth import staff_required
+
+#: Signs the parsed rows of an import preview (sent back by the confirm form, so no
+#: personal data goes into the session cookie). Own salt: not usable as another token.
+IMPORT_SALT = "second-opinion.candidate-import.v1"
+IMPORT_MAX_AGE = 3600
+
+MESSAGES = {
+    "missing_name": _l("Enter the candidate's name."),
+    "name_too_long": _l("The name can be at most %(limit)s characters."),
+    "missing_email": _l("Enter the candidate's e-mail address."),
+    "invalid_email": _l("Enter a valid e-mail address, such as name@example.com."),
+    "unknown_language": _l("The language must be sv (Swedish) or en (English)."),
+    "invalid_extra_time": _l("Extra time must be a whole number of percent from 0 to %(limit)s."),
+    "extra_fields": _l("The row has more columns than the header. Is there a separator inside a name?"),
+    "duplicate_email": _l("The same e-mail address is on an earlier row of the file."),
+    "already_invited": _l("There is already a candidate with this e-mail address in this assignment."),
+    "reason_required": _l("Describe the technical problem. The reason is stored with the test attempt."),
+    "reason_too_long": _l("The reason can be at most %(limit)s characters."),
+    "already_completed": _l("The candidate has completed the assessment; a technical reset is no longer possible."),
+    "too_large": _l("The file is larger than 1 MB."),
+    "encoding": _l("The file could not be read as text. In Excel, save it as \"CSV UTF-8\" or \"CSV (semicolon delimited)\" and try again."),
+    "empty": _l("The file contains no candidates."),
+    "missing_columns": _l("The first row must name the columns: name (namn) and email (e-post) are required. Missing: %(columns)s."),
+    "too_many_rows": _l("The file has more than %(limit)s candidates. Split it into smaller files."),
+}
+CANNOT_SEND = {
+    "done": _l("The candidate has completed the assessment; nothing was sent."),
+    "revoked": _l("The link has been revoked. Issue a new link first."),
+    "expired": _l("The link has expired. Issue a new link first."),
+    "none": _l("The candidate has no valid link. Issue a new link first."),
+}
+SENT = {
+    "sent": _l("The e-mail was sent to the candidate."),
+    "outbox": _l("No e-mail server is configured: the message was put in the development outbox and has not been sent. You can copy the link on this page and send it yourself."),
+    "failed": _l("The e-mail server did not accept the message. It stays in the outbox and is sent again automatically; you can also copy the link on this page."),
+}
+
+
+#: Values for the placeholders, when the error does not carry them.
+_DEFAULT_PARAMS = {
+    "name_too_long": {"limit": ca.MAX_NAME_LENGTH},
+    "invalid_extra_time": {"limit": ca.MAX_EXTRA_TIME_PCT},
+    "reason_too_long": {"limit": ca.MAX_REASON_LENGTH},
+    "too_many_rows": {"limit": ca.MAX_IMPORT_ROWS},
+    "missing_columns": {"columns": "name, email"},
+}
+
+
+def message(code: str, params: dict | None = None) -> str:
+    """The user-language text of a ``CandidateAdminError`` / ``CsvRow`` code."""
+    params = {**_DEFAULT_PARAMS.get(code, {}), **(params or {})}
+    if code == "too_large":
+        params = {}
+    if isinstance(params.get("columns"), list):
+        params["columns"] = ", ".join(params["columns"])
+    text = str(MESSAGES.get(code, code))
+    return text % params if params else text
+
+
+# -- forms ------------------------------------------------------------------------------
+
+EXTRA_TIME_CHOICES = [SelectChoice("0", _l("No extra time")), SelectChoice("25", "+25 %"),
+                      SelectChoice("50", "+50 %"), SelectChoice("100", "+100 %"),
+                      SelectChoice("custom", _l("Other:"))]
+LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
+
+
+class ExtraTimeFields:
+    extra_time = RadioField(_l("Extra time on the timed test"), choices=EXTRA_TIME_CHOICES, default="0",
+                            validate_choice=True)
+    extra_time_custom = StringField(_l("Other extra time, in percent (0–300)"),
+                                    validators=[Length(max=10)])
+
+    def validate_extra_time_custom(self, field):
+        if self.extra_time.data == "custom" and self.extra_time_pct() is None:
+            raise ValidationError(message("invalid_extra_time", {"limit": ca.MAX_EXTRA_TIME_PCT}))
+
+    def extra_time_pct(self) -> int | None:
+        value = self.extra_time.data
+        if value != "custom":
+            return int(value) if value and value.isdigit() else None
+        raw = (self.extra_time_custom.data or "").strip().replace("%", "").strip()
+        if not raw.isdigit() or not 0 <= int(raw) <= ca.MAX_EXTRA_TIME_PCT:
+            return None
+        return int(raw)
+
+    def show_extra_time(self, pct: int) -> None:
+        if str(pct) in {c.value for c in EXTRA_TIME_CHOICES}:
+            self.extra_time.data = str(pct)
+        else:
+            self.extra_time.data = "custom"
+            self.extra_time_custom.data = str(pct)
+
+
+class CandidateForm(ExtraTimeFields, FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=MESSAGES["missing_name"]),
+                                               Length(max=ca.MAX_NAME_LENGTH)])
+    email = StringField(_l("E-mail"), validators=[DataRequired(message=MESSAGES["missing_email"]),
+                                                  Length(max=ca.MAX_EMAIL_LENGTH)])
+    language = RadioField(_l("Language of the invitation and the tests"), choices=LANGUAGE_CHOICES,
+                          default="sv")
+    send_now = BooleanField(_l("Send the invitation by e-mail now"), default=True)
+
+
+class AccommodationForm(ExtraTimeFields, FlaskForm):
+    pass
+
+
+class ResetForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (the technical problem)"),
+                           validators=[DataRequired(message=MESSAGES["reason_required"]),
+                                       Length(max=ca.MAX_REASON_LENGTH)])
+
+
+class ReissueForm(FlaskForm):
+    send_now = BooleanField(_l("Send the new link by e-mail now"), default=True)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(message=_l("Choose a CSV file.")),
+        FileAllowed(["csv", "txt"], message=_l("Choose a file ending in .csv or .txt.")),
+        FileSize(max_size=ca.MAX_IMPORT_BYTES, message=MESSAGES["too_large"]),
+    ])
+
+
+class ConfirmImportForm(FlaskForm):
+    payload = HiddenField()
+    valid_only = HiddenField()
+    send_now = BooleanField(_l("Send the invitations by e-mail now"), default=True)
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _assignment(assignment_id: int):
+    try:
+        return access.visible_assignment(get_session(), current_user, assignment_id)
+    except access.NotVisible:
+        abort(404)
+
+
+def _candidate(candidate_id: int):
+    try:
+        return access.visible_candidate(get_session(), current_user, candidate_id)
+    except access.NotVisible:
+        abort(404)
+
+
+def _mail_settings() -> mail.MailSettings:
+    return mail.MailSettings.from_config(current_app.config)
+
+
+def _cooldown() -> timedelta:
+    return timedelta(hours=int(current_app.config.get("REMINDER_COOLDOWN_HOURS") or 24))
+
+
+def _unsendable(candidate, invitation, now) -> str | None:
+    """Why an e-mail for ``invitation`` cannot go out, as a CANNOT_SEND key."""
+    if invitation is None:
+        return "none"
+    if candidate.completed_at is not None or candidate.stage.value == "done":
+        return "done"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if now > invitation.expires_at:
+        return "expired"
+    return None
+
+
+def _send_invitation(db, candidate, invitation, now) -> str:
+    """E-mail the link; 'sent', 'outbox' (no SMTP) or 'failed' (kept for a retry)."""
+    settings = _mail_settings()
+    url = invitation_url(invitation, res.invitation_settings())
+    outbox = mail.send_invitation(db, candidate, invitation, url, settings=settings, now=now)
+    audit.record(db, user_id=current_user.id, action="send_invitation", object_type="invitation",
+                 object_id=invitation.id, detail={"candidate": candidate.id, "outbox": outbox.id},
+                 now=now)
+    return "sent" if outbox.sent_at else ("outbox" if not settings.configured else "failed")
+
+
+def _flash_sent(outcome: str) -> None:
+    flash(str(SENT[outcome]), "success" if outcome == "sent" else "warning")
+
+
+def _import_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=IMPORT_SALT)
+
+
+def _dump_rows(assignment_id: int, rows: list[ca.CsvRow]) -> str:
+    data = [[r.line, r.name[:300], r.email[:300], r.language[:20], r.extra_time_pct, r.errors]
+            for r in rows]
+    return _import_serializer().dumps({"a": assignment_id, "u": current_user.id, "rows": data})
+
+
+def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
+    try:
+        data = _import_serializer().loads(payload or "", max_age=IMPORT_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("a") != assignment_id or data.get("u") != current_user.id:
+        return None
+    try:
+        return [ca.CsvRow(line=int(line), name=str(name), email=str(email), language=str(lang),
+                          extra_time_pct=extra if isinstance(extra, int) else None,
+                          errors=[str(e) for e in errors])
+                for line, name, email, lang, extra, errors in data["rows"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+# -- list, add, import ------------------------------------------------------------------
+
+
+@bp.get("/assignments/<int:assignment_id>/candidates")
+@staff_required
+def candidate_list(assignment_id: int):
+    a = _assignment(assignment_id)
+    rows = ca.candidate_progress(get_session(), a, now=res.now())
+    return render_template("admin/candidate_list.html", a=a, rows=rows)
+
+
+@bp.route("/assignments/<int:assignment_id>/candidates/new", methods=["GET", "POST"])
+@staff_required
+def candidate_new(assignment_id: int):
+    db = get_session()
+    a = _assignment(assignment_id)
+    form = CandidateForm()
+    if request.method == "GET":
+        form.language.data = a.language if a.language in ("sv", "en") else "sv"
+    status = 200
+    if form.validate_on_submit():
+        now = res.now()
+        try:
+            candidate, invitation = ca.add_candidate(
+                db, a, name=form.name.data, email=form.email.data, language=form.language.data,
+                extra_time_pct=form.extra_time_pct(), user_id=current_user.id, now=now,
+                settings=res.invitation_settings())
+        except ca.CandidateAdminError as exc:
+            field = getattr(form, exc.field if exc.field != "extra_time" else "extra_time_custom", None)
+            (field.errors if field is not None else form.form_errors).append(message(exc.code, exc.params))
+            status = 400
+        else:
+            flash(_("The candidate was added."), "success")
+            if form.send_now.data:
+                _flash_sent(_send_invitation(db, candidate, invitation, now))
+            else:
+                flash(_("The invitation was not e-mailed. Copy the link below or send it later."), "info")
+            return redirect(url_for("admin.candidate_manage", candidate_id=candidate.id))
+    elif form.errors:
+        status = 400
+    return render_template("admin/candidate_new.html", a=a, form=form), status
+
+
+@bp.route("/assignments/<int:assignment_id>/candidates/import", methods=["GET", "POST"])
+@staff_required
+def candidate_import(assignment_id: int):
+    db = get_session()
+    a = _assignment(assignment_id)
+    if request.method == "POST" and "payload" in request.form:
+        return _confirm_import(a)
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            rows = ca.parse_candidates_csv(form.file.data.read(ca.MAX_IMPORT_BYTES + 1),
+                                           default_language=a.language,
+                                           existing_emails=ca.assignment_emails(db, a))
+        except ca.CsvError as exc:
+            form.file.errors = [message(exc.code, exc.params)]
+        else:
+            return _preview(a, rows)
+    status = 400 if form.errors else 200
+    return render_template("admin/candidate_import.html", a=a, form=form), status
+
+
+def _preview(a, rows: list[ca.CsvRow], status: int = 200, problem: str | None = None):
+    confirm = ConfirmImportForm(formdata=None)
+    confirm.payload.data = _dump_rows(a.id, rows)
+    n_bad = sum(1 for r in rows if r.errors)
+    confirm.valid_only.data = "1" if n_bad else ""
+    return render_template("admin/candidate_import_preview.html", a=a, rows=rows, confirm=confirm,
+                           n_valid=len(rows) - n_bad, n_bad=n_bad, message=message,
+                           problem=problem), status
+
+
+def _confirm_import(a):
+    db = get_session()
+    form = ConfirmImportForm()
+    rows = _load_rows(a.id, form.payload.data) if form.validate_on_submit() else None
+    if rows is None:
+        flash(_("The preview is no longer valid. Upload the file again."), "error")
+        return render_template("admin/candidate_import.html", a=a, form=ImportForm(formdata=None)), 400
+    now = res.now()
+    try:
+        created = ca.import_candidates(db, a, rows, confirm_valid_only=form.valid_only.data == "1",
+                                       user_id=current_user.id, now=now,
+                                       settings=res.invitation_settings())
+    except ca.ImportHasErrors:
+        # Something changed since the preview (e.g. a candidate was added meanwhile).
+        return _preview(a, ca.recheck_rows(db, a, rows), 400,
+                        problem=_("Some rows have errors now. Nothing was imported."))
+    flash(ngettext("%(num)s candidate was imported.", "%(num)s candidates were imported.",
+                   len(created)), "success")
+    if form.send_now.data and created:
+        outcomes = [_send_invitation(db, c, i, now) for c, i in created]
+        if "failed" in outcomes:
+            _flash_sent("failed")
+        elif "outbox" in outcomes:
+            _flash_sent("outbox")
+        else:
+            flash(ngettext("%(num)s invitation was e-mailed.", "%(num)s invitations were e-mailed.",
+                           len(outcomes)), "success")
+    return redirect(url_for("admin.candidate_list", assignment_id=a.id))
+
+
+# -- one candidate ----------------------------------------------------------------------
+
+
+def _render_manage(c, *, accommodation: AccommodationForm | None = None,
+                   reset: ResetForm | None = None, status: int = 200):
+    db = get_session()
+    now = res.now()
+    invitation = ca.current_invitation(c)
+    link = None
+    if invitation is not None and now <= invitation.expires_at:
+        link = invitation_url(invitation, res.invitation_settings())
+    next_reminder = None
+    if invitation is not None:
+        last = max((t for t in (invitation.last_reminder_at, invitation.sent_at) if t), default=None)
+        if last is not None and last + _cooldown() > now:
+            next_reminder = last + _cooldown()
+    if accommodation is None:
+        accommodation = AccommodationForm(formdata=None)
+        accommodation.show_extra_time(c.extra_time_pct)
+    progress = ca.candidate_progress(db, c.assignment, now=now, candidate_ids=[c.id])[0]
+    return render_template(
+        "admin/candidate_manage.html", c=c, a=c.assignment, row=progress, now=now,
+        invitations=sorted(c.invitations, key=lambda i: i.id, reverse=True),
+        invitation=invitation, link=link, unsendable=_unsendable(c, invitation, now),
+        next_reminder=next_reminder, accommodation=accommodation,
+        reset=reset or ResetForm(formdata=None), reissue=ReissueForm(formdata=None),
+        running=ca.running_logic_attempt(db, c), can_reset=ca.can_reset(db, c),
+    ), status
+
+
+@bp.get("/candidates/<int:candidate_id>/manage")
+@staff_required
+def candidate_manage(candidate_id: int):
+    c = _candidate(candidate_id)
+    # The page shows the candidate's link, which opens their battery: who saw it is logged.
+    audit.record(get_session(), user_id=current_user.id, action="view", object_type="candidate_invitations",
+                 object_id=c.id, now=res.now())
+    return _render_manage(c)
+
+
+def _back(c):
+    return redirect(url_for("admin.candidate_manage", candidate_id=c.id))
+
+
+@bp.post("/candidates/<int:candidate_id>/send-invitation")
+@staff_required
+def candidate_send_invitation(candidate_id: int):
+    c = _candidate(candidate_id)
+    db, now = get_session(), res.now()
+    invitation = ca.current_invitation(c)
+    problem = _unsendable(c, invitation, now)
+    if problem:
+        flash(str(CANNOT_SEND[problem]), "error")
+        return _back(c)
+    try:
+        outcome = _send_invitation(db, c, invitation, now)
+    except mail.CannotSend:
+        flash(str(CANNOT_SEND["none"]), "error")
+        return _back(c)
+    _flash_sent(outcome)
+    return _back(c)
+
+
+@bp.post("/candidates/<int:candidate_id>/send-reminder")
+@staff_required
+def candidate_send_reminder(candidate_id: int):
+    c = _candidate(candidate_id)
+    db, now = get_session(), res.now()
+    invitation = ca.current_invitation(c)
+    problem = _unsendable(c, invitation, now)
+    if problem:
+        flash(str(CANNOT_SEND[problem]), "error")
+        return _back(c)
+    settings = _mail_settings()
+    try:
+        outbox = mail.send_reminder(db, c, invitation, invitation_url(invitation, res.invitation_settings()),
+                                    settings=settings, now=now, cooldown=_cooldown())
+    except mail.ReminderTooSoon as exc:
+        flash(_("A reminder or the invitation was sent recently. The next reminder can be sent from %(when)s.",
+                when=format_datetime(exc.next_allowed_at, "short")), "error")
+        return _back(c)
+    except mail.CannotSend:
+        flash(str(CANNOT_SEND["none"]), "error")
+        return _back(c)
+    audit.record(db, user_id=current_user.id, action="send_reminder", object_type="invitation",
+                 object_id=invitation.id, detail={"candidate": c.id, "outbox": outbox.id}, now=now)
+    _flash_sent("sent" if outbox.sent_at else ("outbox" if not settings.configured else "failed"))
+    return _back(c)
+
+
+@bp.post("/candidates/<int:candidate_id>/invitations/<int:invitation_id>/revoke")
+@staff_required
+def candidate_revoke(candidate_id: int, invitation_id: int):
+    c = _candidate(candidate_id)
+    db = get_session()
+    invitation = db.get(Invitation, invitation_id)
+    if invitation is None or invitation.candidate_id != c.id:
+        abort(404)
+    if ca.revoke_invitation(db, invitation, user_id=current_user.id, now=res.now()):
+        flash(_("The link was revoked and no longer works. Issue a new link if the candidate should continue."),
+              "success")
+    else:
+        flash(_("The link had already been revoked."), "info")
+    return _back(c)
+
+
+@bp.post("/candidates/<int:candidate_id>/reissue")
+@staff_required
+def candidate_reissue(candidate_id: int):
+    c = _candidate(candidate_id)
+    db, now = get_session(), res.now()
+    form = ReissueForm()
+    if not form.validate_on_submit():
+        abort(400)
+    invitation = ca.reissue_invitation(db, c, user_id=current_user.id, now=now,
+                                       settings=res.invitation_settings())
+    flash(_("A new link was issued; earlier links no longer work. The candidate keeps their progress."),
+          "success")
+    if form.send_now.data:
+        problem = _unsendable(c, invitation, now)
+        if problem:
+            flash(str(CANNOT_SEND[problem]), "error")
+        else:
+            _flash_sent(_send_invitation(db, c, invitation, now))
+    return _back(c)
+
+
+@bp.post("/candidates/<int:candidate_id>/accommodation")
+@staff_required
+def candidate_accommodation(candidate_id: int):
+    c = _candidate(candidate_id)
+    form = AccommodationForm()
+    if not form.validate_on_submit():
+        return _render_manage(c, accommodation=form, status=400)
+    attempt = ca.set_accommodation(get_session(), c, form.extra_time_pct(), user_id=current_user.id,
+                                   now=res.now())
+    if attempt is not None:
+        flash(_("The extra time was saved. The test is running: its deadline is now %(when)s.",
+                when=format_datetime(attempt.deadline, "short")), "success")
+    else:
+        flash(_("The extra time was saved."), "success")
+    return _back(c)
+
+
+@bp.post("/candidates/<int:candidate_id>/technical-reset")
+@staff_required
+def candidate_reset(candidate_id: int):
+    c = _candidate(candidate_id)
+    form = ResetForm()
+    if not form.validate_on_submit():
+        return _render_manage(c, reset=form, status=400)
+    try:
+        attempt = ca.technical_reset(get_session(), c, reason=form.reason.data, user_id=current_user.id,
+                                     now=res.now(), practice_items=len(res.logic_bank().practice))
+    except ca.CandidateAdminError as exc:
+        if exc.field == "reason":
+            form.reason.errors = [message(exc.code, exc.params)]
+            return _render_manage(c, reset=form, status=400)
+        flash(message(exc.code, exc.params), "error")
+        return _back(c)
+    if attempt is None:
+        flash(_("There is no logic test attempt to reset."), "info")
+    else:
+        flash(_("The logic test was reset. The earlier attempt is kept and marked as replaced; the candidate can start again with the same link."),
+              "success")
+    return _back(c)

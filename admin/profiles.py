@@ -1,0 +1,327 @@
+"""Requirement profiles per assignment (edit, start from a template, history) and
+consultant-made competencies. The rules live in ``portal.services.profiles``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal import competencies as lib
+from portal import resources as res
+from portal.db import get_session
+from portal.services import access
+from portal.services import profiles as svc
+
+from . import bp
+from .auth import staff_required
+
+LEVELS = lib.LEVELS
+DEFAULT_WEIGHT = 3
+DEFAULT_TARGET = 3
+
+#: Message per service problem code, shown next to the field it concerns.
+PROBLEM_TEXTS = {
+    "empty": _l("Include at least one competency."),
+    "unknown_competency": _l("A competency that is not in the library was submitted (%(key)s)."),
+    "duplicate": _l("Each competency can be included only once (%(key)s)."),
+    "weight_range": _l("Choose a weight from 1 to 5."),
+    "level_range": _l("Choose a target level from 1 to 5."),
+    "percentile_range": _l("Enter a percentile from 1 to 99, or leave the field empty."),
+    "personality_target": _l("The saved personality targets are not valid; contact an administrator."),
+    "locked_needs_reason": _l("Write why the profile is changed after it was locked."),
+}
+
+
+class ProfileForm(FlaskForm):
+    """The profile's own fields; the per-competency rows are read by :func:`_read_rows`."""
+
+    logic_min_percentile = IntegerField(
+        _l("Minimum percentile on the logic test (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=99, message=PROBLEM_TEXTS["percentile_range"])])
+    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
+
+
+class TemplateForm(FlaskForm):
+    template = StringField(_l("Template"))
+
+
+@dataclass
+class Row:
+    """One competency on the profile form, with the values to show."""
+
+    competency: lib.Competency
+    included: bool = False
+    weight: str = str(DEFAULT_WEIGHT)
+    target_level: str = str(DEFAULT_TARGET)
+    must: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.competency.key
+
+    @property
+    def slug(self) -> str:
+        """For element ids (keys of custom competencies contain a dot)."""
+        return self.key.replace(".", "-")
+
+
+def _assignment(assignment_id: int):
+    try:
+        return access.visible_assignment(get_session(), current_user, assignment_id)
+    except access.NotVisible:
+        abort(404)
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _rows_from_profile(known: dict[str, lib.Competency], profile) -> list[Row]:
+    saved = {pc.competency_key: pc for pc in profile.competencies} if profile else {}
+    rows = []
+    for key, competency in known.items():
+        pc = saved.get(key)
+        rows.append(Row(competency) if pc is None else
+                    Row(competency, True, str(pc.weight), str(pc.target_level), pc.must))
+    return rows
+
+
+def _read_rows(known: dict[str, lib.Competency]) -> tuple[list[Row], list[dict]]:
+    """The submitted values for every row (to show again) and the items to save."""
+    included = request.form.getlist("include")
+    rows = [Row(c, key in included, request.form.get(f"weight-{key}", str(DEFAULT_WEIGHT)),
+                request.form.get(f"target-{key}", str(DEFAULT_TARGET)), request.form.get(f"must-{key}") == "1")
+            for key, c in known.items()]
+    # Keys are taken as submitted (not filtered by the library) so the service reports
+    # a tampered or stale form instead of silently dropping part of it.
+    items = [{"key": key, "weight": _int_or_none(request.form.get(f"weight-{key}")),
+              "target_level": _int_or_none(request.form.get(f"target-{key}")),
+              "must": request.form.get(f"must-{key}") == "1"} for key in included]
+    return rows, items
+
+
+def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
+    """Attach each problem to its row or field; returns those about the list as a whole."""
+    by_key = {row.key: row for row in rows}
+    general = []
+    for p in problems:
+        text = str(PROBLEM_TEXTS[p.code]) % {"key": p.key} if p.code in PROBLEM_TEXTS else p.message or p.code
+        if p.field in ("weight", "target_level") and p.key in by_key:
+            by_key[p.key].errors.setdefault(p.field, []).append(text)
+        elif p.field == "logic_min_percentile":
+            if text not in form.logic_min_percentile.errors:
+                form.logic_min_percentile.errors.append(text)
+        elif p.field == "reason":
+            form.reason.errors.append(text)
+        else:
+            general.append(text)
+    return general
+
+
+@bp.route("/assignments/<int:assignment_id>/profile", methods=["GET", "POST"])
+@staff_required
+def profile(assignment_id: int):
+    db = get_session()
+    a = _assignment(assignment_id)
+    current = svc.current_profile(db, a)
+    known = svc.all_competencies(db)
+    form = ProfileForm()
+    general: list[str] = []
+    status = 200
+    if request.method == "POST":
+        rows, items = _read_rows(known)
+        locked = current is not None and current.locked_at is not None
+        form_ok = form.validate_on_submit()
+        form.reason.errors = list(form.reason.errors)
+        form.logic_min_percentile.errors = list(form.logic_min_percentile.errors)
+        reason = (form.reason.data or "").strip()
+        if locked and not reason:
+            form.reason.errors.append(PROBLEM_TEXTS["locked_needs_reason"])
+            form_ok = False
+        percentile = form.logic_min_percentile.data if not form.logic_min_percentile.errors else None
+        problems = svc.profile_problems(db, items, logic_min_percentile=percentile,
+                                        personality_targets=current.personality_targets if current else {})
+        if form_ok and not problems:
+            try:
+                saved = svc.save_profile(db, a, user_id=current_user.id, items=items,
+                                         logic_min_percentile=percentile,
+                                         personality_targets=current.personality_targets if current else {},
+                                         reason=reason, now=res.now())
+            except svc.ProfileError as exc:
+                problems = list(exc.problems)  # e.g. locked while the form was open
+                current = svc.current_profile(db, a)
+            else:
+                flash(_("Requirement profile version %(n)s was saved.", n=saved.version), "success")
+                return redirect(url_for("admin.profile", assignment_id=a.id))
+        general = _place_problems(problems, rows, form)
+        status = 400
+    else:
+        rows = _rows_from_profile(known, current)
+        if current is not None:
+            form.logic_min_percentile.data = current.logic_min_percentile
+    templates = lib.load_templates() if current is None else {}
+    return render_template("admin/profile.html", a=a, profile=current, form=form, rows=rows,
+                           general_errors=general, templates=templates, template_form=TemplateForm(),
+                           levels=LEVELS), status
+
+
+@bp.post("/assignments/<int:assignment_id>/profile/template")
+@staff_required
+def profile_template(assignment_id: int):
+    db = get_session()
+    a = _assignment(assignment_id)
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        svc.start_from_template(db, a, form.template.data or "", user_id=current_user.id, now=res.now())
+    except svc.ProfileError as exc:
+        flash(_("The assignment already has a requirement profile; a template can only start a new one.")
+              if exc.code == "exists" else _("Choose one of the templates."), "error")
+    else:
+        flash(_("Requirement profile version 1 was created from the template. Adjust it to the role and save."),
+              "success")
+    return redirect(url_for("admin.profile", assignment_id=a.id))
+
+
+@bp.get("/assignments/<int:assignment_id>/profile/history")
+@staff_required
+def profile_history(assignment_id: int):
+    db = get_session()
+    a = _assignment(assignment_id)
+    versions = list(reversed(svc.history(db, a)))
+    return render_template("admin/profile_history.html", a=a, versions=versions,
+                           known=svc.all_competencies(db))
+
+
+# ------------------------------------------------------------- custom competencies
+
+
+class TextPairForm(Form):
+    sv = TextAreaField(_l("Swedish"), validators=[DataRequired(message=_l("Write the Swedish text.")),
+                                                  Length(max=2000)])
+    en = TextAreaField(_l("English"), validators=[DataRequired(message=_l("Write the English text.")),
+                                                  Length(max=2000)])
+
+
+class QuestionForm(Form):
+    text_sv = TextAreaField(_l("Question in Swedish"), validators=[Optional(), Length(max=1000)])
+    text_en = TextAreaField(_l("Question in English"), validators=[Optional(), Length(max=1000)])
+    probes_sv = TextAreaField(_l("Follow-up questions in Swedish, one per line"),
+                              validators=[Optional(), Length(max=2000)])
+    probes_en = TextAreaField(_l("Follow-up questions in English, one per line"),
+                              validators=[Optional(), Length(max=2000)])
+
+    def is_blank(self) -> bool:
+        return not any((f.data or "").strip() for f in self)
+
+
+class CompetencyForm(FlaskForm):
+    name_sv = StringField(_l("Name in Swedish"), validators=[DataRequired(message=_l("Write the Swedish name.")),
+                                                             Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(message=_l("Write the English name.")),
+                                                             Length(max=120)])
+    definition_sv = TextAreaField(_l("Definition in Swedish"),
+                                  validators=[DataRequired(message=_l("Write the Swedish definition.")),
+                                              Length(max=2000)])
+    definition_en = TextAreaField(_l("Definition in English"),
+                                  validators=[DataRequired(message=_l("Write the English definition.")),
+                                              Length(max=2000)])
+    indicators = FieldList(FormField(TextPairForm), min_entries=len(LEVELS), max_entries=len(LEVELS))
+    questions = FieldList(FormField(QuestionForm), min_entries=lib.MAX_QUESTIONS,
+                          max_entries=lib.MAX_QUESTIONS)
+    assignment_id = HiddenField()
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _check_questions(form: CompetencyForm) -> tuple[list[dict], list[str]]:
+    """The filled-in questions as library dicts, and errors about the set as a whole.
+    Errors about one question are put on its fields."""
+    questions, seen = [], {"sv": set(), "en": set()}
+    for entry in form.questions:
+        q = entry.form
+        if q.is_blank():
+            continue
+        ok = True
+        for lang, text_field, probes_field in (("sv", q.text_sv, q.probes_sv), ("en", q.text_en, q.probes_en)):
+            text = (text_field.data or "").strip()
+            if not text:
+                text_field.errors = [_("Write the question in both languages.")]
+                ok = False
+            elif " ".join(text.lower().split()) in seen[lang]:
+                text_field.errors = [_("This question is the same as an earlier one.")]
+                ok = False
+            seen[lang].add(" ".join(text.lower().split()))
+            if not lib.MIN_PROBES <= len(_lines(probes_field.data)) <= lib.MAX_PROBES:
+                probes_field.errors = [_("Write %(low)s to %(high)s follow-up questions, one per line.",
+                                         low=lib.MIN_PROBES, high=lib.MAX_PROBES)]
+                ok = False
+        if ok and len(_lines(q.probes_sv.data)) != len(_lines(q.probes_en.data)):
+            q.probes_en.errors = [_("Write as many follow-up questions in English as in Swedish.")]
+            ok = False
+        if ok:
+            questions.append({
+                "question": {"sv": q.text_sv.data.strip(), "en": q.text_en.data.strip()},
+                "probes": [{"sv": sv, "en": en}
+                           for sv, en in zip(_lines(q.probes_sv.data), _lines(q.probes_en.data), strict=True)],
+            })
+    filled = sum(not entry.form.is_blank() for entry in form.questions)
+    general = []
+    if not lib.MIN_QUESTIONS <= filled <= lib.MAX_QUESTIONS:
+        general.append(_("Write %(low)s to %(high)s interview questions.",
+                         low=lib.MIN_QUESTIONS, high=lib.MAX_QUESTIONS))
+    return questions, general
+
+
+@bp.route("/competencies/new", methods=["GET", "POST"])
+@staff_required
+def competency_new():
+    db = get_session()
+    form = CompetencyForm()
+    if request.method == "GET":
+        form.assignment_id.data = request.args.get("assignment_id", "")
+    question_errors: list[str] = []
+    other_errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        form_ok = form.validate_on_submit()
+        questions, question_errors = _check_questions(form)
+        if form_ok and not question_errors and not any(entry.form.errors for entry in form.questions):
+            data = {
+                "key": svc.custom_key(form.name_en.data),
+                "name": {"sv": form.name_sv.data.strip(), "en": form.name_en.data.strip()},
+                "definition": {"sv": form.definition_sv.data.strip(), "en": form.definition_en.data.strip()},
+                "indicators": {str(level): {"sv": entry.form.sv.data.strip(), "en": entry.form.en.data.strip()}
+                               for level, entry in zip(LEVELS, form.indicators, strict=True)},
+                "questions": questions,
+                "scales": [],
+            }
+            try:
+                svc.create_custom_competency(db, data, user_id=current_user.id, now=res.now())
+            except svc.ProfileError as exc:
+                if exc.code == "exists":
+                    form.name_en.errors = [_("There is already a competency with this name.")]
+                else:  # not expected after the checks above; show the library's own words
+                    other_errors = [p.message for p in exc.problems]
+            else:
+                flash(_("The competency was added. It can now be included in requirement profiles."), "success")
+                target = _int_or_none(form.assignment_id.data)
+                if target is not None:
+                    return redirect(url_for("admin.profile", assignment_id=target))
+                return redirect(url_for("admin.competency_new"))
+        status = 400
+    return render_template("admin/profile_competency.html", form=form, levels=LEVELS,
+                           question_errors=question_errors, other_errors=other_errors), status
