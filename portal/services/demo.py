@@ -53,6 +53,10 @@ def seed(
                          consultants=[consultant])
     session.add_all([client, cfo, analyst])
     session.flush()
+    from . import profiles
+
+    profiles.start_from_template(session, cfo, "manager", user_id=consultant.id, now=now)
+    profiles.start_from_template(session, analyst, "specialist", user_id=consultant.id, now=now)
     invite_candidate(session, cfo, name="Alva Lindqvist", email="alva@demo.example",
                      now=now, settings=settings)
     invite_candidate(session, cfo, name="Sara Ek", email="sara@demo.example", now=now,
