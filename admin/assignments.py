@@ -16,7 +16,7 @@ from portal.db import get_session
 from portal.models import Client
 from portal.services import access
 from portal.services.assignments import (
-    AssignmentError, add_contact, create_assignment, create_client, staff_by_email,
+    AssignmentError, add_contact, create_assignment, create_client, staff_by_email, update_assignment,
 )
 
 from . import bp
@@ -47,6 +47,16 @@ class AssignmentForm(FlaskForm):
     deadline = DateField(_l("Last day for the candidates (optional)"), validators=[Optional()])
     uses_logic = BooleanField(_l("Logical reasoning test"), default=True)
     uses_personality = BooleanField(_l("Personality questionnaire"), default=True)
+
+
+class EditAssignmentForm(FlaskForm):
+    title = AssignmentForm.title
+    norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
+    time_limit = AssignmentForm.time_limit
+    deadline = AssignmentForm.deadline
+    uses_logic = BooleanField(_l("Logical reasoning test"))
+    uses_personality = BooleanField(_l("Personality questionnaire"))
+    status = SelectField(_l("Status"), choices=["open", "closed"])
 
 
 class StaffForm(FlaskForm):
@@ -105,6 +115,39 @@ def res_locale():
     from flask_babel import get_locale
 
     return get_locale() or "sv"
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_assignment(assignment_id: int):
+    db = get_session()
+    try:
+        a = access.visible_assignment(db, current_user, assignment_id)
+    except access.NotVisible:
+        abort(404)
+    groups = available_groups()
+    if request.method == "GET":
+        form = EditAssignmentForm(obj=a, time_limit=a.logic_time_limit_minutes, status=a.status.value)
+    else:
+        form = EditAssignmentForm()
+    form.norm_group.choices = groups
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_assignment(db, a, title=form.title.data, norm_group=form.norm_group.data,
+                              time_limit_minutes=form.time_limit.data, deadline=form.deadline.data,
+                              uses_logic=form.uses_logic.data, uses_personality=form.uses_personality.data,
+                              status=form.status.data, user_id=current_user.id, now=res.now(), norm_groups=groups)
+        except AssignmentError as exc:
+            _fail(form, exc)
+            status = 400
+        else:
+            flash(_("The assignment was saved."), "success")
+            return redirect(url_for("admin.assignment", assignment_id=a.id))
+    elif form.errors:
+        status = 400
+    labels = {g: load_norm_table(g).label_for(str(res_locale())) for g in groups}
+    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=labels), status
 
 
 @bp.post("/assignments/<int:assignment_id>/staff")

@@ -119,3 +119,29 @@ def test_progress_board_filters_and_refreshes(app, db, clock, make_assignment, m
     assert "Stina Startad" in only_started and "Ivar Inbjuden" not in only_started
     fragment = client.get(f"/admin/assignments/{aid}?fragment=1").get_data(as_text=True)
     assert "<html" not in fragment and fragment.count('<tr data-candidate=') == 2
+
+
+def test_editing_an_assignment(app, db, make_assignment):
+    uid = make_user(db, "k@example.com")
+    aid = make_assignment(staff=[uid])
+    client = login(app, "k@example.com")
+    page = client.get(f"/admin/assignments/{aid}/edit")
+    assert page.status_code == 200 and 'value="Controller"' in page.get_data(as_text=True)
+    token = csrf_from(page)
+    bad = client.post(f"/admin/assignments/{aid}/edit", data={"csrf_token": token, "title": "Controller",
+                                                              "norm_group": "general", "time_limit": "2",
+                                                              "uses_logic": "y", "status": "open"})
+    assert bad.status_code == 400 and "mellan 5 och 120" in bad.get_data(as_text=True)
+    ok = client.post(f"/admin/assignments/{aid}/edit", data={"csrf_token": token, "title": "Controller",
+                                                             "norm_group": "managers", "time_limit": "30",
+                                                             "deadline": "2027-01-15", "uses_logic": "y",
+                                                             "status": "closed"})
+    assert ok.status_code == 302
+    db.expire_all()
+    a = db.get(Assignment, aid)
+    assert (a.norm_group, a.logic_time_limit_minutes, a.status.value, a.uses_personality) == (
+        "managers", 30, "closed", False)
+    event = db.scalar(sa.select(AuditEvent).where(AuditEvent.object_type == "assignment",
+                                                  AuditEvent.object_id == aid).order_by(AuditEvent.id.desc()))
+    assert event.action == "update" and "status" in event.detail["fields"] and "Controller" not in str(event.detail)
+    assert login(app, "other@example.com").get(f"/admin/assignments/{aid}/edit").status_code in (302, 404)

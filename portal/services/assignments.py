@@ -76,3 +76,37 @@ def staff_by_email(session: Session, assignment: Assignment, email: str, *, user
     audit.record(session, user_id=user_id, action="staff", object_type="assignment",
                  object_id=assignment.id, detail={"user": user.id}, now=now)
     return user
+
+
+def update_assignment(session: Session, assignment: Assignment, *, title: str, norm_group: str,
+                      time_limit_minutes: int, deadline: date | None, uses_logic: bool, uses_personality: bool,
+                      status: str, user_id: int, now: datetime, norm_groups: list[str]) -> Assignment:
+    from ..models import AssignmentStatus
+
+    if not (title or "").strip():
+        raise AssignmentError("title", "title is required")
+    if norm_group not in norm_groups:
+        raise AssignmentError("norm_group", f"unknown norm group {norm_group}")
+    if not 5 <= time_limit_minutes <= 120:
+        raise AssignmentError("time_limit", "time limit must be 5-120 minutes")
+    if not (uses_logic or uses_personality):
+        raise AssignmentError("battery", "choose at least one test")
+    changed = {name for name, old, new in (
+        ("title", assignment.title, title.strip()), ("norm_group", assignment.norm_group, norm_group),
+        ("time_limit", assignment.logic_time_limit_minutes, time_limit_minutes),
+        ("deadline", assignment.deadline, deadline), ("uses_logic", assignment.uses_logic, uses_logic),
+        ("uses_personality", assignment.uses_personality, uses_personality),
+        ("status", assignment.status.value, status)) if old != new}
+    assignment.title = title.strip()
+    assignment.norm_group = norm_group
+    assignment.logic_time_limit_minutes = time_limit_minutes
+    assignment.deadline = deadline
+    assignment.uses_logic = uses_logic
+    assignment.uses_personality = uses_personality
+    assignment.status = AssignmentStatus(status)
+    session.flush()
+    if changed:
+        # Field names only: the values may be personal or confidential.
+        audit.record(session, user_id=user_id, action="update", object_type="assignment",
+                     object_id=assignment.id, detail={"fields": sorted(changed)}, now=now)
+    return assignment
