@@ -14,13 +14,12 @@ from norms import available_groups, load_norm_table
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Client
-from portal.services import access
 from portal.services.assignments import (
     AssignmentError, add_contact, create_assignment, create_client, staff_by_email, update_assignment,
 )
 
 from . import bp
-from .auth import staff_required
+from .auth import assignment_or_404, staff_required
 
 ERRORS = {
     "client_name": (_l("Enter the client's name."), "new_client"),
@@ -121,10 +120,7 @@ def res_locale():
 @staff_required
 def edit_assignment(assignment_id: int):
     db = get_session()
-    try:
-        a = access.visible_assignment(db, current_user, assignment_id)
-    except access.NotVisible:
-        abort(404)
+    a = assignment_or_404(assignment_id)
     groups = available_groups()
     if request.method == "GET":
         form = EditAssignmentForm(obj=a, time_limit=a.logic_time_limit_minutes, status=a.status.value)
@@ -154,10 +150,7 @@ def edit_assignment(assignment_id: int):
 @staff_required
 def staff_assignment(assignment_id: int):
     db = get_session()
-    try:
-        a = access.visible_assignment(db, current_user, assignment_id)
-    except access.NotVisible:
-        abort(404)
+    a = assignment_or_404(assignment_id)
     form = StaffForm()
     if form.validate_on_submit():
         try:

@@ -68,6 +68,25 @@ def admin_required(view):
     return wrapper
 
 
+def assignment_or_404(assignment_id: int):
+    """The assignment if the current user may see it; 404 otherwise (nothing leaks)."""
+    from portal.services import access
+
+    try:
+        return access.visible_assignment(get_session(), current_user, assignment_id)
+    except access.NotVisible:
+        abort(404)
+
+
+def candidate_or_404(candidate_id: int):
+    from portal.services import access
+
+    try:
+        return access.visible_candidate(get_session(), current_user, candidate_id)
+    except access.NotVisible:
+        abort(404)
+
+
 def home_for(user: User) -> str:
     return url_for("admin.client_home") if user.role is Role.CLIENT else url_for("admin.dashboard")
 

@@ -26,12 +26,12 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Invitation
-from portal.services import access, audit, mail
+from portal.services import audit, mail
 from portal.services import candidate_admin as ca
 from portal.services.invitations import invitation_url
 
 from . import bp
-from .auth import staff_required
+from .auth import assignment_or_404, candidate_or_404, staff_required
 
 #: Signs the parsed rows of an import preview (sent back by the confirm form, so no
 #: personal data goes into the session cookie). Own salt: not usable as another token.
@@ -167,20 +167,6 @@ class ConfirmImportForm(FlaskForm):
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _assignment(assignment_id: int):
-    try:
-        return access.visible_assignment(get_session(), current_user, assignment_id)
-    except access.NotVisible:
-        abort(404)
-
-
-def _candidate(candidate_id: int):
-    try:
-        return access.visible_candidate(get_session(), current_user, candidate_id)
-    except access.NotVisible:
-        abort(404)
-
-
 def _mail_settings() -> mail.MailSettings:
     return mail.MailSettings.from_config(current_app.config)
 
@@ -249,7 +235,7 @@ def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
 @bp.get("/assignments/<int:assignment_id>/candidates")
 @staff_required
 def candidate_list(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = assignment_or_404(assignment_id)
     rows = ca.candidate_progress(get_session(), a, now=res.now())
     return render_template("admin/candidate_list.html", a=a, rows=rows)
 
@@ -258,7 +244,7 @@ def candidate_list(assignment_id: int):
 @staff_required
 def candidate_new(assignment_id: int):
     db = get_session()
-    a = _assignment(assignment_id)
+    a = assignment_or_404(assignment_id)
     form = CandidateForm()
     if request.method == "GET":
         form.language.data = a.language if a.language in ("sv", "en") else "sv"
@@ -290,7 +276,7 @@ def candidate_new(assignment_id: int):
 @staff_required
 def candidate_import(assignment_id: int):
     db = get_session()
-    a = _assignment(assignment_id)
+    a = assignment_or_404(assignment_id)
     if request.method == "POST" and "payload" in request.form:
         return _confirm_import(a)
     form = ImportForm()
@@ -380,7 +366,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
 @bp.get("/candidates/<int:candidate_id>/manage")
 @staff_required
 def candidate_manage(candidate_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     # The page shows the candidate's link, which opens their battery: who saw it is logged.
     audit.record(get_session(), user_id=current_user.id, action="view", object_type="candidate_invitations",
                  object_id=c.id, now=res.now())
@@ -394,7 +380,7 @@ def _back(c):
 @bp.post("/candidates/<int:candidate_id>/send-invitation")
 @staff_required
 def candidate_send_invitation(candidate_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     db, now = get_session(), res.now()
     invitation = ca.current_invitation(c)
     problem = _unsendable(c, invitation, now)
@@ -413,7 +399,7 @@ def candidate_send_invitation(candidate_id: int):
 @bp.post("/candidates/<int:candidate_id>/send-reminder")
 @staff_required
 def candidate_send_reminder(candidate_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     db, now = get_session(), res.now()
     invitation = ca.current_invitation(c)
     problem = _unsendable(c, invitation, now)
@@ -440,7 +426,7 @@ def candidate_send_reminder(candidate_id: int):
 @bp.post("/candidates/<int:candidate_id>/invitations/<int:invitation_id>/revoke")
 @staff_required
 def candidate_revoke(candidate_id: int, invitation_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     db = get_session()
     invitation = db.get(Invitation, invitation_id)
     if invitation is None or invitation.candidate_id != c.id:
@@ -456,7 +442,7 @@ def candidate_revoke(candidate_id: int, invitation_id: int):
 @bp.post("/candidates/<int:candidate_id>/reissue")
 @staff_required
 def candidate_reissue(candidate_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     db, now = get_session(), res.now()
     form = ReissueForm()
     if not form.validate_on_submit():
@@ -477,7 +463,7 @@ def candidate_reissue(candidate_id: int):
 @bp.post("/candidates/<int:candidate_id>/accommodation")
 @staff_required
 def candidate_accommodation(candidate_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     form = AccommodationForm()
     if not form.validate_on_submit():
         return _render_manage(c, accommodation=form, status=400)
@@ -494,7 +480,7 @@ def candidate_accommodation(candidate_id: int):
 @bp.post("/candidates/<int:candidate_id>/technical-reset")
 @staff_required
 def candidate_reset(candidate_id: int):
-    c = _candidate(candidate_id)
+    c = candidate_or_404(candidate_id)
     form = ResetForm()
     if not form.validate_on_submit():
         return _render_manage(c, reset=form, status=400)

@@ -15,11 +15,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
-from portal.services import access
 from portal.services import profiles as svc
 
 from . import bp
-from .auth import staff_required
+from .auth import assignment_or_404, staff_required
 
 LEVELS = lib.LEVELS
 DEFAULT_WEIGHT = 3
@@ -70,13 +69,6 @@ class Row:
     def slug(self) -> str:
         """For element ids (keys of custom competencies contain a dot)."""
         return self.key.replace(".", "-")
-
-
-def _assignment(assignment_id: int):
-    try:
-        return access.visible_assignment(get_session(), current_user, assignment_id)
-    except access.NotVisible:
-        abort(404)
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -132,7 +124,7 @@ def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
 @staff_required
 def profile(assignment_id: int):
     db = get_session()
-    a = _assignment(assignment_id)
+    a = assignment_or_404(assignment_id)
     current = svc.current_profile(db, a)
     known = svc.all_competencies(db)
     form = ProfileForm()
@@ -179,7 +171,7 @@ def profile(assignment_id: int):
 @staff_required
 def profile_template(assignment_id: int):
     db = get_session()
-    a = _assignment(assignment_id)
+    a = assignment_or_404(assignment_id)
     form = TemplateForm()
     if not form.validate_on_submit():
         abort(400)
@@ -198,7 +190,7 @@ def profile_template(assignment_id: int):
 @staff_required
 def profile_history(assignment_id: int):
     db = get_session()
-    a = _assignment(assignment_id)
+    a = assignment_or_404(assignment_id)
     versions = list(reversed(svc.history(db, a)))
     return render_template("admin/profile_history.html", a=a, versions=versions,
                            known=svc.all_competencies(db))

@@ -1,19 +1,19 @@
 """A candidate's results for the consultant: logic test, personality profile, validity flags."""
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
 from portal.models import TestKind
-from portal.services import access, audit, journey, profiles
+from portal.services import audit, journey, profiles
 from portal.services.invitations import candidate_status
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
-from .auth import staff_required
+from .auth import candidate_or_404, staff_required
 from .charts import percentile_band_svg
 
 STOP_REASONS = {
@@ -42,10 +42,7 @@ FLAG_TEXTS = {
 @staff_required
 def candidate(candidate_id: int):
     db = get_session()
-    try:
-        c = access.visible_candidate(db, current_user, candidate_id)
-    except access.NotVisible:
-        abort(404)
+    c = candidate_or_404(candidate_id)
     now = res.now()
     audit.record(db, user_id=current_user.id, action="view", object_type="candidate_results",
                  object_id=c.id, now=now)

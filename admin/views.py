@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +14,7 @@ from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
 from .assignments import StaffForm
-from .auth import staff_required
+from .auth import assignment_or_404, staff_required
 
 
 @bp.get("/")
@@ -32,10 +32,7 @@ def dashboard():
 @staff_required
 def assignment(assignment_id: int):
     db = get_session()
-    try:
-        a = access.visible_assignment(db, current_user, assignment_id)
-    except access.NotVisible:
-        abort(404)
+    a = assignment_or_404(assignment_id)
     now = res.now()
     audit.record(db, user_id=current_user.id, action="view", object_type="assignment", object_id=a.id, now=now)
     # Attempts left open past their deadline are finished when anyone looks.
