@@ -32,7 +32,7 @@ PROBLEM_TEXTS = {
     "weight_range": _l("Choose a weight from 1 to 5."),
     "level_range": _l("Choose a target level from 1 to 5."),
     "percentile_range": _l("Enter a percentile from 1 to 99, or leave the field empty."),
-    "personality_target": _l("The saved personality targets are not valid; contact an administrator."),
+    "personality_target": _l("Enter each target band as percentiles from 1 to 99, the lower limit first."),
     "locked_needs_reason": _l("Write why the profile is changed after it was locked."),
 }
 
@@ -120,6 +120,21 @@ def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
     return general
 
 
+def _read_targets() -> tuple[dict, bool]:
+    """Optional target bands (percentiles) for the personality domains; (targets, malformed)."""
+    targets, malformed = {}, False
+    for domain in res.inventory().domains:
+        low = (request.form.get(f"pt-low-{domain.id}") or "").strip()
+        high = (request.form.get(f"pt-high-{domain.id}") or "").strip()
+        if not low and not high:
+            continue
+        try:
+            targets[f"personality.{domain.id}"] = [int(low) if low else 1, int(high) if high else 99]
+        except ValueError:
+            malformed = True
+    return targets, malformed
+
+
 @bp.route("/assignments/<int:assignment_id>/profile", methods=["GET", "POST"])
 @staff_required
 def profile(assignment_id: int):
@@ -141,13 +156,15 @@ def profile(assignment_id: int):
             form.reason.errors.append(PROBLEM_TEXTS["locked_needs_reason"])
             form_ok = False
         percentile = form.logic_min_percentile.data if not form.logic_min_percentile.errors else None
-        problems = svc.profile_problems(db, items, logic_min_percentile=percentile,
-                                        personality_targets=current.personality_targets if current else {})
+        targets, malformed = _read_targets()
+        problems = svc.profile_problems(db, items, logic_min_percentile=percentile, personality_targets=targets)
+        if malformed:
+            form_ok = False
+            general.append(str(PROBLEM_TEXTS["personality_target"]))
         if form_ok and not problems:
             try:
                 saved = svc.save_profile(db, a, user_id=current_user.id, items=items,
-                                         logic_min_percentile=percentile,
-                                         personality_targets=current.personality_targets if current else {},
+                                         logic_min_percentile=percentile, personality_targets=targets,
                                          reason=reason, now=res.now())
             except svc.ProfileError as exc:
                 problems = list(exc.problems)  # e.g. locked while the form was open
@@ -155,14 +172,22 @@ def profile(assignment_id: int):
             else:
                 flash(_("Requirement profile version %(n)s was saved.", n=saved.version), "success")
                 return redirect(url_for("admin.profile", assignment_id=a.id))
-        general = _place_problems(problems, rows, form)
+        general += [g for g in _place_problems(problems, rows, form) if g not in general]
         status = 400
     else:
         rows = _rows_from_profile(known, current)
         if current is not None:
             form.logic_min_percentile.data = current.logic_min_percentile
     templates = lib.load_templates() if current is None else {}
+    if request.method == "POST":
+        shown_targets = {k: [request.form.get(f"pt-low-{k.split('.')[1]}", ""),
+                             request.form.get(f"pt-high-{k.split('.')[1]}", "")]
+                         for k in (f"personality.{d.id}" for d in res.inventory().domains)}
+    else:
+        shown_targets = {k: [str(v[0]), str(v[1])] for k, v in ((current.personality_targets or {}).items()
+                                                                 if current else [])}
     return render_template("admin/profile.html", a=a, profile=current, form=form, rows=rows,
+                           domains=res.inventory().domains, shown_targets=shown_targets,
                            general_errors=general, templates=templates, template_form=TemplateForm(),
                            levels=LEVELS), status
 

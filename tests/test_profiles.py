@@ -469,3 +469,27 @@ def test_lock_time_is_shown(app, consultant, db, assignment, staff_user, clock):
     assert "<dd>2026-11-26 10:00</dd>" in history and "<dd>2026-11-27 10:00</dd>" in history
     page = consultant.get(f"/admin/assignments/{assignment.id}/profile").get_data(as_text=True)
     assert "2026-11-27 10:00" in page
+
+
+def test_personality_target_bands_are_saved_and_checked(app, db, make_assignment):
+    from conftest import csrf_from
+    from werkzeug.security import generate_password_hash as hash_
+
+    db.add(User(email="band@example.com", role=Role.CONSULTANT, password_hash=hash_("a long password")))
+    db.commit()
+    uid = db.scalar(sa.select(User.id).where(User.email == "band@example.com"))
+    aid = make_assignment(staff=[uid])
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "band@example.com",
+                                      "password": "a long password"})
+    token = csrf_from(client.get(f"/admin/assignments/{aid}/profile"))
+    base = {"csrf_token": token, "include": "drive", "weight-drive": "3", "target-drive": "4"}
+    bad = client.post(f"/admin/assignments/{aid}/profile", data={**base, "pt-low-CO": "80", "pt-high-CO": "20"})
+    assert bad.status_code == 400 and "lägre gränsen först" in bad.get_data(as_text=True)
+    assert 'name="pt-low-CO" value="80"' in bad.get_data(as_text=True)  # kept
+    ok = client.post(f"/admin/assignments/{aid}/profile", data={**base, "pt-low-CO": "40", "pt-high-CO": "90"})
+    assert ok.status_code == 302
+    profile = db.scalar(sa.select(RequirementProfile).where(RequirementProfile.assignment_id == aid))
+    assert profile.personality_targets == {"personality.CO": [40, 90]}
+    assert 'name="pt-low-CO" value="40"' in client.get(f"/admin/assignments/{aid}/profile").get_data(as_text=True)
