@@ -12,13 +12,22 @@ from .attempts import (
 )
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
+from .evidence import (
+    BackgroundCheck,
+    CheckStatus,
+    FirstOpinion,
+    InterviewRating,
+    ReferenceCheck,
+    Synthesis,
+)
 from .mail import OutboxMessage
 from .profiles import Competency, ProfileCompetency, RequirementProfile
 
 __all__ = [
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
     "ClientContact", "Competency", "OutboxMessage", "ProfileCompetency", "RequirementProfile",
-    "assignment_consultant",
+    "assignment_consultant", "BackgroundCheck", "CheckStatus", "FirstOpinion", "InterviewRating",
+    "ReferenceCheck", "Synthesis",
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
 ]
