@@ -16,7 +16,7 @@ SECRET_EMAIL = "hemlig@example.com"
 
 
 @pytest.fixture
-def world(app, db, make_assignment, make_invitation):
+def world(app, db, make_assignment, make_invitation, tmp_path):
     users = {}
     for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
                       ("client", Role.CLIENT), ("other_client", Role.CLIENT)):
@@ -35,8 +35,16 @@ def world(app, db, make_assignment, make_invitation):
                             body_text=f"Hej {SECRET_NAME}!")
     db.add(message)
     db.commit()
+    from portal.models import Candidate
+    from portal.services import checks
+
+    app.config["ATTACHMENT_DIR"] = str(tmp_path)
+    check = checks.checklist(db, db.get(Candidate, cid))[0]
+    checks.attach_file(db, check, filename="id.pdf", data=f"%PDF-1.4 {SECRET_NAME}".encode(),
+                       storage_dir=tmp_path, now=check.updated_at)
+    db.commit()
     return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid,
-            "message": message.id}
+            "message": message.id, "check": check.id}
 
 
 def client_as(app, who):
@@ -51,7 +59,7 @@ def client_as(app, who):
 
 def admin_get_urls(app, world):
     values = {"assignment_id": world["assignment"], "candidate_id": world["candidate"],
-              "message_id": world["message"],
+              "message_id": world["message"], "check_id": world["check"],
               "user_id": world["users"]["consultant"], "item_id": load_logic_bank().items[0].id}
     urls = []
     for rule in app.url_map.iter_rules():

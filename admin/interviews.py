@@ -1,0 +1,132 @@
+"""The interview guide and the interviewers' ratings for one candidate.
+
+The rules (blind rating, final once submitted) live in ``portal.services.interviews``.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal import competencies as lib
+from portal import resources as res
+from portal.db import get_session
+from portal.models import User
+from portal.services import audit, profiles
+from portal.services import interviews as svc
+
+from . import bp
+from .auth import candidate_or_404, staff_required
+from .results import FLAG_TEXTS
+
+#: Message per service error code.
+ERROR_TEXTS = {
+    "unknown_competency": _l("This competency is not in the requirement profile."),
+    "level_range": _l("Choose a level from 1 to 5."),
+    "level_required": _l("Choose a level before submitting."),
+    "notes_required": _l("Write down the evidence (what the candidate said and did) before submitting."),
+    "notes_too_long": _l("The notes are too long."),
+    "already_submitted": _l("This rating has been submitted and can no longer be changed."),
+}
+
+SCALE_NAMES = {
+    "logic.theta": _l("the logic test"),
+}
+
+
+def _lang() -> str:
+    return str(get_locale() or "sv")
+
+
+def _slug(key: str) -> str:
+    return key.replace(".", "-")
+
+
+@bp.get("/candidates/<int:candidate_id>/interview-guide")
+@staff_required
+def interview_guide(candidate_id: int):
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    now = res.now()
+    # The guide is built from results: the yardstick is locked before they are used.
+    profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
+    audit.record(db, user_id=current_user.id, action="view", object_type="interview_guide",
+                 object_id=c.id, now=now)
+    sections = svc.interview_guide(db, c, lang=_lang())
+    flags = svc.raised_flags(db, c)
+    return render_template("admin/interview_guide.html", c=c, profile=profile, sections=sections,
+                           flags=flags, flag_texts=FLAG_TEXTS, scale_names=_scale_names(_lang()))
+
+
+def _scale_names(lang: str) -> dict[str, str]:
+    names = {key: str(value) for key, value in SCALE_NAMES.items()}
+    for domain in res.inventory().domains:
+        names[f"personality.{domain.id}"] = domain.name.get(lang) or domain.id
+        for facet in domain.facets:
+            names[f"personality.{facet.id}"] = facet.name.get(lang) or facet.id
+    return names
+
+
+def _level(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return -1  # reported as level_range by the service
+
+
+@bp.route("/candidates/<int:candidate_id>/ratings", methods=["GET", "POST"])
+@staff_required
+def ratings(candidate_id: int):
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    lang = _lang()
+    errors: dict[str, str] = {}
+    entered: dict[str, dict] = {}
+    status = 200
+    if request.method == "POST":  # the CSRF token is checked by CSRFProtect before this
+        key = request.form.get("competency", "")
+        submit = request.form.get("action") == "submit"
+        level = _level(request.form.get("level"))
+        notes = request.form.get("notes", "")
+        try:
+            svc.save_rating(db, c, rater_id=current_user.id, competency_key=key, level=level, notes=notes,
+                            submit=submit, now=res.now())
+        except svc.InterviewError as exc:
+            if exc.code == "unknown_competency":
+                abort(400)
+            errors[key] = str(ERROR_TEXTS.get(exc.code, exc.code))
+            entered[key] = {"level": level, "notes": notes}
+            status = 400
+        else:
+            flash(_("Your rating was submitted.") if submit else _("Your draft was saved."), "success")
+            return redirect(url_for("admin.ratings", candidate_id=c.id) + f"#comp-{_slug(key)}")
+
+    profile = profiles.current_profile(db, c.assignment)
+    known = profiles.all_competencies(db)
+    visible = svc.visible_ratings(db, c, viewer_id=current_user.id)
+    raters = {u.id: u for u in db.scalars(sa.select(User).where(
+        User.id.in_({r.rater_id for shown in visible.values() for r in shown})))}
+    rows = []
+    for item in (profile.competencies if profile else []):
+        competency = known.get(item.competency_key)
+        shown = visible.get(item.competency_key, [])
+        own = next((r for r in shown if r.rater_id == current_user.id), None)
+        others = [r for r in shown if r.rater_id != current_user.id]
+        submitted = own is not None and own.submitted_at is not None
+        values = entered.get(item.competency_key) or {
+            "level": own.level if own else None, "notes": own.notes if own else ""}
+        rows.append({
+            "key": item.competency_key, "slug": _slug(item.competency_key),
+            "name": svc.localized(competency.name, lang) if competency else item.competency_key,
+            "definition": svc.localized(competency.definition, lang) if competency else "",
+            "target": item.target_level, "must": item.must,
+            "anchors": [(level, svc.localized(competency.indicators.get(level), lang) if competency else "")
+                        for level in lib.LEVELS],
+            "own": own, "submitted": submitted, "values": values, "error": errors.get(item.competency_key),
+            "others": others, "summary": svc.rating_summary(shown) if submitted else None,
+        })
+    return render_template("admin/interview_ratings.html", c=c, profile=profile, rows=rows,
+                           raters=raters), status

@@ -1,0 +1,250 @@
+"""References and background checks: the service and the pages."""
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+from werkzeug.test import EnvironBuilder
+
+from conftest import csrf_from, step_of
+from portal.models import Assignment, AuditEvent, BackgroundCheck, Candidate, CheckStatus, ReferenceCheck, Role, User
+from portal.services import checks as svc
+from portal.services import profiles
+
+PASSWORD = "a long enough password"
+PDF = b"%PDF-1.4\n% test\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+KEYS = ("problem_solving", "drive")
+
+
+def last_audit_id(db) -> int:
+    return db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+
+
+def audit_since(db, before: int) -> list[AuditEvent]:
+    return db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
+
+
+def _user(db, email, role=Role.CONSULTANT) -> int:
+    user = User(email=email, role=role, password_hash=generate_password_hash(PASSWORD))
+    db.add(user)
+    db.commit()
+    return user.id
+
+
+@pytest.fixture
+def staff_user(db):
+    return _user(db, "konsult@example.com")
+
+
+@pytest.fixture
+def other_user(db):
+    return _user(db, "annan@example.com")
+
+
+@pytest.fixture
+def candidate_id(db, make_assignment, make_invitation, staff_user, clock):
+    assignment_id = make_assignment(staff=[staff_user])
+    profiles.save_profile(db, db.get(Assignment, assignment_id), user_id=staff_user,
+                          items=[{"key": k, "weight": 2, "target_level": 3, "must": False} for k in KEYS],
+                          logic_min_percentile=None, personality_targets={}, now=clock())
+    db.commit()
+    cid, _inv, _url = make_invitation(assignment_id, name="Hemliga Kandidaten")
+    return cid
+
+
+@pytest.fixture
+def candidate(db, candidate_id):
+    return db.get(Candidate, candidate_id)
+
+
+@pytest.fixture
+def storage(app, tmp_path):
+    app.config["ATTACHMENT_DIR"] = str(tmp_path / "att")
+    return tmp_path / "att"
+
+
+def login(app, email):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
+                                                 "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+# -------------------------------------------------------------------------- service
+
+
+def test_reference_needs_consent_and_ratings_follow_the_profile(db, candidate, staff_user, clock):
+    with pytest.raises(svc.CheckError) as err:
+        svc.add_reference(db, candidate, referee_name="Rita Referent", relation="chef", period="2020-2024",
+                          consent=False, user_id=staff_user, now=clock())
+    assert err.value.code == "consent_required"
+    with pytest.raises(svc.CheckError) as err:
+        svc.add_reference(db, candidate, referee_name="  ", consent=True, user_id=staff_user, now=clock())
+    assert err.value.code == "name_required"
+
+    ref = svc.add_reference(db, candidate, referee_name="Rita Referent", relation="chef", period="2020-2024",
+                            consent=True, user_id=staff_user, now=clock())
+    assert ref.consent_at is not None
+    with pytest.raises(svc.CheckError) as err:
+        svc.save_reference_ratings(db, ref, ratings={"leadership": (4, "x")}, summary="", now=clock())
+    assert (err.value.code, err.value.field) == ("unknown_competency", "leadership")
+    for bad in (0, 6, True, "3"):
+        with pytest.raises(svc.CheckError) as err:
+            svc.save_reference_ratings(db, ref, ratings={"drive": (bad, "")}, summary="", now=clock())
+        assert err.value.code == "level_range"
+    svc.save_reference_ratings(db, ref, ratings={"drive": (4, " Driven "), "problem_solving": (None, "")},
+                               summary="Good", now=clock())
+    assert ref.ratings == {"drive": {"level": 4, "notes": "Driven"}}
+
+    # A reference without consent (e.g. imported) cannot be rated.
+    ref.consent_at = None
+    with pytest.raises(svc.CheckError) as err:
+        svc.save_reference_ratings(db, ref, ratings={"drive": (3, "")}, summary="", now=clock())
+    assert err.value.code == "consent_required"
+
+
+def test_checklist_is_created_lazily_with_the_default_kinds(db, candidate):
+    rows = svc.checklist(db, candidate)
+    assert [r.kind for r in rows] == list(svc.DEFAULT_KINDS)
+    assert all(r.status is CheckStatus.NOT_STARTED for r in rows)
+    assert [r.id for r in svc.checklist(db, candidate)] == [r.id for r in rows]
+    assert set(svc.KIND_LABELS) == set(svc.DEFAULT_KINDS)
+
+
+def test_attachments_are_checked_and_stored_under_a_random_name(db, candidate, tmp_path, clock):
+    check = svc.checklist(db, candidate)[1]
+    for name, data, code in [("virus.exe", b"MZ\x90\x00", "bad_type"),
+                             ("fake.pdf", PNG, "bad_content"),
+                             ("empty.pdf", b"", "empty_file"),
+                             ("big.pdf", PDF + b"0" * svc.MAX_ATTACHMENT_BYTES, "too_large")]:
+        with pytest.raises(svc.CheckError) as err:
+            svc.attach_file(db, check, filename=name, data=data, storage_dir=tmp_path, now=clock())
+        assert err.value.code == code
+    assert list(tmp_path.iterdir()) == []
+
+    svc.attach_file(db, check, filename="../../Examensbevis.pdf", data=PDF, storage_dir=tmp_path, now=clock())
+    files = list(tmp_path.iterdir())
+    assert len(files) == 1 and "Examensbevis" not in files[0].name
+    assert check.attachment_name == "Examensbevis.pdf"
+    assert svc.read_attachment(check, tmp_path) == (PDF, "Examensbevis.pdf")
+
+    svc.attach_file(db, check, filename="photo.PNG", data=PNG, storage_dir=tmp_path, now=clock())
+    assert len(list(tmp_path.iterdir())) == 1  # the old file is removed
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+def test_reference_pages_add_and_rate(app, db, candidate_id, staff_user):
+    client = login(app, "konsult@example.com")
+    url = f"/admin/candidates/{candidate_id}/references"
+    page = client.get(url)
+    assert page.status_code == 200 and step_of(page) == "references"
+    token = csrf_from(page)
+
+    no_consent = client.post(url, data={"csrf_token": token, "action": "add", "referee_name": "Rita Referent"})
+    assert no_consent.status_code == 400
+    assert db.scalar(sa.select(sa.func.count(ReferenceCheck.id))) == 0
+    assert client.post(url, data={"action": "add", "referee_name": "Rita", "consent": "y"}).status_code == 400
+
+    before = last_audit_id(db)
+    added = client.post(url, data={"csrf_token": token, "action": "add", "referee_name": "Rita Referent",
+                                   "relation": "chef", "consent": "y"})
+    assert added.status_code == 302
+    ref_id = db.scalar(sa.select(ReferenceCheck.id))
+    rated = client.post(url, data={"csrf_token": token, "action": "rate", "reference_id": ref_id,
+                                   "level-drive": "5", "notes-drive": "Very driven", "summary": "Recommended"})
+    assert rated.status_code == 302
+    db.expire_all()
+    assert db.get(ReferenceCheck, ref_id).ratings == {"drive": {"level": 5, "notes": "Very driven"}}
+    bad = client.post(url, data={"csrf_token": token, "action": "rate", "reference_id": ref_id,
+                                 "level-drive": "9"})
+    assert bad.status_code == 400
+    events = audit_since(db, before)
+    assert [(e.action, e.object_type) for e in events] == [("create", "reference_check"),
+                                                           ("rate", "reference_check")]
+    assert all("Rita" not in str(e.detail) and "driven" not in str(e.detail) for e in events)
+    assert "Rita Referent" in client.get(url).get_data(as_text=True)
+
+
+def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, storage):
+    client = login(app, "konsult@example.com")
+    url = f"/admin/candidates/{candidate_id}/background"
+    page = client.get(url)
+    assert page.status_code == 200 and step_of(page) == "background"
+    token = csrf_from(page)
+    check_id = db.scalar(sa.select(BackgroundCheck.id).where(BackgroundCheck.candidate_id == candidate_id,
+                                                             BackgroundCheck.kind == "education"))
+
+    def post(filename=None, data=b"", **extra):
+        form = {"csrf_token": token, "check_id": str(check_id), "status": "ok", "checked_on": "2026-11-20",
+                "source": "UHR", "note": "", **extra}
+        if filename:
+            form["file"] = (BytesIO(data), filename)
+        # Build the environ here so the spooled request body (> 500 kB) can be closed.
+        environ = EnvironBuilder(url, method="POST", data=form, content_type="multipart/form-data").get_environ()
+        try:
+            return client.open(environ)
+        finally:
+            environ["wsgi.input"].close()
+
+    assert post(csrf_token="").status_code == 400
+    assert post("virus.exe", b"MZ").status_code == 400
+    assert post("fake.pdf", PNG).status_code == 400
+    assert post("big.pdf", PDF + b"0" * svc.MAX_ATTACHMENT_BYTES).status_code == 400
+    assert not storage.exists() or list(storage.iterdir()) == []
+    db.expire_all()
+    assert db.get(BackgroundCheck, check_id).status is CheckStatus.NOT_STARTED  # refused post: nothing saved
+
+    assert post("Examensbevis Kim.pdf", PDF).status_code == 302
+    db.expire_all()
+    row = db.get(BackgroundCheck, check_id)
+    assert (row.status, str(row.checked_on), row.attachment_name) == (CheckStatus.OK, "2026-11-20",
+                                                                      "Examensbevis Kim.pdf")
+    assert [p.name for p in storage.iterdir()] == [row.attachment_path]
+
+    before = last_audit_id(db)
+    download = client.get(f"{url}/{check_id}/attachment")
+    assert download.status_code == 200 and download.data == PDF
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and "Examensbevis" in disposition
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    events = audit_since(db, before)
+    assert [(e.action, e.object_type, e.object_id) for e in events] == [("download", "background_check", check_id)]
+    assert "Examensbevis" not in str(events[0].detail) and "Kandidaten" not in str(events[0].detail)
+
+    other = db.scalar(sa.select(BackgroundCheck.id).where(BackgroundCheck.candidate_id == candidate_id,
+                                                          BackgroundCheck.kind == "identity"))
+    assert client.get(f"{url}/{other}/attachment").status_code == 404  # no attachment
+
+
+def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_user, other_user, storage, clock):
+    candidate = db.get(Candidate, candidate_id)
+    check = svc.checklist(db, candidate)[0]
+    svc.attach_file(db, check, filename="id.pdf", data=PDF, storage_dir=storage, now=clock())
+    ref = svc.add_reference(db, candidate, referee_name="R", consent=True, user_id=staff_user, now=clock())
+    db.commit()
+
+    client = login(app, "annan@example.com")
+    token = csrf_from(client.get("/admin/"))
+    base = f"/admin/candidates/{candidate_id}"
+    assert client.get(f"{base}/references").status_code == 404
+    assert client.get(f"{base}/background").status_code == 404
+    assert client.get(f"{base}/background/{check.id}/attachment").status_code == 404
+    assert client.post(f"{base}/references", data={"csrf_token": token, "action": "add", "referee_name": "X",
+                                                   "consent": "y"}).status_code == 404
+    assert client.post(f"{base}/references", data={"csrf_token": token, "action": "rate",
+                                                   "reference_id": ref.id, "level-drive": "1"}).status_code == 404
+    assert client.post(f"{base}/background", data={"csrf_token": token, "check_id": check.id,
+                                                   "status": "remark"}).status_code == 404
+    db.expire_all()
+    assert db.get(BackgroundCheck, check.id).status is CheckStatus.NOT_STARTED
+
+    anonymous = app.test_client()
+    assert anonymous.get(f"{base}/background/{check.id}/attachment").status_code == 302  # to the login page
