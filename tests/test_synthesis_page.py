@@ -1,0 +1,81 @@
+"""The evidence matrix and the consultant's judgement."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from conftest import csrf_from
+from portal import synthesis as syn
+from portal.models import Assignment, Candidate, InterviewRating, ReferenceCheck, Role, Synthesis, User
+from portal.services import profiles
+from portal.services.evidence import evidence_matrix
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def setup(app, db, clock, make_assignment, make_invitation):
+    ids = []
+    for email in ("a@example.com", "b@example.com"):
+        user = User(email=email, role=Role.CONSULTANT, password_hash=generate_password_hash(PASSWORD))
+        db.add(user)
+        db.commit()
+        ids.append(user.id)
+    aid = make_assignment(staff=ids[:1])
+    cid, _, _ = make_invitation(aid)
+    assignment = db.get(Assignment, aid)
+    profiles.save_profile(db, assignment, user_id=ids[0], now=clock(), logic_min_percentile=None,
+                          personality_targets={}, items=[
+                              {"key": "collaboration", "weight": 3, "target_level": 3, "must": True},
+                              {"key": "drive", "weight": 2, "target_level": 4, "must": False}])
+    for rater, level in zip(ids, (4, 4)):
+        db.add(InterviewRating(candidate_id=cid, rater_id=rater, competency_key="collaboration", level=level,
+                               notes="Konkret exempel", submitted_at=clock()))
+    db.add(ReferenceCheck(candidate_id=cid, referee_name="R", consent_at=clock(),
+                          ratings={"collaboration": {"level": 3, "notes": ""}}))
+    db.commit()
+    return {"users": ids, "assignment": aid, "candidate": cid}
+
+
+def test_matrix_combines_sources_against_the_profile(db, setup):
+    matrix = evidence_matrix(db, db.get(Candidate, setup["candidate"]))
+    assert matrix.profile_version == 1
+    rows = {r.key: r for r in matrix.rows}
+    collab = rows["collaboration"]
+    assert sorted(e.source for e in collab.evidence) == ["interview", "reference"]
+    level, sd = syn.combine([syn.rating_evidence([4, 4]), syn.Evidence("reference", 3.0, 0.6)])
+    assert collab.level == pytest.approx(level) and collab.sd == pytest.approx(sd)
+    assert 3 < collab.level < 4  # the interview counts more than the reference
+    assert collab.probability == pytest.approx(syn.probability_meets(level, sd, 3)) and collab.probability > 0.9
+    assert rows["drive"].probability is None  # no evidence yet: nothing is guessed
+    assert matrix.fit["fit"] == pytest.approx(collab.probability) and matrix.fit["musts_met"]
+
+
+def login(app, email):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": PASSWORD})
+    return client
+
+
+def test_page_and_judgement(app, db, setup):
+    client = login(app, "a@example.com")
+    url = f"/admin/candidates/{setup['candidate']}/synthesis"
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "kravprofil version 1" in html.lower()
+    assert re.search(r'data-competency="collaboration" data-agreement="agree"', html)
+    assert re.search(r'data-probability="(0\.9\d|1\.00)"', html)
+    bad = client.post(url, data={"csrf_token": csrf_from(page), "judgement": "", "recommendation": "recommend"})
+    assert bad.status_code == 400 and "Skriv den samlade bedömningen" in bad.get_data(as_text=True)
+    ok = client.post(url, data={"csrf_token": csrf_from(page), "judgement": "Stark samarbetsförmåga.",
+                                "strengths": "Lyssnar", "risks": "Driv obekräftat", "recommendation": "reservations"})
+    assert ok.status_code == 302
+    saved = db.scalar(sa.select(Synthesis).where(Synthesis.candidate_id == setup["candidate"]))
+    assert (saved.recommendation, saved.decided_by_id, saved.profile_version) == (
+        "reservations", setup["users"][0], 1)
+    assert login(app, "b@example.com").get(url).status_code == 404  # not staffed
+    assert client.post(url, data={"judgement": "x", "recommendation": "recommend"}).status_code == 400  # CSRF
