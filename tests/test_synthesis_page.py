@@ -79,3 +79,18 @@ def test_page_and_judgement(app, db, setup):
         "reservations", setup["users"][0], 1)
     assert login(app, "b@example.com").get(url).status_code == 404  # not staffed
     assert client.post(url, data={"judgement": "x", "recommendation": "recommend"}).status_code == 400  # CSRF
+
+
+def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, setup, make_invitation):
+    other, _, _ = make_invitation(setup["assignment"], name="Bo Andra", email="bo@example.com")
+    for rater, level in zip(setup["users"], (4, 3)):
+        db.add(InterviewRating(candidate_id=other, rater_id=rater, competency_key="collaboration", level=level,
+                               notes="Exempel", submitted_at=clock()))
+    db.commit()
+    client = login(app, "a@example.com")
+    html = client.get(f"/admin/assignments/{setup['assignment']}/finalists").get_data(as_text=True)
+    assert "Kim Kandidat" in html and "Bo Andra" in html
+    row = re.search(r'data-competency="collaboration">(.*?)</tr>', html, re.S).group(1)
+    assert 'data-inseparable="1"' in row and "skiljer inte" in row
+    assert "rank" not in html.lower()
+    assert login(app, "b@example.com").get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
