@@ -82,8 +82,9 @@ def _alphas(session: Session, inventory: Inventory, assignment_ids: list[int] | 
             alpha = cronbach_alpha(matrix, missing="pairwise")
         except ValueError:
             continue
-        if 0 < alpha < 1:
-            alphas[scale] = round(float(alpha), 3)
+        alpha = round(float(alpha), 3)
+        if 0 < alpha < 1:  # after rounding: a near-zero alpha is no usable reliability
+            alphas[scale] = alpha
     return alphas
 
 
