@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, Attempt, Candidate, InventoryResponse, LogicResponse, Role, TestKind
+from portal.models import Assignment, Attempt, Candidate, InventoryResponse, LogicResponse, TestKind
 from portal.services import access, audit, journey
 from portal.services.invitations import CandidateStatus, candidate_status
 from portal.services.scoring import LOGIC_SCALE
@@ -93,20 +93,6 @@ def _minutes_used(attempt, now) -> int | None:
         return None
     end = attempt.finished_at or min(now, attempt.deadline or now)
     return int((end - attempt.started_at).total_seconds() // 60)
-
-
-@bp.get("/client")
-@login_required
-def client_home():
-    """A client user's start page: their organisation's assignments. Released reports
-    will be listed here (reports issue); nothing of the consultant workspace is shown."""
-    assignments = get_session().scalars(
-        access.assignment_scope(current_user).options(selectinload(Assignment.client))
-        .order_by(Assignment.created_at.desc())
-    ).all() if current_user.role is Role.CLIENT else []
-    if current_user.role is not Role.CLIENT:
-        return redirect(url_for("admin.dashboard"))
-    return render_template("admin/client_home.html", assignments=assignments)
 
 
 @bp.post("/language")

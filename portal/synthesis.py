@@ -273,23 +273,32 @@ def overall_fit(items: Sequence[tuple[float, float, bool]]) -> dict:
     return {"fit": fit, "sd": sd, "musts_met": not unmet, "unmet_musts": unmet}
 
 
-def agreement(evidence: Sequence[Evidence]) -> str:
-    """``"agree"`` or ``"discrepant"``: do the sources tell the same story?
+def discrepant_pairs(evidence: Sequence[Evidence]) -> list[tuple[Evidence, Evidence]]:
+    """Every pair of discrepant evidence as ``(higher, lower)``, in input order.
 
     Two pieces of evidence are discrepant when |x_1 - x_2| > 1.96 * sqrt(sd_1**2 + sd_2**2),
     i.e. their difference is larger than measurement error explains at the 5 % level
-    (two-sided z test of the difference of independent estimates). ``"discrepant"`` when
-    any pair is; a single piece of evidence agrees with itself. Many sources mean many
-    pairs, so with several sources an occasional false alarm is expected: it is a prompt
-    for the consultant to look, not a verdict. Raises ``ValueError`` when empty.
+    (two-sided z test of the difference of independent estimates).
+    """
+    pairs = []
+    for a, b in combinations(list(evidence), 2):
+        if abs(a.level - b.level) > 1.96 * math.hypot(a.sd, b.sd):
+            pairs.append((a, b) if a.level >= b.level else (b, a))
+    return pairs
+
+
+def agreement(evidence: Sequence[Evidence]) -> str:
+    """``"agree"`` or ``"discrepant"``: do the sources tell the same story?
+
+    ``"discrepant"`` when any pair is (see :func:`discrepant_pairs`); a single piece of
+    evidence agrees with itself. Many sources mean many pairs, so with several sources an
+    occasional false alarm is expected: it is a prompt for the consultant to look, not a
+    verdict. Raises ``ValueError`` when empty.
     """
     items = list(evidence)
     if not items:
         raise ValueError("no evidence to compare")
-    for a, b in combinations(items, 2):
-        if abs(a.level - b.level) > 1.96 * math.hypot(a.sd, b.sd):
-            return "discrepant"
-    return "agree"
+    return "discrepant" if discrepant_pairs(items) else "agree"
 
 
 def bands_overlap(a: tuple[float, float], b: tuple[float, float], *, z: float = Z90) -> bool:
@@ -308,3 +317,19 @@ def bands_overlap(a: tuple[float, float], b: tuple[float, float], *, z: float = 
     _check_sd(sb, "sd")
     _check_sd(z, "z")
     return abs(la - lb) <= z * (sa + sb)
+
+
+def compare_first_opinion(client_level: float, level: float, sd: float, *, z: float = Z90) -> str:
+    """Does the second opinion confirm the client's own rating of a competency?
+
+    ``"confirms"`` when the client's level lies within our combined level's 90 % band
+    (``level -/+ z * sd``) or within half a level of it (ratings are whole numbers, so a
+    narrower tolerance would call 3 against 3.4 a difference); otherwise ``"higher"`` or
+    ``"lower"``: whether *our* level is higher or lower than the client's.
+    """
+    _check_level(client_level, "client_level")
+    _check_level(level, "level")
+    _check_sd(sd, "sd")
+    if abs(level - client_level) <= max(z * sd, 0.5):
+        return "confirms"
+    return "higher" if level > client_level else "lower"

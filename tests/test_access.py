@@ -16,7 +16,7 @@ SECRET_EMAIL = "hemlig@example.com"
 
 
 @pytest.fixture
-def world(app, db, make_assignment, make_invitation, tmp_path):
+def world(app, db, clock, make_assignment, make_invitation, tmp_path):
     users = {}
     for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
                       ("client", Role.CLIENT), ("other_client", Role.CLIENT)):
@@ -38,13 +38,20 @@ def world(app, db, make_assignment, make_invitation, tmp_path):
     from portal.models import Candidate
     from portal.services import checks
 
+    from portal.models import Assignment
+    from portal.services import profiles
+
+    profile = profiles.save_profile(db, db.get(Assignment, aid), user_id=users["consultant"].id, now=clock(),
+                          logic_min_percentile=None, personality_targets={},
+                          items=[{"key": "collaboration", "weight": 3, "target_level": 3, "must": True}])
+    db.commit()
     app.config["ATTACHMENT_DIR"] = str(tmp_path)
     check = checks.checklist(db, db.get(Candidate, cid))[0]
     checks.attach_file(db, check, filename="id.pdf", data=f"%PDF-1.4 {SECRET_NAME}".encode(),
                        storage_dir=tmp_path, now=check.updated_at)
     db.commit()
     return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid,
-            "message": message.id, "check": check.id}
+            "message": message.id, "check": check.id, "profile": profile.id}
 
 
 def client_as(app, who):
@@ -74,10 +81,15 @@ EXPECTED = {
     "object": {"client": 403, "other_client": 403, "outsider": 404, "consultant": 200, "admin": 200},
     "admin": {"client": 403, "other_client": 403, "outsider": 403, "consultant": 403, "admin": 200},
     "client_home": {"client": 200, "other_client": 200, "outsider": 302, "consultant": 302, "admin": 302},
+    # pages a client user of the assignment's organisation shares with its staff
+    "shared": {"client": 200, "other_client": 404, "outsider": 404, "consultant": 200, "admin": 200},
 }
+SHARED = ("/admin/client/assignments/", "/first-opinion")
 
 
 def kind_of(url):
+    if url.startswith(SHARED[0]) or url.endswith(SHARED[1:]):
+        return "shared"
     if url.startswith(("/admin/assignments/", "/admin/candidates/", "/admin/outbox/")) \
             and any(p.isdigit() for p in url.split("/")):
         return "object"
@@ -102,8 +114,8 @@ def test_every_admin_url_as_every_role(app, world, who):
             continue
         expected = EXPECTED[kind_of(url)][who]
         assert response.status_code == expected, (url, who, response.status_code)
-        sees_candidate = (kind_of(url) == "object" and expected == 200 and "/profile" not in url
-                          and not url.endswith(("/edit", "/finalists"))) or (
+        sees_candidate = (kind_of(url) in ("object", "shared") and expected == 200 and "/profile" not in url
+                          and not url.endswith("/edit")) or (
             url == "/admin/outbox" and who in ("consultant", "admin"))
         if not sees_candidate:
             assert SECRET_NAME not in body and SECRET_EMAIL not in body, (url, who)
@@ -139,7 +151,8 @@ def test_views_are_audited_without_personal_data(app, db, world):
     client.get(f"/admin/assignments/{world['assignment']}")
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
     assert [(e.action, e.object_type, e.object_id) for e in events] == [
-        ("view", "candidate_results", world["candidate"]), ("view", "assignment", world["assignment"])]
+        ("view", "candidate_results", world["candidate"]), ("lock", "requirement_profile", world["profile"]),
+        ("view", "assignment", world["assignment"])]  # opening results locks the profile
     assert all(e.user_id == world["users"]["consultant"] for e in events)
     for e in events:
         assert SECRET_NAME not in str(e.detail) and SECRET_EMAIL not in str(e.detail)

@@ -18,7 +18,7 @@ def test_migrated_schema_matches_models(database_url):
     finally:
         engine.dispose()
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_db_upgrade_cli_creates_schema(make_app, tmp_path):
@@ -68,4 +68,4 @@ def test_upgrade_keeps_existing_data_on_sqlite(tmp_path):
     finally:
         engine.dispose()
     assert tuple(row) == ("Chef", 1, "Eva", 7)
-    assert version == "0005"
+    assert version == "0006"

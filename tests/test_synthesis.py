@@ -267,6 +267,14 @@ def test_overall_fit_rejects_bad_input(items):
         syn.overall_fit(items)
 
 
+def test_discrepant_pairs_name_the_higher_source_first():
+    test, interview, reference = (Evidence("test", 4.5, 0.4), Evidence("interview", 2.0, 0.4),
+                                  Evidence("reference", 2.2, 0.4))
+    pairs = syn.discrepant_pairs([interview, test, reference])
+    assert [(hi.source, lo.source) for hi, lo in pairs] == [("test", "interview"), ("test", "reference")]
+    assert syn.discrepant_pairs([interview, reference]) == []
+
+
 def test_agreement_and_bands_reject_bad_input():
     with pytest.raises(ValueError):
         syn.agreement([])

@@ -94,3 +94,15 @@ def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, se
     assert 'data-inseparable="1"' in row and "skiljer inte" in row
     assert "rank" not in html.lower()
     assert login(app, "b@example.com").get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
+
+
+def test_discrepancy_names_the_sources_and_suggests_a_follow_up(app, db, clock, setup):
+    db.add(ReferenceCheck(candidate_id=setup["candidate"], referee_name="S", consent_at=clock(),
+                          ratings={"collaboration": {"level": 1, "notes": ""}}))
+    db.execute(sa.update(ReferenceCheck).values(ratings={"collaboration": {"level": 1, "notes": ""}}))
+    db.execute(sa.update(InterviewRating).values(level=5))
+    db.commit()
+    html = login(app, "a@example.com").get(f"/admin/candidates/{setup['candidate']}/synthesis").get_data(as_text=True)
+    row = re.search(r'data-competency="collaboration" data-agreement="discrepant">(.*?)</tr>', html, re.S).group(1)
+    assert 'data-follow-up="interview-reference"' in row
+    assert "Intervjun visade mer än referenserna beskriver" in row

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import synthesis as syn
-from ..models import Candidate, InterviewRating, ReferenceCheck
+from ..models import Candidate, FirstOpinion, InterviewRating, ReferenceCheck
 from . import profiles
 from .interviews import current_results
 
@@ -26,6 +26,13 @@ class Row:
     probability: float | None = None
     agreement: str | None = None
     rater_disagreement: bool = False
+    #: (higher source, lower source) for each discrepant pair: what to follow up.
+    follow_ups: list[tuple[str, str]] = field(default_factory=list)
+    #: The competency's first interview question (sv/en), suggested for a follow-up.
+    question: dict | None = None
+    #: The client's first opinion (1-5) and whether ours "confirms" it or is "higher" / "lower".
+    client_level: int | None = None
+    client_comparison: str | None = None
 
 
 @dataclass
@@ -45,10 +52,15 @@ def evidence_matrix(session: Session, candidate: Candidate) -> Matrix:
         InterviewRating.candidate_id == candidate.id, InterviewRating.submitted_at.is_not(None))).all()
     refs = session.scalars(sa.select(ReferenceCheck).where(
         ReferenceCheck.candidate_id == candidate.id, ReferenceCheck.consent_at.is_not(None))).all()
+    first = {f.competency_key: f.level for f in session.scalars(
+        sa.select(FirstOpinion).where(FirstOpinion.candidate_id == candidate.id))}
     rows = []
     for item in profile.competencies:
         row = Row(item.competency_key, item.weight, item.target_level, item.must)
         competency = library.get(item.competency_key)
+        if competency is not None and competency.questions:
+            row.question = dict(competency.questions[0].text)
+        row.client_level = first.get(item.competency_key)
         for link in (competency.scales if competency else ()):
             result = results.get(link.scale)
             if result is not None and result.percentile is not None:
@@ -68,6 +80,10 @@ def evidence_matrix(session: Session, candidate: Candidate) -> Matrix:
             row.level, row.sd = syn.combine(row.evidence)
             row.probability = syn.probability_meets(row.level, row.sd, row.target)
             row.agreement = syn.agreement(row.evidence)
+            row.follow_ups = list(dict.fromkeys(
+                (hi.source, lo.source) for hi, lo in syn.discrepant_pairs(row.evidence)))
+            if row.client_level is not None:
+                row.client_comparison = syn.compare_first_opinion(row.client_level, row.level, row.sd)
         rows.append(row)
     scored = [(r.weight, r.probability, r.must) for r in rows if r.probability is not None]
     fit = syn.overall_fit(scored) if scored else None

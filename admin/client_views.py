@@ -1,0 +1,109 @@
+"""The client's side: their organisation's assignments and finalists, their first
+opinion of each finalist, and (once released) the reports. Nothing of the consultant
+workspace is shown here; every query goes through the access scopes."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
+
+from portal import competencies as lib
+from portal import resources as res
+from portal.db import get_session
+from portal.models import Assignment, Role
+from portal.services import access, audit, profiles
+from portal.services import first_opinions as fo
+from portal.services.interviews import localized
+
+from . import bp
+from .auth import assignment_or_404, candidate_or_404
+
+FIRST_OPINION_ERRORS = {
+    "closed": _l("The first opinion is closed: the report has been released, so the client has seen ours."),
+    "level_range": _l("Choose a level from 1 to 5."),
+    "empty": _l("Rate at least one competency."),
+}
+
+
+@bp.get("/client")
+@login_required
+def client_home():
+    """A client user's start page: their organisation's assignments."""
+    if current_user.role is not Role.CLIENT:
+        return redirect(url_for("admin.dashboard"))
+    assignments = get_session().scalars(
+        access.assignment_scope(current_user).options(selectinload(Assignment.client))
+        .order_by(Assignment.created_at.desc(), Assignment.id.desc())
+    ).all()
+    return render_template("admin/client_home.html", assignments=assignments)
+
+
+@bp.get("/client/assignments/<int:assignment_id>")
+@login_required
+def client_assignment(assignment_id: int):
+    """The finalists of one assignment, each with the client's first opinion and the
+    released reports; candidates are listed in the order they were added, never ranked."""
+    db = get_session()
+    a = assignment_or_404(assignment_id)
+    candidates = sorted(a.candidates, key=lambda c: c.id)
+    opinions = {c.id: fo.recorded(db, c) for c in candidates}
+    open_ = {c.id: fo.is_open(db, c) for c in candidates}
+    audit.record(db, user_id=current_user.id, action="view", object_type="client_assignment", object_id=a.id,
+                 now=res.now())
+    return render_template("admin/client_assignment.html", a=a, candidates=candidates, opinions=opinions,
+                           open_=open_, profile=profiles.current_profile(db, a))
+
+
+@bp.route("/candidates/<int:candidate_id>/first-opinion", methods=["GET", "POST"])
+@login_required
+def first_opinion(candidate_id: int):
+    """The client's own rating per competency, before reading ours. A consultant may
+    record it on the client's behalf (e.g. from a phone call)."""
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    profile = profiles.current_profile(db, c.assignment)
+    if profile is None:
+        abort(404)
+    form = FlaskForm()
+    entered: dict[str, int | None] = {}
+    error = error_key = None
+    status = 200
+    if form.validate_on_submit():
+        for item in profile.competencies:
+            raw = request.form.get(f"level-{item.competency_key}", "")
+            try:
+                entered[item.competency_key] = int(raw) if raw else None
+            except ValueError:
+                entered[item.competency_key] = -1
+        try:
+            fo.record(db, c, entered, user_id=current_user.id, now=res.now())
+        except fo.FirstOpinionError as exc:
+            error, error_key, status = str(FIRST_OPINION_ERRORS.get(exc.code, exc.code)), exc.key, 400
+        else:
+            flash(_("Your first opinion was saved."), "success")
+            target = ("admin.client_assignment", {"assignment_id": c.assignment_id}) \
+                if current_user.role is Role.CLIENT else ("admin.synthesis", {"candidate_id": c.id})
+            return redirect(url_for(target[0], **target[1]))
+    elif request.method == "POST":
+        abort(400)
+    lang = str(get_locale() or "sv")
+    known = profiles.all_competencies(db)
+    saved = fo.recorded(db, c)
+    rows = []
+    for item in profile.competencies:
+        comp = known.get(item.competency_key)
+        level = entered.get(item.competency_key) if entered else (
+            saved[item.competency_key].level if item.competency_key in saved else None)
+        rows.append({
+            "key": item.competency_key, "target": item.target_level, "must": item.must,
+            "name": localized(comp.name, lang) if comp else item.competency_key,
+            "definition": localized(comp.definition, lang) if comp else "",
+            "anchors": [(lv, localized(comp.indicators.get(lv), lang) if comp else "") for lv in lib.LEVELS],
+            "level": level, "error": error if error_key == item.competency_key else None,
+        })
+    return render_template("admin/first_opinion.html", c=c, rows=rows, open_=fo.is_open(db, c),
+                           error=error if error_key is None else None, saved=saved), status
