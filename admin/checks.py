@@ -6,11 +6,10 @@ event and sends the file as an attachment that is not cached or sniffed.
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal import resources as res
 from portal.db import get_session
+from portal.downloads import attachment
 from portal.extensions import csrf
 from portal.models import BackgroundCheck, ReferenceCheck
 from portal.services import checks as svc
@@ -228,8 +228,4 @@ def candidate_background_attachment(candidate_id: int, check_id: int):
     except svc.CheckError:
         abort(404)
     svc.record_download(db, check, user_id=current_user.id, now=res.now())
-    response = send_file(BytesIO(data), mimetype=svc.mimetype_for(name), as_attachment=True,
-                         download_name=name, max_age=0, etag=False, conditional=False, last_modified=None)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(data, name=name, mimetype=svc.mimetype_for(name))

@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, Role
-from portal.services import access, audit, profiles
+from portal.models import Assignment, ReportKind, Role
+from portal.services import access, audit, profiles, reports
 from portal.services import first_opinions as fo
 from portal.services.interviews import localized
 
@@ -52,10 +52,11 @@ def client_assignment(assignment_id: int):
     candidates = sorted(a.candidates, key=lambda c: c.id)
     opinions = {c.id: fo.recorded(db, c) for c in candidates}
     open_ = {c.id: fo.is_open(db, c) for c in candidates}
+    latest = {c.id: reports.latest(db, c, ReportKind.CLIENT) for c in candidates}
     audit.record(db, user_id=current_user.id, action="view", object_type="client_assignment", object_id=a.id,
                  now=res.now())
     return render_template("admin/client_assignment.html", a=a, candidates=candidates, opinions=opinions,
-                           open_=open_, profile=profiles.current_profile(db, a))
+                           open_=open_, latest=latest, profile=profiles.current_profile(db, a))
 
 
 @bp.route("/candidates/<int:candidate_id>/first-opinion", methods=["GET", "POST"])

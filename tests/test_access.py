@@ -50,8 +50,32 @@ def world(app, db, clock, make_assignment, make_invitation, tmp_path):
     checks.attach_file(db, check, filename="id.pdf", data=f"%PDF-1.4 {SECRET_NAME}".encode(),
                        storage_dir=tmp_path, now=check.updated_at)
     db.commit()
+    from portal.models import Report, ReportKind
+
+    reports = {}
+    for kind in ReportKind:  # released reports, as if by the consultant
+        report = Report(candidate_id=cid, kind=kind, version=1, language="sv", content={"candidate": {"name": "x"}},
+                        stamp={}, html=f"<p>{SECRET_NAME}</p>", pdf=f"%PDF-1.4 {SECRET_NAME}".encode(),
+                        pdf_sha256="0" * 64, released_by_id=users["consultant"].id, released_at=clock())
+        db.add(report)
+        db.commit()
+        reports[kind.value] = report.id
     return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid,
-            "message": message.id, "check": check.id, "profile": profile.id}
+            "message": message.id, "check": check.id, "profile": profile.id, "reports": reports}
+
+
+def pdf_or_html(response) -> str:
+    if response.mimetype != "application/pdf":
+        return response.get_data(as_text=True)
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    except PdfReadError:  # the world's stand-in PDFs are not real PDFs: their bytes are the text
+        return response.data.decode("latin-1")
 
 
 def client_as(app, who):
@@ -71,7 +95,11 @@ def admin_get_urls(app, world):
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/admin") and "GET" in rule.methods and rule.endpoint != "admin.login":
-            urls.append(rule.build(values, append_unknown=False)[1])
+            # every report kind, and every released report
+            for kind in ("client", "candidate"):
+                for report_id in world["reports"].values():
+                    urls.append(rule.build({**values, "kind": kind, "report_id": report_id},
+                                           append_unknown=False)[1])
     return sorted(set(urls))
 
 
@@ -83,11 +111,18 @@ EXPECTED = {
     "client_home": {"client": 200, "other_client": 200, "outsider": 302, "consultant": 302, "admin": 302},
     # pages a client user of the assignment's organisation shares with its staff
     "shared": {"client": 200, "other_client": 404, "outsider": 404, "consultant": 200, "admin": 200},
+    # released reports: the client's users see their organisation's client reports only
+    "client_report": {"client": 200, "other_client": 404, "outsider": 404, "consultant": 200, "admin": 200},
+    "candidate_report": {"client": 404, "other_client": 404, "outsider": 404, "consultant": 200, "admin": 200},
 }
+WORLD_REPORTS: dict[str, int] = {}
 SHARED = ("/admin/client/assignments/", "/first-opinion")
+REPORT = "/admin/reports/"
 
 
 def kind_of(url):
+    if url.startswith(REPORT):
+        return "client_report" if url.split("/")[3] == str(WORLD_REPORTS["client"]) else "candidate_report"
     if url.startswith(SHARED[0]) or url.endswith(SHARED[1:]):
         return "shared"
     if url.startswith(("/admin/assignments/", "/admin/candidates/", "/admin/outbox/")) \
@@ -103,18 +138,20 @@ def kind_of(url):
 @pytest.mark.parametrize("who", ["anonymous", "client", "other_client", "outsider", "consultant", "admin"])
 def test_every_admin_url_as_every_role(app, world, who):
     client = client_as(app, who)
+    WORLD_REPORTS.update(world["reports"])
     urls = admin_get_urls(app, world)
     assert {"/admin/users", "/admin/audit", "/admin/client", "/admin/banks",
             f"/admin/candidates/{world['candidate']}", f"/admin/assignments/{world['assignment']}"} <= set(urls)
     for url in urls:
         response = client.get(url)
-        body = response.get_data(as_text=True)
+        body = pdf_or_html(response)
         if who == "anonymous":
             assert response.status_code == 302 and "/admin/login" in response.headers["Location"], url
             continue
         expected = EXPECTED[kind_of(url)][who]
         assert response.status_code == expected, (url, who, response.status_code)
-        sees_candidate = (kind_of(url) in ("object", "shared") and expected == 200 and "/profile" not in url
+        sees_candidate = (kind_of(url) in ("object", "shared", "client_report", "candidate_report")
+                          and expected == 200 and "/profile" not in url
                           and not url.endswith("/edit")) or (
             url == "/admin/outbox" and who in ("consultant", "admin"))
         if not sees_candidate:

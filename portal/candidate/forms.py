@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 
 class WelcomeForm(FlaskForm):
@@ -20,4 +20,12 @@ class ExperienceForm(FlaskForm):
         _l("How was your experience of the assessment?"),
         choices=["1", "2", "3", "4", "5"],
         validators=[InputRequired(message=_l("Choose a rating from 1 to 5, or skip the question."))],
+    )
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(
+        _l("Your comment"),
+        validators=[DataRequired(message=_l("Write your comment before sending it.")),
+                    Length(max=2000, message=_l("The comment can be at most %(max)d characters."))],
     )

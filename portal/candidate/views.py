@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -11,8 +12,9 @@ from item_banks import adaptive
 
 from .. import resources as res
 from ..db import get_session
-from ..models import FinishReason, Stage, TestKind
-from ..services import journey
+from ..downloads import attachment
+from ..models import CandidateComment, FinishReason, ReportKind, Stage, TestKind
+from ..services import audit, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
     invitation_for_session,
@@ -20,7 +22,7 @@ from ..services.invitations import (
 )
 from ..services.tokens import TokenExpired, TokenInvalid
 from . import bp
-from .forms import ExperienceForm, LanguageForm, WelcomeForm
+from .forms import CommentForm, ExperienceForm, LanguageForm, WelcomeForm
 
 SESSION_KEY = "candidate"
 
@@ -272,8 +274,58 @@ def done():
         flash(_("Thank you for your answer."), "success")
         return redirect(url_for(".done"))
     status = 400 if form.errors else 200
-    return render_template("candidate/done.html", form=form,
-                           rated=g.candidate.experience_rating is not None), status
+    return _done_page(form=form, comment_form=CommentForm(prefix="comment")), status
+
+
+def _done_page(*, form, comment_form):
+    db = get_session()
+    report = reports.latest(db, g.candidate, ReportKind.CANDIDATE)
+    comment = db.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == g.candidate.id))
+    if comment is not None and not comment_form.text.data:
+        comment_form.text.data = comment.text
+    return render_template("candidate/done.html", form=form, comment_form=comment_form, report=report,
+                           comment=comment, rated=g.candidate.experience_rating is not None)
+
+
+def _own_report():
+    report = reports.latest(get_session(), g.candidate, ReportKind.CANDIDATE)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.get("/test/report")
+@candidate_required(Stage.DONE)
+def report():
+    """The candidate's released feedback report (the newest version), as a page."""
+    r = _own_report()
+    audit.record(get_session(), user_id=None, action="view", object_type="report_candidate", object_id=r.id,
+                 detail={"by": "candidate"}, now=res.now())
+    response = Response(r.html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/test/report.pdf")
+@candidate_required(Stage.DONE)
+def report_pdf():
+    r = _own_report()
+    audit.record(get_session(), user_id=None, action="download", object_type="report_candidate", object_id=r.id,
+                 detail={"by": "candidate", "version": r.version}, now=res.now())
+    return attachment(r.pdf, name=reports.download_name(r), mimetype="application/pdf")
+
+
+@bp.post("/test/report/comment")
+@candidate_required(Stage.DONE)
+def report_comment():
+    _own_report()
+    comment_form = CommentForm(prefix="comment")
+    if comment_form.validate_on_submit():
+        reports.save_comment(get_session(), g.candidate, comment_form.text.data, now=res.now())
+        flash(_("Thank you, your comment was saved. The consultant passes it on to the employer with the report."),
+              "success")
+        return redirect(url_for(".done") + "#comment")
+    return _done_page(form=ExperienceForm(), comment_form=comment_form), 400
 
 
 def _int_or_none(value):

@@ -65,12 +65,12 @@ def seed(
                      settings=settings, language="en")
     simulated, _ = invite_candidate(session, cfo, name=SIMULATED_NAME,
                                     email="exempel@demo.example", now=now, settings=settings)
-    _simulate(session, simulated, bank=bank, inventory=inventory,
+    simulate_battery(session, simulated, bank=bank, inventory=inventory,
               norms=norms_for(cfo.norm_group), now=now, rng=np.random.default_rng(2026))
     return True
 
 
-def _simulate(session: Session, candidate: Candidate, *, bank, inventory, norms, now, rng) -> None:
+def simulate_battery(session: Session, candidate: Candidate, *, bank, inventory, norms, now, rng) -> None:
     """Answer the whole battery with random but plausible responses."""
     t = now - timedelta(hours=2)
     journey.accept_welcome(session, candidate, language="sv", now=t)

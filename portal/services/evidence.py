@@ -85,6 +85,8 @@ def evidence_matrix(session: Session, candidate: Candidate) -> Matrix:
             if row.client_level is not None:
                 row.client_comparison = syn.compare_first_opinion(row.client_level, row.level, row.sd)
         rows.append(row)
-    scored = [(r.weight, r.probability, r.must) for r in rows if r.probability is not None]
-    fit = syn.overall_fit(scored) if scored else None
+    scored = [r for r in rows if r.probability is not None]
+    fit = syn.overall_fit([(r.weight, r.probability, r.must) for r in scored]) if scored else None
+    if fit is not None:  # indices of the scored rows -> competency keys
+        fit["unmet_musts"] = [scored[i].key for i in fit["unmet_musts"]]
     return Matrix(profile.version, rows, fit)

@@ -1,0 +1,132 @@
+"""Reports: drafts and release (consultants), released reports and downloads (consultants
+and the client's users, for their own organisation's client reports only).
+
+A draft is rendered live from the current data and stored nowhere. Releasing freezes the
+content, HTML and PDF as the next version; clients and the candidate only ever see
+released versions. Every view and download of a report is audit-logged.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal import resources as res
+from portal.db import get_session
+from portal.downloads import attachment
+from portal.models import CandidateComment, Report, ReportKind, Role, User
+from portal.services import access, audit
+from portal.services import reports as svc
+
+from . import bp
+from .auth import candidate_or_404, staff_required
+
+RELEASE_ERRORS = {
+    "no_results": _l("There are no test results to report yet."),
+    "no_synthesis": _l("Write and save the synthesis (judgement and recommendation) before releasing the client report."),
+}
+KIND_NAMES = {"client": _l("Client report"), "candidate": _l("Candidate feedback report")}
+
+
+def _kind(value: str) -> ReportKind:
+    try:
+        return ReportKind(value)
+    except ValueError:
+        abort(404)
+
+
+def report_or_404(report_id: int) -> Report:
+    """A released report the current user may see: staff of the assignment, or a user of
+    the client's organisation (client reports only). Anything else is reported missing."""
+    db = get_session()
+    report = db.get(Report, report_id)
+    if report is None:
+        abort(404)
+    try:
+        access.visible_candidate(db, current_user, report.candidate_id)
+    except access.NotVisible:
+        abort(404)
+    if current_user.role is Role.CLIENT and report.kind is not ReportKind.CLIENT:
+        abort(404)
+    return report
+
+
+@bp.get("/candidates/<int:candidate_id>/reports")
+@staff_required
+def reports(candidate_id: int, *, error: str | None = None, status: int = 200):
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    versions = svc.released(db, c)
+    releasers = {u.id: u for u in db.scalars(sa.select(User).where(
+        User.id.in_({r.released_by_id for r in versions})))}
+    comment = db.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == c.id))
+    latest_client = svc.latest(db, c, ReportKind.CLIENT)
+    # The reply the client has not seen yet: not in the newest released client report.
+    comment_after_release = bool(comment and latest_client
+                                 and latest_client.content.get("candidate_comment") != comment.text)
+    return render_template("admin/reports.html", c=c, versions=versions, releasers=releasers,
+                           kinds=KIND_NAMES, comment=comment, comment_after_release=comment_after_release,
+                           error=error), status
+
+
+@bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview")
+@staff_required
+def report_preview(candidate_id: int, kind: str):
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    k = _kind(kind)
+    now = res.now()
+    audit.record(db, user_id=current_user.id, action="preview", object_type=f"report_{k.value}",
+                 object_id=c.id, now=now)
+    return svc.render_html(svc.build_content(db, c, k, now=now), draft=True)
+
+
+@bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview.pdf")
+@staff_required
+def report_preview_pdf(candidate_id: int, kind: str):
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    k = _kind(kind)
+    now = res.now()
+    audit.record(db, user_id=current_user.id, action="preview_pdf", object_type=f"report_{k.value}",
+                 object_id=c.id, now=now)
+    pdf = svc.render_pdf(svc.build_content(db, c, k, now=now), draft=True)
+    return attachment(pdf, name=f"draft-{k.value}-{c.id}.pdf", mimetype="application/pdf")
+
+
+@bp.post("/candidates/<int:candidate_id>/reports/<kind>/release")
+@staff_required
+def report_release(candidate_id: int, kind: str):
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    k = _kind(kind)
+    try:
+        report = svc.release(db, c, k, user_id=current_user.id, now=res.now())
+    except svc.ReportError as exc:
+        return reports(candidate_id, error=str(RELEASE_ERRORS.get(exc.code, exc.code)), status=400)
+    flash(_("Version %(n)s of the %(kind)s was released.", n=report.version, kind=str(KIND_NAMES[k.value]).lower()),
+          "success")
+    return redirect(url_for("admin.reports", candidate_id=c.id))
+
+
+@bp.get("/reports/<int:report_id>")
+@login_required
+def report_view(report_id: int):
+    report = report_or_404(report_id)
+    audit.record(get_session(), user_id=current_user.id, action="view", object_type=f"report_{report.kind.value}",
+                 object_id=report.id, now=res.now())
+    response = Response(report.html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/reports/<int:report_id>/download")
+@login_required
+def report_download(report_id: int):
+    report = report_or_404(report_id)
+    audit.record(get_session(), user_id=current_user.id, action="download",
+                 object_type=f"report_{report.kind.value}", object_id=report.id,
+                 detail={"version": report.version, "sha256": report.pdf_sha256}, now=res.now())
+    return attachment(report.pdf, name=svc.download_name(report), mimetype="application/pdf")

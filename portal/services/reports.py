@@ -1,0 +1,301 @@
+"""Feedback reports: the client report (decision support) and the candidate's own
+feedback report (design.md, section 6).
+
+A report is built in two steps. :func:`build_content` gathers everything the report
+shows from the stored data into one JSON-able dict, with every text already resolved in
+the report's language (names, level texts, interpretations), plus a stamp of the versions
+it was made from. :func:`render_html` turns that dict into HTML (one template per kind)
+and :func:`portal.pdf.render_pdf` into a PDF. Releasing stores the content beside the HTML
+and PDF, so a released report can be rendered again from its own content, identically,
+whatever changes later (:func:`regenerate_pdf`).
+
+Until a consultant releases it a report is a draft: built live, stored nowhere. A release
+is frozen; a change is released as a new version. Services flush and never commit.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from importlib import metadata
+
+import sqlalchemy as sa
+from flask import has_request_context, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from .. import report_texts as rt
+from .. import resources as res
+from ..models import (
+    Candidate,
+    CandidateComment,
+    InterviewRating,
+    Report,
+    ReportKind,
+    Synthesis,
+    TestKind,
+    User,
+)
+from . import audit, checks, profiles
+from .evidence import evidence_matrix
+from .interviews import LOGIC_SCALE, current_attempts, current_results, localized, raised_flags
+
+LANGUAGES = ("sv", "en")
+#: Longest accepted reply from the candidate (characters).
+MAX_COMMENT = 2000
+
+
+class ReportError(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def report_language(candidate: Candidate, kind: ReportKind) -> str:
+    """The client report is in the assignment's language; the candidate's in the language
+    they chose for the test (else the invitation's)."""
+    if kind is ReportKind.CLIENT:
+        lang = candidate.assignment.language
+    else:
+        lang = candidate.chosen_language or (candidate.invitations[-1].language if candidate.invitations else "sv")
+    return lang if lang in LANGUAGES else "sv"
+
+
+def _app_version() -> str:
+    try:
+        return metadata.version("second-opinion")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+def _scale_result(result, *, name: str, lang: str, texts: dict, target: tuple | None = None) -> dict:
+    level = rt.level_key(result.percentile)
+    return {
+        "scale": result.scale, "name": name,
+        "percentile": round(result.percentile), "low": _round(result.percentile_low),
+        "high": _round(result.percentile_high), "band_level": result.band_level,
+        "level": level, "level_name": rt.text(texts["levels"]["names"][level], lang),
+        "target": list(target) if target else None,
+        "norm_group": result.norm_group, "norm_ref": result.norm_ref, "provisional": bool(result.norm_provisional),
+    }
+
+
+def _round(value):
+    return None if value is None else round(value)
+
+
+def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[dict]:
+    domains = []
+    for domain in res.inventory().domains:
+        result = results.get(f"personality.{domain.id}")
+        if result is None or result.percentile is None:
+            continue
+        entry = _scale_result(result, name=localized(domain.name, lang), lang=lang, texts=texts,
+                              target=targets.get(result.scale))
+        entry.update(_interpretation(domain, entry["level"], lang, texts))
+        entry["facets"] = []
+        for facet in domain.facets:
+            fr = results.get(f"personality.{facet.id}")
+            if fr is None or fr.percentile is None:
+                continue
+            fe = _scale_result(fr, name=localized(facet.name, lang), lang=lang, texts=texts,
+                               target=targets.get(fr.scale))
+            fe.update(_interpretation(facet, fe["level"], lang, texts))
+            entry["facets"].append(fe)
+        domains.append(entry)
+    return domains
+
+
+def _interpretation(scale, level: str, lang: str, texts: dict) -> dict:
+    """Plain-language meaning of a level: the scale's high or low description at the
+    ends, its middle-range text in between, and the developmental and verify texts."""
+    own = texts["scales"][scale.id]
+    if level in ("high", "above_average"):
+        meaning, develop = localized(scale.high, lang), rt.text(own["develop_high"], lang)
+    elif level in ("low", "below_average"):
+        meaning, develop = localized(scale.low, lang), rt.text(own["develop_low"], lang)
+    else:
+        meaning, develop = rt.text(own["mid"], lang), None
+    return {"meaning": meaning, "develop": develop, "verify": rt.text(own["verify"], lang)}
+
+
+def _stamp(results: dict, profile_version: int | None, texts: dict) -> dict:
+    banks = sorted({f"{r.bank_id} {r.bank_version}" for r in results.values()})
+    norms = sorted({r.norm_ref for r in results.values()})
+    engines = sorted({r.engine_version for r in results.values()})
+    return {"item_banks": banks, "norms": norms, "engine": engines, "profile_version": profile_version,
+            "report_texts": texts["version"], "app": _app_version()}
+
+
+def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, now: datetime) -> dict:
+    """Everything the report shows, as data in the report's language (see module doc)."""
+    lang = report_language(candidate, kind)
+    texts = rt.load_texts()
+    results = current_results(session, candidate)
+    attempts = current_attempts(session, candidate)
+    profile = profiles.current_profile(session, candidate.assignment)
+    targets = dict(profile.personality_targets or {}) if profile else {}
+    logic = results.get(LOGIC_SCALE)
+    logic_entry = None
+    if logic is not None and logic.percentile is not None:
+        minimum = profile.logic_min_percentile if profile else None
+        logic_entry = _scale_result(logic, name=rt.text(texts["logic"]["name"], lang), lang=lang, texts=texts,
+                                    target=(minimum, 100) if minimum else None)
+        audience = "client" if kind is ReportKind.CLIENT else "candidate"
+        logic_entry["meaning"] = rt.text(texts["logic"][audience][logic_entry["level"]], lang)
+        attempt = attempts.get(TestKind.LOGIC)
+        logic_entry["incomplete"] = bool(attempt and attempt.finish_reason
+                                         and attempt.finish_reason.value != "completed")
+    personality = _personality(results, lang, texts, targets)
+    flags = [code for code in raised_flags(session, candidate) if code in texts["validity"]]
+    content = {
+        "kind": kind.value, "language": lang, "date": now.date().isoformat(),
+        "assignment": {"title": candidate.assignment.title, "client": candidate.assignment.client.name},
+        "candidate": {"name": candidate.name},
+        "logic": logic_entry, "personality": personality,
+        "provisional_norms": any(r.norm_provisional for r in results.values()),
+        "validity_flags": flags,
+        "stamp": _stamp(results, profile.version if profile else None, texts),
+    }
+    if kind is ReportKind.CLIENT:
+        content.update(_client_part(session, candidate, lang, profile))
+    else:
+        scales = ([logic_entry] if logic_entry else []) + [s for d in personality for s in [d, *d["facets"]]]
+        content["strengths"] = [{"name": s["name"], "meaning": s["meaning"]} for s in scales
+                                if s["level"] in ("high", "above_average")]
+        content["development"] = [{"name": s["name"], "develop": s["develop"]} for s in scales
+                                  if s.get("develop")]
+    return content
+
+
+def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> dict:
+    library = profiles.all_competencies(session)
+    matrix = evidence_matrix(session, candidate)
+    ratings = session.scalars(sa.select(InterviewRating).where(
+        InterviewRating.candidate_id == candidate.id, InterviewRating.submitted_at.is_not(None))).all()
+    competencies = []
+    for row in matrix.rows:
+        comp = library.get(row.key)
+        levels = [r.level for r in ratings if r.competency_key == row.key and r.level]
+        competencies.append({
+            "key": row.key, "name": localized(comp.name, lang) if comp else row.key,
+            "definition": localized(comp.definition, lang) if comp else "",
+            "target": row.target, "weight": row.weight, "must": row.must,
+            "evidence": [{"source": e.source, "level": round(e.level, 2), "sd": round(e.sd, 2)} for e in row.evidence],
+            "level": None if row.level is None else round(row.level, 2),
+            "sd": None if row.sd is None else round(row.sd, 2),
+            "probability": None if row.probability is None else round(row.probability, 3),
+            "agreement": row.agreement, "follow_ups": [list(p) for p in row.follow_ups],
+            "question": row.question, "rater_disagreement": row.rater_disagreement,
+            "interviewers": len(levels),
+            "client_level": row.client_level, "client_comparison": row.client_comparison,
+        })
+    fit = None
+    if matrix.fit:
+        names = {c["key"]: c["name"] for c in competencies}
+        fit = {"fit": round(matrix.fit["fit"], 3), "sd": round(matrix.fit["sd"], 3),
+               "musts_met": matrix.fit["musts_met"],
+               "unmet_musts": [names.get(k, k) for k in matrix.fit.get("unmet_musts", [])]}
+    synthesis = session.scalar(sa.select(Synthesis).where(Synthesis.candidate_id == candidate.id))
+    decided_by = session.get(User, synthesis.decided_by_id) if synthesis and synthesis.decided_by_id else None
+    refs = [r for r in checks.references(session, candidate) if r.consent_at is not None]
+    comment = session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+    consultants = [u.name or u.email for u in candidate.assignment.consultants]
+    return {
+        "consultants": consultants,
+        "profile": {"version": profile.version if profile else None,
+                    "logic_min_percentile": profile.logic_min_percentile if profile else None},
+        "competencies": competencies, "fit": fit,
+        "references": [{"referee": r.referee_name, "relation": r.relation, "period": r.period,
+                        "summary": r.summary} for r in refs],
+        "background": [{"kind": b.kind, "status": b.status.value,
+                        "checked_on": b.checked_on.isoformat() if b.checked_on else None}
+                       for b in checks.checklist(session, candidate)],
+        "synthesis": None if synthesis is None or not synthesis.judgement else {
+            "judgement": synthesis.judgement, "strengths": synthesis.strengths, "risks": synthesis.risks,
+            "recommendation": synthesis.recommendation,
+            "decided_by": (decided_by.name or decided_by.email) if decided_by else "",
+            "decided_on": synthesis.decided_at.date().isoformat() if synthesis.decided_at else None,
+            "profile_version": synthesis.profile_version},
+        "has_first_opinion": any(c["client_level"] for c in competencies),
+        "candidate_comment": comment.text if comment else None,
+    }
+
+
+def render_html(content: dict, *, pdf: bool = False, draft: bool = False) -> str:
+    """The report as a standalone HTML document, in the report's own language."""
+    template = f"reports/{content['kind']}.html"
+    stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
+    with force_locale(content["language"]):
+        return render_template(template, r=content, texts=rt.load_texts(), lang=content["language"],
+                               pdf=pdf, draft=draft, stylesheet_url=stylesheet)
+
+
+def render_pdf(content: dict, *, draft: bool = False) -> bytes:
+    from ..pdf import render_pdf as to_pdf
+
+    return to_pdf(render_html(content, pdf=True, draft=draft))
+
+
+def released(session: Session, candidate: Candidate, kind: ReportKind | None = None) -> list[Report]:
+    """Released versions, newest first (of one kind, or both)."""
+    query = sa.select(Report).where(Report.candidate_id == candidate.id)
+    if kind is not None:
+        query = query.where(Report.kind == kind)
+    return list(session.scalars(query.order_by(Report.kind, Report.version.desc())))
+
+
+def latest(session: Session, candidate: Candidate, kind: ReportKind) -> Report | None:
+    return session.scalar(sa.select(Report).where(Report.candidate_id == candidate.id, Report.kind == kind)
+                          .order_by(Report.version.desc()).limit(1))
+
+
+def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id: int, now: datetime) -> Report:
+    """Freeze the current draft as the next version: content, HTML, PDF and its hash."""
+    content = build_content(session, candidate, kind, now=now)
+    if content["logic"] is None and not content["personality"]:
+        raise ReportError("no_results")
+    if kind is ReportKind.CLIENT and content.get("synthesis") is None:
+        raise ReportError("no_synthesis")
+    pdf = render_pdf(content)
+    previous = latest(session, candidate, kind)
+    report = Report(candidate_id=candidate.id, kind=kind, version=(previous.version + 1) if previous else 1,
+                    language=content["language"], content=content, stamp=content["stamp"],
+                    html=render_html(content), pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                    released_by_id=user_id, released_at=now)
+    session.add(report)
+    session.flush()
+    audit.record(session, user_id=user_id, action="release", object_type=f"report_{kind.value}",
+                 object_id=report.id, detail={"candidate": candidate.id, "version": report.version,
+                                              "sha256": report.pdf_sha256}, now=now)
+    return report
+
+
+def regenerate_pdf(report: Report) -> bytes:
+    """The PDF rendered again from the report's stored content (same bytes as released)."""
+    return render_pdf(report.content)
+
+
+def download_name(report: Report) -> str:
+    kind = "rapport" if report.language == "sv" else "report"
+    who = "".join(ch if ch.isalnum() else "-" for ch in report.content["candidate"]["name"]).strip("-")
+    return f"{kind}-{report.kind.value}-{who or report.candidate_id}-v{report.version}.pdf"
+
+
+def save_comment(session: Session, candidate: Candidate, text: str, *, now: datetime) -> CandidateComment:
+    text = (text or "").strip()
+    if not text:
+        raise ReportError("comment_empty")
+    if len(text) > MAX_COMMENT:
+        raise ReportError("comment_too_long")
+    if latest(session, candidate, ReportKind.CANDIDATE) is None:
+        raise ReportError("not_released")
+    row = session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+    if row is None:
+        row = CandidateComment(candidate_id=candidate.id, text=text, created_at=now, updated_at=now)
+        session.add(row)
+    else:
+        row.text, row.updated_at = text, now
+    session.flush()
+    audit.record(session, user_id=None, action="comment", object_type="report_candidate",
+                 object_id=candidate.id, now=now)
+    return row

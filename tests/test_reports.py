@@ -1,0 +1,264 @@
+"""Client and candidate reports: content, HTML escaping, PDF text, release workflow,
+downloads and the candidate's reply."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+from werkzeug.security import generate_password_hash
+
+from conftest import csrf_from
+from portal import resources as res
+from portal.db import get_session
+from portal.models import (
+    Assignment,
+    AuditEvent,
+    Candidate,
+    CandidateComment,
+    Client,
+    InterviewRating,
+    ReferenceCheck,
+    Report,
+    ReportKind,
+    Role,
+    Synthesis,
+    User,
+)
+from portal.services import checks, demo, profiles
+from portal.services import reports as svc
+
+PASSWORD = "a long enough password"
+HOSTILE = '<script>alert("x")</script> Ö\'Brien & Co'
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def assessed(app, db, clock, make_assignment, make_invitation):
+    """A candidate with test results, interview ratings, a reference, background checks
+    and the consultant's judgement; a client user of the organisation and of another."""
+    users = {}
+    for key, role in (("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT), ("admin", Role.ADMIN),
+                      ("client", Role.CLIENT), ("other_client", Role.CLIENT)):
+        users[key] = User(email=f"{key}@example.com", name=f"{key.title()} Person", role=role,
+                          password_hash=generate_password_hash(PASSWORD))
+        db.add(users[key])
+    db.commit()
+    aid = make_assignment(title="Ekonomichef", staff=[users["consultant"].id], norm_group="managers")
+    cid, _, link = make_invitation(aid, name="Alva Lindqvist", email="alva@example.com")
+    other = Client(name="Annat AB")
+    db.add(other)
+    db.commit()
+    users["client"].client_id = db.get(Assignment, aid).client_id
+    users["other_client"].client_id = other.id
+    db.commit()
+    with app.app_context():
+        session = get_session()
+        a = session.get(Assignment, aid)
+        profiles.start_from_template(session, a, "manager", user_id=users["consultant"].id, now=clock())
+        c = session.get(Candidate, cid)
+        demo.simulate_battery(session, c, bank=res.logic_bank(), inventory=res.inventory(),
+                              norms=res.norm_table(a.norm_group), now=clock(), rng=np.random.default_rng(7))
+        keys = [item.competency_key for item in profiles.current_profile(session, a).competencies]
+        for key in keys:
+            session.add(InterviewRating(candidate_id=cid, rater_id=users["consultant"].id, competency_key=key,
+                                        level=4, notes="Intern anteckning", submitted_at=clock()))
+        ref = checks.add_reference(session, c, referee_name="Rut Referent", relation="Tidigare chef",
+                                   period="2019–2024", consent=True, now=clock(), user_id=users["consultant"].id)
+        ref.summary = "Strukturerad och lugn under bokslut."
+        ref.ratings = {keys[0]: {"level": 4, "notes": ""}}
+        checks.checklist(session, c)
+        session.add(Synthesis(candidate_id=cid, judgement="Stark analytisk förmåga.", strengths="Struktur",
+                              risks="Ledarerfarenhet bör verifieras.", recommendation="reservations",
+                              decided_by_id=users["consultant"].id, decided_at=clock(), profile_version=1))
+        session.commit()
+    return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid, "link": link,
+            "keys": keys}
+
+
+def login(app, who):
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": f"{who}@example.com",
+                                      "password": PASSWORD})
+    return client
+
+
+def test_client_report_content_and_pdf_text_in_swedish(app, assessed, clock):
+    with app.app_context():
+        session = get_session()
+        c = session.get(Candidate, assessed["candidate"])
+        content = svc.build_content(session, c, ReportKind.CLIENT, now=clock())
+        html = svc.render_html(content)
+        pdf = svc.render_pdf(content)
+    assert content["language"] == "sv" and content["stamp"]["profile_version"] == 1
+    assert content["logic"]["percentile"] is not None and len(content["personality"]) == 5
+    text = squash(pdf_text(pdf))
+    for expected in ("Alva Lindqvist", "Ekonomichef", "Testbolaget AB", "Consultant Person",
+                     "Stark analytisk förmåga.", "Rekommenderas med reservationer", "Rut Referent",
+                     "Strukturerad och lugn under bokslut.", "Ledarerfarenhet bör verifieras.",
+                     f"Percentil {content['logic']['percentile']}", "Emotionell stabilitet",
+                     "kravprofil", "Sida" if False else "1 /"):
+        assert expected in text, expected
+    assert "Intern anteckning" not in text  # interviewers' notes stay in the workspace
+    assert content["stamp"]["norms"][0] in text
+    assert 'data-scale="logic"' in html and "<svg" in html
+
+
+def test_candidate_report_in_english_has_no_internal_material(app, assessed, clock, db):
+    db.execute(sa.update(Candidate).where(Candidate.id == assessed["candidate"]).values(chosen_language="en"))
+    db.commit()
+    with app.app_context():
+        session = get_session()
+        c = session.get(Candidate, assessed["candidate"])
+        content = svc.build_content(session, c, ReportKind.CANDIDATE, now=clock())
+        text = squash(pdf_text(svc.render_pdf(content)))
+    assert content["language"] == "en"
+    assert "your feedback report" in text.lower() and "Alva Lindqvist" in text and "Your strengths" in text
+    for internal in ("Stark analytisk förmåga", "Ledarerfarenhet", "Rut Referent", "Intern anteckning",
+                     "Testbolaget AB", "Consultant Person", "reservations"):
+        assert internal not in text, internal
+
+
+
+def release(client, candidate_id, kind):
+    page = client.get(f"/admin/candidates/{candidate_id}/reports")
+    return client.post(f"/admin/candidates/{candidate_id}/reports/{kind}/release",
+                       data={"csrf_token": csrf_from(page)})
+
+
+def test_release_freezes_a_version_that_regenerates_identically(app, db, assessed):
+    cid = assessed["candidate"]
+    kons = login(app, "consultant")
+    draft = kons.get(f"/admin/candidates/{cid}/reports/client/preview").get_data(as_text=True)
+    assert "Utkast – inte släppt" in draft and "Alva Lindqvist" in draft
+    draft_pdf = kons.get(f"/admin/candidates/{cid}/reports/client/preview.pdf")
+    assert draft_pdf.headers["Content-Disposition"].startswith("attachment")
+    assert "utkast" in pdf_text(draft_pdf.data).lower()
+    assert db.scalar(sa.select(sa.func.count(Report.id))) == 0  # a draft is stored nowhere
+
+    assert release(kons, cid, "client").status_code == 302
+    v1 = db.scalar(sa.select(Report).where(Report.candidate_id == cid))
+    assert (v1.version, v1.kind, v1.released_by_id) == (1, ReportKind.CLIENT, assessed["users"]["consultant"])
+    assert hashlib.sha256(v1.pdf).hexdigest() == v1.pdf_sha256
+    assert "utkast" not in pdf_text(v1.pdf).lower()
+    assert v1.stamp["profile_version"] == 1 and v1.stamp["item_banks"] and v1.stamp["norms"]
+    with app.app_context():
+        assert hashlib.sha256(svc.regenerate_pdf(v1)).hexdigest() == v1.pdf_sha256
+
+    # A change after release does not touch version 1; releasing again makes version 2.
+    db.execute(sa.update(Synthesis).where(Synthesis.candidate_id == cid).values(judgement="Omprövad bedömning."))
+    db.commit()
+    release(kons, cid, "client")
+    versions = db.scalars(sa.select(Report).where(Report.candidate_id == cid).order_by(Report.version)).all()
+    assert [r.version for r in versions] == [1, 2]
+    assert "Omprövad bedömning." in squash(pdf_text(versions[1].pdf))
+    assert "Omprövad bedömning." not in squash(pdf_text(versions[0].pdf)) and versions[0].pdf_sha256 == v1.pdf_sha256
+    page = kons.get(f"/admin/candidates/{cid}/reports").get_data(as_text=True)
+    assert 'data-version="2"' in page and 'data-version="1"' in page
+
+
+def test_release_refuses_without_results_or_synthesis(app, db, assessed, make_invitation):
+    kons = login(app, "consultant")
+    fresh, _, _ = make_invitation(assessed["assignment"], name="Utan Resultat", email="u@example.com")
+    response = release(kons, fresh, "candidate")
+    assert response.status_code == 400 and "inga testresultat att rapportera" in response.get_data(as_text=True)
+    db.execute(sa.delete(Synthesis))
+    db.commit()
+    response = release(kons, assessed["candidate"], "client")
+    assert response.status_code == 400 and "Skriv och spara syntesen" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count(Report.id))) == 0
+    assert kons.post(f"/admin/candidates/{assessed['candidate']}/reports/candidate/release").status_code == 400  # CSRF
+
+
+def test_client_downloads_released_report_and_every_download_is_audited(app, db, assessed):
+    cid = assessed["candidate"]
+    chef = login(app, "client")
+    page = chef.get(f"/admin/client/assignments/{assessed['assignment']}").get_data(as_text=True)
+    assert "Inte släppt ännu" in page and "/download" not in page
+    release(login(app, "consultant"), cid, "client")
+    release(login(app, "consultant"), cid, "candidate")
+    client_report = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CLIENT))
+    candidate_report = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CANDIDATE))
+    page = chef.get(f"/admin/client/assignments/{assessed['assignment']}").get_data(as_text=True)
+    assert f"/admin/reports/{client_report.id}/download" in page
+    assert f"/admin/reports/{candidate_report.id}" not in page
+    before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    response = chef.get(f"/admin/reports/{client_report.id}/download")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Alva Lindqvist" in pdf_text(response.data)
+    assert chef.get(f"/admin/reports/{client_report.id}").status_code == 200
+    events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_type, e.object_id, e.user_id) for e in events] == [
+        ("download", "report_client", client_report.id, assessed["users"]["client"]),
+        ("view", "report_client", client_report.id, assessed["users"]["client"])]
+    # the candidate's own report, another organisation, an unstaffed consultant: nothing
+    assert chef.get(f"/admin/reports/{candidate_report.id}/download").status_code == 404
+    assert login(app, "other_client").get(f"/admin/reports/{client_report.id}/download").status_code == 404
+    assert login(app, "outsider").get(f"/admin/reports/{client_report.id}/download").status_code == 404
+    assert app.test_client().get(f"/admin/reports/{client_report.id}/download").status_code == 302
+    assert chef.get(f"/admin/candidates/{cid}/reports/client/preview").status_code == 403  # drafts: staff only
+
+
+def test_candidate_reads_downloads_and_replies(app, db, assessed):
+    cid = assessed["candidate"]
+    candidate = app.test_client()
+    candidate.get(assessed["link"])
+    assert "Läs din rapport" not in candidate.get("/test/done").get_data(as_text=True)
+    assert candidate.get("/test/report").status_code == 404  # nothing released yet
+    kons = login(app, "consultant")
+    release(kons, cid, "candidate")
+    done = candidate.get("/test/done")
+    assert "Läs din rapport" in done.get_data(as_text=True)
+    page = candidate.get("/test/report")
+    assert page.status_code == 200 and "Alva Lindqvist" in page.get_data(as_text=True)
+    assert "Stark analytisk förmåga" not in page.get_data(as_text=True)
+    pdf = candidate.get("/test/report.pdf")
+    assert pdf.headers["Content-Disposition"].startswith("attachment;") and pdf.headers["Cache-Control"] == "no-store"
+    token = csrf_from(done)
+    empty = candidate.post("/test/report/comment", data={"comment-csrf_token": token, "comment-text": "   "})
+    assert empty.status_code == 400 and "Skriv din kommentar" in empty.get_data(as_text=True)
+    long = candidate.post("/test/report/comment", data={"comment-csrf_token": token, "comment-text": "x" * 2001})
+    assert long.status_code == 400
+    saved = candidate.post("/test/report/comment",
+                           data={"comment-csrf_token": token, "comment-text": "Jag känner igen mig i det mesta."})
+    assert saved.status_code == 302
+    assert db.scalar(sa.select(CandidateComment.text)) == "Jag känner igen mig i det mesta."
+    assert "data-comment-after-release" not in kons.get(f"/admin/candidates/{cid}/reports").get_data(as_text=True)
+    release(kons, cid, "client")
+    client_report = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CLIENT))
+    assert "Jag känner igen mig i det mesta." in squash(pdf_text(client_report.pdf))
+    # a reply after the client report was released: the consultant is told to release again
+    later = candidate.get("/test/done")
+    candidate.post("/test/report/comment", data={"comment-csrf_token": csrf_from(later), "comment-text": "Tillägg."})
+    assert "data-comment-after-release" in kons.get(f"/admin/candidates/{cid}/reports").get_data(as_text=True)
+
+
+def test_hostile_names_are_escaped_in_html_reports(app, db, assessed, clock):
+    db.execute(sa.update(Candidate).values(name=HOSTILE))
+    db.execute(sa.update(Assignment).values(title=HOSTILE))
+    db.execute(sa.update(Synthesis).values(judgement=HOSTILE, risks=HOSTILE))
+    db.execute(sa.update(ReferenceCheck).values(referee_name=HOSTILE, summary=HOSTILE))
+    db.commit()
+    kons = login(app, "consultant")
+    for kind in ("client", "candidate"):
+        html = kons.get(f"/admin/candidates/{assessed['candidate']}/reports/{kind}/preview").get_data(as_text=True)
+        assert "<script>" not in html and "&lt;script&gt;" in html, kind
+    release(kons, assessed["candidate"], "client")
+    report = db.scalar(sa.select(Report))
+    assert "<script>" not in report.html
+    assert HOSTILE in squash(pdf_text(report.pdf))  # the PDF shows the text as typed
