@@ -14,6 +14,8 @@ from flask_login import current_user
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
+from portal.downloads import attachment
+from portal.pdf import render_pdf
 from portal.models import User
 from portal.services import audit, profiles
 from portal.services import interviews as svc
@@ -59,6 +61,23 @@ def interview_guide(candidate_id: int):
     flags = svc.raised_flags(db, c)
     return render_template("admin/interview_guide.html", c=c, profile=profile, sections=sections,
                            flags=flags, flag_texts=FLAG_TEXTS, scale_names=_scale_names(_lang()))
+
+
+@bp.get("/candidates/<int:candidate_id>/interview-guide.pdf")
+@staff_required
+def interview_guide_pdf(candidate_id: int):
+    """The same guide as a printable A4 PDF, with room for notes under each competency."""
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    now = res.now()
+    profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
+    audit.record(db, user_id=current_user.id, action="download", object_type="interview_guide",
+                 object_id=c.id, now=now)
+    html = render_template("reports/interview_guide.html", c=c, profile=profile,
+                           sections=svc.interview_guide(db, c, lang=_lang()), flags=svc.raised_flags(db, c),
+                           flag_texts=FLAG_TEXTS, scale_names=_scale_names(_lang()), pdf=True, lang=_lang(),
+                           today=now.date().isoformat())
+    return attachment(render_pdf(html), name=f"{_('interview-guide')}-{c.id}.pdf", mimetype="application/pdf")
 
 
 def _scale_names(lang: str) -> dict[str, str]:

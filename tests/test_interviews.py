@@ -1,9 +1,13 @@
 """Interview guide and blind interviewer ratings: service rules and pages."""
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_from, step_of
+from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
 from portal.competencies import load_library
@@ -160,6 +164,13 @@ def test_pages_guide_and_blind_ratings(app, db, cand, raters):
     drive = load_library()["drive"]
     assert drive.name["sv"] in html and drive.questions[0].text["sv"].replace("'", "&#39;") in html
 
+    # the same guide as a printable PDF, with the questions and the probe notes
+    pdf = anna.get(f"/admin/candidates/{cand.id}/interview-guide.pdf")
+    assert pdf.status_code == 200 and pdf.headers["Content-Disposition"].startswith("attachment;")
+    text = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    assert drive.name["sv"] in text and re.sub(r"\s+", " ", drive.questions[0].text["sv"]) in text
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) >= 2 and "Intervjuguide" in text
+
     url = f"/admin/candidates/{cand.id}/ratings"
     page = anna.get(url)
     html = page.get_data(as_text=True)
@@ -194,7 +205,8 @@ def test_csrf_and_unstaffed_consultant(app, db, cand, raters):
     anna.get(url)
     assert anna.post(url, data={"competency": "drive", "level": "3", "notes": "x",
                                 "action": "draft"}).status_code == 400
-    for path in (url, f"/admin/candidates/{cand.id}/interview-guide"):
+    for path in (url, f"/admin/candidates/{cand.id}/interview-guide",
+                 f"/admin/candidates/{cand.id}/interview-guide.pdf"):
         assert cecilia.get(path).status_code == 404
     token = csrf_from(cecilia.get("/admin/login"))
     assert cecilia.post(url, data={"csrf_token": token, "competency": "drive", "level": "3", "notes": "x",
