@@ -131,6 +131,7 @@ def demo(base_url: str | None) -> None:
     click.echo(f"Consultant login: {settings.base_url.rstrip('/')}/admin/login")
     click.echo(f"  e-mail:   {info.email}")
     click.echo(f"  password: {info.password}")
+    click.echo(f"Client login (same page and password): {info.client_email}")
     for name, status, url in info.links:
         click.echo(f"Candidate {name} ({status}): {url}")
     sys.stdout.flush()

@@ -1,6 +1,8 @@
 """CLI commands."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from conftest import step_of
@@ -62,3 +64,24 @@ def test_demo_is_idempotent_and_prints_logins_and_links(app, runner, db, tmp_pat
     # the simulated candidate has results, and says so in its name
     assert db.scalar(sa.select(sa.func.count()).select_from(Result)) == 1 + 5 + 20
     assert any("simulerade" in line for line in links)
+
+
+def test_demo_client_logs_in_and_sees_the_released_report(app, runner, db, tmp_path):
+    from conftest import csrf_from
+    from portal.models import Report
+
+    app.instance_path = str(tmp_path)
+    output = runner.invoke(args=["demo"]).output
+    password = output.split("password:")[1].split()[0]
+    assert "kund@demo.example" in output
+    assert db.scalar(sa.select(sa.func.count()).select_from(Report)) == 2  # client and candidate report
+    client = app.test_client()
+    page = client.get("/admin/login")
+    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "kund@demo.example",
+                                      "password": password})
+    home = client.get("/admin/client").get_data(as_text=True)
+    assignment = re.search(r'href="(/admin/client/assignments/\d+)">Ekonomichef', home).group(1)
+    page = client.get(assignment).get_data(as_text=True)
+    download = re.search(r'href="(/admin/reports/\d+/download)"', page).group(1)
+    response = client.get(download)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")

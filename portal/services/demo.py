@@ -21,6 +21,7 @@ from . import journey
 from .invitations import InvitationSettings, candidate_status, invitation_url, invite_candidate
 
 DEMO_EMAIL = "konsult@demo.example"
+CLIENT_EMAIL = "kund@demo.example"
 SIMULATED_NAME = "Exempel Exempelsson (simulerade svar)"
 
 
@@ -53,6 +54,8 @@ def seed(
                          consultants=[consultant])
     session.add_all([client, cfo, analyst])
     session.flush()
+    session.add(User(email=CLIENT_EMAIL, name="Demo Kund", role=Role.CLIENT, client_id=client.id,
+                     password_hash=generate_password_hash(password)))
     from . import profiles
 
     profiles.start_from_template(session, cfo, "manager", user_id=consultant.id, now=now)
@@ -66,8 +69,35 @@ def seed(
     simulated, _ = invite_candidate(session, cfo, name=SIMULATED_NAME,
                                     email="exempel@demo.example", now=now, settings=settings)
     simulate_battery(session, simulated, bank=bank, inventory=inventory,
-              norms=norms_for(cfo.norm_group), now=now, rng=np.random.default_rng(2026))
+                     norms=norms_for(cfo.norm_group), now=now, rng=np.random.default_rng(2026))
+    _demo_evidence(session, simulated, consultant, now=now)
     return True
+
+
+def _demo_evidence(session: Session, candidate: Candidate, consultant: User, *, now: datetime) -> None:
+    """Interview ratings, a reference, the judgement and released reports for the simulated
+    candidate, so every page (and the client's download) has something to show. All of it
+    is labelled as demo material in the texts themselves."""
+    from ..models import InterviewRating, ReportKind, Synthesis
+    from . import checks, profiles, reports
+
+    keys = [item.competency_key for item in profiles.current_profile(session, candidate.assignment).competencies]
+    for i, key in enumerate(keys):
+        session.add(InterviewRating(candidate_id=candidate.id, rater_id=consultant.id, competency_key=key,
+                                    level=3 + (i % 2), notes="Demo: simulerat intervjuunderlag.", submitted_at=now))
+    ref = checks.add_reference(session, candidate, referee_name="Demo Referent", relation="Tidigare chef (demo)",
+                               period="2020–2025", consent=True, user_id=consultant.id, now=now)
+    ref.summary = "Demo: en påhittad referens för att visa hur rapporten ser ut."
+    ref.ratings = {key: {"level": 4, "notes": ""} for key in keys[:2]}
+    checks.checklist(session, candidate)
+    session.add(Synthesis(candidate_id=candidate.id, recommendation="reservations",
+                          judgement="Demo: simulerade svar. Bedömningen visar hur en syntes kan formuleras.",
+                          strengths="Demo: struktur och analys.", risks="Demo: verifiera ledarerfarenhet med referens.",
+                          decided_by_id=consultant.id, decided_at=now, profile_version=1))
+    session.flush()
+    profiles.lock_current(session, candidate.assignment, now=now, user_id=consultant.id)
+    for kind in ReportKind:
+        reports.release(session, candidate, kind, user_id=consultant.id, now=now)
 
 
 def simulate_battery(session: Session, candidate: Candidate, *, bank, inventory, norms, now, rng) -> None:
@@ -103,6 +133,7 @@ def simulate_battery(session: Session, candidate: Candidate, *, bank, inventory,
 class DemoInfo:
     email: str
     password: str
+    client_email: str
     links: list[tuple[str, str, str]]
 
 
@@ -115,4 +146,4 @@ def describe(session: Session, *, now: datetime, settings: InvitationSettings, i
         if live:
             status = candidate_status(candidate, now).value
             links.append((candidate.name, status, invitation_url(live[-1], settings)))
-    return DemoInfo(DEMO_EMAIL, password, links)
+    return DemoInfo(DEMO_EMAIL, password, CLIENT_EMAIL, links)
