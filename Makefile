@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-cat clean
+.PHONY: run test install install-test translations extract-messages bench bench-reports bench-cat clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ test: install-test
 
 bench: install-test
 	$(PY) bench/answers.py
+
+bench-reports: install-test
+	$(PY) bench/reports.py
 
 # The CAT benchmark compares with catsim and mirt, installed only in their own venv.
 bench/.venv-cat/bin/python:

@@ -8,7 +8,7 @@ released versions. Every view and download of a report is audit-logged.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,7 +17,8 @@ from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
 from portal.models import CandidateComment, Report, ReportKind, Role, User
-from portal.services import access, audit
+from portal.services import access, audit, mail
+from portal.services.invitations import invitation_url
 from portal.services import reports as svc
 
 from . import bp
@@ -108,7 +109,31 @@ def report_release(candidate_id: int, kind: str):
         return reports(candidate_id, error=str(RELEASE_ERRORS.get(exc.code, exc.code)), status=400)
     flash(_("Version %(n)s of the %(kind)s was released.", n=report.version, kind=str(KIND_NAMES[k.value]).lower()),
           "success")
+    if k is ReportKind.CANDIDATE:
+        _tell_candidate(db, c, report)
     return redirect(url_for("admin.reports", candidate_id=c.id))
+
+
+def _tell_candidate(db, candidate, report: Report) -> None:
+    """E-mail the candidate that their report can be read through their link; where the
+    link is no longer valid, tell the consultant to issue a new one."""
+    now = res.now()
+    live = [i for i in candidate.invitations if i.revoked_at is None and i.expires_at >= now]
+    if not live:
+        flash(_("The candidate's link has expired or been revoked, so they cannot read the report yet: "
+                "issue a new link under Invitation and accommodations."), "error")
+        return
+    settings = mail.MailSettings.from_config(current_app.config)
+    message = mail.send_report_ready(db, candidate, live[-1], invitation_url(live[-1], res.invitation_settings()),
+                                     settings=settings, now=now)
+    audit.record(db, user_id=current_user.id, action="send_report_ready", object_type="report_candidate",
+                 object_id=report.id, detail={"outbox": message.id}, now=now)
+    if message.sent_at:
+        flash(_("The candidate was told by e-mail that the report is ready."), "success")
+    elif settings.configured:
+        flash(_("The e-mail to the candidate could not be sent now; it is kept in the outbox and retried."), "error")
+    else:
+        flash(_("No mail server is configured: the e-mail to the candidate is in the outbox."), "info")
 
 
 @bp.get("/reports/<int:report_id>")

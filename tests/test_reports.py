@@ -22,6 +22,7 @@ from portal.models import (
     CandidateComment,
     Client,
     InterviewRating,
+    OutboxMessage,
     ReferenceCheck,
     Report,
     ReportKind,
@@ -222,6 +223,9 @@ def test_candidate_reads_downloads_and_replies(app, db, assessed):
     assert candidate.get("/test/report").status_code == 404  # nothing released yet
     kons = login(app, "consultant")
     release(kons, cid, "candidate")
+    told = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "report_ready"))
+    assert told.to_address == "alva@example.com" and assessed["link"] in told.body_text
+    assert "återkopplingsrapport" in told.body_text
     done = candidate.get("/test/done")
     assert "Läs din rapport" in done.get_data(as_text=True)
     page = candidate.get("/test/report")
@@ -262,3 +266,13 @@ def test_hostile_names_are_escaped_in_html_reports(app, db, assessed, clock):
     report = db.scalar(sa.select(Report))
     assert "<script>" not in report.html
     assert HOSTILE in squash(pdf_text(report.pdf))  # the PDF shows the text as typed
+
+
+def test_release_with_an_expired_link_tells_the_consultant(app, db, assessed, clock):
+    kons = login(app, "consultant")
+    clock.advance(days=400)
+    page = kons.get(f"/admin/candidates/{assessed['candidate']}/reports")
+    response = kons.post(f"/admin/candidates/{assessed['candidate']}/reports/candidate/release",
+                         data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "länk har gått ut" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == "report_ready")) == 0

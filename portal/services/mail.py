@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 KIND_INVITATION = "invitation"
 KIND_REMINDER = "reminder"
+KIND_REPORT = "report_ready"
 
 #: Room for the error text in the outbox; enough for an SMTP reply line.
 _ERROR_MAX = 300
@@ -151,6 +152,9 @@ def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
         if kind == KIND_INVITATION:
             subject = gettext("Assessment for the role %(role)s at %(client)s",
                               role=context["role"], client=context["client"])
+        elif kind == KIND_REPORT:
+            subject = gettext("Your feedback report: %(role)s at %(client)s",
+                              role=context["role"], client=context["client"])
         else:
             subject = gettext("Reminder: assessment for the role %(role)s at %(client)s",
                               role=context["role"], client=context["client"])
@@ -174,6 +178,22 @@ def render_reminder(candidate: Candidate, invitation: Invitation, url: str, *,
     """(subject, plain text, HTML) of a reminder in ``lang``; it says whether the
     candidate has started. Needs an app context."""
     return _render(KIND_REMINDER, candidate, invitation, url, lang)
+
+
+def send_report_ready(session: Session, candidate: Candidate, invitation: Invitation, url: str,
+                      *, settings: MailSettings, now: datetime) -> OutboxMessage:
+    """Tell a candidate who has finished that their feedback report can be read through
+    their link. Raises ``CannotSend`` for a revoked or expired link (issue a new one)."""
+    if invitation.candidate_id != candidate.id:
+        raise CannotSend("the invitation belongs to another candidate")
+    if invitation.revoked_at is not None or now > invitation.expires_at:
+        raise CannotSend("the link has been revoked or has expired; issue a new one")
+    lang = _language(candidate, invitation, None)
+    subject, text, html = _render(KIND_REPORT, candidate, invitation, url, lang)
+    message = queue_message(session, kind=KIND_REPORT, candidate_id=candidate.id,
+                            to=candidate.email, subject=subject, text=text, html=html, now=now)
+    deliver(session, message, settings, now=now)
+    return message
 
 
 # -- outbox and delivery -------------------------------------------------------------
