@@ -8,7 +8,7 @@ released versions. Every view and download of a report is audit-logged.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -52,6 +52,12 @@ def report_or_404(report_id: int) -> Report:
     if current_user.role is Role.CLIENT and report.kind is not ReportKind.CLIENT:
         abort(404)
     return report
+
+
+def report_candidate(report: Report):
+    from portal.models import Candidate
+
+    return get_session().get(Candidate, report.candidate_id)
 
 
 @bp.get("/candidates/<int:candidate_id>/reports")
@@ -103,12 +109,14 @@ def report_release(candidate_id: int, kind: str):
     db = get_session()
     c = candidate_or_404(candidate_id)
     k = _kind(kind)
+    if request.form.get("reviewed") != "yes":
+        return reports(candidate_id, error=_("Tick the box to confirm that you have reviewed the draft."), status=400)
     try:
         report = svc.release(db, c, k, user_id=current_user.id, now=res.now())
     except svc.ReportError as exc:
         return reports(candidate_id, error=str(RELEASE_ERRORS.get(exc.code, exc.code)), status=400)
-    flash(_("Version %(n)s of the %(kind)s was released.", n=report.version, kind=str(KIND_NAMES[k.value]).lower()),
-          "success")
+    flash(_("Version %(n)s of the client report was released.", n=report.version) if k is ReportKind.CLIENT
+          else _("Version %(n)s of the candidate's feedback report was released.", n=report.version), "success")
     if k is ReportKind.CANDIDATE:
         _tell_candidate(db, c, report)
     return redirect(url_for("admin.reports", candidate_id=c.id))
@@ -142,9 +150,9 @@ def report_view(report_id: int):
     report = report_or_404(report_id)
     audit.record(get_session(), user_id=current_user.id, action="view", object_type=f"report_{report.kind.value}",
                  object_id=report.id, now=res.now())
-    response = Response(report.html, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    back = (url_for("admin.client_assignment", assignment_id=report_candidate(report).assignment_id)
+            if current_user.role is Role.CLIENT else url_for("admin.reports", candidate_id=report.candidate_id))
+    return svc.served_html(report, back=back, pdf=url_for("admin.report_download", report_id=report.id))
 
 
 @bp.get("/reports/<int:report_id>/download")

@@ -32,7 +32,7 @@ class SynthesisForm(FlaskForm):
         DataRequired(message=_l("Write the overall judgement.")), Length(max=10000)])
     strengths = TextAreaField(_l("Strengths"), validators=[Optional(), Length(max=5000)])
     risks = TextAreaField(_l("Risks and what to verify"), validators=[Optional(), Length(max=5000)])
-    recommendation = SelectField(_l("Recommendation"), choices=list(RECOMMENDATIONS),
+    recommendation = SelectField(_l("Recommendation"), choices=["", *RECOMMENDATIONS],
                                  validators=[DataRequired(message=_l("Choose a recommendation."))])
 
 

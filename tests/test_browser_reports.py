@@ -97,12 +97,14 @@ def test_client_downloads_the_released_client_report(browser, live_server, arran
     assert step(page) == "reports"
     client_section = page.locator("section[data-kind=client]")
     assert "Inte släppt ännu" in client_section.inner_text()
+    client_section.get_by_role("checkbox").check()  # "I have reviewed the draft"
     client_section.get_by_role("button", name="Släpp det aktuella utkastet").click()
     assert step(page) == "reports"
-    assert "Version 1 av kundrapport släpptes." in flashes(page)
+    assert "Version 1 av kundrapporten släpptes." in flashes(page)
     client_section = page.locator("section[data-kind=client]")
     assert client_section.locator("tr[data-version]").count() == 1
     assert client_section.locator("tr[data-version='1']").is_visible()
+    page.locator("section[data-kind=candidate]").get_by_role("checkbox").check()
     page.locator("section[data-kind=candidate]").get_by_role("button", name="Släpp det aktuella utkastet").click()
     assert "Version 1 av kandidatens återkopplingsrapport släpptes." in flashes(page)
     candidate_report = page.locator("section[data-kind=candidate] tr[data-version='1']") \

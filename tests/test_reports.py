@@ -127,6 +127,8 @@ def test_candidate_report_in_english_has_no_internal_material(app, assessed, clo
         content = svc.build_content(session, c, ReportKind.CANDIDATE, now=clock())
         text = squash(pdf_text(svc.render_pdf(content)))
     assert content["language"] == "en"
+    # the profile's targets are the client's yardstick, not part of the candidate's feedback
+    assert content["logic"]["target"] is None and all(d["target"] is None for d in content["personality"])
     assert "your feedback report" in text.lower() and "Alva Lindqvist" in text and "Your strengths" in text
     for internal in ("Stark analytisk förmåga", "Ledarerfarenhet", "Rut Referent", "Intern anteckning",
                      "Testbolaget AB", "Consultant Person", "reservations"):
@@ -137,7 +139,7 @@ def test_candidate_report_in_english_has_no_internal_material(app, assessed, clo
 def release(client, candidate_id, kind):
     page = client.get(f"/admin/candidates/{candidate_id}/reports")
     return client.post(f"/admin/candidates/{candidate_id}/reports/{kind}/release",
-                       data={"csrf_token": csrf_from(page)})
+                       data={"csrf_token": csrf_from(page), "reviewed": "yes"})
 
 
 def test_release_freezes_a_version_that_regenerates_identically(app, db, assessed):
@@ -176,6 +178,9 @@ def test_release_refuses_without_results_or_synthesis(app, db, assessed, make_in
     fresh, _, _ = make_invitation(assessed["assignment"], name="Utan Resultat", email="u@example.com")
     response = release(kons, fresh, "candidate")
     assert response.status_code == 400 and "inga testresultat att rapportera" in response.get_data(as_text=True)
+    unticked = kons.post(f"/admin/candidates/{assessed['candidate']}/reports/client/release",
+                         data={"csrf_token": csrf_from(kons.get("/admin/login"))})
+    assert unticked.status_code == 400 and "bekräfta att du har granskat utkastet" in unticked.get_data(as_text=True)
     db.execute(sa.delete(Synthesis))
     db.commit()
     response = release(kons, assessed["candidate"], "client")
@@ -202,7 +207,9 @@ def test_client_downloads_released_report_and_every_download_is_audited(app, db,
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["Cache-Control"] == "no-store"
     assert "Alva Lindqvist" in pdf_text(response.data)
-    assert chef.get(f"/admin/reports/{client_report.id}").status_code == 200
+    page = chef.get(f"/admin/reports/{client_report.id}").get_data(as_text=True)
+    assert f'href="/admin/client/assignments/{assessed["assignment"]}"' in page  # a way back
+    assert re.search(r'filename="?kundrapport-Alva-Lindqvist-v1\.pdf', response.headers["Content-Disposition"])
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
     assert [(e.action, e.object_type, e.object_id, e.user_id) for e in events] == [
         ("download", "report_client", client_report.id, assessed["users"]["client"]),
@@ -224,8 +231,10 @@ def test_candidate_reads_downloads_and_replies(app, db, assessed):
     kons = login(app, "consultant")
     release(kons, cid, "candidate")
     told = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "report_ready"))
-    assert told.to_address == "alva@example.com" and assessed["link"] in told.body_text
-    assert "återkopplingsrapport" in told.body_text
+    assert told.to_address == "alva@example.com" and "återkopplingsrapport" in told.body_text
+    mailed = app.test_client()  # the link in the e-mail leads to the report
+    mailed.get(re.search(r"http://localhost(/i/\S+)", told.body_text).group(1))
+    assert "Läs din rapport" in mailed.get("/test/done").get_data(as_text=True)
     done = candidate.get("/test/done")
     assert "Läs din rapport" in done.get_data(as_text=True)
     page = candidate.get("/test/report")
@@ -273,6 +282,6 @@ def test_release_with_an_expired_link_tells_the_consultant(app, db, assessed, cl
     clock.advance(days=400)
     page = kons.get(f"/admin/candidates/{assessed['candidate']}/reports")
     response = kons.post(f"/admin/candidates/{assessed['candidate']}/reports/candidate/release",
-                         data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+                         data={"csrf_token": csrf_from(page), "reviewed": "yes"}, follow_redirects=True)
     assert "länk har gått ut" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == "report_ready")) == 0

@@ -71,6 +71,9 @@ def test_page_and_judgement(app, db, setup):
     assert re.search(r'data-probability="(0\.9\d|1\.00)"', html)
     bad = client.post(url, data={"csrf_token": csrf_from(page), "judgement": "", "recommendation": "recommend"})
     assert bad.status_code == 400 and "Skriv den samlade bedömningen" in bad.get_data(as_text=True)
+    assert '<option value="" selected' in html or '<option value="">' in html  # nothing chosen for you
+    unchosen = client.post(url, data={"csrf_token": csrf_from(page), "judgement": "Bra.", "recommendation": ""})
+    assert unchosen.status_code == 400 and "Välj en rekommendation." in unchosen.get_data(as_text=True)
     ok = client.post(url, data={"csrf_token": csrf_from(page), "judgement": "Stark samarbetsförmåga.",
                                 "strengths": "Lyssnar", "risks": "Driv obekräftat", "recommendation": "reservations"})
     assert ok.status_code == 302

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -301,9 +301,7 @@ def report():
     r = _own_report()
     audit.record(get_session(), user_id=None, action="view", object_type="report_candidate", object_id=r.id,
                  detail={"by": "candidate"}, now=res.now())
-    response = Response(r.html, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return reports.served_html(r, back=url_for(".done"), pdf=url_for(".report_pdf"))
 
 
 @bp.get("/test/report.pdf")

@@ -15,11 +15,13 @@ is frozen; a change is released as a new version. Services flush and never commi
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from datetime import datetime
 from importlib import metadata
 
 import sqlalchemy as sa
-from flask import has_request_context, render_template, url_for
+from flask import Response, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
@@ -133,11 +135,13 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     results = current_results(session, candidate)
     attempts = current_attempts(session, candidate)
     profile = profiles.current_profile(session, candidate.assignment)
-    targets = dict(profile.personality_targets or {}) if profile else {}
+    # The profile's targets are the client's yardstick: never shown in the candidate's report.
+    client = kind is ReportKind.CLIENT
+    targets = dict(profile.personality_targets or {}) if profile and client else {}
     logic = results.get(LOGIC_SCALE)
     logic_entry = None
     if logic is not None and logic.percentile is not None:
-        minimum = profile.logic_min_percentile if profile else None
+        minimum = profile.logic_min_percentile if profile and client else None
         logic_entry = _scale_result(logic, name=rt.text(texts["logic"]["name"], lang), lang=lang, texts=texts,
                                     target=(minimum, 100) if minimum else None)
         audience = "client" if kind is ReportKind.CLIENT else "candidate"
@@ -275,10 +279,30 @@ def regenerate_pdf(report: Report) -> bytes:
     return render_pdf(report.content)
 
 
+DOWNLOAD_PREFIX = {("sv", ReportKind.CLIENT): "kundrapport", ("sv", ReportKind.CANDIDATE): "aterkoppling",
+                   ("en", ReportKind.CLIENT): "client-report", ("en", ReportKind.CANDIDATE): "feedback-report"}
+
+
 def download_name(report: Report) -> str:
-    kind = "rapport" if report.language == "sv" else "report"
-    who = "".join(ch if ch.isalnum() else "-" for ch in report.content["candidate"]["name"]).strip("-")
-    return f"{kind}-{report.kind.value}-{who or report.candidate_id}-v{report.version}.pdf"
+    """E.g. ``kundrapport-Alva-Lindqvist-v2.pdf``, in the report's language (ASCII letters,
+    digits and dashes only, so every browser and file system takes it as it is)."""
+    name = report.content.get("candidate", {}).get("name", "")
+    who = re.sub(r"-+", "-", "".join(ch if ch.isascii() and ch.isalnum() else "-"
+                                     for ch in unicodedata.normalize("NFKD", name)
+                                     if not unicodedata.combining(ch))).strip("-")
+    prefix = DOWNLOAD_PREFIX.get((report.language, report.kind), f"report-{report.kind.value}")
+    return f"{prefix}-{who or report.candidate_id}-v{report.version}.pdf"
+
+
+def served_html(report: Report, *, back: str, pdf: str) -> Response:
+    """A released report's stored HTML as a page, with a bar to go back and to download
+    the PDF added as it is served (the stored HTML itself stays as released)."""
+    with force_locale(report.language):
+        bar = render_template("reports/_bar.html", back=back, pdf=pdf)
+    html = report.html.replace('<body class="document">', '<body class="document">' + bar, 1)
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def save_comment(session: Session, candidate: Candidate, text: str, *, now: datetime) -> CandidateComment:
