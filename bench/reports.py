@@ -26,6 +26,7 @@ Run: ``.venv/bin/python bench/reports.py --help`` (``make bench-reports`` runs t
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import os
 import platform
@@ -188,8 +189,8 @@ def measure(app, candidate_id: int, repeat: int) -> dict:
         # WeasyPrint is imported lazily by portal.pdf on the first PDF; time the import
         # on its own so that the first render below is the render (fonts, stylesheet).
         t0 = time.perf_counter()
-        import weasyprint  # noqa: F401
-        from weasyprint.urls import URLFetcher  # noqa: F401
+        importlib.import_module("weasyprint")
+        importlib.import_module("weasyprint.urls")
         out["import_weasyprint_ms"] = (time.perf_counter() - t0) * 1000
 
         steps = {kind: Steps(app, candidate_id, kind) for kind in KINDS}
@@ -206,8 +207,8 @@ def measure(app, candidate_id: int, repeat: int) -> dict:
             for kind in kinds:
                 for step in orders[r % len(orders)]:
                     out["times_ms"][kind.value][step].append(steps[kind].run(step) * 1000)
-            print(f"round {r + 1}/{repeat}", end="\r", file=sys.stderr, flush=True)
-        print(file=sys.stderr)
+            if sys.stderr.isatty():
+                print(f"round {r + 1}/{repeat}", end="\r", file=sys.stderr, flush=True)
 
         for kind in KINDS:
             s = steps[kind]
