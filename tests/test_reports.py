@@ -285,3 +285,24 @@ def test_release_with_an_expired_link_tells_the_consultant(app, db, assessed, cl
                          data={"csrf_token": csrf_from(page), "reviewed": "yes"}, follow_redirects=True)
     assert "länk har gått ut" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == "report_ready")) == 0
+
+
+@pytest.mark.parametrize(("kind", "lang", "expected"), [
+    (ReportKind.CLIENT, "en", ("SECOND OPINION · CLIENT REPORT", "Summary and recommendation",
+                               "Recommended with reservations", "Fit to the requirement profile", "Test results")),
+    (ReportKind.CANDIDATE, "sv", ("DIN ÅTERKOPPLINGSRAPPORT", "Dina styrkor", "Områden att utveckla",
+                                  "Logiskt resonerande")),
+])
+def test_reports_in_the_other_language(app, db, assessed, clock, kind, lang, expected):
+    if kind is ReportKind.CLIENT:
+        db.execute(sa.update(Assignment).values(language=lang))
+    else:
+        db.execute(sa.update(Candidate).values(chosen_language=lang))
+    db.commit()
+    with app.app_context():
+        session = get_session()
+        content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), kind, now=clock())
+        text = squash(pdf_text(svc.render_pdf(content)))
+    assert content["language"] == lang
+    for phrase in (*expected, "Alva Lindqvist", content["stamp"]["norms"][0]):
+        assert phrase in text, phrase
