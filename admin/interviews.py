@@ -47,37 +47,34 @@ def _slug(key: str) -> str:
     return key.replace(".", "-")
 
 
-@bp.get("/candidates/<int:candidate_id>/interview-guide")
-@staff_required
-def interview_guide(candidate_id: int):
+def _guide(candidate_id: int, action: str) -> dict:
+    """Everything the guide shows (page and PDF alike), with the audit record."""
     db = get_session()
     c = candidate_or_404(candidate_id)
     now = res.now()
     # The guide is built from results: the yardstick is locked before they are used.
     profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
-    audit.record(db, user_id=current_user.id, action="view", object_type="interview_guide",
+    audit.record(db, user_id=current_user.id, action=action, object_type="interview_guide",
                  object_id=c.id, now=now)
-    sections = svc.interview_guide(db, c, lang=_lang())
-    flags = svc.raised_flags(db, c)
-    return render_template("admin/interview_guide.html", c=c, profile=profile, sections=sections,
-                           flags=flags, flag_texts=FLAG_TEXTS, scale_names=_scale_names(_lang()))
+    return {"c": c, "profile": profile, "sections": svc.interview_guide(db, c, lang=_lang()),
+            "flags": svc.raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(_lang()),
+            "today": now.date().isoformat()}
+
+
+@bp.get("/candidates/<int:candidate_id>/interview-guide")
+@staff_required
+def interview_guide(candidate_id: int):
+    return render_template("admin/interview_guide.html", **_guide(candidate_id, "view"))
 
 
 @bp.get("/candidates/<int:candidate_id>/interview-guide.pdf")
 @staff_required
 def interview_guide_pdf(candidate_id: int):
     """The same guide as a printable A4 PDF, with room for notes under each competency."""
-    db = get_session()
-    c = candidate_or_404(candidate_id)
-    now = res.now()
-    profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
-    audit.record(db, user_id=current_user.id, action="download", object_type="interview_guide",
-                 object_id=c.id, now=now)
-    html = render_template("reports/interview_guide.html", c=c, profile=profile,
-                           sections=svc.interview_guide(db, c, lang=_lang()), flags=svc.raised_flags(db, c),
-                           flag_texts=FLAG_TEXTS, scale_names=_scale_names(_lang()), pdf=True, lang=_lang(),
-                           today=now.date().isoformat())
-    return attachment(render_pdf(html), name=f"{_('interview-guide')}-{c.id}.pdf", mimetype="application/pdf")
+    context = _guide(candidate_id, "download")
+    html = render_template("reports/interview_guide.html", pdf=True, lang=_lang(), **context)
+    return attachment(render_pdf(html), name=f"{_('interview-guide')}-{context['c'].id}.pdf",
+                      mimetype="application/pdf")
 
 
 def _scale_names(lang: str) -> dict[str, str]:

@@ -78,29 +78,30 @@ def reports(candidate_id: int, *, error: str | None = None, status: int = 200):
                            error=error), status
 
 
-@bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview")
-@staff_required
-def report_preview(candidate_id: int, kind: str):
+def _draft(candidate_id: int, kind: str, action: str):
+    """(candidate, kind, content) of a draft, with the audit record of who looked at it."""
     db = get_session()
     c = candidate_or_404(candidate_id)
     k = _kind(kind)
     now = res.now()
-    audit.record(db, user_id=current_user.id, action="preview", object_type=f"report_{k.value}",
+    audit.record(db, user_id=current_user.id, action=action, object_type=f"report_{k.value}",
                  object_id=c.id, now=now)
-    return svc.render_html(svc.build_content(db, c, k, now=now), draft=True)
+    return c, k, svc.build_content(db, c, k, now=now)
+
+
+@bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview")
+@staff_required
+def report_preview(candidate_id: int, kind: str):
+    _, _, content = _draft(candidate_id, kind, "preview")
+    return svc.render_html(content, draft=True)
 
 
 @bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview.pdf")
 @staff_required
 def report_preview_pdf(candidate_id: int, kind: str):
-    db = get_session()
-    c = candidate_or_404(candidate_id)
-    k = _kind(kind)
-    now = res.now()
-    audit.record(db, user_id=current_user.id, action="preview_pdf", object_type=f"report_{k.value}",
-                 object_id=c.id, now=now)
-    pdf = svc.render_pdf(svc.build_content(db, c, k, now=now), draft=True)
-    return attachment(pdf, name=f"draft-{k.value}-{c.id}.pdf", mimetype="application/pdf")
+    c, k, content = _draft(candidate_id, kind, "preview_pdf")
+    return attachment(svc.render_pdf(content, draft=True), name=f"draft-{k.value}-{c.id}.pdf",
+                      mimetype="application/pdf")
 
 
 @bp.post("/candidates/<int:candidate_id>/reports/<kind>/release")

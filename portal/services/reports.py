@@ -86,24 +86,20 @@ def _round(value):
 
 
 def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[dict]:
+    def entry(scale) -> dict | None:
+        result = results.get(f"personality.{scale.id}")
+        if result is None or result.percentile is None:
+            return None
+        out = _scale_result(result, name=localized(scale.name, lang), lang=lang, texts=texts,
+                            target=targets.get(result.scale))
+        out.update(_interpretation(scale, out["level"], lang, texts))
+        return out
+
     domains = []
     for domain in res.inventory().domains:
-        result = results.get(f"personality.{domain.id}")
-        if result is None or result.percentile is None:
-            continue
-        entry = _scale_result(result, name=localized(domain.name, lang), lang=lang, texts=texts,
-                              target=targets.get(result.scale))
-        entry.update(_interpretation(domain, entry["level"], lang, texts))
-        entry["facets"] = []
-        for facet in domain.facets:
-            fr = results.get(f"personality.{facet.id}")
-            if fr is None or fr.percentile is None:
-                continue
-            fe = _scale_result(fr, name=localized(facet.name, lang), lang=lang, texts=texts,
-                               target=targets.get(fr.scale))
-            fe.update(_interpretation(facet, fe["level"], lang, texts))
-            entry["facets"].append(fe)
-        domains.append(entry)
+        if (d := entry(domain)) is not None:
+            d["facets"] = [f for f in map(entry, domain.facets) if f is not None]
+            domains.append(d)
     return domains
 
 
