@@ -306,3 +306,12 @@ def test_reports_in_the_other_language(app, db, assessed, clock, kind, lang, exp
     assert content["language"] == lang
     for phrase in (*expected, "Alva Lindqvist", content["stamp"]["norms"][0]):
         assert phrase in text, phrase
+
+
+def test_a_released_report_cannot_be_changed(app, db, assessed):
+    release(login(app, "consultant"), assessed["candidate"], "client")
+    report = db.scalar(sa.select(Report))
+    with pytest.raises(sa.exc.DatabaseError, match="frozen"):
+        db.execute(sa.update(Report).values(html="<p>changed</p>"))
+    db.rollback()
+    assert "changed" not in db.scalar(sa.select(Report.html).where(Report.id == report.id))

@@ -47,9 +47,25 @@ def upgrade() -> None:
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_candidate_id'), ['candidate_id'], unique=False)
 
+    # A released report is frozen: the database refuses to change one (a change is a new
+    # version). Deleting stays possible, for erasure.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("CREATE TRIGGER report_frozen BEFORE UPDATE ON report "
+                   "BEGIN SELECT RAISE(ABORT, 'a released report is frozen'); END")
+    else:
+        op.execute("CREATE FUNCTION report_frozen() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                   "BEGIN RAISE EXCEPTION 'a released report is frozen'; END $$")
+        op.execute("CREATE TRIGGER report_frozen BEFORE UPDATE ON report "
+                   "FOR EACH ROW EXECUTE FUNCTION report_frozen()")
+
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER report_frozen")
+    else:
+        op.execute("DROP TRIGGER report_frozen ON report")
+        op.execute("DROP FUNCTION report_frozen()")
     with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_candidate_id'))
 
