@@ -377,18 +377,28 @@ def _back(c):
     return redirect(url_for("admin.candidate_manage", candidate_id=c.id))
 
 
-@bp.post("/candidates/<int:candidate_id>/send-invitation")
-@staff_required
-def candidate_send_invitation(candidate_id: int):
+def _sendable(candidate_id: int):
+    """(candidate, its current invitation, now), or a redirect back with the reason why no
+    e-mail can go out (completed, revoked, expired, no invitation)."""
     c = candidate_or_404(candidate_id)
-    db, now = get_session(), res.now()
+    now = res.now()
     invitation = ca.current_invitation(c)
     problem = _unsendable(c, invitation, now)
     if problem:
         flash(str(CANNOT_SEND[problem]), "error")
-        return _back(c)
+        return None, _back(c)
+    return (c, invitation, now), None
+
+
+@bp.post("/candidates/<int:candidate_id>/send-invitation")
+@staff_required
+def candidate_send_invitation(candidate_id: int):
+    ready, refused = _sendable(candidate_id)
+    if refused:
+        return refused
+    c, invitation, now = ready
     try:
-        outcome = _send_invitation(db, c, invitation, now)
+        outcome = _send_invitation(get_session(), c, invitation, now)
     except mail.CannotSend:
         flash(str(CANNOT_SEND["none"]), "error")
         return _back(c)
@@ -399,14 +409,11 @@ def candidate_send_invitation(candidate_id: int):
 @bp.post("/candidates/<int:candidate_id>/send-reminder")
 @staff_required
 def candidate_send_reminder(candidate_id: int):
-    c = candidate_or_404(candidate_id)
-    db, now = get_session(), res.now()
-    invitation = ca.current_invitation(c)
-    problem = _unsendable(c, invitation, now)
-    if problem:
-        flash(str(CANNOT_SEND[problem]), "error")
-        return _back(c)
-    settings = _mail_settings()
+    ready, refused = _sendable(candidate_id)
+    if refused:
+        return refused
+    c, invitation, now = ready
+    db, settings = get_session(), _mail_settings()
     try:
         outbox = mail.send_reminder(db, c, invitation, invitation_url(invitation, res.invitation_settings()),
                                     settings=settings, now=now, cooldown=_cooldown())
