@@ -124,17 +124,26 @@ def candidate_references(candidate_id: int):
                            competencies=[(k, library.get(k)) for k in keys]), status
 
 
-def _save_ratings(db, candidate) -> int:
+def _posted_row(db, candidate, model, field: str):
+    """The candidate's row named by the form field ``field``; None when the form's CSRF
+    token has expired (flashed). A row of another candidate is 404, a bad id 400."""
     if not CsrfForm().validate_on_submit():
         flash(_("The form has expired. Try again."), "error")
-        return 400
+        return None
     try:
-        ref_id = int(request.form.get("reference_id", ""))
+        row_id = int(request.form.get(field, ""))
     except ValueError:
         abort(400)
-    ref = db.get(ReferenceCheck, ref_id)
-    if ref is None or ref.candidate_id != candidate.id:
+    row = db.get(model, row_id)
+    if row is None or row.candidate_id != candidate.id:
         abort(404)
+    return row
+
+
+def _save_ratings(db, candidate) -> int:
+    ref = _posted_row(db, candidate, ReferenceCheck, "reference_id")
+    if ref is None:
+        return 400
     ratings = {}
     for key in svc.profile_keys(db, candidate):
         raw_level = request.form.get(f"level-{key}", "").strip()
@@ -181,16 +190,9 @@ def candidate_background(candidate_id: int):
 
 
 def _save_check(db, candidate) -> int:
-    if not CsrfForm().validate_on_submit():
-        flash(_("The form has expired. Try again."), "error")
+    check = _posted_row(db, candidate, BackgroundCheck, "check_id")
+    if check is None:
         return 400
-    try:
-        check_id = int(request.form.get("check_id", ""))
-    except ValueError:
-        abort(400)
-    check = db.get(BackgroundCheck, check_id)
-    if check is None or check.candidate_id != candidate.id:
-        abort(404)
     raw_date = request.form.get("checked_on", "").strip()
     try:
         checked_on = date.fromisoformat(raw_date) if raw_date else None
