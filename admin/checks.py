@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal import labels
 from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
@@ -28,19 +29,6 @@ from portal.services.profiles import all_competencies
 from . import bp
 from .auth import candidate_or_404, staff_required
 
-KIND_LABELS = {
-    "identity": _l("Identity"),
-    "education": _l("Education"),
-    "employment": _l("Employment"),
-    "registry": _l("Registry extract (only where the role allows it)"),
-}
-STATUS_LABELS = {
-    "not_started": _l("Not started"),
-    "in_progress": _l("In progress"),
-    "ok": _l("Checked, no remarks"),
-    "remark": _l("Checked, with remarks"),
-    "not_applicable": _l("Not applicable"),
-}
 CHECK_ERRORS = {
     "name_required": _l("Enter the referee's name."),
     "too_long": _l("The text is too long."),
@@ -185,7 +173,7 @@ def candidate_background(candidate_id: int):
         candidate = candidate_or_404(candidate_id)
     rows = svc.checklist(db, candidate)
     return render_template("admin/checks_background.html", c=candidate, a=candidate.assignment, rows=rows,
-                           form=CsrfForm(), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
+                           form=CsrfForm(), kind_labels=labels.CHECK_KINDS, status_labels=labels.CHECK_STATUSES,
                            max_mb=svc.MAX_ATTACHMENT_BYTES // (1024 * 1024)), status
 
 

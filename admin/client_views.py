@@ -8,7 +8,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from portal import competencies as lib
@@ -69,11 +68,10 @@ def first_opinion(candidate_id: int):
     profile = profiles.current_profile(db, c.assignment)
     if profile is None:
         abort(404)
-    form = FlaskForm()
     entered: dict[str, int | None] = {}
     error = error_key = None
     status = 200
-    if form.validate_on_submit():
+    if request.method == "POST":  # the CSRF token is checked by CSRFProtect before this
         for item in profile.competencies:
             raw = request.form.get(f"level-{item.competency_key}", "")
             try:
@@ -89,8 +87,6 @@ def first_opinion(candidate_id: int):
             target = ("admin.client_assignment", {"assignment_id": c.assignment_id}) \
                 if current_user.role is Role.CLIENT else ("admin.synthesis", {"candidate_id": c.id})
             return redirect(url_for(target[0], **target[1]))
-    elif request.method == "POST":
-        abort(400)
     lang = str(get_locale() or "sv")
     known = profiles.all_competencies(db)
     saved = fo.recorded(db, c)

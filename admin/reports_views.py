@@ -16,8 +16,9 @@ from flask_login import current_user, login_required
 from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
-from portal.models import CandidateComment, Report, ReportKind, Role, User
+from portal.models import Candidate, CandidateComment, Report, ReportKind, Role, User
 from portal.services import access, audit, mail
+from portal.services.candidate_admin import current_invitation
 from portal.services.invitations import invitation_url
 from portal.services import reports as svc
 
@@ -38,26 +39,20 @@ def _kind(value: str) -> ReportKind:
         abort(404)
 
 
-def report_or_404(report_id: int) -> Report:
-    """A released report the current user may see: staff of the assignment, or a user of
+def report_or_404(report_id: int) -> tuple[Report, Candidate]:
+    """A released report (and its candidate) the current user may see: staff of the assignment, or a user of
     the client's organisation (client reports only). Anything else is reported missing."""
     db = get_session()
     report = db.get(Report, report_id)
     if report is None:
         abort(404)
     try:
-        access.visible_candidate(db, current_user, report.candidate_id)
+        candidate = access.visible_candidate(db, current_user, report.candidate_id)
     except access.NotVisible:
         abort(404)
     if current_user.role is Role.CLIENT and report.kind is not ReportKind.CLIENT:
         abort(404)
-    return report
-
-
-def report_candidate(report: Report):
-    from portal.models import Candidate
-
-    return get_session().get(Candidate, report.candidate_id)
+    return report, candidate
 
 
 @bp.get("/candidates/<int:candidate_id>/reports")
@@ -127,14 +122,18 @@ def _tell_candidate(db, candidate, report: Report) -> None:
     """E-mail the candidate that their report can be read through their link; where the
     link is no longer valid, tell the consultant to issue a new one."""
     now = res.now()
-    live = [i for i in candidate.invitations if i.revoked_at is None and i.expires_at >= now]
-    if not live:
+    invitation = current_invitation(candidate)
+    settings = mail.MailSettings.from_config(current_app.config)
+    try:
+        if invitation is None:
+            raise mail.CannotSend("the candidate has no invitation")
+        message = mail.send_report_ready(db, candidate, invitation,
+                                         invitation_url(invitation, res.invitation_settings()),
+                                         settings=settings, now=now)
+    except mail.CannotSend:
         flash(_("The candidate's link has expired or been revoked, so they cannot read the report yet: "
                 "issue a new link under Invitation and accommodations."), "error")
         return
-    settings = mail.MailSettings.from_config(current_app.config)
-    message = mail.send_report_ready(db, candidate, live[-1], invitation_url(live[-1], res.invitation_settings()),
-                                     settings=settings, now=now)
     audit.record(db, user_id=current_user.id, action="send_report_ready", object_type="report_candidate",
                  object_id=report.id, detail={"outbox": message.id}, now=now)
     if message.sent_at:
@@ -148,10 +147,10 @@ def _tell_candidate(db, candidate, report: Report) -> None:
 @bp.get("/reports/<int:report_id>")
 @login_required
 def report_view(report_id: int):
-    report = report_or_404(report_id)
+    report, candidate = report_or_404(report_id)
     audit.record(get_session(), user_id=current_user.id, action="view", object_type=f"report_{report.kind.value}",
                  object_id=report.id, now=res.now())
-    back = (url_for("admin.client_assignment", assignment_id=report_candidate(report).assignment_id)
+    back = (url_for("admin.client_assignment", assignment_id=candidate.assignment_id)
             if current_user.role is Role.CLIENT else url_for("admin.reports", candidate_id=report.candidate_id))
     return svc.served_html(report, back=back, pdf=url_for("admin.report_download", report_id=report.id))
 
@@ -159,7 +158,7 @@ def report_view(report_id: int):
 @bp.get("/reports/<int:report_id>/download")
 @login_required
 def report_download(report_id: int):
-    report = report_or_404(report_id)
+    report, _candidate = report_or_404(report_id)
     audit.record(get_session(), user_id=current_user.id, action="download",
                  object_type=f"report_{report.kind.value}", object_id=report.id,
                  detail={"version": report.version, "sha256": report.pdf_sha256}, now=res.now())

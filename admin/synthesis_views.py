@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal import labels
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Synthesis
@@ -20,11 +21,7 @@ from portal.services.evidence import evidence_matrix
 from . import bp
 from .auth import candidate_or_404, staff_required
 
-RECOMMENDATIONS = {
-    "recommend": _l("Recommended for the role"),
-    "reservations": _l("Recommended with reservations"),
-    "not_recommended": _l("Not recommended"),
-}
+RECOMMENDATIONS = labels.RECOMMENDATIONS
 
 
 class SynthesisForm(FlaskForm):

@@ -10,6 +10,7 @@ from werkzeug.test import EnvironBuilder
 
 from conftest import csrf_from, step_of
 from portal.models import Assignment, AuditEvent, BackgroundCheck, Candidate, CheckStatus, ReferenceCheck, Role, User
+from portal import labels
 from portal.services import checks as svc
 from portal.services import profiles
 
@@ -113,7 +114,7 @@ def test_checklist_is_created_lazily_with_the_default_kinds(db, candidate):
     assert [r.kind for r in rows] == list(svc.DEFAULT_KINDS)
     assert all(r.status is CheckStatus.NOT_STARTED for r in rows)
     assert [r.id for r in svc.checklist(db, candidate)] == [r.id for r in rows]
-    assert set(svc.KIND_LABELS) == set(svc.DEFAULT_KINDS)
+    assert set(labels.CHECK_KINDS) == set(svc.DEFAULT_KINDS)
 
 
 def test_attachments_are_checked_and_stored_under_a_random_name(db, candidate, tmp_path, clock):

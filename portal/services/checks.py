@@ -28,13 +28,6 @@ from . import audit
 from .profiles import current_profile
 
 DEFAULT_KINDS = ("identity", "education", "employment", "registry")
-KIND_LABELS = {
-    "identity": {"sv": "Identitet", "en": "Identity"},
-    "education": {"sv": "Utbildning", "en": "Education"},
-    "employment": {"sv": "Anställningar", "en": "Employment"},
-    "registry": {"sv": "Registerutdrag (endast där tjänsten medger det)",
-                 "en": "Registry extract (only where the role allows it)"},
-}
 LEVELS = (1, 5)
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 #: extension -> magic bytes the content must start with

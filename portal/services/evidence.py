@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import synthesis as syn
-from ..models import Candidate, FirstOpinion, InterviewRating, ReferenceCheck
-from . import profiles
+from ..models import Candidate, InterviewRating, ReferenceCheck
+from . import first_opinions, profiles
 from .interviews import current_results
 
 
@@ -26,6 +26,8 @@ class Row:
     probability: float | None = None
     agreement: str | None = None
     rater_disagreement: bool = False
+    #: How many interviewers have submitted a rating of this competency.
+    interviewers: int = 0
     #: (higher source, lower source) for each discrepant pair: what to follow up.
     follow_ups: list[tuple[str, str]] = field(default_factory=list)
     #: The competency's first interview question (sv/en), suggested for a follow-up.
@@ -52,8 +54,7 @@ def evidence_matrix(session: Session, candidate: Candidate) -> Matrix:
         InterviewRating.candidate_id == candidate.id, InterviewRating.submitted_at.is_not(None))).all()
     refs = session.scalars(sa.select(ReferenceCheck).where(
         ReferenceCheck.candidate_id == candidate.id, ReferenceCheck.consent_at.is_not(None))).all()
-    first = {f.competency_key: f.level for f in session.scalars(
-        sa.select(FirstOpinion).where(FirstOpinion.candidate_id == candidate.id))}
+    first = {key: row.level for key, row in first_opinions.recorded(session, candidate).items()}
     rows = []
     for item in profile.competencies:
         row = Row(item.competency_key, item.weight, item.target_level, item.must)
@@ -68,6 +69,7 @@ def evidence_matrix(session: Session, candidate: Candidate) -> Matrix:
                         if result.percentile_low is not None else None)
                 row.evidence.append(syn.percentile_evidence(result.percentile, band, direction=link.direction))
         levels = [r.level for r in ratings if r.competency_key == item.competency_key and r.level]
+        row.interviewers = len(levels)
         if levels:
             row.evidence.append(syn.rating_evidence(levels))
             row.rater_disagreement = syn.disagreement(levels)

@@ -184,10 +184,7 @@ def send_report_ready(session: Session, candidate: Candidate, invitation: Invita
                       *, settings: MailSettings, now: datetime) -> OutboxMessage:
     """Tell a candidate who has finished that their feedback report can be read through
     their link. Raises ``CannotSend`` for a revoked or expired link (issue a new one)."""
-    if invitation.candidate_id != candidate.id:
-        raise CannotSend("the invitation belongs to another candidate")
-    if invitation.revoked_at is not None or now > invitation.expires_at:
-        raise CannotSend("the link has been revoked or has expired; issue a new one")
+    _check_link(candidate, invitation, now)
     lang = _language(candidate, invitation, None)
     subject, text, html = _render(KIND_REPORT, candidate, invitation, url, lang)
     message = queue_message(session, kind=KIND_REPORT, candidate_id=candidate.id,
@@ -294,15 +291,20 @@ def deliver(session: Session, message: OutboxMessage, settings: MailSettings, *,
     return True
 
 
-def _check_sendable(candidate: Candidate, invitation: Invitation, now: datetime) -> None:
+def _check_link(candidate: Candidate, invitation: Invitation, now: datetime) -> None:
+    """The invitation is the candidate's and its link still opens."""
     if invitation.candidate_id != candidate.id:
         raise CannotSend("the invitation belongs to another candidate")
-    if candidate.stage is Stage.DONE or candidate.completed_at is not None:
-        raise CannotSend("the candidate has already completed the assessment")
     if invitation.revoked_at is not None:
         raise CannotSend("the invitation has been revoked; issue a new one")
     if now > invitation.expires_at:
         raise CannotSend("the invitation has expired; issue a new one")
+
+
+def _check_sendable(candidate: Candidate, invitation: Invitation, now: datetime) -> None:
+    if candidate.stage is Stage.DONE or candidate.completed_at is not None:
+        raise CannotSend("the candidate has already completed the assessment")
+    _check_link(candidate, invitation, now)
 
 
 def send_invitation(session: Session, candidate: Candidate, invitation: Invitation, url: str,

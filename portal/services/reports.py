@@ -25,12 +25,13 @@ from flask import Response, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
+from .. import labels
 from .. import report_texts as rt
 from .. import resources as res
+from ..pdf import render_pdf as pdf_from_html
 from ..models import (
     Candidate,
     CandidateComment,
-    InterviewRating,
     Report,
     ReportKind,
     Synthesis,
@@ -140,8 +141,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         minimum = profile.logic_min_percentile if profile and client else None
         logic_entry = _scale_result(logic, name=rt.text(texts["logic"]["name"], lang), lang=lang, texts=texts,
                                     target=(minimum, 100) if minimum else None)
-        audience = "client" if kind is ReportKind.CLIENT else "candidate"
-        logic_entry["meaning"] = rt.text(texts["logic"][audience][logic_entry["level"]], lang)
+        logic_entry["meaning"] = rt.text(texts["logic"][kind.value][logic_entry["level"]], lang)
         attempt = attempts.get(TestKind.LOGIC)
         logic_entry["incomplete"] = bool(attempt and attempt.finish_reason
                                          and attempt.finish_reason.value != "completed")
@@ -170,12 +170,9 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
 def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> dict:
     library = profiles.all_competencies(session)
     matrix = evidence_matrix(session, candidate)
-    ratings = session.scalars(sa.select(InterviewRating).where(
-        InterviewRating.candidate_id == candidate.id, InterviewRating.submitted_at.is_not(None))).all()
     competencies = []
     for row in matrix.rows:
         comp = library.get(row.key)
-        levels = [r.level for r in ratings if r.competency_key == row.key and r.level]
         competencies.append({
             "key": row.key, "name": localized(comp.name, lang) if comp else row.key,
             "definition": localized(comp.definition, lang) if comp else "",
@@ -186,7 +183,7 @@ def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> 
             "probability": None if row.probability is None else round(row.probability, 3),
             "agreement": row.agreement, "follow_ups": [list(p) for p in row.follow_ups],
             "question": row.question, "rater_disagreement": row.rater_disagreement,
-            "interviewers": len(levels),
+            "interviewers": row.interviewers,
             "client_level": row.client_level, "client_comparison": row.client_comparison,
         })
     fit = None
@@ -226,14 +223,12 @@ def render_html(content: dict, *, pdf: bool = False, draft: bool = False) -> str
     template = f"reports/{content['kind']}.html"
     stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
     with force_locale(content["language"]):
-        return render_template(template, r=content, texts=rt.load_texts(), lang=content["language"],
-                               pdf=pdf, draft=draft, stylesheet_url=stylesheet)
+        return render_template(template, r=content, texts=rt.load_texts(), labels=labels,
+                               lang=content["language"], pdf=pdf, draft=draft, stylesheet_url=stylesheet)
 
 
 def render_pdf(content: dict, *, draft: bool = False) -> bytes:
-    from ..pdf import render_pdf as to_pdf
-
-    return to_pdf(render_html(content, pdf=True, draft=draft))
+    return pdf_from_html(render_html(content, pdf=True, draft=draft))
 
 
 def released(session: Session, candidate: Candidate, kind: ReportKind | None = None) -> list[Report]:
@@ -256,11 +251,11 @@ def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id
         raise ReportError("no_results")
     if kind is ReportKind.CLIENT and content.get("synthesis") is None:
         raise ReportError("no_synthesis")
-    pdf = render_pdf(content)
+    data = render_pdf(content)
     previous = latest(session, candidate, kind)
     report = Report(candidate_id=candidate.id, kind=kind, version=(previous.version + 1) if previous else 1,
                     language=content["language"], content=content, stamp=content["stamp"],
-                    html=render_html(content), pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                    html=render_html(content), pdf=data, pdf_sha256=hashlib.sha256(data).hexdigest(),
                     released_by_id=user_id, released_at=now)
     session.add(report)
     session.flush()
