@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
-from portal.models import Candidate, CandidateComment, Report, ReportKind, Role, User
+from portal.models import Candidate, Report, ReportKind, Role, User
 from portal.services import access, audit, mail
 from portal.services.candidate_admin import current_invitation
 from portal.services.invitations import invitation_url
@@ -63,7 +63,7 @@ def reports(candidate_id: int, *, error: str | None = None, status: int = 200):
     versions = svc.released(db, c)
     releasers = {u.id: u for u in db.scalars(sa.select(User).where(
         User.id.in_({r.released_by_id for r in versions})))}
-    comment = db.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == c.id))
+    comment = svc.comment(db, c)
     latest_client = svc.latest(db, c, ReportKind.CLIENT)
     # The reply the client has not seen yet: not in the newest released client report.
     comment_after_release = bool(comment and latest_client

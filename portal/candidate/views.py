@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,7 +12,7 @@ from item_banks import adaptive
 from .. import resources as res
 from ..db import get_session
 from ..downloads import attachment
-from ..models import CandidateComment, FinishReason, ReportKind, Stage, TestKind
+from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..services import audit, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
@@ -280,17 +279,22 @@ def done():
 def _done_page(*, form, comment_form):
     db = get_session()
     report = reports.latest(db, g.candidate, ReportKind.CANDIDATE)
-    comment = db.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == g.candidate.id))
+    comment = reports.comment(db, g.candidate)
     if comment is not None and not comment_form.text.data:
         comment_form.text.data = comment.text
     return render_template("candidate/done.html", form=form, comment_form=comment_form, report=report,
                            comment=comment, rated=g.candidate.experience_rating is not None)
 
 
-def _own_report():
+def _own_report(action: str | None = None):
+    """The newest released feedback report of the session's candidate (404 if none);
+    with ``action``, the candidate's view or download is audit-logged."""
     report = reports.latest(get_session(), g.candidate, ReportKind.CANDIDATE)
     if report is None:
         abort(404)
+    if action:
+        audit.record(get_session(), user_id=None, action=action, object_type="report_candidate",
+                     object_id=report.id, detail={"by": "candidate", "version": report.version}, now=res.now())
     return report
 
 
@@ -298,18 +302,13 @@ def _own_report():
 @candidate_required(Stage.DONE)
 def report():
     """The candidate's released feedback report (the newest version), as a page."""
-    r = _own_report()
-    audit.record(get_session(), user_id=None, action="view", object_type="report_candidate", object_id=r.id,
-                 detail={"by": "candidate"}, now=res.now())
-    return reports.served_html(r, back=url_for(".done"), pdf=url_for(".report_pdf"))
+    return reports.served_html(_own_report("view"), back=url_for(".done"), pdf=url_for(".report_pdf"))
 
 
 @bp.get("/test/report.pdf")
 @candidate_required(Stage.DONE)
 def report_pdf():
-    r = _own_report()
-    audit.record(get_session(), user_id=None, action="download", object_type="report_candidate", object_id=r.id,
-                 detail={"by": "candidate", "version": r.version}, now=res.now())
+    r = _own_report("download")
     return attachment(r.pdf, name=reports.download_name(r), mimetype="application/pdf")
 
 

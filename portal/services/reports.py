@@ -195,7 +195,7 @@ def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> 
     synthesis = session.scalar(sa.select(Synthesis).where(Synthesis.candidate_id == candidate.id))
     decided_by = session.get(User, synthesis.decided_by_id) if synthesis and synthesis.decided_by_id else None
     refs = [r for r in checks.references(session, candidate) if r.consent_at is not None]
-    comment = session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+    reply = comment(session, candidate)
     consultants = [u.name or u.email for u in candidate.assignment.consultants]
     return {
         "consultants": consultants,
@@ -214,7 +214,7 @@ def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> 
             "decided_on": synthesis.decided_at.date().isoformat() if synthesis.decided_at else None,
             "profile_version": synthesis.profile_version},
         "has_first_opinion": any(c["client_level"] for c in competencies),
-        "candidate_comment": comment.text if comment else None,
+        "candidate_comment": reply.text if reply else None,
     }
 
 
@@ -296,6 +296,11 @@ def served_html(report: Report, *, back: str, pdf: str) -> Response:
     return response
 
 
+def comment(session: Session, candidate: Candidate) -> CandidateComment | None:
+    """The candidate's reply to their feedback report, if any."""
+    return session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+
+
 def save_comment(session: Session, candidate: Candidate, text: str, *, now: datetime) -> CandidateComment:
     text = (text or "").strip()
     if not text:
@@ -304,7 +309,7 @@ def save_comment(session: Session, candidate: Candidate, text: str, *, now: date
         raise ReportError("comment_too_long")
     if latest(session, candidate, ReportKind.CANDIDATE) is None:
         raise ReportError("not_released")
-    row = session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+    row = comment(session, candidate)
     if row is None:
         row = CandidateComment(candidate_id=candidate.id, text=text, created_at=now, updated_at=now)
         session.add(row)
