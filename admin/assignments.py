@@ -106,14 +106,18 @@ def new_assignment():
             return redirect(url_for("admin.assignment", assignment_id=a.id))
     elif form.errors:
         status = 400
-    labels = {g: load_norm_table(g).label_for(str(res_locale())) for g in groups}
-    return render_template("admin/assignment_new.html", form=form, clients=clients, group_labels=labels), status
+    return render_template("admin/assignment_new.html", form=form, clients=clients, group_labels=_group_labels(groups)), status
 
 
 def res_locale():
     from flask_babel import get_locale
 
     return get_locale() or "sv"
+
+
+def _group_labels(groups) -> dict[str, str]:
+    """Norm group -> its name in the page's language, for the norm-group choice."""
+    return {g: load_norm_table(g).label_for(str(res_locale())) for g in groups}
 
 
 @bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
@@ -142,8 +146,7 @@ def edit_assignment(assignment_id: int):
             return redirect(url_for("admin.assignment", assignment_id=a.id))
     elif form.errors:
         status = 400
-    labels = {g: load_norm_table(g).label_for(str(res_locale())) for g in groups}
-    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=labels), status
+    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=_group_labels(groups)), status
 
 
 @bp.post("/assignments/<int:assignment_id>/staff")
