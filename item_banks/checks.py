@@ -9,13 +9,15 @@ Every check recomputes the answer *independently of the generator's stated key*:
   fits the shown terms may predict a different value that is among the options (that
   would make a distractor defensible).
 - **Deductive**: brute force over every model of the premises' logical form (orderings,
-  sets of "kinds of person", truth assignments); exactly one option may follow, and it
-  must be the key. The names in the logical form must appear in the option texts.
+  sets of "kinds of person", truth assignments, orderings with truth assignments);
+  exactly one option may follow, and it must be the key; for quantified statements also
+  when every group named is read as non-empty. The names in the logical form must appear
+  in the option texts.
 - **Matrix**: delegated to :func:`item_banks.matrix_check.check_matrix_item`.
 - Every SVG string must pass :func:`item_banks.svg.check_svg`.
 
-Bank-level: duplicates (:func:`item_signatures`), shortcut rates (is the key the median
-option or the option closest to the options' mean? for matrices
+Bank-level: duplicates (:func:`item_signatures`), shortcut rates (how often do "take the
+middle option" and "take the option closest to the options' mean" find the key? for matrices
 :func:`item_banks.matrix_check.shortcut_rate`) and the distribution of the IRT ``b``
 parameters (:func:`difficulty_report`).
 
@@ -47,6 +49,8 @@ BAND_WIDTH = 0.5
 BAND_RANGE = (-4.0, 4.0)
 #: whole-unit bands that an operational bank must cover
 REQUIRED_UNIT_BANDS = ((-2, -1), (-1, 0), (0, 1), (1, 2))
+#: Items each type needs at both ends of the ability range in an operational bank.
+RANGE_ENDS = {"hard_b": 1.5, "hard_n": 25, "easy_b": -1.5, "easy_n": 10}
 
 
 def _thaw(value: Any) -> Any:
@@ -127,15 +131,9 @@ def _number_predictions(shown: list[int]) -> dict[str, set[int]]:
     dd = _diffs(d)
     if n >= 4 and len(set(dd)) == 1 and dd[0] != 0:
         out["growing_difference"] = {shown[-1] + d[-1] + dd[0]}
-    if n >= 3 and all(x != 0 for x in shown):
-        if shown[1] % shown[0] == 0 and shown[1] // shown[0] >= 2:
-            r = shown[1] // shown[0]
-            if all(b == a * r for a, b in itertools.pairwise(shown)):
-                out["ratio"] = {shown[-1] * r}
-        elif shown[0] % shown[1] == 0 and shown[0] // shown[1] >= 2:
-            r = shown[0] // shown[1]
-            if all(a == b * r for a, b in itertools.pairwise(shown)) and shown[-1] % r == 0:
-                out["ratio"] = {shown[-1] // r}
+    nxt = _ratio_next(shown)
+    if nxt is not None:
+        out["ratio"] = {nxt}
     for p in (2, 3):
         if len(d) < 2 * p:
             continue
@@ -151,13 +149,88 @@ def _number_predictions(shown: list[int]) -> dict[str, set[int]]:
         if all(len(s) >= 3 and len(set(_diffs(s))) == 1 for s in subs):
             s = subs[n % k]
             out.setdefault("interleaved", set()).add(s[-1] + _diffs(s)[0])
-    if n >= 4 and all(x > 0 for x in d) and all(b % a == 0 for a, b in itertools.pairwise(d)):
+    # differences that grow by a factor, rising or falling (all of one sign)
+    if (n >= 4 and (all(x > 0 for x in d) or all(x < 0 for x in d))
+            and all(b % a == 0 for a, b in itertools.pairwise(d))):
         qs = {b // a for a, b in itertools.pairwise(d)}
         if len(qs) == 1 and min(qs) >= 2:
             out["ratio_difference"] = {shown[-1] + d[-1] * qs.pop()}
     for m in (2, 3):
         if n >= m + 2 and all(shown[i] == sum(shown[i - m:i]) for i in range(m, n)):
             out.setdefault("fibonacci_like", set()).add(sum(shown[-m:]))
+    nxt = _growing_ratio_next(shown)
+    if nxt is not None:
+        out["growing_ratio"] = {nxt}
+    # two sub-series taking turns, one of them repeating a number
+    subs = [shown[0::2], shown[1::2]]
+    if all(len(s) >= 3 for s in subs) and sorted(len(set(s)) == 1 for s in subs) == [False, True]:
+        changing = next(s for s in subs if len(set(s)) > 1)
+        dc = _diffs(changing)
+        if len(set(dc)) == 1:
+            s = subs[n % 2]
+            out["with_repeat"] = {s[-1] if len(set(s)) == 1 else s[-1] + dc[0]}
+    # every number twice, the pairs a constant step apart
+    values = shown[0::2]
+    dv = _diffs(values)
+    if (n >= 5 and all(shown[i] == shown[i + 1] for i in range(0, n - 1, 2)) and len(values) >= 3
+            and len(set(dv)) == 1 and dv[0] != 0):
+        out["pairs"] = {shown[-1] if n % 2 else shown[-1] + dv[0]}
+    # two sub-series taking turns, each with its own kind of rule
+    fits = [_number_sub_fits(s) for s in subs]
+    if all(fits):
+        out["interleaved_rules"] = fits[n % 2]
+    return out
+
+
+def _ratio_next(xs: list[int]) -> int | None:
+    """Next term if ``xs`` (3 or more) is multiplied or divided by one whole number >= 2."""
+    if len(xs) < 3 or any(x <= 0 for x in xs):
+        return None
+    if xs[1] % xs[0] == 0 and xs[1] // xs[0] >= 2:
+        r = xs[1] // xs[0]
+        if all(b == a * r for a, b in itertools.pairwise(xs)):
+            return xs[-1] * r
+    elif xs[0] % xs[1] == 0 and xs[0] // xs[1] >= 2:
+        r = xs[0] // xs[1]
+        if all(a == b * r for a, b in itertools.pairwise(xs)) and xs[-1] % r == 0:
+            return xs[-1] // r
+    return None
+
+
+def _growing_ratio_next(xs: list[int]) -> int | None:
+    """Next term if the factors (or divisors) between terms are whole numbers >= 2 that
+    change by a constant non-zero step (x2, x3, x4, ...); 4 or more terms."""
+    if len(xs) < 4 or any(x <= 0 for x in xs):
+        return None
+    pairs = list(itertools.pairwise(xs))
+    if all(b % a == 0 for a, b in pairs):
+        factors, divide = [b // a for a, b in pairs], False
+    elif all(a % b == 0 for a, b in pairs):
+        factors, divide = [a // b for a, b in pairs], True
+    else:
+        return None
+    steps = set(_diffs(factors))
+    if min(factors) < 2 or len(steps) != 1 or 0 in steps:
+        return None
+    f = factors[-1] + steps.pop()
+    if f < 2 or (divide and xs[-1] % f):
+        return None
+    return xs[-1] // f if divide else xs[-1] * f
+
+
+def _number_sub_fits(xs: list[int]) -> set[int]:
+    """Next terms of one sub-series under every simple rule it fits (repeat or constant
+    difference from 3 terms, growing difference from 4, ratio from 3)."""
+    out: set[int] = set()
+    d = _diffs(xs)
+    if len(xs) >= 3 and len(set(d)) == 1:
+        out.add(xs[-1] + d[0])
+    dd = _diffs(d)
+    if len(xs) >= 4 and len(set(dd)) == 1 and dd[0] != 0:
+        out.add(xs[-1] + d[-1] + dd[0])
+    r = _ratio_next(xs)
+    if r is not None:
+        out.add(r)
     return out
 
 
@@ -206,7 +279,49 @@ def _letter_predictions(shown: list[int]) -> dict[str, set[int]]:
         if all(len(s) >= 3 and len(set(st)) == 1 for s, st in zip(subs, steps)):
             j = n % k
             out.setdefault("interleaved", set()).add((subs[j][-1] + steps[j][0]) % 26)
+    # two sub-series taking turns, one of them repeating a letter
+    subs = [shown[0::2], shown[1::2]]
+    if all(len(s) >= 3 for s in subs) and sorted(len(set(s)) == 1 for s in subs) == [False, True]:
+        changing = next(s for s in subs if len(set(s)) > 1)
+        steps = {_letter_diff(a, b) for a, b in itertools.pairwise(changing)}
+        if len(steps) == 1:
+            s = subs[n % 2]
+            out["with_repeat"] = {s[-1] if len(set(s)) == 1 else (s[-1] + steps.pop()) % 26}
+    # two sub-series taking turns, each with its own kind of rule
+    fits = [_letter_sub_fits(s) for s in subs]
+    if all(fits):
+        out["interleaved_rules"] = fits[n % 2]
     return out
+
+
+def _letter_sub_fits(xs: list[int]) -> set[int]:
+    """Next letters of one sub-series (or one place in letter groups) under every simple
+    rule it fits: the same letter or a constant step from 3 letters, growing steps from 4."""
+    out: set[int] = set()
+    d = [_letter_diff(a, b) for a, b in itertools.pairwise(xs)]
+    if len(xs) >= 3 and len(set(d)) == 1:
+        out.add((xs[-1] + d[0]) % 26)
+    dd = _diffs(d)
+    if len(xs) >= 4 and len(set(dd)) == 1 and dd[0] != 0:
+        out.add((xs[-1] + d[-1] + dd[0]) % 26)
+    return out
+
+
+def _letter_spec_terms(spec: Mapping[str, Any], m: int) -> list[int]:
+    """The first ``m`` positions (mod 26) of one letter sub-series or group place
+    (``interleaved_rules``, ``group_positions``)."""
+    kind = spec["kind"]
+    if kind == "same":
+        return [AZ.index(spec["letter"])] * m
+    start = AZ.index(spec["start"])
+    if kind == "constant":
+        return [(start + i * spec["step"]) % 26 for i in range(m)]
+    if kind == "growing":
+        out = [start]
+        for i in range(m - 1):
+            out.append(out[-1] + spec["first_step"] + i * spec["step_increase"])
+        return [p % 26 for p in out]
+    raise ValueError(f"unknown kind of sub-series {kind!r}")
 
 
 def series_predictions(item_type: str, shown: list[int]) -> dict[str, set[int]]:
@@ -241,9 +356,14 @@ def series_terms(model: str, params: Mapping[str, Any], n: int) -> list[int]:
             for i in range(n - 1):
                 out.append(out[-1] + params["steps"][i % len(params["steps"])])
             return [p % 26 for p in out]
-        if rule == "interleaved":
+        if rule in ("interleaved", "with_repeat"):
             k = len(params["starts"])
             return [(pos(params["starts"][i % k]) + (i // k) * params["steps"][i % k]) % 26 for i in range(n)]
+        if rule == "interleaved_rules":
+            specs = params["subseries"]
+            k = len(specs)
+            subs = [_letter_spec_terms(spec, n // k + 1) for spec in specs]
+            return [subs[i % k][i // k] for i in range(n)]
         raise ValueError(f"unknown letter series rule {rule!r}")
     if item_type != "number_series":
         raise ValueError(f"not a series model: {model!r}")
@@ -279,9 +399,27 @@ def series_terms(model: str, params: Mapping[str, Any], n: int) -> list[int]:
                 raise ValueError(f"unknown operation {op!r}")
             out.append(out[-1] + arg if op == "+" else out[-1] * arg)
         return out
-    if rule == "interleaved":
+    if rule in ("interleaved", "with_repeat"):
         k = len(params["starts"])
         return [params["starts"][i % k] + (i // k) * params["differences"][i % k] for i in range(n)]
+    if rule == "pairs":
+        return [params["start"] + (i // params["repeats"]) * params["difference"] for i in range(n)]
+    if rule == "interleaved_rules":
+        specs = params["subseries"]
+        k = len(specs)
+        subs = [_spec_terms(spec, n // k + 1) for spec in specs]
+        return [subs[i % k][i // k] for i in range(n)]
+    if rule == "growing_ratio":
+        out = [params["start"]]
+        for i in range(n - 1):
+            f = params["first_factor"] + i * params["factor_step"]
+            if params["divide"]:
+                if out[-1] % f:
+                    raise ValueError("division does not come out even")
+                out.append(out[-1] // f)
+            else:
+                out.append(out[-1] * f)
+        return out
     if rule == "ratio_difference":
         out = [params["start"]]
         for i in range(n - 1):
@@ -294,6 +432,28 @@ def series_terms(model: str, params: Mapping[str, Any], n: int) -> list[int]:
             out.append(sum(out[-m:]))
         return out[:n]
     raise ValueError(f"unknown number series rule {rule!r}")
+
+
+def _spec_terms(spec: Mapping[str, Any], m: int) -> list[int]:
+    """The first ``m`` terms of one sub-series of an ``interleaved_rules`` number series."""
+    kind = spec["kind"]
+    if kind == "same":
+        return [spec["value"]] * m
+    if kind == "constant":
+        return [spec["start"] + i * spec["difference"] for i in range(m)]
+    if kind == "growing":
+        out = [spec["start"]]
+        for i in range(m - 1):
+            out.append(out[-1] + spec["first_difference"] + i * spec["difference_step"])
+        return out
+    if kind == "ratio":
+        out = [spec["start"]]
+        for _ in range(m - 1):
+            if spec["divide"] and out[-1] % spec["factor"]:
+                raise ValueError("division does not come out even")
+            out.append(out[-1] // spec["factor"] if spec["divide"] else out[-1] * spec["factor"])
+        return out
+    raise ValueError(f"unknown kind of sub-series {kind!r}")
 
 
 _NUMBER_RE = re.compile(r"^-?\d+$")
@@ -356,10 +516,10 @@ def check_series_item(item: Mapping) -> list[str]:
     key = item.get("key")
     if not isinstance(key, int) or not 0 <= key < len(values):
         return problems + ["key is not an option index"]
-    if rule == "letter_groups":
+    if rule in ("letter_groups", "group_positions"):
         return problems + _check_letter_groups(item, shown_raw, values, key)
     if any(isinstance(v, tuple) for v in shown_raw + values):
-        return problems + ["letter groups in a series whose model is not letter_groups"]
+        return problems + ["letter groups in a series whose model is not a group model"]
     shown = [int(v) for v in shown_raw]  # type: ignore[arg-type]
     predictions = series_predictions(item_type, shown)
     own = predictions.get(rule)
@@ -397,25 +557,57 @@ def check_series_item(item: Mapping) -> list[str]:
     return problems
 
 
+def _group_readings(groups: list[tuple[int, ...]]) -> dict[str, set[tuple[int, ...]]]:
+    """Next group under each rule family for letter groups (alphabet positions).
+
+    ``letter_groups``: one step inside every group (0 = the same letter repeated) and one
+    step from group to group. ``group_positions``: every place in the group follows its
+    own rule (same letter, constant step, or growing steps from 4 groups on).
+    """
+    out: dict[str, set[tuple[int, ...]]] = {}
+    size = len(groups[0])
+    inner = {_letter_diff(a, b) for g in groups for a, b in itertools.pairwise(g)}
+    outer = {_letter_diff(a[0], b[0]) for a, b in itertools.pairwise(groups)}
+    if len(inner) == 1 and len(outer) == 1:
+        i, o = inner.pop(), outer.pop()
+        out["letter_groups"] = {tuple((groups[-1][0] + o + m * i) % 26 for m in range(size))}
+    places = [_letter_sub_fits([g[m] for g in groups]) for m in range(size)]
+    if all(places):
+        out["group_positions"] = {tuple(c) for c in itertools.product(*places)}
+    return out
+
+
 def _check_letter_groups(item: Mapping, shown: list, values: list, key: int) -> list[str]:
+    """Letter groups (``letter_groups``, ``group_positions``): the model's reading of the
+    shown groups must give exactly one next group, the key; ``structure.rule`` must
+    describe the shown groups; no other reading may give another option."""
     groups = [g if isinstance(g, tuple) else (g,) for g in shown]
     size = len(groups[0])
     if size < 2 or any(len(g) != size for g in groups) or len(groups) < 3:
         return ["letter groups must all have the same size (2 or more) and at least 3 be shown"]
-    inner = {_letter_diff(a, b) for g in groups for a, b in itertools.pairwise(g)}
-    outer = {_letter_diff(a[0], b[0]) for a, b in itertools.pairwise(groups)}
-    if len(inner) != 1 or len(outer) != 1:
-        return ["the shown groups do not follow one step inside and one step between groups"]
-    i, o = inner.pop(), outer.pop()
-    start = groups[-1][0] + o
-    expected = tuple((start + m * i) % 26 for m in range(size))
+    rule = str(item.get("model", "")).split(".", 1)[-1]
+    readings = _group_readings(groups)
+    own = readings.get(rule)
+    if own is None:
+        what = ("one step inside and one step between groups" if rule == "letter_groups"
+                else "one rule for every place in the groups")
+        return [f"the shown groups do not follow {what}"]
+    if len(own) != 1:
+        return [f"rule {rule!r} allows several next groups"]
+    expected = next(iter(own))
     problems = []
     params = (item.get("structure") or {}).get("rule")
     if params is not None:
         try:
-            ok = (params["inner_step"], params["group_step"], params["group_size"]) == (i, o, size) and \
-                AZ.index(params["start"]) == groups[0][0]
-        except (KeyError, ValueError, TypeError):
+            if rule == "letter_groups":
+                ok = (params["inner_step"], params["group_step"], params["group_size"]) == (
+                    _letter_diff(groups[0][0], groups[0][1]), _letter_diff(groups[0][0], groups[1][0]), size) and \
+                    AZ.index(params["start"]) == groups[0][0]
+            else:
+                cols = [_letter_spec_terms(spec, len(groups) + 1) for spec in params["positions"]]
+                ok = ([tuple(c[k] for c in cols) for k in range(len(groups))] == groups
+                      and tuple(c[-1] for c in cols) == expected)
+        except (KeyError, ValueError, TypeError, IndexError):
             ok = False
         if not ok:
             problems.append("structure.rule does not describe the shown groups")
@@ -426,6 +618,11 @@ def _check_letter_groups(item: Mapping, shown: list, values: list, key: int) -> 
         problems.append(f"the next group {text} must be exactly one option (found {len(matches)})")
     elif matches[0] != key:
         problems.append(f"key is option {key}, but the next group {text} is option {matches[0]}")
+    for family, nexts in sorted(readings.items()):
+        for v in sorted(nexts - {expected}):
+            if v in normalised:
+                problems.append(f"distractor {_value_text('letter_series', v)} also continues the series "
+                                f"(rule {family})")
     return problems
 
 
@@ -505,34 +702,49 @@ def _monadic_true(f: list, world: tuple, person: frozenset) -> bool:
     raise ValueError(f"unknown monadic form {op!r}")
 
 
-def entails_monadic(premises: list[list], form: list) -> bool:
+def entails_monadic(premises: list[list], form: list, *, existential_import: bool = False) -> bool:
     """Monadic predicate logic by brute force.
 
     A model is a non-empty set of "kinds of person" (which predicates a person has) plus
     the kind of the named person. ``form`` follows when it is true in every model of the
-    premises; ``["undetermined", name, P]`` follows when neither ``is`` nor ``is_not`` does.
+    premises; ``["undetermined", name, P]`` follows when neither ``is`` nor ``is_not`` does,
+    ``["undetermined_some", P, Q]`` when neither ``some`` nor ``none`` does.
+
+    With ``existential_import`` only models in which every predicate named in the premises
+    applies to someone count: the everyday reading of "everyone who ..." (Aristotelian
+    logic assumes such groups are not empty; Johnson-Laird & Byrne, 1991). An option that
+    follows under either reading is defensible, so the checker tries both.
     """
     forms = premises + [form]
-    preds = sorted({f[2] for f in forms} | {f[1] for f in forms if f[0] in ("all", "none", "some", "some_not")})
+    preds = sorted({f[2] for f in forms}
+                   | {f[1] for f in forms if f[0] in ("all", "none", "some", "some_not", "undetermined_some")})
     if len(preds) > 4:
         raise ValueError("too many predicates to check by brute force")
-    models = _monadic_models(json.dumps(premises), tuple(preds))
+    models = _monadic_models(json.dumps(premises), tuple(preds), existential_import)
     if not models:
         raise ValueError("premises are contradictory")
     if form[0] == "undetermined":
         yes = all(_monadic_true(["is", *form[1:]], w, p) for w, p in models)
         no = all(_monadic_true(["is_not", *form[1:]], w, p) for w, p in models)
         return not yes and not no
+    if form[0] == "undetermined_some":
+        some = all(_monadic_true(["some", *form[1:]], w, p) for w, p in models)
+        none = all(_monadic_true(["none", *form[1:]], w, p) for w, p in models)
+        return not some and not none
     return all(_monadic_true(form, w, p) for w, p in models)
 
 
-@lru_cache(maxsize=256)
-def _monadic_models(premises_json: str, preds: tuple[str, ...]) -> list[tuple[tuple, frozenset]]:
+@lru_cache(maxsize=512)
+def _monadic_models(premises_json: str, preds: tuple[str, ...],
+                    existential_import: bool = False) -> list[tuple[tuple, frozenset]]:
     premises = json.loads(premises_json)
+    named = {f[2] for f in premises} | {f[1] for f in premises if f[0] in ("all", "none", "some", "some_not")}
     kinds = [frozenset(c) for r in range(len(preds) + 1) for c in itertools.combinations(preds, r)]
     models = []
     for mask in range(1, 2 ** len(kinds)):
         world = tuple(k for i, k in enumerate(kinds) if mask >> i & 1)
+        if existential_import and not all(any(q in k for k in world) for q in named):
+            continue
         for person in world:
             if all(_monadic_true(p, world, person) for p in premises):
                 models.append((world, person))
@@ -544,7 +756,7 @@ def entails_propositional(premises: list[list], form: list) -> bool:
 
     Premises: ``["if", L1, L2]`` (L = atom or ``["not", atom]``), ``["fact", atom]``,
     ``["not", atom]``. Options additionally ``["undetermined", atom]`` (true in some models
-    and false in others) and ``["if", L1, L2]``.
+    and false in others), ``["if", L1, L2]`` and ``["and", L1, L2]``.
     """
     atoms = sorted(set().union(*(_atoms(f) for f in premises + [form])))
 
@@ -552,6 +764,8 @@ def entails_propositional(premises: list[list], form: list) -> bool:
         op = f[0]
         if op == "if":
             return not _lit(v, f[1]) or _lit(v, f[2])
+        if op == "and":
+            return _lit(v, f[1]) and _lit(v, f[2])
         if op == "fact":
             return v[f[1]]
         if op == "not":
@@ -570,16 +784,75 @@ def entails_propositional(premises: list[list], form: list) -> bool:
     return all(true(form, m) for m in models)
 
 
-def deductive_follows(structure: Mapping) -> list[bool]:
-    """For each option of a deductive item's logical form: does it follow from the premises?"""
+def entails_mixed(entities: list[str], premises: list[list], form: list) -> bool:
+    """Orderings and conditionals together: every (ranking, truth assignment) pair.
+
+    Premises: ``["gt", x, y]``, ``["if", C, L]``, ``["fact", atom]``, ``["not", atom]``,
+    where a condition or consequence C, L is an atom, ``["not", atom]`` or
+    ``["gt", x, y]``. Options: ``gt``, ``undetermined_pair``, ``fact``, ``not``,
+    ``undetermined`` (an atom true in some models and false in others). Rankings are
+    strict, as in :func:`entails_order`.
+    """
+    names = set(entities)
+
+    def atoms(f: Any) -> set[str]:
+        if isinstance(f, str):
+            return set() if f in names else {f}
+        if f[0] in ("gt", "undetermined_pair"):
+            return set()
+        return set().union(*(atoms(x) for x in f[1:])) if len(f) > 1 else set()
+
+    def true(f: Any, rank: Mapping[str, int], v: Mapping[str, bool]) -> bool:
+        if isinstance(f, str):
+            return v[f]
+        op = f[0]
+        if op == "gt":
+            if f[1] not in names or f[2] not in names:
+                raise ValueError(f"bad comparison {f!r}")
+            return rank[f[1]] < rank[f[2]]
+        if op == "if":
+            return not true(f[1], rank, v) or true(f[2], rank, v)
+        if op == "and":
+            return true(f[1], rank, v) and true(f[2], rank, v)
+        if op == "fact":
+            return v[f[1]]
+        if op == "not":
+            return not true(f[1], rank, v)
+        raise ValueError(f"unknown mixed form {op!r}")
+
+    names_atoms = sorted(set().union(*(atoms(f) for f in premises + [form])))
+    models = []
+    for perm in itertools.permutations(entities):
+        rank = {e: r for r, e in enumerate(perm)}
+        for values in itertools.product([False, True], repeat=len(names_atoms)):
+            v = dict(zip(names_atoms, values))
+            if all(true(p, rank, v) for p in premises):
+                models.append((rank, v))
+    if not models:
+        raise ValueError("premises are contradictory")
+    if form[0] == "undetermined":
+        return len({m[1][form[1]] for m in models}) == 2
+    if form[0] == "undetermined_pair":
+        return len({true(["gt", form[1], form[2]], *m) for m in models}) == 2
+    return all(true(form, *m) for m in models)
+
+
+def deductive_follows(structure: Mapping, *, existential_import: bool = False) -> list[bool]:
+    """For each option of a deductive item's logical form: does it follow from the premises?
+
+    ``existential_import`` (quantified statements only): read every group named in the
+    premises as non-empty (see :func:`entails_monadic`).
+    """
     s = _thaw(structure)
     logic, premises, options = s.get("logic"), s["premises"], s["options"]
     if logic == "order":
         return [entails_order(list(s["entities"]), premises, o) for o in options]
     if logic == "monadic":
-        return [entails_monadic(premises, o) for o in options]
+        return [entails_monadic(premises, o, existential_import=existential_import) for o in options]
     if logic == "propositional":
         return [entails_propositional(premises, o) for o in options]
+    if logic == "mixed":
+        return [entails_mixed(list(s["entities"]), premises, o) for o in options]
     raise ValueError(f"unknown logic {logic!r}")
 
 
@@ -605,6 +878,16 @@ def check_deductive_item(item: Mapping) -> list[str]:
     elif follows.index(True) != item.get("key"):
         problems.append(f"key is option {item.get('key')}, but the conclusion that follows is option "
                         f"{follows.index(True)}")
+    if structure.get("logic") == "monadic" and not problems:
+        # an option that follows once the groups named are taken to exist is defensible too
+        try:
+            read = deductive_follows(structure, existential_import=True)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            return [f"logical form cannot be checked with non-empty groups: {exc}"]
+        if read != follows:
+            which = [i for i, (a, b) in enumerate(zip(follows, read)) if a != b]
+            problems.append(f"option(s) {which} follow(s) differently when every group named in the premises "
+                            f"is taken to be non-empty")
     for i, (form, option) in enumerate(zip(_thaw(structure["options"]), options)):
         names = [x for x in form[1:] if isinstance(x, str)] if form[0] in (
             "gt", "undetermined_pair", "is", "is_not", "top", "bottom") else []
@@ -733,17 +1016,38 @@ def _numeric_options(item: Mapping) -> list[float] | None:
     return [sum(p * 26.0**-i for i, p in enumerate(v)) if isinstance(v, tuple) else float(v) for v in values]
 
 
-def series_shortcut_rates(items: Iterable[Mapping]) -> dict[str, dict[str, float]]:
-    """Per series type: share of operational items whose key is the median option value
-    (either middle value when the number of options is even) and share whose key is the
-    option closest to the mean of the options (ties count), plus ``n``.
+def shortcut_success(values: list[float], key: int) -> tuple[float, float]:
+    """How likely two answer strategies that ignore the series pick the key.
 
-    With 5 options a key placed at random gives 0.2 for the median; a generator that
-    builds distractors symmetrically around the key gives 1.0.
+    ``(median, closest_to_mean)``: "take the middle option" picks the median value, or
+    with an even number of options one of the two middle values at random (so 1/2 when
+    the key is one of them); "take the option closest to the options' mean" picks among
+    the options tied closest at random. Each is the probability of finding the key, 0..1.
+    Under a key rank that is uniform over the options, both average 1 / number of options.
+    """
+    m = len(values)
+    ranked = sorted(values)
+    middles = [ranked[m // 2]] if m % 2 else [ranked[m // 2 - 1], ranked[m // 2]]
+    median = middles.count(values[key]) / len(middles)
+    mean = sum(values) / m
+    best = min(abs(v - mean) for v in values)
+    ties = [v for v in values if abs(v - mean) <= best + 1e-9]
+    closest = (abs(values[key] - mean) <= best + 1e-9) / len(ties)
+    return median, closest
+
+
+def series_shortcut_rates(items: Iterable[Mapping]) -> dict[str, dict[str, float]]:
+    """Per series type: how often the "middle option" and the "option closest to the
+    mean" strategies find the key of an operational item (mean of
+    :func:`shortcut_success` over the items), plus ``n``.
+
+    With 8 options and the key's rank balanced over the options, both are about 1/8 =
+    0.125 (with 5 options 0.2); a generator that builds distractors symmetrically around
+    the key gives 1.0.
     """
     out: dict[str, dict[str, float]] = {}
     for item_type in SERIES_TYPES:
-        n = median = closest = 0
+        n, median, closest = 0, 0.0, 0.0
         for item in _operational(items):
             if item.get("type") != item_type:
                 continue
@@ -752,12 +1056,9 @@ def series_shortcut_rates(items: Iterable[Mapping]) -> dict[str, dict[str, float
             if values is None or not isinstance(key, int) or not 0 <= key < len(values):
                 continue
             n += 1
-            ranked = sorted(values)
-            m = len(values)
-            middles = {ranked[m // 2]} if m % 2 else {ranked[m // 2 - 1], ranked[m // 2]}
-            median += values[key] in middles
-            mean = sum(values) / m
-            closest += abs(values[key] - mean) <= min(abs(v - mean) for v in values) + 1e-9
+            m_hit, c_hit = shortcut_success(values, key)
+            median += m_hit
+            closest += c_hit
         if n:
             out[item_type] = {"n": n, "median": median / n, "closest_to_mean": closest / n}
     return out
@@ -860,7 +1161,9 @@ def bank_problems(items: list[Mapping], *, require_size: bool) -> list[tuple[str
     """(item id or None, problem) for bank-level checks.
 
     Duplicates are always checked. With ``require_size`` (operational banks) also: the
-    minimum sizes, the shortcut rates and the coverage of the whole-unit b bands.
+    minimum sizes, the shortcut rates, the coverage of the whole-unit b bands and of
+    both ends of the range per type (``RANGE_ENDS``: an adaptive test can only measure a
+    strong or a weak candidate precisely with items of that difficulty).
     """
     from .schema import ITEM_TYPES, MIN_ITEMS_PER_TYPE, MIN_OPERATIONAL_ITEMS
 
@@ -880,4 +1183,12 @@ def bank_problems(items: list[Mapping], *, require_size: bool) -> list[tuple[str
     report = difficulty_report(items)
     for band in report["empty_unit_bands"]:
         out.append((None, f"difficulty: no operational item with b in {band}"))
+    for t in ITEM_TYPES:
+        bs = [float(i["irt"]["b"]) for i in operational if i.get("type") == t and isinstance(i.get("irt"), Mapping)]
+        hard = sum(b > RANGE_ENDS["hard_b"] for b in bs)
+        easy = sum(b < RANGE_ENDS["easy_b"] for b in bs)
+        if hard < RANGE_ENDS["hard_n"] or easy < RANGE_ENDS["easy_n"]:
+            out.append((None, (f"difficulty: {t} has {hard} operational items with b > {RANGE_ENDS['hard_b']} "
+                              f"and {easy} with b < {RANGE_ENDS['easy_b']} (an operational bank needs at least "
+                              f"{RANGE_ENDS['hard_n']} and {RANGE_ENDS['easy_n']} of each type)")))
     return out

@@ -20,22 +20,42 @@ c (guessing)
 b (difficulty) = the type's intercept + sum of weight x feature, clipped to [-3.5, 3.5]
     (weights in ``B_WEIGHTS``; "beyond" means the feature minus its easiest value).
 
-    Number series (Simon & Kotovsky, 1963; Holzman, Pellegrino & Glaser, 1983: difficulty
-    grows with the number of relations to keep in working memory, the period length,
-    second-order relations and multiplication, and with larger numbers):
+    Number series (Simon & Kotovsky, 1963; Kotovsky & Simon, 1973; Holzman, Pellegrino &
+    Glaser, 1983: difficulty grows with the number of relations to keep in working
+    memory, the period length, second-order relations and multiplication, and with larger
+    numbers):
 
     ====================  ======  =====================================================
     intercept             -2.40   one constant difference, small numbers
     n_rules               +0.70   per relation beyond the first (each difference of a
                                   cycle, each interleaved sub-series, the change of a
-                                  difference)
+                                  difference or of a factor; a repeated term adds none)
     period                +0.45   per position of the period beyond 1
     second_order          +1.40   the rule works on the differences or on earlier terms
     multiply              +0.60   multiplication or division is involved
     mixed_operations      +0.40   addition and multiplication in the same rule
     magnitude             +0.35   per digit of the largest number beyond the first
-    decreasing            +0.30   the series goes down
+    decreasing            +0.30   the series (or one of its sub-series) goes down
     ====================  ======  =====================================================
+
+    How the series models of bank 3 are counted (no new feature or weight: the models
+    were built from relations this table already prices). ``n_rules`` counts the
+    relations that change a term, as Simon & Kotovsky's (1963) pattern descriptions
+    do: a constant difference or a factor is one, growing differences (a first
+    difference and its change) or a growing factor (x2, x3, x4: a factor and its change)
+    two. A term that repeats (their "same" relation: 2, 9, 4, 9, 6, 9; 3, 3, 5, 5) is
+    held, not computed, and adds no relation; the period it creates is priced by
+    ``period``, so such series sit between a constant difference and a two-rule cycle
+    (b = -1.95 for small numbers). Two interleaved sub-series with different kinds of
+    rule add their relations: growing differences beside a constant difference are 3
+    relations, period 2, second order (b = +1.20 plus magnitude); beside a
+    multiplication also "multiply" and "mixed" (+1.85 plus magnitude), the hardest
+    number series of the bank (to +2.85). That follows Kotovsky & Simon (1973), for whom
+    difficulty grows with what the pattern description asks the solver to hold and
+    update at once, and Holzman et al. (1983), who name the number of relations, the
+    period and second-order relations as the main sources of difficulty. The key of such
+    a series always belongs to the sub-series with the harder rule, so the whole
+    description has to be found.
 
     Letter series (Simon & Kotovsky, 1963: letter series are solved by the same pattern
     description; counting through the alphabet adds load for larger and backward steps
@@ -43,7 +63,8 @@ b (difficulty) = the type's intercept + sum of weight x feature, clipped to [-3.
 
     ====================  ======  =====================================================
     intercept             -2.30   one small forward step
-    n_rules               +0.70   per relation beyond the first
+    n_rules               +0.70   per relation beyond the first (counted as for
+                                  numbers; in letter groups, per place that changes)
     period                +0.45   per position of the period beyond 1
     second_order          +1.30   growing steps
     step                  +0.15   per letter of the largest step beyond 1
@@ -52,25 +73,57 @@ b (difficulty) = the type's intercept + sum of weight x feature, clipped to [-3.
     group                 +0.25   per letter of a letter group beyond 1
     ====================  ======  =====================================================
 
+    Bank 3 letter models are counted the same way: a repeated letter (B, M, C, M; AA,
+    BB, CC; the unchanging middle of AMZ, BMY) adds no relation; groups whose places
+    follow different steps (AZ, BY, CX) have one relation per changing place, growing
+    steps two. The hardest letter series interleave two series with growing steps
+    (4 relations, period 2, second order: +1.55 plus step, direction and wrap, to
+    about +2.85); series that go backwards *and* wrap from A to Z are not combined with
+    two growing sub-series, so b stays below +3.
+
     Deductive items (mental-model theory, Johnson-Laird & Byrne, 1991: problems that
     need more models are harder; negations add load; modus tollens is harder than modus
-    ponens; the invalid forms affirming the consequent and denying the antecedent are
-    accepted by many reasoners, so the correct "cannot be determined" is hard; converse
-    comparatives cost time, Clark, 1969):
+    ponens; converse comparatives cost time, Clark, 1969; a conclusion offered by a
+    well-known invalid inference tempts most reasoners, Evans, Newstead & Byrne, 1993):
 
     ====================  ======  =====================================================
     intercept             -2.30   orderings (-1.80 quantified statements, -2.10
-                                  conditionals)
+                                  conditionals and conditionals about an ordering)
     n_premises            +0.35   per premise beyond 2
     n_terms               +0.30   per person/team/predicate beyond 3 (conditionals:
-                                  per event beyond 2)
+                                  per event beyond 2; about an ordering: people and
+                                  events beyond 3)
     models                +0.60   per doubling of the number of mental models
                                   (log2 n_models)
     negations             +0.35   per negation in the premises and the conclusion
     tollens               +0.50   reasoning backwards from a denied consequent
     undetermined          +0.90   the key is "cannot be determined"
+    lure                  +1.80   an option is the conclusion of a tempting invalid
+                                  inference (affirming the consequent, denying the
+                                  antecedent, converting "all", the undistributed
+                                  middle), so the correct "cannot be determined"
+                                  must resist it
     converse              +0.10   per premise phrased with the converse relation
     ====================  ======  =====================================================
+
+    Why ``lure``: in the meta-analysis of Schroyens & Schaeken (2003) adults endorse
+    modus ponens 97 %, modus tollens 74 %, affirming the consequent 64 % and denying the
+    antecedent 56 % of the time (the same order in Evans, Newstead & Byrne, 1993). So
+    only about 36 % and 44 % answer "cannot be determined" to the two invalid forms. For
+    a standard-normal population with a = 1.2 and c = 1/6 those rates imply b of about
+    +1.3 (affirming the consequent) and +0.8 (denying the antecedent); anchored on this
+    model's modus tollens (+0.05, which the 74 % puts at -0.8 for that population) they
+    imply +2.1 and +1.6. Without the lure the model rated both at -0.6 and -0.25 ("an
+    invalid deductive form rated easy"); with it they get +1.2 and +1.55 (more with
+    negated parts), inside those ranges. The same weight applies to the converse and the
+    denial of "all" (illicit conversion, Chapman & Chapman, 1959), to syllogisms from
+    which nothing follows about the end terms although two "some" or two "no" premises
+    or a shared predicate suggest a conclusion (Woodworth & Sells, 1935; Khemlani &
+    Johnson-Laird, 2012), and to the invalid forms in chains and about orderings. The
+    other forms were checked against the same data: the model puts modus tollens 2.15
+    above modus ponens, the data 2.2 (both on the population scale). Orderings keep at
+    most 16 orders open (8 for "who ranks first/last") so that log2 n_models stays in
+    the range where mental-model counts were studied (Byrne & Johnson-Laird, 1989).
 
     Matrices (Carpenter, Just & Shell, 1990: difficulty grows with the number of rule
     tokens and with the rule type, constant < progression < distribution of three <
@@ -95,19 +148,29 @@ a (discrimination) = the type's base minus penalties, clipped to [0.8, 1.6]
     base                   1.50   series and matrices; 1.40 deductive (reading load)
     per rule beyond 1     -0.10   series and matrices (n_rules)
     second_order          -0.10   series
-    guessable key         -0.20   series: the key is the median option or the option
-                                  closest to the options' mean; deductive: the key is
-                                  "cannot be determined" (a response bias finds it)
+    guessable key         -0.20   series: the key is the median option (odd number of
+                                  options) or the only option closest to the options'
+                                  mean (with 8 options "the middle" is one of two, a
+                                  50 % guess, not a shortcut to the key); deductive:
+                                  the key is "cannot be determined" (a response bias
+                                  finds it)
     per premise beyond 2  -0.10   deductive
     per negation          -0.05   deductive
     per attribute beyond 3 -0.05  matrices
     ====================  ======  =====================================================
 
-References: Carpenter, Just & Shell (1990), Psychological Review 97, 404-431. Clark
-(1969), Psychological Review 76, 387-404. Embretson (1998), Psychological Methods 3,
-380-396. Fischer (1973), Acta Psychologica 37, 359-374. Holzman, Pellegrino & Glaser
-(1983), Journal of Educational Psychology 75, 603-618. Johnson-Laird & Byrne (1991),
-Deduction, Erlbaum. Simon & Kotovsky (1963), Psychological Review 70, 534-546.
+References: Byrne & Johnson-Laird (1989), Journal of Memory and Language 28, 564-575.
+Carpenter, Just & Shell (1990), Psychological Review 97, 404-431. Chapman & Chapman
+(1959), Journal of Experimental Psychology 58, 220-226. Clark (1969), Psychological
+Review 76, 387-404. Embretson (1998), Psychological Methods 3, 380-396. Evans, Newstead &
+Byrne (1993), Human Reasoning: The Psychology of Deduction, Erlbaum. Fischer (1973), Acta
+Psychologica 37, 359-374. Holzman, Pellegrino & Glaser (1983), Journal of Educational
+Psychology 75, 603-618. Johnson-Laird & Byrne (1991), Deduction, Erlbaum. Khemlani &
+Johnson-Laird (2012), Psychological Bulletin 138, 427-457. Kotovsky & Simon (1973),
+Cognitive Psychology 4, 399-424. Schroyens & Schaeken (2003),
+Journal of Experimental Psychology: Learning, Memory, and Cognition 29, 140-149. Simon &
+Kotovsky (1963), Psychological Review 70, 534-546. Woodworth & Sells (1935), Journal of
+Experimental Psychology 18, 451-460.
 """
 
 from __future__ import annotations
@@ -116,7 +179,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-DIFFICULTY_MODEL_VERSION = "apriori-1.0"
+DIFFICULTY_MODEL_VERSION = "apriori-2.0"
 
 B_RANGE = (-3.5, 3.5)
 A_RANGE = (0.8, 1.6)
@@ -131,9 +194,9 @@ B_WEIGHTS: dict[str, dict[str, Any]] = {
         "step": 0.15, "backwards": 0.45, "wraps": 0.70, "group": 0.25,
     },
     "deductive": {
-        "intercept": {"order": -2.30, "monadic": -1.80, "propositional": -2.10},
+        "intercept": {"order": -2.30, "monadic": -1.80, "propositional": -2.10, "mixed": -2.10},
         "n_premises": 0.35, "n_terms": 0.30, "models": 0.60, "negations": 0.35,
-        "tollens": 0.50, "undetermined": 0.90, "converse": 0.10,
+        "tollens": 0.50, "undetermined": 0.90, "lure": 1.80, "converse": 0.10,
     },
     "matrix": {
         "intercept": -3.00, "memory_load": 0.40, "n_rules": 0.35, "n_attributes": 0.15,
@@ -191,6 +254,7 @@ def _b_deductive(f: Mapping[str, Any]) -> float:
             + w["negations"] * f["n_negations"]
             + w["tollens"] * bool(f["tollens"])
             + w["undetermined"] * bool(f["key_undetermined"])
+            + w["lure"] * bool(f.get("lure", False))
             + w["converse"] * f.get("n_converse", 0))
 
 
@@ -216,18 +280,15 @@ def guessable_key(item: Mapping[str, Any]) -> bool:
     if item["type"] == "deductive":
         return bool(item["features"].get("key_undetermined"))
     if item["type"] in ("number_series", "letter_series"):
-        from .checks import _numeric_options
+        # a shortcut "finds" the key when it leads to the key alone: the median option
+        # (odd number of options; with 8 options "the middle" is one of two) or the only
+        # option closest to the options' mean (see checks.shortcut_success)
+        from .checks import _numeric_options, shortcut_success
 
         values = _numeric_options(item)
         if values is None:
             return False
-        key = values[item["key"]]
-        ranked = sorted(values)
-        m = len(values)
-        middles = {ranked[m // 2]} if m % 2 else {ranked[m // 2 - 1], ranked[m // 2]}
-        mean = sum(values) / m
-        closest = abs(key - mean) <= min(abs(v - mean) for v in values) + 1e-9
-        return key in middles or closest
+        return max(shortcut_success(values, item["key"])) == 1.0
     return False
 
 

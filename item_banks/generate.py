@@ -32,9 +32,14 @@ from .generators import deductive, letter_series, number_series
 
 GENERATOR_SEED = 20261126
 BANK_ID = "logic-aig"
-BANK_VERSION = "2.0.0"
+BANK_VERSION = "3.0.0"
 #: operational items per type
-N_PER_TYPE = 105
+N_PER_TYPE = 130
+#: Item ids are never reused for other content, also not across bank versions (responses
+#: and calibration data refer to items by id): major version 3 numbers its operational
+#: items from 3001 (``NS-3001``) and its practice items from 31 (``NS-P31``).
+OPERATIONAL_ID_START = 3001
+PRACTICE_ID_START = 31
 
 DESCRIPTION = {
     "sv": (
@@ -108,10 +113,11 @@ def generate_bank(seed: int = GENERATOR_SEED, *, n_per_type: int = N_PER_TYPE) -
         make = gens[item_type][0]
         rng = np.random.default_rng([seed, stream])
         n_practice = dict(PRACTICE).get(item_type, 0)
-        own_practice = make(rng, n_practice, id_prefix=prefix, practice=True) if n_practice else []
+        own_practice = (make(rng, n_practice, id_prefix=prefix, practice=True, start=PRACTICE_ID_START)
+                        if n_practice else [])
         avoid = {sig for it in own_practice for sig in item_signatures(it)}
         kwargs = {"avoid": avoid} if item_type != "matrix" else {}
-        items = make(rng, n_per_type, id_prefix=prefix, **kwargs)
+        items = make(rng, n_per_type, id_prefix=prefix, start=OPERATIONAL_ID_START, **kwargs)
         if item_type == "matrix":  # the matrix generator takes no avoid list: check here
             clash = avoid & {sig for it in items for sig in item_signatures(it)}
             if clash:

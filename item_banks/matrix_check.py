@@ -16,15 +16,28 @@ progression    the same non-zero step between neighbouring cells in every row;  
                rotation steps are taken modulo 360                              fill, rotation
 distribution   rows 1 and 2 hold the same three distinct values, and no column  all
                repeats a value (a Latin square); row 3 gets the value it lacks
-addition       third cell = first + second (figure count)                       count
-subtraction    third cell = first - second (figure count)                       count
+addition       third cell = first + second, in amounts (see below)              count, fill
+subtraction    third cell = first - second, in amounts                          count, fill
 =============  ===============================================================  ===============
+
+Addition and subtraction work on *amounts*: the figure count is its own amount; a colour
+counts by its shade, light grey 1, dark grey 2, black 3 (white has no ink and takes no
+part: a row with a white cell is never explained by arithmetic). Arithmetic on the
+colour of the figures is one of the rules of the RAVEN matrix grammar (Zhang, Gao, Jia,
+Zhu & Zhu, 2019), which extends the rule taxonomy of Carpenter et al. (1990) to the
+attributes of figures; its rule level is that of figure addition/subtraction.
 
 Shortcut check (Matzen et al., 2010; Hu et al., 2021, I-RAVEN): when distractors are made
 by changing one attribute of the key, the key is the option that shares most attribute
 values with the other options, so it can be found without looking at the matrix.
 :func:`modal_option_index` finds such "modal" options and :func:`shortcut_rate` reports how
 often the key is the unique one; for a sound bank it is at chance (1/8) or below.
+
+References: Carpenter, P. A., Just, M. A. & Shell, P. (1990). What one intelligence test
+measures. *Psychological Review, 97*, 404-431. Zhang, C., Gao, F., Jia, B., Zhu, Y. &
+Zhu, S.-C. (2019). RAVEN: A dataset for relational and analogical visual reasoning.
+*Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition*,
+5317-5327.
 """
 
 from __future__ import annotations
@@ -49,6 +62,11 @@ FEATURE_KEYS = ("rules", "n_rules", "n_attributes", "max_rule_level", "n_element
 
 #: ordered value scales of the ordinal attributes (progression moves along them)
 _SCALES: dict[str, Sequence[Any]] = {"count": COUNTS, "size": SIZES, "fill": FILLS}
+#: amounts that addition and subtraction work on (attributes and values not listed: none)
+AMOUNTS: dict[str, dict[Any, int]] = {
+    "count": {c: c for c in COUNTS},
+    "fill": {"lightgrey": 1, "darkgrey": 2, "black": 3},
+}
 
 
 def _progression(attribute: str, rows: list[list[Any]], partial: list[Any]) -> Any:
@@ -103,11 +121,23 @@ def rule_predictions(attribute: str, rows: list[list[Any]], partial: list[Any]) 
     predicted = _distribution(rows, partial)
     if predicted is not None:
         out["distribution"] = predicted
-    if attribute == "count":
-        if all(r[0] + r[1] == r[2] for r in rows) and partial[0] + partial[1] in COUNTS:
-            out["addition"] = partial[0] + partial[1]
-        if all(r[0] - r[1] == r[2] for r in rows) and partial[0] - partial[1] in COUNTS:
-            out["subtraction"] = partial[0] - partial[1]
+    out.update(_arithmetic(attribute, rows, partial))
+    return out
+
+
+def _arithmetic(attribute: str, rows: list[list[Any]], partial: list[Any]) -> dict[str, Any]:
+    """Addition / subtraction of amounts (:data:`AMOUNTS`) with the value each predicts."""
+    amount = AMOUNTS.get(attribute)
+    if amount is None or any(v not in amount for v in [*rows[0], *rows[1], *partial]):
+        return {}
+    value_of = {m: v for v, m in amount.items()}
+    rows = [[amount[v] for v in row] for row in rows]
+    x, y = amount[partial[0]], amount[partial[1]]
+    out = {}
+    if all(r[0] + r[1] == r[2] for r in rows) and x + y in value_of:
+        out["addition"] = value_of[x + y]
+    if all(r[0] - r[1] == r[2] for r in rows) and x - y in value_of:
+        out["subtraction"] = value_of[x - y]
     return out
 
 

@@ -279,126 +279,126 @@ def _item_index(data, item_id):
 
 
 def _dup_id(d):
-    d["items"][_item_index(d, "NS-005")]["id"] = "NS-004"
+    d["items"][_item_index(d, "NS-3005")]["id"] = "NS-3004"
 
 
 def _key_out_of_range(d):
-    d["items"][_item_index(d, "NS-004")]["key"] = 7
+    d["items"][_item_index(d, "NS-3004")]["key"] = 8
 
 
 def _no_swedish_stem(d):
-    del d["items"][_item_index(d, "LS-003")]["stem"]["sv"]
+    del d["items"][_item_index(d, "LS-3003")]["stem"]["sv"]
 
 
 def _empty_english_option(d):
-    d["items"][_item_index(d, "DE-002")]["options"][1]["en"] = "  "
+    d["items"][_item_index(d, "DE-3002")]["options"][1]["en"] = "  "
 
 
 def _three_options(d):
-    item = d["items"][_item_index(d, "NS-002")]
+    item = d["items"][_item_index(d, "NS-3002")]
     item["options"] = item["options"][:3]
     item["key"] = 0
 
 
 def _same_options(d):
-    item = d["items"][_item_index(d, "LS-007")]
+    item = d["items"][_item_index(d, "LS-3007")]
     item["options"][1] = dict(item["options"][0])
 
 
 def _unknown_type(d):
-    d["items"][_item_index(d, "DE-005")]["type"] = "matrix_riddle"
+    d["items"][_item_index(d, "DE-3005")]["type"] = "matrix_riddle"
 
 
 def _practice_without_explanation(d):
-    del d["items"][_item_index(d, "NS-P01")]["explanation"]
+    del d["items"][_item_index(d, "NS-P31")]["explanation"]
 
 
 def _misspelt_field(d):
-    d["items"][_item_index(d, "DE-007")]["explanaton"] = {"sv": "x", "en": "x"}
+    d["items"][_item_index(d, "DE-3007")]["explanaton"] = {"sv": "x", "en": "x"}
 
 
 def _key_as_string(d):
-    d["items"][_item_index(d, "NS-010")]["key"] = "1"
+    d["items"][_item_index(d, "NS-3010")]["key"] = "1"
 
 
 def _series_key_changed(d):
-    item = d["items"][_item_index(d, "NS-004")]
+    item = d["items"][_item_index(d, "NS-3004")]
     item["key"] = (item["key"] + 1) % len(item["options"])
     item["irt"] = _irt_for(item)
 
 
 def _distractor_equals_key(d):
-    item = d["items"][_item_index(d, "LS-005")]
+    item = d["items"][_item_index(d, "LS-3005")]
     wrong = (item["key"] + 1) % len(item["options"])
     item["options"][wrong] = dict(item["options"][item["key"]])
 
 
 def _deductive_key_changed(d):
-    item = d["items"][_item_index(d, "DE-003")]
+    item = d["items"][_item_index(d, "DE-3003")]
     item["key"] = (item["key"] + 1) % len(item["options"])
     item["irt"] = _irt_for(item)
 
 
 def _matrix_key_changed(d):
-    item = d["items"][_item_index(d, "MX-002")]
+    item = d["items"][_item_index(d, "MX-3002")]
     item["key"] = (item["key"] + 1) % len(item["options"])
     item["irt"] = _irt_for(item)
 
 
 def _duplicate_item(d):
-    copy_ = copy.deepcopy(d["items"][_item_index(d, "DE-010")])
+    copy_ = copy.deepcopy(d["items"][_item_index(d, "DE-3010")])
     copy_["id"] = "DE-999"
     d["items"].append(copy_)
 
 
 def _missing_translation_in_explanation(d):
-    del d["items"][_item_index(d, "LS-010")]["explanation"]["en"]
+    del d["items"][_item_index(d, "LS-3010")]["explanation"]["en"]
 
 
 def _irt_out_of_range(d):
-    d["items"][_item_index(d, "NS-011")]["irt"]["a"] = 3.5
+    d["items"][_item_index(d, "NS-3011")]["irt"]["a"] = 3.5
 
 
 def _b_out_of_range(d):
-    d["items"][_item_index(d, "DE-011")]["irt"]["b"] = -4.2
+    d["items"][_item_index(d, "DE-3011")]["irt"]["b"] = -4.2
 
 
 def _c_not_one_over_n(d):
-    d["items"][_item_index(d, "LS-011")]["irt"]["c"] = 0.25
+    d["items"][_item_index(d, "LS-3011")]["irt"]["c"] = 0.25
 
 
 def _irt_missing(d):
-    del d["items"][_item_index(d, "MX-011")]["irt"]
+    del d["items"][_item_index(d, "MX-3011")]["irt"]
 
 
 def _stale_apriori_b(d):
-    d["items"][_item_index(d, "NS-012")]["irt"]["b"] += 0.5
+    d["items"][_item_index(d, "NS-3012")]["irt"]["b"] += 0.5
 
 
 def _malformed_svg(d):
-    item = d["items"][_item_index(d, "MX-003")]
+    item = d["items"][_item_index(d, "MX-3003")]
     item["figure"] = item["figure"].replace("</svg>", "")
 
 
 def _script_in_svg(d):
-    item = d["items"][_item_index(d, "MX-004")]
+    item = d["items"][_item_index(d, "MX-3004")]
     item["options"][2]["svg"] = item["options"][2]["svg"].replace("</svg>", "<script>alert(1)</script></svg>")
 
 
 def _matrix_without_figure(d):
-    del d["items"][_item_index(d, "MX-005")]["figure"]
+    del d["items"][_item_index(d, "MX-3005")]["figure"]
 
 
 def _text_option_in_matrix(d):
-    d["items"][_item_index(d, "MX-006")]["options"][0] = {"sv": "A", "en": "A"}
+    d["items"][_item_index(d, "MX-3006")]["options"][0] = {"sv": "A", "en": "A"}
 
 
 def _model_missing(d):
-    del d["items"][_item_index(d, "NS-013")]["model"]
+    del d["items"][_item_index(d, "NS-3013")]["model"]
 
 
 def _wrong_rule_parameters(d):
-    d["items"][_item_index(d, "NS-014")]["structure"]["rule"]["start"] += 1
+    d["items"][_item_index(d, "NS-3014")]["structure"]["rule"]["start"] += 1
 
 
 def _no_irt_header(d):
@@ -406,7 +406,15 @@ def _no_irt_header(d):
 
 
 def _bank_too_small(d):
-    d["items"] = [it for it in d["items"] if it["type"] != "letter_series" or it["id"] < "LS-030"]
+    d["items"] = [it for it in d["items"] if it["type"] != "letter_series" or it["id"] < "LS-3030"]
+
+
+def _too_few_hard_letter_series(d):
+    """Drop hard letter series until only 24 with b > 1.5 are left."""
+    hard = [it for it in d["items"] if it["type"] == "letter_series" and not it["practice"]
+            and it["irt"]["b"] > 1.5]
+    drop = {it["id"] for it in hard[24:]}
+    d["items"] = [it for it in d["items"] if it["id"] not in drop]
 
 
 def _shortcut_bank(d):
@@ -415,8 +423,8 @@ def _shortcut_bank(d):
     for item in d["items"]:
         if item["type"] == "number_series" and not item["practice"]:
             key = int(item["options"][item["key"]]["en"])
-            item["options"] = [{"sv": str(key + k), "en": str(key + k)} for k in (-20, -10, 0, 10, 20)]
-            item["key"] = 2
+            item["options"] = [{"sv": str(key + k), "en": str(key + k)} for k in (-30, -20, -10, 0, 10, 20, 30)]
+            item["key"] = 3
             item["irt"] = _irt_for(item)
 
 
@@ -449,36 +457,37 @@ def _no_english_statement(d):
 
 
 LOGIC_CASES = [
-    (_dup_id, ["item NS-004", "duplicate id"]),
-    (_key_out_of_range, ["item NS-004", "key 7 out of range (5 options)"]),
-    (_no_swedish_stem, ["item LS-003", "stem", "Swedish", "(sv)"]),
-    (_empty_english_option, ["item DE-002", "option 1", "English", "(en)"]),
-    (_three_options, ["item NS-002", "3 options"]),
-    (_same_options, ["item LS-007", "not distinct"]),
-    (_unknown_type, ["item DE-005", "matrix_riddle"]),
-    (_practice_without_explanation, ["item NS-P01", "explanation"]),
-    (_misspelt_field, ["item DE-007", "explanaton"]),
-    (_key_as_string, ["item NS-010", "key must be an integer"]),
-    (_series_key_changed, ["item NS-004", "key is option", "but the next term is option"]),
-    (_distractor_equals_key, ["item LS-005", "not distinct"]),
-    (_deductive_key_changed, ["item DE-003", "key is option", "conclusion that follows"]),
-    (_matrix_key_changed, ["item MX-002"]),
-    (_duplicate_item, ["item DE-999", "duplicate of item DE-010"]),
-    (_missing_translation_in_explanation, ["item LS-010", "explanation", "English", "(en)"]),
-    (_irt_out_of_range, ["item NS-011", "irt: a = 3.5 out of range"]),
-    (_b_out_of_range, ["item DE-011", "irt: b = -4.2 out of range"]),
-    (_c_not_one_over_n, ["item LS-011", "irt: c = 0.25 must be 1/5"]),
-    (_irt_missing, ["item MX-011", "missing field 'irt'"]),
-    (_stale_apriori_b, ["item NS-012", "a-priori difficulty model", "regenerate"]),
-    (_malformed_svg, ["item MX-003", "figure"]),
-    (_script_in_svg, ["item MX-004", "option 2", "SVG"]),
-    (_matrix_without_figure, ["item MX-005", "needs a figure"]),
-    (_text_option_in_matrix, ["item MX-006", "option 0", "figure option"]),
-    (_model_missing, ["item NS-013", "missing field 'model'"]),
-    (_wrong_rule_parameters, ["item NS-014", "structure.rule does not reproduce"]),
+    (_dup_id, ["item NS-3004", "duplicate id"]),
+    (_key_out_of_range, ["item NS-3004", "key 8 out of range (8 options)"]),
+    (_no_swedish_stem, ["item LS-3003", "stem", "Swedish", "(sv)"]),
+    (_empty_english_option, ["item DE-3002", "option 1", "English", "(en)"]),
+    (_three_options, ["item NS-3002", "3 options"]),
+    (_same_options, ["item LS-3007", "not distinct"]),
+    (_unknown_type, ["item DE-3005", "matrix_riddle"]),
+    (_practice_without_explanation, ["item NS-P31", "explanation"]),
+    (_misspelt_field, ["item DE-3007", "explanaton"]),
+    (_key_as_string, ["item NS-3010", "key must be an integer"]),
+    (_series_key_changed, ["item NS-3004", "key is option", "but the next term is option"]),
+    (_distractor_equals_key, ["item LS-3005", "not distinct"]),
+    (_deductive_key_changed, ["item DE-3003", "key is option", "conclusion that follows"]),
+    (_matrix_key_changed, ["item MX-3002"]),
+    (_duplicate_item, ["item DE-999", "duplicate of item DE-3010"]),
+    (_missing_translation_in_explanation, ["item LS-3010", "explanation", "English", "(en)"]),
+    (_irt_out_of_range, ["item NS-3011", "irt: a = 3.5 out of range"]),
+    (_b_out_of_range, ["item DE-3011", "irt: b = -4.2 out of range"]),
+    (_c_not_one_over_n, ["item LS-3011", "irt: c = 0.25 must be 1/8"]),
+    (_irt_missing, ["item MX-3011", "missing field 'irt'"]),
+    (_stale_apriori_b, ["item NS-3012", "a-priori difficulty model", "regenerate"]),
+    (_malformed_svg, ["item MX-3003", "figure"]),
+    (_script_in_svg, ["item MX-3004", "option 2", "SVG"]),
+    (_matrix_without_figure, ["item MX-3005", "needs a figure"]),
+    (_text_option_in_matrix, ["item MX-3006", "option 0", "figure option"]),
+    (_model_missing, ["item NS-3013", "missing field 'model'"]),
+    (_wrong_rule_parameters, ["item NS-3014", "structure.rule does not reproduce"]),
     (_no_irt_header, ["missing field 'irt'"]),
     (_bank_too_small, ["bank too small", "letter_series", "at least 80"]),
-    (_shortcut_bank, ["number_series", "the key is the median option", "at most 30%"]),
+    (_too_few_hard_letter_series, ["letter_series has 24 operational items with b > 1.5", "at least 25"]),
+    (_shortcut_bank, ["number_series", "the key is the median option", "at most 20%"]),
 ]
 INVENTORY_CASES = [
     (_few_reversed, ["domain ES", "4 of 12", "reverse-keyed", "40 %"]),
@@ -490,14 +499,14 @@ INVENTORY_CASES = [
 
 
 #: mutations that need the whole operational bank; the others run on a small draft copy
-WHOLE_BANK_CASES = {_bank_too_small, _shortcut_bank}
+WHOLE_BANK_CASES = {_bank_too_small, _shortcut_bank, _too_few_hard_letter_series}
 
 
 def small_bank() -> dict:
     """The first items of each type from the shipped bank, as a draft (fast to validate)."""
     data = shipped(LOGIC_FILE)
     data["status"] = "draft"
-    data["items"] = [it for it in data["items"] if it["practice"] or int(it["id"][3:]) <= 15]
+    data["items"] = [it for it in data["items"] if it["practice"] or int(it["id"][3:]) - 3000 <= 15]
     return data
 
 
@@ -752,7 +761,37 @@ def _continue_series(rule: str, shown: list[int], params, letters: bool) -> int:
         m = params["n_summed"]
         assert all(shown[i] == sum(shown[i - m:i]) for i in range(m, len(shown)))
         return sum(shown[-m:])
+    if rule in ("with_repeat", "interleaved_rules"):  # two sub-series, each with a simple rule
+        return _next_simple(shown[len(shown) % 2::2], letters)
+    if rule == "pairs":
+        assert all(shown[i] == shown[i + 1] for i in range(0, len(shown) - 1, 2))
+        return shown[-1] if len(shown) % 2 else shown[-1] + shown[2] - shown[0]
+    if rule == "growing_ratio":
+        up = shown[1] > shown[0]
+        factors = [b // a if up else a // b for a, b in zip(shown, shown[1:])]
+        assert all(b == a * f if up else a == b * f for (a, b), f in zip(zip(shown, shown[1:]), factors))
+        f = factors[-1] + factors[1] - factors[0]
+        return shown[-1] * f if up else shown[-1] // f
     raise AssertionError(f"unknown rule {rule}")
+
+
+def _next_simple(sub: list[int], letters: bool) -> int:
+    """Next term of one sub-series: the same term, a constant step, growing steps or a ratio."""
+    wrap = (lambda v: v % 26) if letters else (lambda v: v)
+    d = _diffs(sub, letters)
+    if len(set(d)) == 1:
+        return wrap(sub[-1] + d[0])
+    dd = _diffs(d)
+    if len(sub) >= 4 and len(set(dd)) == 1:
+        return wrap(sub[-1] + d[-1] + dd[0])
+    assert not letters
+    if sub[1] > sub[0]:
+        r = sub[1] // sub[0]
+        assert all(b == a * r for a, b in zip(sub, sub[1:]))
+        return sub[-1] * r
+    r = sub[0] // sub[1]
+    assert all(a == b * r for a, b in zip(sub, sub[1:]))
+    return sub[-1] // r
 
 
 def test_series_keys_continue_the_rule():
@@ -772,7 +811,10 @@ def test_series_keys_continue_the_rule():
             expected = str(_continue_series(rule, [int(p) for p in parts[:-1]], item.structure["rule"], False))
         else:
             assert "A–Z" in lines_sv[1] and "Å, Ä och Ö" in lines_sv[1] and "A–Z" in lines_en[1]
-            if rule == "letter_groups":
+            if rule == "group_positions":  # every place in the group has its own rule
+                groups = [[AZ.index(c) for c in g] for g in parts[:-1]]
+                expected = "".join(AZ[_next_simple([g[i] for g in groups], True)] for i in range(len(groups[0])))
+            elif rule == "letter_groups":
                 groups = [[AZ.index(c) for c in g] for g in parts[:-1]]
                 inner = groups[0][1] - groups[0][0]
                 outer = groups[1][0] - groups[0][0]
@@ -844,7 +886,7 @@ def test_deductive_items_cover_the_reasoning_forms():
     assert {"all_instance", "all_chain", "some_chain", "none_tollens", "some_none"} <= set(forms)
     assert {"modus_ponens", "modus_tollens", "affirming_consequent", "denying_antecedent"} <= set(forms)
     logic = Counter(i.features["logic"] for i in load_logic_bank().items if i.type == "deductive")
-    assert set(logic) == {"order", "monadic", "propositional"}
+    assert set(logic) == {"order", "monadic", "propositional", "mixed"}
 
 
 def test_items_are_unique():
@@ -893,7 +935,7 @@ def test_select_form_is_deterministic_and_varies_with_seed():
     assert len(forms) == 10
 
 
-@pytest.mark.parametrize("n", [0, -3, 421, 10_000])
+@pytest.mark.parametrize("n", [0, -3, 521, 10_000])  # the bank has 520 operational items
 def test_select_form_rejects_impossible_lengths(n):
     with pytest.raises(ValueError):
         select_form(load_logic_bank(), n, np.random.default_rng(0))

@@ -138,7 +138,9 @@ def test_no_duplicate_matrices_in_a_set(bank):
 def test_rule_and_feature_spread(bank):
     n_rules = Counter(item["features"]["n_rules"] for item in bank)
     assert set(n_rules) == {1, 2, 3}
-    assert all(abs(n - 100) <= 1 for n in n_rules.values()), n_rules
+    # the set is planned over b bands (tests/test_matrix_models.py), not by n_rules: each
+    # number of rules still makes up a good part of it
+    assert all(n >= 60 for n in n_rules.values()), n_rules
     kinds = Counter(r["rule"] for item in bank for r in item["features"]["rules"])
     assert set(kinds) == set(RULE_LEVEL)
     varying = {r["attribute"] for item in bank for r in item["features"]["rules"] if r["rule"] != "constant"}
@@ -151,7 +153,7 @@ def test_rule_and_feature_spread(bank):
 
 def test_item_format(bank):
     item = bank[0]
-    assert MODEL_VERSION == "1"
+    assert MODEL_VERSION == "2"
     assert set(item) == {"id", "type", "model", "practice", "stem", "figure", "options", "key",
                          "features", "structure", "explanation"}
     assert item["type"] == "matrix" and item["practice"] is False

@@ -186,12 +186,21 @@ def plan(models: list[tuple[Any, int]], n: int, rng: Rng) -> list:
     return [names[int(i)] for i in rng.permutation(len(names))]
 
 
-def key_ranks(models: list[str], n_options: int, rng: Rng) -> list[int]:
-    """For each planned item, how many distractors go below the key: 0..n_options-1,
-    balanced within each model (so no model has a typical key rank)."""
+def key_ranks(models: list, n_options: int, rng: Rng) -> list[int]:
+    """For each planned item, how many distractors go below the key: 0..n_options-1.
+
+    Balanced over the whole set (every rank ``n // n_options`` times or once more) and
+    within each model as far as its size allows: the models take consecutive runs of one
+    cycle through the ranks (starting at a random rank), each run shuffled among the
+    model's items. So neither the set nor a model has a typical key rank, also when a
+    model (or a planned variant of one) has fewer items than there are options.
+    """
     ranks = [0] * len(models)
+    offset = int(rng.integers(n_options))
     for model in dict.fromkeys(models):
         where = [i for i, m in enumerate(models) if m == model]
-        for i, r in zip(where, plan([(r, 1) for r in range(n_options)], len(where), rng)):
-            ranks[i] = r
+        run = [(offset + k) % n_options for k in range(len(where))]
+        offset += len(where)
+        for i, j in zip(where, rng.permutation(len(where))):
+            ranks[i] = run[int(j)]
     return ranks

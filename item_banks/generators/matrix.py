@@ -9,10 +9,23 @@ one rule along the rows, from the taxonomy of Carpenter, Just & Shell (1990):
 - *progression*: a fixed step per column (count +/-1, size and fill one level,
   rotation +/-45 or +/-90 degrees);
 - *distribution* of three values: a Latin square, every row a different order;
-- *addition* / *subtraction* of the figure count: third = first +/- second.
+- *addition* / *subtraction* of amounts: third = first +/- second, for the figure count
+  and for the colour (light grey 1, dark grey 2, black 3; colour arithmetic as in the
+  RAVEN grammar, Zhang et al., 2019).
 
 An item has 1-3 non-constant rules. All content is produced by this code; nothing is
 taken from Raven's or any other published test.
+
+Item models and the difficulty plan: an item model is a *blueprint*, the tuple of its
+rule kinds (e.g. ``("addition", "addition", "distribution")``: the count and the colour
+follow arithmetic, a third attribute a distribution of three). Its a-priori difficulty
+comes from :mod:`item_banks.difficulty` (memory load = summed rule levels, number of
+rules, varying attributes, figures per cell; Carpenter, Just & Shell, 1990; Embretson,
+1998), so easy items are one progression with few figures and hard items three rules of
+the highest levels with up to four figures per cell. :func:`generate_matrix_items` spreads
+an operational set over the bands of b in :data:`B_PLAN` (width 0.5 from -2.5 to +3.0,
+about even) and caps every item family (:func:`item_banks.families.family_key`) so that
+no structure dominates the set.
 
 Distractors follow an attribute-bisection design (Hu et al., 2021, I-RAVEN): three
 attributes each get one plausible wrong value (a step too few or too many, a value
@@ -26,16 +39,25 @@ be ruled out at a glance.
 Every generated matrix is solved again by :func:`item_banks.matrix_check.solve_matrix`
 (from the visible cells only); an item is kept only when that gives the intended answer
 and exactly one rule per attribute.
+
+References: Carpenter, Just & Shell (1990), *Psychological Review* 97, 404-431.
+Embretson (1998), *Psychological Methods* 3, 380-396. Hu, Ma, Liu, Wei & Bai (2021),
+Stratified rule-aware network for abstract visual reasoning, *Proceedings of the AAAI
+Conference on Artificial Intelligence* 35 (I-RAVEN). Zhang, Gao, Jia, Zhu & Zhu (2019),
+RAVEN: a dataset for relational and analogical visual reasoning, *CVPR*, 5317-5327.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 from typing import Any
 
 import numpy as np
 
+from ..difficulty import B_RANGE, apriori_b
+from ..families import family_key
 from ..matrix_check import RULE_LEVEL, solve_matrix
 from ..svg import (
     ATTRIBUTES,
@@ -49,7 +71,7 @@ from ..svg import (
     render_option,
 )
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 Rng = np.random.Generator
 
@@ -67,18 +89,43 @@ KINDS = {
     "shape": ("distribution",),
     "count": ("progression", "distribution", "addition", "subtraction"),
     "size": ("progression", "distribution"),
-    "fill": ("progression", "distribution"),
+    "fill": ("progression", "distribution", "addition", "subtraction"),
     "rotation": ("progression", "distribution"),
 }
-#: main rule kinds cycled through a generated set (addition and subtraction are rarer)
+#: main rule kinds of :func:`generate_matrix_item` (addition and subtraction are rarer)
 MAIN_KINDS = ("progression", "distribution", "progression", "distribution", "addition", "subtraction")
 PRACTICE_KINDS = ("progression", "distribution")
 N_OPTIONS = 8
 N_BISECTED = 3
 MAX_TRIES = 400
+#: attempts to fill one place of an operational set (band and family cap)
+MAX_PLAN_TRIES = 4000
 
-_ADDITION_ROWS = [(a, b) for a in COUNTS for b in COUNTS if a + b in COUNTS]
-_SUBTRACTION_ROWS = [(a, b) for a in COUNTS for b in COUNTS if a - b in COUNTS]
+#: amounts that addition and subtraction work on (the checker has its own table)
+AMOUNTS: dict[str, dict[Any, int]] = {
+    "count": {c: c for c in COUNTS},
+    "fill": {"lightgrey": 1, "darkgrey": 2, "black": 3},
+}
+
+
+def _arithmetic_rows(attribute: str, role: str) -> list[tuple[Any, Any, Any]]:
+    """Every row (first, second, third) of ``attribute`` that follows ``role``."""
+    amount = AMOUNTS[attribute]
+    value_of = {m: v for v, m in amount.items()}
+    sign = 1 if role == "addition" else -1
+    return [(value_of[x], value_of[y], value_of[x + sign * y])
+            for x in sorted(value_of) for y in sorted(value_of) if x + sign * y in value_of]
+
+
+#: Bands of a-priori b (low, high, weight) an operational set is spread over: about even
+#: over [-2.5, +3.0), a little denser in the middle; the top band is reached by three
+#: rules of the highest levels with four figures or a fourth varying attribute.
+B_PLAN: tuple[tuple[float, float, int], ...] = (
+    (-2.5, -2.0, 10), (-2.0, -1.5, 11), (-1.5, -1.0, 12), (-1.0, -0.5, 12), (-0.5, 0.0, 13),
+    (0.0, 0.5, 13), (0.5, 1.0, 13), (1.0, 1.5, 12), (1.5, 2.0, 12), (2.0, 2.5, 12), (2.5, 3.0, 10),
+)
+#: largest share of an operational set one item family may take (at least 3 items)
+FAMILY_SHARE = 8 / 130
 
 
 # --------------------------------------------------------------------------- helpers
@@ -117,17 +164,21 @@ def _distinct_values(rng: Rng, attribute: str, shape: str | None, k: int) -> lis
 # --------------------------------------------------------------------------- the plan
 
 
-def _plan(rng: Rng, n_rules: int, main_kind: str) -> dict[str, str] | None:
-    """Role of every attribute: a rule kind, ``"row"`` (row-constant) or ``"fixed"``."""
-    main_attr = _pick(rng, [a for a in ATTRIBUTES if main_kind in KINDS[a]])
-    roles = {main_attr: main_kind}
-    others = [a for a in ATTRIBUTES if a != main_attr]
-    for attr in _sample(rng, others, n_rules - 1):
-        kinds = [k for k in KINDS[attr] if k in ("progression", "distribution")]
-        roles[attr] = _pick(rng, kinds)
+def _plan(rng: Rng, kinds: tuple[str, ...]) -> dict[str, str] | None:
+    """Role of every attribute: a rule kind, ``"row"`` (row-constant) or ``"fixed"``.
+
+    Each kind of ``kinds`` goes to a different attribute that can follow it (the most
+    constrained kinds first); None when no such assignment was drawn.
+    """
+    roles: dict[str, str] = {}
+    for kind in sorted(kinds, key=lambda k: sum(k in KINDS[a] for a in ATTRIBUTES)):
+        free = [a for a in ATTRIBUTES if kind in KINDS[a] and a not in roles]
+        if not free:
+            return None
+        roles[_pick(rng, free)] = kind
     rest = [a for a in ATTRIBUTES if a not in roles]
     # enough varying attributes for three informative bisections, sometimes one more
-    n_row = max(0, N_BISECTED - n_rules) + int(rng.random() < 0.25)
+    n_row = max(0, N_BISECTED - len(kinds)) + int(rng.random() < 0.25)
     for attr in _sample(rng, rest, min(n_row, len(rest))):
         roles[attr] = "row"
     for attr in ATTRIBUTES:
@@ -166,9 +217,7 @@ def _grid(rng: Rng, attribute: str, role: str, shape: str | None) -> list[list[A
         starts = [i for i in range(len(domain)) if 0 <= i + 2 * d < len(domain)]
         return [[domain[s + j * d] for j in range(3)] for s in [_pick(rng, starts) for _ in range(3)]]
     if role in ("addition", "subtraction"):
-        pairs = _ADDITION_ROWS if role == "addition" else _SUBTRACTION_ROWS
-        rows = _sample(rng, pairs, 3)
-        return [[a, b, a + b if role == "addition" else a - b] for a, b in rows]
+        return [list(row) for row in _sample(rng, _arithmetic_rows(attribute, role), 3)]
     raise ValueError(f"unknown role {role!r}")  # pragma: no cover
 
 
@@ -192,10 +241,13 @@ def _wrong_values(attribute: str, role: str, grid: list[list[Any]], shape: str |
             domain = _domain(attribute, shape)
             i, d = domain.index(b), domain.index(b) - domain.index(a)
             out = [domain[k] for k in (i, i + 2 * d, i - d) if 0 <= k < len(domain)]
-    elif role == "addition":
-        out = [a - b, abs(a - b), answer + 1, answer - 1, a, b]  # minus instead of plus, off by one
-    elif role == "subtraction":
-        out = [a + b, answer + 1, answer - 1, a, b]
+    elif role in ("addition", "subtraction"):
+        # minus instead of plus (or the reverse), one too many or too few, a value of the row
+        amount = AMOUNTS[attribute]
+        value_of = {m: v for v, m in amount.items()}
+        x, y, z = amount[a], amount[b], amount[answer]
+        wrong = [x - y, abs(x - y)] if role == "addition" else [x + y]
+        out = [value_of[m] for m in [*wrong, z + 1, z - 1] if m in value_of] + [a, b]
     # only values the matrix shows, so no option can be ruled out at a glance
     shown = [grid[r][c] for r in range(3) for c in range(3) if (r, c) != (2, 2)]
     seen: list[Any] = []
@@ -329,6 +381,14 @@ def _rule_sentence(attribute: str, role: str, grid: list[list[Any]], plural: boo
         }[attribute]
         return (f"Each row contains {what[0]} ({en}), in a different order.",
                 f"Varje rad innehåller {what[1]} ({sv}), i olika ordning.")
+    if attribute == "fill":
+        shades = ("counting light grey as 1, dark grey as 2 and black as 3",
+                  "om ljusgrå räknas som 1, mörkgrå som 2 och svart som 3")
+        if role == "addition":
+            return (f"In each row, the colour in the third cell is the sum of the first two, {shades[0]}.",
+                    f"I varje rad är färgen i den tredje rutan summan av de två första, {shades[1]}.")
+        return (f"In each row, the colour in the third cell is the first minus the second, {shades[0]}.",
+                f"I varje rad är färgen i den tredje rutan den första minus den andra, {shades[1]}.")
     if role == "addition":
         return ("In each row, the number of figures in the third cell is the sum of the first two.",
                 "I varje rad är antalet figurer i den tredje rutan summan av antalen i de två första.")
@@ -389,8 +449,13 @@ def _explanation(roles: dict[str, str], grids: dict[str, list[list[Any]]], answe
 # --------------------------------------------------------------------------- items
 
 
-def _build(rng: Rng, item_id: str, n_rules: int, main_kind: str, practice: bool, key: int) -> dict | None:
-    roles = _plan(rng, n_rules, main_kind)
+def _design(rng: Rng, kinds: tuple[str, ...]) -> dict | None:
+    """One matrix following ``kinds`` with its options (key first) and features, or None.
+
+    Returns ``{"roles", "grids", "cells", "options", "features", "model"}``; nothing is
+    rendered yet, so a plan can reject the design cheaply.
+    """
+    roles = _plan(rng, kinds)
     if roles is None:
         return None
     # the shape comes first: it decides which rotations are visible
@@ -408,8 +473,7 @@ def _build(rng: Rng, item_id: str, n_rules: int, main_kind: str, practice: bool,
     answer = cells[8]
     if any(cell_problems(c) for c in cells):
         return None
-    structure = {"cells": cells[:8] + [None], "options": []}
-    solution = solve_matrix(structure)
+    solution = solve_matrix({"cells": cells[:8] + [None], "options": []})
     rules = {a: ("constant" if roles[a] in ("row", "fixed") else roles[a]) for a in ATTRIBUTES}
     if (solution is None or not solution["unique"] or solution["answer"] != answer
             or any(solution["rules"][a] != [rules[a]] for a in ATTRIBUTES)):
@@ -418,10 +482,6 @@ def _build(rng: Rng, item_id: str, n_rules: int, main_kind: str, practice: bool,
     options = _options(rng, roles, grids, answer)
     if options is None:
         return None
-    distractors = [options[int(i) + 1] for i in rng.permutation(N_OPTIONS - 1)]
-    ordered = distractors[:key] + [options[0]] + distractors[key:]
-    structure["options"] = ordered
-
     features = {
         "rules": [{"attribute": a, "rule": rules[a]} for a in ATTRIBUTES],
         "n_rules": sum(r != "constant" for r in rules.values()),
@@ -430,26 +490,41 @@ def _build(rng: Rng, item_id: str, n_rules: int, main_kind: str, practice: bool,
         "n_elements": max(c["count"] for c in cells),
     }
     main = max(rules.values(), key=RULE_LEVEL.__getitem__)  # the hardest rule names the model
+    return {"roles": roles, "grids": grids, "cells": cells, "options": options,
+            "features": features, "model": f"matrix.{main}"}
+
+
+def _item(rng: Rng, design: dict, item_id: str, practice: bool, key: int) -> dict:
+    """The bank item of ``design`` with the key at option ``key`` (distractors shuffled)."""
+    options = design["options"]
+    distractors = [options[int(i) + 1] for i in rng.permutation(N_OPTIONS - 1)]
+    structure = {"cells": design["cells"][:8] + [None],
+                 "options": distractors[:key] + [options[0]] + distractors[key:]}
     return {
         "id": item_id,
         "type": "matrix",
-        "model": f"matrix.{main}",
+        "model": design["model"],
         "practice": practice,
         "stem": dict(STEM),
         "figure": render_matrix(structure),
         "options": [{"svg": render_option(structure, i)} for i in range(N_OPTIONS)],
         "key": key,
-        "features": features,
+        "features": design["features"],
         "structure": structure,
-        "explanation": _explanation(roles, grids, answer),
+        "explanation": _explanation(design["roles"], design["grids"], design["cells"][8]),
     }
+
+
+def _kinds(rng: Rng, n_rules: int, main_kind: str) -> tuple[str, ...]:
+    """``main_kind`` plus ``n_rules - 1`` progressions or distributions."""
+    return (main_kind, *(_pick(rng, ("progression", "distribution")) for _ in range(n_rules - 1)))
 
 
 def _generate(rng: Rng, item_id: str, n_rules: int, main_kind: str, practice: bool, key: int) -> dict:
     for _ in range(MAX_TRIES):
-        item = _build(rng, item_id, n_rules, main_kind, practice, key)
-        if item is not None:
-            return item
+        design = _design(rng, _kinds(rng, n_rules, main_kind))
+        if design is not None:
+            return _item(rng, design, item_id, practice, key)
     raise RuntimeError(f"{item_id}: no valid matrix with {n_rules} rules ({main_kind}) in {MAX_TRIES} tries")
 
 
@@ -488,34 +563,121 @@ def signature(item: dict) -> str:
     return json.dumps(structure["cells"][:8] + [answer], sort_keys=True)
 
 
+# --------------------------------------------------------------------------- the set
+
+#: rule kinds of a blueprint (constant is what the other attributes do)
+_RULE_KINDS = ("progression", "distribution", "addition", "subtraction")
+
+
+def _assignable(kinds: tuple[str, ...]) -> bool:
+    """Whether every kind can go to its own attribute (shape and rotation never both)."""
+    for choice in itertools.product(*[[a for a in ATTRIBUTES if k in KINDS[a]] for k in kinds]):
+        if len(set(choice)) == len(choice) and not {"shape", "rotation"} <= set(choice):
+            return True
+    return False
+
+
+#: every blueprint of 1-3 rules (kinds sorted by level, then name)
+BLUEPRINTS: tuple[tuple[str, ...], ...] = tuple(
+    kinds
+    for n in (1, 2, 3)
+    for kinds in itertools.combinations_with_replacement(_RULE_KINDS, n)
+    if _assignable(kinds)
+)
+
+
+def blueprint_b(kinds: tuple[str, ...]) -> float:
+    """The lowest a-priori b of a blueprint: its rules with three varying attributes and
+    one figure per cell (the linear predictor of :func:`item_banks.difficulty.apriori_b`)."""
+    return apriori_b("matrix", {
+        "rules": [{"attribute": str(i), "rule": k} for i, k in enumerate(kinds)],
+        "n_rules": len(kinds), "n_attributes": 3, "n_elements": 1,
+        "max_rule_level": max(RULE_LEVEL[k] for k in kinds),
+    })
+
+
+#: how far a design's b can lie above its blueprint's lowest b (a fourth varying
+#: attribute and up to four figures per cell)
+_B_SPREAD = 0.6
+
+
+def _band_counts(n: int) -> list[int]:
+    """``n`` places over the bands of :data:`B_PLAN` in proportion to their weights
+    (largest remainders, ties to the lower band)."""
+    weights = [w for _, _, w in B_PLAN]
+    total = sum(weights)
+    exact = [n * w / total for w in weights]
+    counts = [math.floor(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (counts[i] - exact[i], i))
+    for i in order[: n - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _bank_b(features: dict) -> float:
+    """b as the bank stores it (clipped, 3 decimals)."""
+    return round(min(max(apriori_b("matrix", features), B_RANGE[0]), B_RANGE[1]), 3)
+
+
+#: items count as hard above this b (strictly), so the plan's band from here leaves it out
+HARD_B = 1.5
+
+
+def _in_band(b: float, low: float, high: float) -> bool:
+    """Whether ``b`` lies in the band [low, high), as in :func:`item_banks.checks.difficulty_report`;
+    the band starting at :data:`HARD_B` leaves out b = HARD_B itself, so the bands above
+    +1.5 hold only items with b > 1.5 (and those below -1.5 only items with b < -1.5)."""
+    return low <= b < high and not b == low == HARD_B
+
+
 def generate_matrix_items(
     rng: Rng, n: int, *, id_prefix: str = "MX", start: int = 1, practice: bool = False
 ) -> list[dict]:
     """``n`` different matrix items: ``MX-001``... (practice: ``MX-P01``...).
 
-    Operational sets have about equal numbers of items with 1, 2 and 3 non-constant rules,
-    every rule kind, and key positions spread evenly over the eight options (each block
-    of eight items uses every position once). No two items share a matrix.
+    Operational sets are spread over the b bands of :data:`B_PLAN` (counts from
+    :func:`_band_counts`, places in random order): for each place a blueprint whose b
+    range meets the band is drawn and designed until the design's a-priori b lies in the
+    band (:func:`_in_band`), its family (:func:`item_banks.families.family_key`) holds
+    fewer than ``max(3, ceil(FAMILY_SHARE * n))`` items of the set and its matrix is new. Key
+    positions are spread evenly over the eight options (each block of eight items uses
+    every position once). Practice sets have one progression or distribution rule each.
     """
     if practice:
         ids = [f"{id_prefix}-P{i:02d}" for i in range(start, start + n)]
-        n_rules = [1] * n
         kinds = _balanced(rng, PRACTICE_KINDS, n)
     else:
         ids = [f"{id_prefix}-{i:03d}" for i in range(start, start + n)]
-        n_rules = _balanced(rng, (1, 2, 3), n)
-        kinds = _balanced(rng, MAIN_KINDS, n)
+        bands = [band for band, count in zip(B_PLAN, _band_counts(n)) for _ in range(count)]
+        bands = [bands[int(i)] for i in rng.permutation(n)]
     keys = [int(k) for _ in range(0, n, N_OPTIONS) for k in rng.permutation(N_OPTIONS)][:n]
+    cap = max(3, math.ceil(FAMILY_SHARE * n))
+    lowest = {blueprint: blueprint_b(blueprint) for blueprint in BLUEPRINTS}
     items: list[dict] = []
     seen: set[str] = set()
-    for item_id, rules, kind, key in zip(ids, n_rules, kinds, keys):
-        for _ in range(MAX_TRIES):
-            item = _generate(rng, item_id, rules, kind, practice, key)
-            sig = signature(item)
-            if sig not in seen:
-                seen.add(sig)
-                items.append(item)
-                break
+    families: dict[str, int] = {}
+    for index, (item_id, key) in enumerate(zip(ids, keys)):
+        if practice:
+            choices = [(kinds[index],)]
         else:
-            raise RuntimeError(f"{item_id}: could not generate a new matrix in {MAX_TRIES} tries")
+            low, high, _ = bands[index]
+            choices = [k for k in BLUEPRINTS if lowest[k] < high and lowest[k] + _B_SPREAD >= low]
+        for _ in range(MAX_PLAN_TRIES):
+            design = _design(rng, _pick(rng, choices))
+            if design is None:
+                continue
+            family = family_key({"type": "matrix", "model": design["model"], "features": design["features"]})
+            if not practice and (not _in_band(_bank_b(design["features"]), low, high)
+                                 or families.get(family, 0) >= cap):
+                continue
+            item = _item(rng, design, item_id, practice, key)
+            sig = signature(item)
+            if sig in seen:
+                continue
+            seen.add(sig)
+            families[family] = families.get(family, 0) + 1
+            items.append(item)
+            break
+        else:
+            raise RuntimeError(f"{item_id}: no new matrix for its place in {MAX_PLAN_TRIES} tries")
     return items
