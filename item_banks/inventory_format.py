@@ -37,6 +37,9 @@ MIN_STATEMENTS_PER_FACET = 4
 MIN_REVERSE_PER_FACET = 1
 MIN_SCORED_STATEMENTS = 100
 MIN_CONSISTENCY_PAIRS = 8
+#: Infrequency statements: at least this many, both answer sides represented (the flag
+#: needs two unexpected answers, see item_banks/validity.py).
+MIN_INFREQUENCY_STATEMENTS = 4
 #: A consistency statement sits at least this many places from its pair in file order.
 MIN_PAIR_DISTANCE = 10
 #: Longer statements are rejected; the writing guideline is at most about 15 words.
@@ -58,6 +61,24 @@ _NEGATED_PREFIX = {
     ),
     "en": re.compile(r"(?:\b(?:not|never)|n't)\s+un\w+|\bnever\s+not\b", re.I),
 }
+
+# Keying by negation (version 2; see INVENTORY.md, "Item-writing rules"). A reverse-keyed
+# statement describes the low pole in its own positive words, so it contains no negation at
+# all; no keyed statement reaches its pole by negating a frequency of the opposite pole
+# ("a deadline rarely makes me lose my composure"). Whole words, case-insensitive.
+_REVERSED_NEGATION = {
+    "sv": re.compile(r"\b(?:inte|ej|icke|aldrig|ingen|inget|inga|ingenting|ingenstans|sällan|knappast|utan)\b",
+                     re.I),
+    "en": re.compile(r"\b(?:not|never|no|none|nobody|nothing|nowhere|neither|nor|cannot|rarely|seldom|hardly|"
+                     r"without)\b|n't\b", re.I),
+}
+_NEGATED_FREQUENCY = {
+    "sv": re.compile(r"\b(?:sällan|knappast)\b", re.I),
+    "en": re.compile(r"\b(?:rarely|seldom|hardly)\b", re.I),
+}
+#: (statement id, language) -> why a negation word is acceptable in a keyed statement.
+#: Only with a reason a reviewer can check; empty for the shipped inventory.
+NEGATION_ALLOWED: dict[tuple[str, str], str] = {}
 
 _TOP = {
     1: {"format", "format_version", "inventory_id", "version", "description", "domains", "statements"},
@@ -106,6 +127,8 @@ def check_inventory(data: dict, name: str) -> list[str]:
     else:
         _check_statements_v2(statements, declared, facets, name, out)
     _check_wording(statements, name, out)
+    if version == 2:
+        _check_negation(statements, name, out)
     return out
 
 
@@ -268,6 +291,7 @@ def _check_statements_v2(
         out.append(f"{name}: only {n_scored} scored statements, at least {MIN_SCORED_STATEMENTS} required")
 
     _check_pairs(consistency, scored_keyed, positions, name, out)
+    _check_infrequency(statements, name, out)
     _check_spread(statements, name, out)
 
 
@@ -302,6 +326,22 @@ def _check_pairs(
                        f" at least {MIN_PAIR_DISTANCE} required")
     if len(paired) < MIN_CONSISTENCY_PAIRS:
         out.append(f"{name}: only {len(paired)} consistency pairs, at least {MIN_CONSISTENCY_PAIRS} required")
+    directions = {scored_keyed[pair] for pair in paired} - {None}
+    if paired and len(directions) == 1:
+        which = "reverse-keyed" if directions == {-1} else "positively keyed"
+        out.append(f"{name}: every consistency pair is {which}; pairs must cover both keying directions"
+                   " (otherwise yes-saying looks consistent)")
+
+
+def _check_infrequency(statements: list, name: str, out: list[str]) -> None:
+    """Enough infrequency statements, on both answer sides (yea- and nay-saying both show)."""
+    found = [st for st in statements if isinstance(st, dict) and st.get("role") == "infrequency"]
+    if len(found) < MIN_INFREQUENCY_STATEMENTS:
+        out.append(f"{name}: only {len(found)} infrequency statements, at least {MIN_INFREQUENCY_STATEMENTS} required")
+    sides = {st.get("expected") for st in found}
+    missing = [side for side in EXPECTED_VALUES if side not in sides]
+    if found and missing and not sides - set(EXPECTED_VALUES):  # an invalid side is reported already
+        out.append(f"{name}: no infrequency statement expects \"{missing[0]}\"; both answer sides are required")
 
 
 def _check_spread(statements: list, name: str, out: list[str]) -> None:
@@ -372,3 +412,43 @@ def _check_wording(statements: list, name: str, out: list[str]) -> None:
                 seen[lang][key] = label
             if _NEGATED_PREFIX[lang].search(text) or len(_NEGATION_WORDS[lang].findall(text)) > 1:
                 out.append(f"{where}: {lang_name} looks like a double negative: {text!r}")
+
+
+def _check_negation(statements: list, name: str, out: list[str]) -> None:
+    """Keying by negation and negation in one language only (version 2, INVENTORY.md).
+
+    * a reverse-keyed statement (scored or consistency) contains no negation word;
+    * no keyed statement contains a negated frequency ("rarely", "sällan");
+    * a negation in one language's text has one in the other's (translation equivalence).
+    ``NEGATION_ALLOWED`` exempts a statement and language from the first two, with a reason.
+    """
+    for index, st in enumerate(statements):
+        if not isinstance(st, dict) or not isinstance(st.get("text"), dict):
+            continue
+        texts = {lang: st["text"].get(lang) for lang in LANGUAGES}
+        if not all(isinstance(t, str) and t.strip() for t in texts.values()):
+            continue  # reported by _check_text
+        where = f"{name}: {_label(st, index, 'statement')}"
+        role = st.get("role", "scored")
+        keyed = st.get("keyed") if role in ("scored", "consistency") else None
+        for lang, text in texts.items():
+            lang_name = f"{LANGUAGE_NAMES[lang]} text ({lang})"
+            if (st.get("id"), lang) in NEGATION_ALLOWED:
+                continue
+            if keyed == "-":
+                found = _REVERSED_NEGATION[lang].search(text)
+                if found:
+                    out.append(f"{where}: reverse-keyed, but the {lang_name} uses the negation"
+                               f" {found.group(0)!r}; describe the low pole in its own words instead")
+                    continue
+            if keyed in ("+", "-"):
+                found = _NEGATED_FREQUENCY[lang].search(text)
+                if found:
+                    out.append(f"{where}: the {lang_name} negates the opposite pole with"
+                               f" {found.group(0)!r}; describe the pole in its own words instead")
+        negated = {lang: bool(_REVERSED_NEGATION[lang].search(text)) for lang, text in texts.items()}
+        if len(set(negated.values())) > 1:
+            has = [LANGUAGE_NAMES[lang] for lang in LANGUAGES if negated[lang]][0]
+            lacks = [LANGUAGE_NAMES[lang] for lang in LANGUAGES if not negated[lang]][0]
+            out.append(f"{where}: the {has} text has a negation and the {lacks} text has none;"
+                       " check that both say the same with the same strength")

@@ -157,6 +157,9 @@ class LogicSpec:
 class GroupSpec:
     group: str
     seed: int
+    #: sv/en label shown wherever the table is used. The data are simulated, so the label
+    #: says so and never names a real population (issue 11): "Simulated reference group ...
+    #: (provisional)" until norms are built from real data (norms.build).
     label: dict[str, str]
     logic: LogicSpec
     personality: dict[str, tuple[float, float]]  #: domain -> (mean, sd) on the 1-5 scale
@@ -168,7 +171,7 @@ class GroupSpec:
 GENERAL = GroupSpec(
     group="general",
     seed=20261126,
-    label={"sv": "Yrkesverksamma, allmän grupp", "en": "General working population"},
+    label={"sv": "Simulerad referensgrupp (preliminär)", "en": "Simulated reference group (provisional)"},
     logic=LogicSpec(known_mean=0.45, concentration=5.0),
     personality={
         "ES": (3.40, 0.60),
@@ -199,7 +202,8 @@ GENERAL = GroupSpec(
 MANAGERS = GroupSpec(
     group="managers",
     seed=20261127,
-    label={"sv": "Chefer", "en": "Managers"},
+    label={"sv": "Simulerad referensgrupp, chefer (preliminär)",
+           "en": "Simulated reference group, managers (provisional)"},
     logic=LogicSpec(known_mean=0.50, concentration=5.0),
     personality={
         "ES": (3.55, 0.60),

@@ -321,6 +321,57 @@ def _two_negations(d):
     statement(d, "AG14")["text"]["en"] = "I never make a decision with no thought for others."
 
 
+# Texts of inventory 1.0.0 that the review of issue 11 replaced (INVENTORY.md, "Review").
+OLD_NEGATED = {
+    "OP19": ("Jag lägger sällan tid på att göra mitt material visuellt tilltalande.",
+             "I rarely spend time making my material visually appealing."),
+    "CO15": ("Jag gör det som krävs, men sällan mer än så.", "I do what is required, but rarely more than that."),
+    "V04": ("När gruppen är stor tar jag sällan ordet.", "When the group is large, I rarely speak up."),
+    "ES02": ("En snäv deadline får mig sällan att tappa fattningen.",
+             "A tight deadline rarely makes me lose my composure."),
+    "EX17": ("Jag föredrar lugna arbetsdagar där det inte händer för mycket.",
+             "I prefer calm working days when not too much is happening."),
+}
+
+
+def _reversed_by_rarely(d):
+    statement(d, "OP19")["text"] = dict(zip(("sv", "en"), OLD_NEGATED["OP19"]))
+
+
+def _reversed_by_not(d):
+    statement(d, "EX17")["text"] = dict(zip(("sv", "en"), OLD_NEGATED["EX17"]))
+
+
+def _consistency_reversed_by_negation(d):
+    statement(d, "V04")["text"] = dict(zip(("sv", "en"), OLD_NEGATED["V04"]))
+
+
+def _positive_by_negated_frequency(d):
+    statement(d, "ES02")["text"] = dict(zip(("sv", "en"), OLD_NEGATED["ES02"]))
+
+
+def _reversed_by_utan(d):
+    statement(d, "CO05")["text"]["sv"] = "Jag klarar mig bra utan listor."
+    statement(d, "CO05")["text"]["en"] = "I manage fine without lists."
+
+
+def _negation_in_one_language(d):
+    statement(d, "V03")["text"]["en"] = "Talking to people I have never met comes naturally to me."
+
+
+def _pairs_in_one_direction(d):
+    d["statements"] = [s for s in d["statements"] if s["id"] not in ("V02", "V04", "V06", "V08", "V10")]
+
+
+def _too_few_infrequency(d):
+    d["statements"] = [s for s in d["statements"] if s["id"] not in ("V13", "V14")]
+
+
+def _infrequency_one_side(d):
+    for sid in ("V12", "V14"):
+        statement(d, sid)["expected"] = "disagree"
+
+
 def _bad_scale(d):
     d["scale"]["points"] = 7
 
@@ -361,6 +412,18 @@ INVENTORY_V2_CASES = [
     (_double_negative_sv, ["statement AG06", "Swedish text (sv) looks like a double negative"]),
     (_double_negative_en, ["statement AG09", "English text (en) looks like a double negative"]),
     (_two_negations, ["statement AG14", "English text (en) looks like a double negative"]),
+    (_reversed_by_rarely, ["statement OP19", "reverse-keyed", "English text (en)", "negation 'rarely'"]),
+    (_reversed_by_rarely, ["statement OP19", "reverse-keyed", "Swedish text (sv)", "negation 'sällan'"]),
+    (_reversed_by_not, ["statement EX17", "reverse-keyed", "English text (en)", "negation 'not'"]),
+    (_reversed_by_not, ["statement EX17", "reverse-keyed", "Swedish text (sv)", "negation 'inte'"]),
+    (_consistency_reversed_by_negation, ["statement V04", "reverse-keyed", "negation 'rarely'"]),
+    (_positive_by_negated_frequency, ["statement ES02", "negates the opposite pole with 'rarely'"]),
+    (_positive_by_negated_frequency, ["statement ES02", "negates the opposite pole with 'sällan'"]),
+    (_reversed_by_utan, ["statement CO05", "Swedish text (sv) uses the negation 'utan'"]),
+    (_negation_in_one_language, ["statement V03", "English text has a negation and the Swedish text has none"]),
+    (_pairs_in_one_direction, ["every consistency pair is positively keyed", "both keying directions"]),
+    (_too_few_infrequency, ["only 2 infrequency statements, at least 4 required"]),
+    (_infrequency_one_side, ["no infrequency statement expects \"agree\""]),
     (_bad_scale, ["scale: points must be 5", "not 7"]),
     (_bad_keyed, ["statement OP04", "keyed must be"]),
 ]
@@ -381,6 +444,9 @@ def test_validator_catches_broken_copy(tmp_path, mutate, expected):
     [
         (_bad_expected, "statement V13: expected must be \"agree\" or \"disagree\", not 'yes'"),
         (_unknown_facet, "statement EX09: unknown facet 'EX.charm'"),
+        (_negation_in_one_language, "statement V03: the English text has a negation and the Swedish text has"
+                                    " none; check that both say the same with the same strength"),
+        (_infrequency_one_side, "no infrequency statement expects \"agree\"; both answer sides are required"),
         (_pair_keyed_opposite, "statement V09: keyed '-' differs from its pair CO01; a consistency"
                                " statement is a near-synonym and is keyed in the same direction"),
     ],
@@ -400,6 +466,26 @@ def test_loader_lists_every_problem(tmp_path):
     assert len(excinfo.value.problems) == 2
     assert "statement OP07" in excinfo.value.problems[0]
     assert "statement V13" in excinfo.value.problems[1]
+
+
+@pytest.mark.parametrize("statement_id", sorted(OLD_NEGATED))
+def test_reversals_by_negation_of_version_1_are_caught_in_both_languages(tmp_path, statement_id):
+    data = shipped()
+    statement(data, statement_id)["text"] = dict(zip(("sv", "en"), OLD_NEGATED[statement_id]))
+    problems = validate_file(write_json(tmp_path / "old.json", data))
+    assert len(problems) == 2, problems  # one per language
+    assert all(f"statement {statement_id}:" in p for p in problems)
+
+
+def test_negation_allow_list_needs_an_entry_per_statement_and_language(tmp_path, monkeypatch):
+    from item_banks import inventory_format
+
+    data = shipped()
+    _reversed_by_rarely(data)
+    monkeypatch.setitem(inventory_format.NEGATION_ALLOWED, ("OP19", "en"), "test: a justified exception")
+    problems = validate_file(write_json(tmp_path / "allowed.json", data))
+    assert problems == ["allowed.json: statement OP19: reverse-keyed, but the Swedish text (sv) uses the"
+                        " negation 'sällan'; describe the low pole in its own words instead"]
 
 
 @pytest.mark.parametrize("version", [0, 3, "2", True])

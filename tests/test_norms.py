@@ -202,11 +202,27 @@ def test_shipped_v1_table_is_provisional_and_complete(group):
 
 def test_labels_and_language_fallback():
     table = load_norm_table("general")
-    assert table.label_for("sv") == "Yrkesverksamma, allmän grupp"
-    assert table.label_for("en") == "General working population"
-    assert table.label_for("sv-SE") == "Yrkesverksamma, allmän grupp"
-    assert table.label_for("de") == "General working population"
-    assert load_norm_table("managers").label_for("sv") == "Chefer"
+    assert table.label_for("sv") == "Simulerad referensgrupp (preliminär)"
+    assert table.label_for("en") == "Simulated reference group (provisional)"
+    assert table.label_for("sv-SE") == "Simulerad referensgrupp (preliminär)"
+    assert table.label_for("de") == "Simulated reference group (provisional)"
+    assert load_norm_table("managers").label_for("sv") == "Simulerad referensgrupp, chefer (preliminär)"
+    assert load_norm_table("managers").label_for("en") == "Simulated reference group, managers (provisional)"
+
+
+@pytest.mark.parametrize("group", ["general", "managers"])
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_simulated_tables_never_carry_the_name_of_a_real_population(group, version):
+    """Issue 11: a label such as "General working population" on simulated data misleads."""
+    table = load_norm_table(group, version)
+    assert table.provisional
+    assert table.label_for("en").startswith("Simulated reference group")
+    assert table.label_for("en").endswith("(provisional)")
+    assert table.label_for("sv").startswith("Simulerad referensgrupp")
+    assert table.label_for("sv").endswith("(preliminär)")
+    for spec in build_provisional.GROUPS.values():  # a rebuild gives the same labels
+        assert spec.label["en"].startswith("Simulated reference group")
+        assert spec.label["sv"].startswith("Simulerad referensgrupp")
 
 
 def test_managers_norms_are_higher_where_documented():

@@ -100,3 +100,16 @@ def test_infrequency_neutral_counts_as_neither_side():
 
 def test_seconds_per_statement_is_median_of_pages():
     assert seconds_per_statement([(10, 10), (100, 10), (30, 10)]) == 3.0
+
+
+@pytest.mark.parametrize("total, raised", [(10, False), (11, True)])
+def test_inconsistency_cut_off_set_by_simulation(total, raised):
+    """1.3 points (item_banks.inventory_sim): 10/8 = 1.25 is not flagged, 11/8 = 1.375 is."""
+    answers = attentive()
+    diffs = iter([2] * (total - 8) + [1] * (16 - total))  # 8 pairs, summing to total
+    for first, second in PAIRS:
+        d = next(diffs)
+        answers[second] = answers[first] + d if answers[first] + d <= 5 else answers[first] - d
+    result = flags(answers)["inconsistency"]
+    assert result.value == pytest.approx(total / 8) and result.threshold == 1.3
+    assert result.raised is raised
