@@ -1,5 +1,9 @@
 """The adaptive logic test as the portal runs it: a bank's operational items as a
-``cat.CatBank``, the test's settings, and the bank's stored exposure-control parameters.
+``cat.CatBank``, the test's settings, the bank's stored exposure-control parameters, and
+the four steps of an attempt (``start_state``/``replay_state``, ``next_item``,
+``cat.update``, ``final_score``). The candidate's attempt (``portal.services.journey``)
+and the simulation (``item_banks.simulation``, ``flask --app wsgi banks simulate``) call
+exactly these functions, so what the simulation reports is what candidates get.
 
 Sympson-Hetter exposure control needs parameters calibrated by simulation for each bank
 version (``cat.calibrate_exposure``, 10-20 s). They are computed offline and stored beside
@@ -11,23 +15,30 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from . import cat
+from .families import family_key
 from .loader import LogicBank, load_logic_bank
 
 EXPOSURE_FORMAT = "second-opinion/exposure"
 EXPOSURE_SEED = 20261127
-ENGINE_VERSION = "cat-1 (3PL EAP on 61 nodes, max information, Kingsbury-Zara content balance)"
+ENGINE_VERSION = ("cat-2 (3PL; EAP selection, WLE score; max information with progressive "
+                  "and Sympson-Hetter control, item families, content balance)")
 
-#: The portal's adaptive test: stop at SE <= 0.32 (reliability about .90) after at
-#: least 8 items, at most 24 items.
-APP_SETTINGS = cat.CatSettings(se_target=0.32, max_items=24, min_items=8,
-                               exposure="sympson_hetter", max_exposure_target=0.25)
+#: The portal's adaptive test (docs/technical-manual.md, "The adaptive test"): stop when the
+#: posterior SD is <= 0.32 (reliability about .90) after at least 10 items, at most 36
+#: items; the score is Warm's WLE (SE from the test information); progressive selection
+#: over the first 20 items; at most one item per family; Sympson-Hetter exposure target 0.25.
+APP_SETTINGS = cat.CatSettings(se_target=0.32, max_items=36, min_items=10,
+                               exposure="sympson_hetter", max_exposure_target=0.25,
+                               overlap="progressive", progressive_horizon=20,
+                               item_families=True, stop_se="posterior", estimator="wle")
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,13 @@ def _arrays(bank: LogicBank):
     return a, b, c, types
 
 
+def plain_cat_bank(bank: LogicBank) -> cat.CatBank:
+    """The bank's operational items as a CAT bank with their families, without exposure
+    parameters."""
+    a, b, c, types = _arrays(bank)
+    return cat.CatBank(a, b, c, types, families=[family_key(i) for i in bank.items])
+
+
 _CACHE: dict[tuple, AdaptiveBank] = {}
 
 
@@ -70,34 +88,101 @@ def adaptive_bank(bank: LogicBank, settings: cat.CatSettings = APP_SETTINGS) -> 
         raise ValueError(f"bank {bank.bank_id} {bank.version} has items without IRT parameters")
     key = (str(bank.path), bank.bank_id, bank.version, settings)
     if key not in _CACHE:
-        a, b, c, types = _arrays(bank)
         ids = tuple(i.id for i in bank.items)
-        k = _stored_exposure(bank, ids)
+        k = _stored_exposure(bank, ids, settings)
         if k is None and settings.exposure == "sympson_hetter":
-            from dataclasses import replace
-
             settings = replace(settings, exposure="randomesque")
-        _CACHE[key] = AdaptiveBank(bank, cat.CatBank(a, b, c, types, exposure_k=k), ids, settings,
+        plain = plain_cat_bank(bank)
+        _CACHE[key] = AdaptiveBank(bank, plain if k is None else plain.with_exposure_k(k), ids, settings,
                                    {item_id: n for n, item_id in enumerate(ids)})
     return _CACHE[key]
 
 
-def _stored_exposure(bank: LogicBank, ids: tuple[str, ...]):
+def _settings_doc(settings: cat.CatSettings) -> dict:
+    return {key: value for key, value in asdict(settings).items() if key != "type_targets"}
+
+
+def _stored_exposure(bank: LogicBank, ids: tuple[str, ...], settings: cat.CatSettings):
+    """The stored Sympson-Hetter parameters, if they were calibrated for this bank version
+    and these settings (parameters calibrated for another test design do not hold)."""
     path = exposure_path(bank.path)
     if not path.exists():
         return None
     doc = json.loads(path.read_text(encoding="utf-8"))
     if (doc.get("format") != EXPOSURE_FORMAT or doc.get("bank_id") != bank.bank_id
-            or doc.get("bank_version") != bank.version or set(doc.get("exposure_k", {})) != set(ids)):
+            or doc.get("bank_version") != bank.version or set(doc.get("exposure_k", {})) != set(ids)
+            or doc.get("settings") != _settings_doc(settings)):
         return None
     return np.array([float(doc["exposure_k"][i]) for i in ids])
+
+
+# ----------------------------------------------------------------------------- one attempt
+# Randomness of an attempt comes from its stored seed: the Sympson-Hetter lottery from
+# default_rng([seed, 0]), the selection of item n + 1 from default_rng([seed, n + 1]), so a
+# replay from the stored answers gives the same state and the same next item.
+
+
+def start_state(ab: AdaptiveBank, seed: int) -> cat.CatState:
+    """The state before the first item (draws this attempt's exposure lottery)."""
+    return cat.start(ab.cat_bank, ab.settings, np.random.default_rng([seed, 0]))
+
+
+def replay_state(ab: AdaptiveBank, seed: int, item_ids, responses) -> cat.CatState:
+    """The state after the stored answers (item ids and 1/0 responses, in order)."""
+    return cat.replay(ab.cat_bank, [ab.position_of(i) for i in item_ids], [int(r) for r in responses],
+                      ab.settings, np.random.default_rng([seed, 0]))
+
+
+def next_item(ab: AdaptiveBank, state: cat.CatState, seed: int) -> int | None:
+    """Bank position of the next item, or None when a stopping rule is met."""
+    return cat.select_next(state, ab.settings, np.random.default_rng([seed, state.n_items + 1]))
+
+
+def is_complete(ab: AdaptiveBank, state: cat.CatState) -> bool:
+    return cat.should_stop(state, ab.settings)[0]
+
+
+def final_score(ab: AdaptiveBank, state: cat.CatState) -> cat.FinalScore:
+    """The score of an ended attempt, complete or cut off by the time limit."""
+    return cat.final_score(state, ab.settings)
+
+
+def typical_item_ms(settings: cat.CatSettings = APP_SETTINGS, types=None) -> float:
+    """Mean a-priori typical time of one item (ms) over the test's type mix."""
+    names = sorted(cat.A_PRIORI_TYPICAL_MS) if types is None else sorted(set(types))
+    shares = dict(settings.type_targets) if settings.type_targets else {t: 1.0 for t in names}
+    total = sum(shares.get(t, 0.0) for t in names)
+    times = cat.a_priori_typical_ms(names)
+    return float(sum(shares.get(t, 0.0) * ms for t, ms in zip(names, times)) / total)
+
+
+#: Response-time model (log-normal, van der Linden 2006): the time of item j for a
+#: candidate is ``typical_type x exp(e_j - tau)``, with person speed ``tau ~ N(0, SPEED_SD^2)``
+#: and item noise ``e_j ~ N(0, TIME_NOISE_SD^2)``. The spreads are assumptions until the
+#: portal has observed times; ``item_banks.simulation`` uses the same model.
+SPEED_SD = 0.25
+TIME_NOISE_SD = 0.4
+#: Time allowed per item relative to the typical time: the mean item time of a candidate
+#: one SD slower than typical, ``exp(TIME_NOISE_SD^2 / 2 + SPEED_SD)`` = 1.39.
+TIME_ALLOWANCE = math.exp(TIME_NOISE_SD**2 / 2 + SPEED_SD)
+
+
+def time_limit_minutes(settings: cat.CatSettings = APP_SETTINGS, types=None) -> int:
+    """The recommended time limit, from the test length and the per-type time model.
+
+    ``max_items x`` the mean a-priori typical time per item over the type mix
+    (``cat.A_PRIORI_TYPICAL_MS``) ``x TIME_ALLOWANCE``, rounded up to whole minutes: a
+    candidate one SD slower than typical reaches the end of even a maximum-length test,
+    and most tests stop on precision well before it (``item_banks.simulation`` reports
+    the share of simulated candidates who would still run out of time).
+    """
+    return math.ceil(settings.max_items * typical_item_ms(settings, types) * TIME_ALLOWANCE / 60_000)
 
 
 def calibrate(bank: LogicBank, settings: cat.CatSettings = APP_SETTINGS,
               seed: int = EXPOSURE_SEED) -> dict:
     """Calibrate Sympson-Hetter parameters for ``bank`` by simulation; a JSON-ready document."""
-    a, b, c, types = _arrays(bank)
-    plain = cat.CatBank(a, b, c, types)
+    plain = plain_cat_bank(bank)
     result = cat.calibrate_exposure(plain, settings, np.random.default_rng(seed))
     k = result.bank.exposure_k
     return {
@@ -106,20 +191,26 @@ def calibrate(bank: LogicBank, settings: cat.CatSettings = APP_SETTINGS,
         "bank_version": bank.version,
         "method": "Sympson-Hetter (1985), calibrated by simulation on N(0, 1) simulees",
         "seed": seed,
-        "settings": {key: value for key, value in asdict(settings).items() if key != "type_targets"},
+        "settings": _settings_doc(settings),
         "max_exposure_by_iteration": [round(float(x), 4) for x in result.max_exposure],
         "exposure_k": {item.id: round(float(x), 6) for item, x in zip(bank.items, k)},
     }
+
+
+def write_calibration(bank: LogicBank, settings: cat.CatSettings = APP_SETTINGS,
+                      seed: int = EXPOSURE_SEED) -> tuple[Path, dict]:
+    """Calibrate (``calibrate``) and store the result beside the bank; ``(path, document)``."""
+    doc = calibrate(bank, settings, seed)
+    out = exposure_path(bank.path)
+    out.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out, doc
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bank", nargs="?", help="bank file (default: the shipped bank)")
     args = parser.parse_args(argv)
-    bank = load_logic_bank(args.bank)
-    doc = calibrate(bank)
-    out = exposure_path(bank.path)
-    out.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    out, doc = write_calibration(load_logic_bank(args.bank))
     print(f"wrote {out}: max exposure by iteration {doc['max_exposure_by_iteration']}")
     return 0
 

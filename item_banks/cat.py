@@ -125,15 +125,24 @@ import numpy as np
 from . import irt
 
 EXPOSURE_METHODS = ("sympson_hetter", "randomesque", "none")
+OVERLAP_METHODS = ("progressive", "none")
+STOP_SE = ("posterior", "information")
+ESTIMATORS = ("eap", "wle")
 
 #: Stopping reasons returned by ``should_stop`` (the app adds its own "time_limit").
 REASONS = ("se_target", "max_items", "bank_exhausted")
 
-#: A-priori typical response time per item type (ms), used for rapid-guess thresholds
-#: until the bank has observed times. Expert estimates for items of median difficulty.
+#: A-priori typical (median) response time per item type (ms), for rapid-guess thresholds
+#: and for the time limit (``item_banks.adaptive.time_limit_minutes``) until the bank has
+#: observed times. Expert estimates for items of median difficulty: a series is read at a
+#: glance and solved by trying rules; a 3 x 3 figure matrix has three rows of figures and
+#: eight figure options to compare (Raven's Advanced Progressive Matrices allow 40 minutes
+#: for 36 items, about 67 s per item; Raven, Raven & Court, 1998); a deductive item has
+#: two to five premises and six sentences as options to read.
 A_PRIORI_TYPICAL_MS: Mapping[str, float] = {
     "number_series": 45_000.0,
     "letter_series": 45_000.0,
+    "matrix": 60_000.0,
     "deductive": 60_000.0,
 }
 DEFAULT_TYPICAL_MS = 45_000.0
@@ -158,6 +167,18 @@ class CatSettings:
         types. Shares are normalised to sum to 1; unlisted types get share 0.
     max_exposure_target: highest acceptable item exposure rate (share of candidates who see
         an item). ``calibrate_exposure`` calibrates Sympson-Hetter parameters to it.
+    overlap: "progressive" (Revuelta & Ponsoda 1998: a random component that fades out
+        over the first ``progressive_horizon`` items, so tests of candidates of similar
+        ability differ) or "none".
+    progressive_horizon: items after which selection is pure maximum information.
+    item_families: at most one item per item family (``CatBank(families=...)``); no
+        effect on a bank without families.
+    stop_se: which standard error the SE target applies to: "posterior" (the posterior SD
+        of the EAP) or "information" (``1 / sqrt(test information at the EAP)``, the SE
+        of a maximum-likelihood-type final estimate such as the WLE).
+    estimator: the final score of a test: "eap" (posterior mean and SD) or "wle" (Warm's
+        weighted likelihood estimate on the answered items, SE from the test information;
+        ``final_score``). Selection always uses the EAP.
     """
 
     se_target: float = 0.32
@@ -168,6 +189,11 @@ class CatSettings:
     content_balance: bool = True
     type_targets: tuple[tuple[object, float], ...] | None = None
     max_exposure_target: float = 0.25
+    overlap: str = "none"
+    progressive_horizon: int = 20
+    item_families: bool = True
+    stop_se: str = "posterior"
+    estimator: str = "eap"
 
     def __post_init__(self):
         if isinstance(self.type_targets, Mapping):
@@ -187,6 +213,14 @@ class CatSettings:
             raise ValueError("randomesque_k must be >= 1")
         if not 0 < self.max_exposure_target <= 1:
             raise ValueError("max_exposure_target must be in (0, 1]")
+        if self.overlap not in OVERLAP_METHODS:
+            raise ValueError(f"overlap must be one of {OVERLAP_METHODS}")
+        if self.progressive_horizon < 1:
+            raise ValueError("progressive_horizon must be >= 1")
+        if self.stop_se not in STOP_SE:
+            raise ValueError(f"stop_se must be one of {STOP_SE}")
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}")
 
 
 class CatBank:
@@ -194,12 +228,14 @@ class CatBank:
 
     a, b, c: shape (I,), logistic metric (``item_banks.irt``); item_types: shape (I,) of str
     or int; exposure_k: Sympson-Hetter exposure-control parameters in (0, 1], shape (I,),
-    from ``calibrate_exposure`` (None = not calibrated). Caches log P and log(1 - P) of
-    every item on the quadrature grid (I x Q), so an EAP update is one row addition, and a
-    table of item information for selection.
+    from ``calibrate_exposure`` (None = not calibrated); families: shape (I,), the item
+    family of each item (``item_banks.families``; None = every item its own family).
+    Caches log P and log(1 - P) of every item on the quadrature grid (I x Q), so an EAP
+    update is one row addition, and a table of item information for selection.
     """
 
-    def __init__(self, a, b, c, item_types, *, exposure_k=None, nodes=None, prior=None):
+    def __init__(self, a, b, c, item_types, *, exposure_k=None, nodes=None, prior=None,
+                 families=None):
         a, b, c = irt._item_params(a, b, c)
         if a.ndim != 1 or a.size == 0:
             raise ValueError("a bank needs 1-D parameter arrays with at least one item")
@@ -223,6 +259,15 @@ class CatBank:
         self.type_codes = codes.astype(np.intp).ravel()
         self.types = types.copy()
         self.exposure_k = exposure_k
+        if families is None:
+            self.families = None
+            self.family_codes = None
+        else:
+            fams = np.asarray(families)
+            if fams.shape != a.shape:
+                raise ValueError(f"families has shape {fams.shape}, parameters {a.shape}")
+            self.families = fams.copy()
+            self.family_codes = np.unique(fams, return_inverse=True)[1].astype(np.intp).ravel()
         self.nodes = nodes.copy()
         self.log_prior = np.log(prior / prior.sum())
         p = np.clip(irt.p3pl(nodes, a, b, c).T, irt._EPS, 1.0 - irt._EPS)  # (I, Q)
@@ -242,7 +287,7 @@ class CatBank:
         for arr in (self.a, self.b, self.c, self.type_codes, self.types, self.nodes, self.log_prior,
                     self.log_p, self.log_q, self._info_grid, self._info_table,
                     self._info_diff, self._nodes2,
-                    self.type_masks, self.exposure_k):
+                    self.type_masks, self.exposure_k, self.families, self.family_codes):
             if arr is not None:
                 arr.setflags(write=False)
 
@@ -252,7 +297,7 @@ class CatBank:
     def with_exposure_k(self, exposure_k) -> CatBank:
         """The same bank with Sympson-Hetter parameters ``exposure_k`` (shape (I,))."""
         return CatBank(self.a, self.b, self.c, self.types, exposure_k=exposure_k,
-                       nodes=self.nodes, prior=np.exp(self.log_prior))
+                       nodes=self.nodes, prior=np.exp(self.log_prior), families=self.families)
 
     def item_information(self, theta: float) -> np.ndarray:
         """Fisher information of every item at one ability, shape (I,).
@@ -294,7 +339,8 @@ class CatState:
     item). log_posterior: shape (Q,) on ``bank.nodes``, unnormalised. available: shape
     (I,), True for items not yet administered. exposure_ok: shape (I,), the items this
     candidate may be given under Sympson-Hetter (None when ``start`` drew no lottery).
-    type_counts: items given per type code.
+    type_counts: items given per type code. family_ok: shape (I,), False for items whose
+    family was already given (None for a bank without families).
     """
 
     bank: CatBank = field(repr=False)
@@ -306,6 +352,7 @@ class CatState:
     available: np.ndarray = field(repr=False)
     exposure_ok: np.ndarray | None = field(repr=False)
     type_counts: tuple[int, ...] = field(repr=False)
+    family_ok: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_items(self) -> int:
@@ -336,9 +383,10 @@ def start(bank: CatBank, settings: CatSettings | None = None,
         if rng is None:
             raise ValueError("exposure='sympson_hetter' draws its lottery from rng at start()")
         ok = _frozen(rng.random(bank.n_items) < bank.exposure_k)
+    family_ok = None if bank.family_codes is None else _frozen(np.ones(bank.n_items, dtype=bool))
     return CatState(bank, (), (), float(theta), float(se), bank.log_prior,
                     _frozen(np.ones(bank.n_items, dtype=bool)), ok,
-                    (0,) * len(bank.type_names))
+                    (0,) * len(bank.type_names), family_ok)
 
 
 def update(state: CatState, item_index: int, response: int) -> CatState:
@@ -362,8 +410,12 @@ def update(state: CatState, item_index: int, response: int) -> CatState:
     available[item] = False
     counts = list(state.type_counts)
     counts[bank.type_codes[item]] += 1
+    family_ok = state.family_ok
+    if family_ok is not None:
+        family_ok = _frozen(family_ok & (bank.family_codes != bank.family_codes[item]))
     return CatState(bank, state.administered + (item,), state.responses + (response,), theta, se,
-                    _frozen(log_post), _frozen(available), state.exposure_ok, tuple(counts))
+                    _frozen(log_post), _frozen(available), state.exposure_ok, tuple(counts),
+                    family_ok)
 
 
 def replay(bank: CatBank, administered: Sequence[int], responses: Sequence[int],
@@ -381,19 +433,35 @@ def replay(bank: CatBank, administered: Sequence[int], responses: Sequence[int],
     return state
 
 
+def information_se(state: CatState, theta: float | None = None) -> float:
+    """``1 / sqrt(test information)`` of the administered items at ``theta`` (default: the
+    current EAP); infinite before the first item. The SE of a maximum-likelihood-type
+    estimate (Lord 1980), which ``stop_se="information"`` compares with the target."""
+    if not state.administered:
+        return math.inf
+    info = state.bank.item_information(state.theta if theta is None else float(theta))
+    total = float(info[list(state.administered)].sum())
+    return 1.0 / math.sqrt(total) if total > 0 else math.inf
+
+
+def current_se(state: CatState, settings: CatSettings) -> float:
+    """The standard error the SE target applies to (``settings.stop_se``)."""
+    return state.se if settings.stop_se == "posterior" else information_se(state)
+
+
 def should_stop(state: CatState, settings: CatSettings) -> tuple[bool, str]:
     """``(True, reason)`` when a stopping rule is met, else ``(False, "")``.
 
-    Reasons: "max_items" (length reached), "bank_exhausted", "se_target" (posterior SD <=
-    se_target after at least min_items). The time limit is the web app's: it stops asking
-    for items and calls ``score_incomplete``.
+    Reasons: "max_items" (length reached), "bank_exhausted", "se_target" (the SE chosen by
+    ``settings.stop_se`` <= se_target after at least min_items). The time limit is the web
+    app's: it stops asking for items and calls ``final_score``.
     """
     n = len(state.administered)
     if n >= settings.max_items:
         return True, "max_items"
     if n >= state.bank.n_items:
         return True, "bank_exhausted"
-    if n >= settings.min_items and state.se <= settings.se_target:
+    if n >= settings.min_items and current_se(state, settings) <= settings.se_target:
         return True, "se_target"
     return False, ""
 
@@ -402,14 +470,21 @@ def select_next(state: CatState, settings: CatSettings, rng: np.random.Generator
     """Index of the next item, or None when ``should_stop`` says stop.
 
     1. Eligible: items not yet administered; with ``content_balance``, only of the type(s)
-       furthest below target (``share * (n + 1) - count`` largest).
-       With "sympson_hetter", only items that won this candidate's exposure lottery
-       (``state.exposure_ok``, drawn in ``start``); if none of the chosen type(s) is left,
-       the lottery is ignored for that step.
+       furthest below target (``share * (n + 1) - count`` largest). With
+       ``item_families``, only items of a family not given yet (if the chosen type has
+       none left, the rule is relaxed for that step). With "sympson_hetter", only items
+       that won this candidate's exposure lottery (``state.exposure_ok``, drawn in
+       ``start``); if none of the eligible items did, the lottery is ignored for that step.
     2. Ranked by Fisher information at ``state.theta`` (ties by item index).
-    3. "none" and "sympson_hetter": the most informative. "randomesque": uniform among the
-       ``randomesque_k`` most informative, one ``rng.integers`` draw; the only method that
-       draws from ``rng`` here.
+    3. "none" and "sympson_hetter": the most informative; with ``overlap="progressive"``
+       (Revuelta & Ponsoda 1998) the item with the largest ``(1 - w) R_i + w I_i``, where
+       ``I_i`` is its information, ``R_i ~ U(0, max I)`` over the eligible items (one
+       ``rng.random`` draw per eligible item) and ``w = min(1, n / progressive_horizon)``
+       after n items: the first item is a random eligible one, and from item
+       ``progressive_horizon + 1`` on selection is pure maximum information.
+       "randomesque": uniform among the ``randomesque_k`` most informative, one
+       ``rng.integers`` draw. ``rng=None`` means no random component (the deterministic
+       penalty path of ``final_score``).
     """
     if should_stop(state, settings)[0]:
         return None
@@ -427,6 +502,10 @@ def select_next(state: CatState, settings: CatSettings, rng: np.random.Generator
             eligible = eligible & bank.type_masks[chosen[0]]
         else:
             eligible = eligible & bank.type_masks[chosen].any(axis=0)
+    if settings.item_families and state.family_ok is not None:
+        other_family = eligible & state.family_ok
+        if other_family.any():
+            eligible = other_family
     if settings.exposure == "sympson_hetter":
         if state.exposure_ok is None:
             raise ValueError("exposure='sympson_hetter': start the attempt with start(bank, settings, rng)")
@@ -438,6 +517,13 @@ def select_next(state: CatState, settings: CatSettings, rng: np.random.Generator
         candidates = np.flatnonzero(eligible)
         k = min(settings.randomesque_k, candidates.size)
         return int(_ranked(candidates, info[candidates], k)[rng.integers(k)])
+    if settings.overlap == "progressive" and rng is not None:
+        weight = min(1.0, len(state.administered) / settings.progressive_horizon)
+        if weight < 1.0:
+            candidates = np.flatnonzero(eligible)
+            own = info[candidates]
+            score = (1.0 - weight) * rng.random(candidates.size) * own.max() + weight * own
+            return int(candidates[int(score.argmax())])
     return int(np.where(eligible, info, -1.0).argmax())
 
 
@@ -451,27 +537,82 @@ def _ranked(candidates: np.ndarray, info: np.ndarray, k: int) -> np.ndarray:
     return candidates[part[order]]
 
 
-def score_incomplete(state: CatState, settings: CatSettings) -> tuple[float, float, str]:
-    """Score an attempt that ended, by time limit or otherwise: ``(theta, se, policy_note)``.
+def estimate(state: CatState, settings: CatSettings) -> tuple[float, float]:
+    """The final estimator on the administered items: ``(theta, se)``.
 
-    Complete (a stopping rule is met): the EAP and posterior SD, unchanged. Incomplete:
-    the EAP after continuing the test with wrong answers to every further item the CAT
-    would select, until a stopping rule is met (module docstring: "Incomplete-test
-    policy"); ``se`` is the posterior SD of the items actually answered. ``theta`` is
-    never above ``state.theta``. Deterministic: with randomesque the penalty path takes
-    the most informative item; with Sympson-Hetter it uses the candidate's lottery.
+    "eap": the posterior mean and SD kept in the state. "wle": Warm's (1989) weighted
+    likelihood estimate (``irt.wle``, bounded to [-4, 4]) with SE ``1 / sqrt(test
+    information)`` at the estimate; before the first item the prior mean and SD.
     """
+    if settings.estimator == "eap" or not state.administered:
+        return state.theta, state.se
+    bank = state.bank
+    items = np.array(state.administered, dtype=np.intp)
+    theta, se = irt.wle(np.array(state.responses, dtype=float), bank.a[items], bank.b[items], bank.c[items])
+    return float(theta), float(se)
+
+
+@dataclass(frozen=True)
+class FinalScore:
+    """The score of an ended test (``final_score``).
+
+    theta, se: the reported score and its standard error. For a complete test the
+    estimate on the answered items. For an incomplete test ``theta`` is the **timed
+    score** (unreached items scored as wrong, see "Incomplete-test policy") and ``se`` the
+    SE of the answered items: the timed score is a rule, not a measurement, so its only
+    honest uncertainty is that of what was measured.
+    complete: a stopping rule was met (``reason``: "se_target", "max_items",
+    "bank_exhausted"); otherwise ``reason`` is "incomplete".
+    n_answered / n_unreached: items answered, and items the test would still have given
+    (scored as wrong in the timed score; 0 for a complete test).
+    answered_theta / answered_se: the estimate on the answered items alone, shown beside
+    the timed score so that a reader sees what the candidate showed before time ran out.
+    """
+
+    theta: float
+    se: float
+    complete: bool
+    reason: str
+    n_answered: int
+    n_unreached: int
+    answered_theta: float
+    answered_se: float
+    estimator: str
+    note: str
+
+
+def final_score(state: CatState, settings: CatSettings) -> FinalScore:
+    """Score an attempt that ended, by time limit or otherwise.
+
+    Complete (a stopping rule is met): ``estimate`` on the answered items. Incomplete:
+    the timed score is the estimate after continuing the test with wrong answers to every
+    further item the CAT would select, until a stopping rule is met (module docstring:
+    "Incomplete-test policy"), and never above the estimate of the answered items.
+    Deterministic: the penalty path takes the most informative eligible item (item
+    families and the candidate's Sympson-Hetter lottery apply; no random component).
+    """
+    theta, se = estimate(state, settings)
+    n = state.n_items
     done, reason = should_stop(state, settings)
+    name = settings.estimator.upper()
     if done:
-        return state.theta, state.se, f"complete ({reason}): EAP of {state.n_items} items"
+        return FinalScore(theta, se, True, reason, n, 0, theta, se, settings.estimator,
+                          f"complete ({reason}): {name} of {n} items")
     path = replace(settings, exposure="none") if settings.exposure == "randomesque" else settings
     penalised = state
     while (item := select_next(penalised, path, None)) is not None:
         penalised = update(penalised, item, 0)
-    unreached = penalised.n_items - state.n_items
-    note = (f"incomplete: {state.n_items} items answered; the {unreached} items the test would "
-            f"still have given are scored as wrong (EAP of the answered items alone: {state.theta:.3f})")
-    return min(penalised.theta, state.theta), state.se, note
+    unreached = penalised.n_items - n
+    timed = min(estimate(penalised, settings)[0], theta)
+    note = (f"incomplete: {n} items answered; the {unreached} items the test would still have "
+            f"given are scored as wrong ({name} of the answered items alone: {theta:.3f})")
+    return FinalScore(timed, se, False, "incomplete", n, unreached, theta, se, settings.estimator, note)
+
+
+def score_incomplete(state: CatState, settings: CatSettings) -> tuple[float, float, str]:
+    """``(theta, se, policy_note)`` of ``final_score`` (kept for callers that need only those)."""
+    score = final_score(state, settings)
+    return score.theta, score.se, score.note
 
 
 # ----------------------------------------------------------------------------- simulation
@@ -479,8 +620,9 @@ def score_incomplete(state: CatState, settings: CatSettings) -> tuple[float, flo
 
 @dataclass(frozen=True, eq=False)
 class CatResult:
-    """One simulated attempt: items and responses in order, final EAP and SD, stop reason,
-    and the EAP/SD after each item (shape (n,))."""
+    """One simulated attempt: items and responses in order, the final estimate and its SE
+    (``estimate``: EAP or WLE by ``settings.estimator``), stop reason, and the EAP and
+    posterior SD after each item (shape (n,))."""
 
     administered: np.ndarray
     responses: np.ndarray
@@ -507,8 +649,9 @@ def run_cat(true_theta: float, bank: CatBank, settings: CatSettings, rng: np.ran
         state = update(state, item, int(u < p_true[item]))
         thetas.append(state.theta)
         ses.append(state.se)
+    theta, se = estimate(state, settings)
     return CatResult(np.array(state.administered, dtype=np.intp),
-                     np.array(state.responses, dtype=np.int8), state.theta, state.se,
+                     np.array(state.responses, dtype=np.int8), theta, se,
                      should_stop(state, settings)[1], np.array(thetas), np.array(ses))
 
 

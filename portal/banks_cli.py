@@ -131,3 +131,92 @@ def show(item_id: str, lang: str, bank_path: Path | None, html_path: Path | None
                                    options=[(str(i), i) for i in range(len(item.options))])
         html_path.write_text(html, encoding="utf-8")
         click.echo(f"Wrote {html_path}")
+
+
+@banks_cli.command("simulate")
+@click.option("--candidates", "-n", type=click.IntRange(2, 100_000), default=2000, show_default=True,
+              help="Number of simulated candidates.")
+@click.option("--seed", type=int, default=20261205, show_default=True,
+              help="Seed of abilities, attempts and answers (the same seed prints the same figures).")
+@click.option("--theta-dist", type=click.Choice(["normal", "uniform"]), default="normal", show_default=True,
+              help="True abilities: N(0, 1), or uniform on [-3, 3] for figures across the range.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (keys: docs/technical-manual.md).")
+@click.option("--no-compare", is_flag=True,
+              help="Skip the comparison run with pure maximum-information selection (faster).")
+def simulate(candidates: int, seed: int, theta_dist: str, as_json: bool, no_compare: bool) -> None:
+    """Run simulated candidates through the production adaptive test and print its figures.
+
+    Uses the bank in use (LOGIC_BANK_PATH) with the portal's settings and the same functions
+    a candidate's attempt calls (item_banks.adaptive), so the figures are what candidates get.
+    """
+    import json as json_module
+
+    from item_banks import adaptive, simulation
+
+    try:
+        bank = load_logic_bank(current_app.config.get("LOGIC_BANK_PATH"))
+        ab = adaptive.adaptive_bank(bank)
+    except (BankError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if ab.settings.exposure != adaptive.APP_SETTINGS.exposure:
+        click.echo(f"Note: no exposure parameters calibrated for {bank.bank_id} {bank.version} and these "
+                   f"settings; running with {ab.settings.exposure} selection, as the portal would.", err=True)
+    with click.progressbar(length=candidates, label="Simulated candidates", file=sys.stderr) as bar:
+        done = [0]
+
+        def progress(k: int) -> None:
+            bar.update(k - done[0])
+            done[0] = k
+
+        doc = simulation.simulate(ab, candidates, seed, theta_distribution=theta_dist,
+                                  compare=not no_compare, progress=progress)
+    doc["command"] = (f"flask --app wsgi banks simulate --candidates {candidates} --seed {seed} "
+                      f"--theta-dist {theta_dist}" + (" --no-compare" if no_compare else ""))
+    if as_json:
+        click.echo(json_module.dumps(doc, indent=1, sort_keys=True))
+    else:
+        click.echo(simulation.format_report(doc))
+
+
+@banks_cli.command("calibrate-exposure")
+def calibrate_exposure() -> None:
+    """Calibrate Sympson-Hetter exposure parameters for the bank in use and the portal's
+    settings by simulation, and store them beside the bank (<bank>.exposure.json)."""
+    from item_banks import adaptive
+
+    try:
+        bank = load_logic_bank(current_app.config.get("LOGIC_BANK_PATH"))
+    except BankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Calibrating {bank.bank_id} {bank.version} (a minute or two) ...", err=True)
+    out, doc = adaptive.write_calibration(bank)
+    click.echo(f"Wrote {out}: max exposure by iteration {doc['max_exposure_by_iteration']}")
+
+
+@banks_cli.command("simulate-inventory")
+@click.option("--n", "n", type=click.IntRange(2, 1_000_000), default=10_000, show_default=True,
+              help="Simulated protocols per responder type.")
+@click.option("--seed", type=int, default=20261111, show_default=True,
+              help="Seed of the simulation (the same seed prints the same figures).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (keys: item_banks/INVENTORY.md, 'Validity flags by simulation').")
+def simulate_inventory(n: int, seed: int, as_json: bool) -> None:
+    """Power of the inventory's validity flags: simulated honest and careless responders.
+
+    Uses the inventory in use (INVENTORY_PATH) and computes every validity indicator as
+    the portal does when it scores an attempt (item_banks.inventory_sim); prints the share
+    of protocols raising each flag per responder type. Same table as bench/validity.py.
+    """
+    import json as json_module
+
+    from item_banks import inventory_sim
+
+    try:
+        inventory = load_inventory(current_app.config.get("INVENTORY_PATH"))
+    except BankError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = inventory_sim.run(inventory, n=n, seed=seed)
+    if as_json:
+        click.echo(json_module.dumps(report, indent=1, ensure_ascii=False))
+    else:
+        click.echo(inventory_sim.format_report(report))

@@ -12,6 +12,9 @@ from portal.models import (
 )
 from item_banks import adaptive
 
+#: The longest test the candidate is told about ("Question 1 (at most N)").
+MAX = adaptive.APP_SETTINGS.max_items
+
 
 def test_whole_journey_and_results_are_stored(client, db, make_invitation):
     cid, _, link = make_invitation()
@@ -28,7 +31,7 @@ def test_whole_journey_and_results_are_stored(client, db, make_invitation):
     c.do_practice()
     c.start_test()
     assert c.step == "item"
-    assert "Fråga 1 (högst 24)" in c.html
+    assert f"Fråga 1 (högst {MAX})" in c.html
     assert 'id="timer"' in c.html and "data-remaining" in c.html
     answered = c.answer_all_items()
     settings = adaptive.APP_SETTINGS
@@ -71,11 +74,11 @@ def test_resume_on_another_device_continues_at_the_same_item(app, client, make_i
     c = Candidate(client, link).through_practice()
     c.start_test()
     c.answer_item(); c.answer_item()
-    assert "Fråga 3 (högst 24)" in c.html
+    assert f"Fråga 3 (högst {MAX})" in c.html
     other = Candidate(app.test_client(), link)  # a new browser, no cookies
     other.open()
     assert other.step == "item"
-    assert "Fråga 3 (högst 24)" in other.html
+    assert f"Fråga 3 (högst {MAX})" in other.html
     # The clock kept running: the same deadline is shown on both devices.
     remaining = lambda h: int(re.search(r'data-remaining="(\d+)"', h).group(1))  # noqa: E731
     assert abs(remaining(other.html) - remaining(c.get("/test/item").get_data(as_text=True))) <= 1
@@ -179,7 +182,7 @@ def test_double_submit_creates_one_answer(client, db, make_invitation):
     rows = db.scalars(sa.select(LogicResponse).where(LogicResponse.answered_at.is_not(None))).all()
     assert len(rows) == 1
     page = client.get("/test/item")
-    assert "Fråga 2 (högst 24)" in page.get_data(as_text=True)
+    assert f"Fråga 2 (högst {MAX})" in page.get_data(as_text=True)
 
 
 def test_second_tab_cannot_replace_first_answer(client, db, make_invitation):

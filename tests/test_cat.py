@@ -319,3 +319,146 @@ def test_rapid_guess_flags_broadcast_over_persons_and_use_type_defaults():
 def test_invalid_settings_are_rejected(kwargs):
     with pytest.raises(ValueError):
         cat.CatSettings(**kwargs)
+
+
+# ----------------------------------------------------------------------------- item families
+
+
+def family_bank(n=120, size=4, seed=5):
+    """A bank whose items come in families of ``size`` near-identical items."""
+    rng = np.random.default_rng(seed)
+    base_b = rng.normal(size=n // size)
+    b = np.repeat(base_b, size) + rng.normal(scale=0.02, size=n)
+    a = np.full(n, 1.4)
+    families = np.repeat([f"model.{k}" for k in range(n // size)], size)
+    types = np.array(TYPES)[np.arange(n) % 3]
+    return cat.CatBank(a, b, np.full(n, 0.125), types, families=families)
+
+
+@pytest.mark.parametrize("theta", [-2.0, 0.0, 1.5])
+def test_no_two_items_of_one_family_in_a_test(theta):
+    fb = family_bank()
+    rules = cat.CatSettings(se_target=0.0, min_items=20, max_items=20, exposure="none")
+    result = cat.run_cat(theta, fb, rules, np.random.default_rng(1))
+    families = fb.families[result.administered]
+    assert len(set(families)) == 20
+    # Without the rule, maximum information takes the near-identical twins.
+    loose = cat.run_cat(theta, fb, replace(rules, item_families=False), np.random.default_rng(1))
+    assert len(set(fb.families[loose.administered])) < 20
+
+
+def test_family_rule_is_relaxed_only_when_a_type_has_no_new_family():
+    fb = family_bank(n=24, size=4)  # 6 families, 8 items per type
+    rules = cat.CatSettings(se_target=0.0, min_items=12, max_items=12, exposure="none")
+    result = cat.run_cat(0.0, fb, rules, np.random.default_rng(2))
+    families = list(fb.families[result.administered])
+    first_repeat = next(n for n, f in enumerate(families) if f in families[:n])
+    # every family was used once before any is repeated
+    assert len(set(families[:first_repeat])) == 6
+
+
+def test_update_tracks_the_families_given():
+    fb = family_bank()
+    state = cat.update(cat.start(fb), 0, 1)
+    assert not state.family_ok[:4].any() and state.family_ok[4:].all()
+
+
+# ----------------------------------------------------------------------------- progressive selection
+
+
+def test_progressive_first_item_varies_and_later_items_are_most_informative(bank):
+    rules = cat.CatSettings(se_target=0.0, min_items=12, max_items=12, exposure="none",
+                            overlap="progressive", progressive_horizon=5)
+    firsts = {cat.select_next(cat.start(bank), rules, np.random.default_rng(s)) for s in range(20)}
+    assert len(firsts) >= 10  # the first item is a random eligible item
+    result = cat.run_cat(0.5, bank, rules, np.random.default_rng(3))
+    state = cat.replay(bank, result.administered[:8], result.responses[:8])
+    pure = replace(rules, overlap="none")
+    # after the horizon, selection is maximum information whatever the rng says
+    assert cat.select_next(state, rules, np.random.default_rng(4)) == cat.select_next(state, pure, None)
+
+
+def test_progressive_selection_lowers_overlap_of_similar_candidates(bank):
+    base = cat.CatSettings(se_target=0.0, min_items=20, max_items=20, exposure="none")
+    thetas = np.full(40, 0.3)
+
+    def mean_overlap(rules):
+        res = cat.simulate(thetas, bank, rules, np.random.default_rng(8))
+        x = np.zeros((40, bank.n_items))
+        for i, row in enumerate(res.administered):
+            x[i, row] = 1
+        common = (x @ x.T)[np.triu_indices(40, 1)]
+        return common.mean() / 20, res.rmse
+
+    pure_overlap, pure_rmse = mean_overlap(base)
+    prog_overlap, prog_rmse = mean_overlap(replace(base, overlap="progressive", progressive_horizon=15))
+    assert prog_overlap < pure_overlap - 0.08  # measured: 0.49 against 0.62
+    assert prog_rmse < pure_rmse + 0.08
+
+
+# ----------------------------------------------------------------------------- information SE, WLE score
+
+
+def test_information_se_is_one_over_root_test_information(bank):
+    state = cat.replay(bank, [3, 40, 77], [1, 0, 1])
+    info = irt.information(state.theta, bank.a[[3, 40, 77]], bank.b[[3, 40, 77]], bank.c[[3, 40, 77]]).sum()
+    assert cat.information_se(state) == pytest.approx(1 / np.sqrt(info), rel=1e-3)
+    assert cat.information_se(cat.start(bank)) == np.inf
+
+
+def test_information_stopping_reaches_the_target_on_the_score_se(bank):
+    posterior = cat.CatSettings(se_target=0.35, min_items=1, max_items=60, exposure="none")
+    information = replace(posterior, stop_se="information")
+    thetas = np.linspace(-1.5, 1.5, 30)
+    short = cat.simulate(thetas, bank, posterior, np.random.default_rng(5))
+    longer = cat.simulate(thetas, bank, information, np.random.default_rng(5))
+    assert set(short.reasons) == set(longer.reasons) == {"se_target"}
+    # 1 / sqrt(I) ignores the prior's precision, so on average it needs more items
+    assert longer.n_items.mean() > short.n_items.mean()
+    for row, responses, k in zip(longer.administered, longer.responses, longer.n_items):
+        state = cat.replay(bank, row[:k], responses[:k])
+        assert cat.information_se(state) <= 0.35
+
+
+def test_wle_score_is_less_shrunk_than_eap_for_strong_candidates(bank):
+    eap_rules = cat.CatSettings(se_target=0.0, min_items=15, max_items=15, exposure="none")
+    wle_rules = replace(eap_rules, estimator="wle")
+    thetas = np.full(150, 2.0)
+    eap = cat.simulate(thetas, bank, eap_rules, np.random.default_rng(6))
+    wle = cat.simulate(thetas, bank, wle_rules, np.random.default_rng(6))
+    assert np.array_equal(eap.administered, wle.administered)  # the estimator does not steer
+    assert eap.bias < -0.1  # EAP shrinks towards the prior mean by about SE^2 * theta
+    assert abs(wle.bias) < abs(eap.bias) / 2
+
+
+def test_final_score_of_a_complete_and_an_incomplete_test(bank):
+    rules = cat.CatSettings(se_target=0.0, min_items=10, max_items=10, exposure="none", estimator="wle")
+    full = cat.run_cat(1.0, bank, rules, np.random.default_rng(9))
+    complete = cat.final_score(cat.replay(bank, full.administered, full.responses), rules)
+    assert complete.complete and complete.reason == "max_items" and complete.n_unreached == 0
+    assert complete.theta == complete.answered_theta == pytest.approx(full.theta)
+    cut = cat.replay(bank, full.administered[:4], full.responses[:4])
+    timed = cat.final_score(cut, rules)
+    assert not timed.complete and timed.reason == "incomplete"
+    assert timed.n_answered == 4 and timed.n_unreached == 6
+    wle, wle_se = irt.wle(full.responses[:4].astype(float), bank.a[full.administered[:4]],
+                          bank.b[full.administered[:4]], bank.c[full.administered[:4]])
+    assert timed.answered_theta == pytest.approx(float(wle)) and timed.se == timed.answered_se
+    assert timed.theta <= timed.answered_theta
+
+
+@pytest.mark.parametrize("estimator", ["eap", "wle"])
+def test_stopping_early_never_raises_the_production_style_score(bank, estimator):
+    """As test_stopping_early_never_raises_the_score, with families, progressive selection,
+    information stopping and both estimators (the penalty path is deterministic)."""
+    fb = family_bank(n=240, size=3)
+    rules = cat.CatSettings(se_target=0.32, min_items=8, max_items=24, exposure="none",
+                            overlap="progressive", progressive_horizon=10, stop_se="information",
+                            estimator=estimator)
+    rng = np.random.default_rng(17)
+    for i, theta in enumerate(rng.normal(scale=1.5, size=25)):
+        full = cat.run_cat(theta, fb, rules, np.random.default_rng(i))
+        state = cat.start(fb, rules)
+        for item, response in zip(full.administered, full.responses, strict=True):
+            assert cat.final_score(state, rules).theta <= full.theta + 1e-9
+            state = cat.update(state, item, int(response))

@@ -16,7 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from item_banks import Inventory, LogicBank, LogicItem, adaptive, cat
+from item_banks import Inventory, LogicBank, LogicItem, adaptive
 from norms import NormTable
 
 from ..db import insert_ignore
@@ -182,13 +182,8 @@ def responses_of(session: Session, attempt: Attempt) -> list[LogicResponse]:
 
 def cat_state(attempt: Attempt, ab: adaptive.AdaptiveBank, answered: list[LogicResponse]):
     """Rebuild the attempt's CAT state from its stored answers (same seed, same lottery)."""
-    return cat.replay(
-        ab.cat_bank,
-        [ab.position_of(r.item_id) for r in answered],
-        [int(bool(r.correct)) for r in answered],
-        ab.settings,
-        np.random.default_rng([attempt.seed, 0]),
-    )
+    return adaptive.replay_state(ab, attempt.seed, [r.item_id for r in answered],
+                                 [int(bool(r.correct)) for r in answered])
 
 
 def expire_if_due(
@@ -222,7 +217,7 @@ def present_logic_item(
         answered = [r for r in rows if r.answered_at is not None]
         state = cat_state(attempt, ab, answered)
         position = len(answered)
-        index = cat.select_next(state, ab.settings, np.random.default_rng([attempt.seed, position + 1]))
+        index = adaptive.next_item(ab, state, attempt.seed)
         if index is None:
             return None
         item = bank.get(ab.item_ids[index])
@@ -289,8 +284,7 @@ def answer_logic_item(
         return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
     ab = adaptive.adaptive_bank(bank)
     answered = [r for r in responses_of(session, attempt) if r.answered_at is not None]
-    done, _reason = cat.should_stop(cat_state(attempt, ab, answered), ab.settings)
-    if done:
+    if adaptive.is_complete(ab, cat_state(attempt, ab, answered)):
         finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
     return AnswerOutcome.ACCEPTED
 

@@ -1,10 +1,13 @@
 """Turn a finished attempt into normed, version-stamped Result rows.
 
-Logic test: the adaptive test's EAP ability (``item_banks.cat``); a test ended by the
-clock is scored with the incomplete-test policy (``cat.score_incomplete``: unreached
-items count as wrong along the path the test would have taken, so stopping early never
-raises the score). The percentile is read from the norm group's latent ability
-distribution (``logic.theta``) with a 90 % band from the posterior SD.
+Logic test: the adaptive test's score (``item_banks.adaptive.final_score``: Warm's WLE
+with the SE from the test information). A test ended by the clock gets a **timed score**
+under the incomplete-test policy (unreached items count as wrong along the path the test
+would have taken, so stopping early never raises the score); the estimate on the answered
+items alone, with its own band, is stored beside it (``details["answered"]``) so that
+pages and reports can show both and mark the timed score as such. The percentile is read
+from the norm group's latent ability distribution (``logic.theta``) with a 90 % band
+from the SE.
 
 Inventory: domain and facet means after reverse keying, normed with a band from the
 scale's reliability-based SEM; validity indicators are stored on the attempt as flags
@@ -57,6 +60,10 @@ def _result(attempt: Attempt, norms: NormTable, scale: str, raw: float | None, n
     )
 
 
+def _clip_theta(theta: float) -> float:
+    return float(min(max(theta, -4.0), 4.0))
+
+
 def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable) -> Result:
     from .journey import cat_state, responses_of
 
@@ -64,10 +71,9 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
     rows = responses_of(session, attempt)
     answered = [r for r in rows if r.answered_at is not None]
     state = cat_state(attempt, ab, answered)
-    done, reason = cat.should_stop(state, ab.settings)
-    theta, se, policy = cat.score_incomplete(state, ab.settings)
-    if not done:
-        reason = "time_limit"
+    score = adaptive.final_score(ab, state)
+    theta, se = score.theta, score.se
+    reason = score.reason if score.complete else "time_limit"
     # Rapid guesses: NT10 of the a-priori typical time per item type (Wise & Ma 2012).
     types = [bank.get(r.item_id).type for r in answered]
     times = np.array([r.response_ms if r.response_ms is not None else np.nan for r in answered], dtype=float)
@@ -75,8 +81,10 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
     for row, flag in zip(answered, flags):
         row.rapid_guess = bool(flag)
     attempt.stop_reason = reason
-    clipped = float(min(max(theta, -4.0), 4.0))
+    clipped = _clip_theta(theta)
     normed = norms.convert(LOGIC_SCALE, clipped, se=float(se), level=BAND_LEVEL)
+    answered_normed = norms.convert(LOGIC_SCALE, _clip_theta(score.answered_theta),
+                                    se=float(score.answered_se), level=BAND_LEVEL)
     result = Result(
         attempt_id=attempt.id, scale=LOGIC_SCALE, raw=clipped, n_items=len(answered),
         n_answered=len(answered), percentile=normed.percentile, t_score=normed.t,
@@ -88,7 +96,17 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
                         f"difficulty {bank.difficulty_model or 'calibrated'}"),
         details={
             "stop_reason": reason,
-            "policy": policy,
+            "policy": score.note,
+            "complete": score.complete,
+            "estimator": score.estimator,
+            "n_unreached": score.n_unreached,
+            # The estimate on the answered items alone (the same as the score when the
+            # test is complete), shown beside a timed score.
+            "answered": {
+                "theta": float(score.answered_theta), "se": float(score.answered_se),
+                "percentile": answered_normed.percentile,
+                "percentile_low": answered_normed.band[0], "percentile_high": answered_normed.band[1],
+            },
             "rapid_guesses": int(np.sum(flags)),
             "correct": int(sum(1 for r in answered if r.correct)),
             "max_items": ab.settings.max_items,
