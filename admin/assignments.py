@@ -15,7 +15,8 @@ from portal import resources as res
 from portal.db import get_session
 from portal.models import Client
 from portal.services.assignments import (
-    AssignmentError, add_contact, create_assignment, create_client, staff_by_email, update_assignment,
+    AssignmentError, add_contact, create_assignment, create_client, recommended_time_limit_minutes, staff_by_email,
+    time_limit_advice, update_assignment,
 )
 
 from . import bp
@@ -41,7 +42,7 @@ class AssignmentForm(FlaskForm):
                                                       Length(max=200)])
     language = SelectField(_l("Language of the invitations"), choices=["sv", "en"])
     norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
-    time_limit = IntegerField(_l("Time limit of the logic test (minutes)"), default=20,
+    time_limit = IntegerField(_l("Time limit of the logic test (minutes)"), default=recommended_time_limit_minutes,
                               validators=[NumberRange(5, 120, message=_l("The time limit must be between 5 and 120 minutes."))])
     deadline = DateField(_l("Last day for the candidates (optional)"), validators=[Optional()])
     uses_logic = BooleanField(_l("Logical reasoning test"), default=True)
@@ -106,7 +107,8 @@ def new_assignment():
             return redirect(url_for("admin.assignment", assignment_id=a.id))
     elif form.errors:
         status = 400
-    return render_template("admin/assignment_new.html", form=form, clients=clients, group_labels=_group_labels(groups)), status
+    return render_template("admin/assignment_new.html", form=form, clients=clients, group_labels=_group_labels(groups),
+                           advice=time_limit_advice()), status
 
 
 def res_locale():
@@ -146,7 +148,8 @@ def edit_assignment(assignment_id: int):
             return redirect(url_for("admin.assignment", assignment_id=a.id))
     elif form.errors:
         status = 400
-    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=_group_labels(groups)), status
+    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=_group_labels(groups),
+                           advice=time_limit_advice()), status
 
 
 @bp.post("/assignments/<int:assignment_id>/staff")

@@ -5,13 +5,15 @@ from xml.sax.saxutils import escape
 
 
 def percentile_band_svg(percentile: float | None, low: float | None, high: float | None,
-                        *, target: float | None = None) -> str:
+                        *, target: float | None = None, timed: float | None = None) -> str:
     """A 0-100 percentile scale with the confidence band as a bar and the point as a tick.
 
     Black-and-white safe: the band is hatched grey, the point a black line. ``target``
     (a minimum percentile from a requirement profile) is drawn as a dashed line.
+    ``timed`` (the timed score of a test cut off by the time limit, which has no band of
+    its own) is drawn as a hollow triangle under the scale, unlike the measured point.
     """
-    w, h, pad = 300, 28, 6
+    w, h, pad = 300, 28 if timed is None else 34, 6
     x = lambda p: pad + (w - 2 * pad) * max(0.0, min(100.0, p)) / 100  # noqa: E731
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}">',
@@ -28,5 +30,9 @@ def percentile_band_svg(percentile: float | None, low: float | None, high: float
     if percentile is not None:
         parts.append(f'<line x1="{x(percentile):.1f}" y1="4" x2="{x(percentile):.1f}" y2="24" '
                      f'stroke="#000" stroke-width="3"/>')
-    parts.append(f"<title>{escape(f'{percentile}')}</title></svg>")
+    if timed is not None:
+        parts.append(f'<path data-timed="{timed:.0f}" d="M {x(timed):.1f} 22 l -5 9 h 10 z" fill="#fff" '
+                     f'stroke="#000" stroke-width="1.2"/>')
+    title = f"{percentile}" if timed is None else f"{percentile}; {timed:.0f}"
+    parts.append(f"<title>{escape(title)}</title></svg>")
     return "".join(parts)

@@ -10,6 +10,7 @@ from portal.db import get_session
 from portal.models import TestKind
 from portal.services import audit, journey, profiles
 from portal.services.invitations import candidate_status
+from portal.services.logic_results import summarise
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
@@ -58,8 +59,10 @@ def candidate(candidate_id: int):
             results.update({r.scale: r for r in attempt.results})
     inventory = res.inventory()
     norms_ref = next((r.norm_ref for r in results.values()), None)
+    logic = results.get(LOGIC_SCALE)
     return render_template(
-        "admin/candidate.html", c=c, status=candidate_status(c, now), logic=results.get(LOGIC_SCALE),
+        "admin/candidate.html", c=c, status=candidate_status(c, now), logic=logic,
+        logic_summary=summarise(logic) if logic is not None else None,
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
         inventory=inventory, norms=res.norm_table(c.assignment.norm_group), norms_ref=norms_ref,
         stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,

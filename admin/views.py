@@ -9,7 +9,9 @@ from portal import resources as res
 from portal.db import get_session
 from portal.models import Assignment, Attempt, Candidate, InventoryResponse, LogicResponse, TestKind
 from portal.services import access, audit, journey
+from portal.services.assignments import recommended_time_limit_minutes
 from portal.services.invitations import CandidateStatus, candidate_status
+from portal.services.logic_results import summarise as logic_summary
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
@@ -71,7 +73,8 @@ def assignment(assignment_id: int):
     template = "admin/_progress_rows.html" if request.args.get("fragment") else "admin/assignment.html"
     return render_template(template, a=a, rows=rows, domains=inv.domains, norms=norms,
                            logic_scale=LOGIC_SCALE, wanted=wanted, staff_form=StaffForm(),
-                           statuses=[s.value for s in CandidateStatus])
+                           statuses=[s.value for s in CandidateStatus], logic_summary=logic_summary,
+                           recommended_minutes=recommended_time_limit_minutes())
 
 
 def _last_activity(db, assignment_id: int) -> dict:

@@ -3,9 +3,10 @@
 ``portal/data/report_texts.json`` holds every fixed text of the two reports in Swedish and
 English: plain-language names of percentile levels (with the cut points), what the logic
 test and the personality inventory measure and their limits, per-level texts for the
-logic test, per-scale texts for every domain and facet of the inventory, explanations of
-the validity flags, the norm notes and the report introductions. Every leaf text is an
-object ``{"sv": ..., "en": ...}``.
+logic test, what a logic test cut off by the time limit means (``incomplete``), per-scale
+texts for every domain and facet of the inventory, explanations of the validity flags,
+the norm notes and the report introductions. Every leaf text is an object
+``{"sv": ..., "en": ...}``.
 
 Standard library only (no Flask), so the file can be validated and tested on its own.
 :func:`validate` returns every problem as a readable line, e.g.::
@@ -50,6 +51,7 @@ SCHEMA: dict[str, Any] = {
         "client": _PER_LEVEL,
         "candidate": _PER_LEVEL,
     },
+    "incomplete": {"client": T, "candidate": T, "verify": T},
     "personality": {"measures": T, "limits": T, "client_intro": T, "candidate_intro": T},
     "validity": {code: {"client": T, "candidate": T} for code in VALIDITY_CODES},
     "norms": {"provisional": T, "band": T},

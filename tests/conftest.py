@@ -156,7 +156,9 @@ def make_assignment(app):
 
         with app.app_context():
             session = get_session()
-            values = dict(title="Controller", language="sv", norm_group="general")
+            # An explicit 20-minute limit (timing tests count on it); a new assignment's
+            # default is the recommended limit (tests/test_incomplete_scores.py).
+            values = dict(title="Controller", language="sv", norm_group="general", logic_time_limit_minutes=20)
             values.update(overrides)
             a = Assignment(client=Client(name="Testbolaget AB"), **values)
             a.consultants = [session.get(User, uid) for uid in staff]

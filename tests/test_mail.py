@@ -160,7 +160,7 @@ def test_english_invitation_and_hostile_name_is_escaped(app, smtp, make_invitati
     assert "&lt;b&gt;Eva&lt;/b&gt; Öberg" in html and "<b>Eva</b>" not in html
     for body in (" ".join(text.split()), html):
         assert "December 10, 2026" in body
-        assert "timed logical reasoning test (about 20 minutes)" in body
+        assert "timed logical reasoning test (at most 20 minutes, often less)" in body
         assert "keeps running once you have started it" in body
         assert "personal" in body and _link(path) in body
 

@@ -69,7 +69,7 @@ def test_validity_codes_match_the_indicators():
 
 def test_swedish_texts_use_swedish_letters():
     texts = [leaf["sv"] for _, leaf in leaves(shipped())]
-    assert len(texts) == 141  # 5 levels, 13 logic, 4 personality, 100 scale, 10 validity, 9 other
+    assert len(texts) == 144  # 5 levels, 13 logic, 3 incomplete, 4 personality, 100 scale, 10 validity, 9 other
     with_letters = [t for t in texts if re.search("[åäöÅÄÖ]", t)]
     # Nearly every Swedish sentence has å, ä or ö; a file written without them is broken.
     assert len(with_letters) / len(texts) > 0.8
@@ -81,6 +81,7 @@ def test_candidate_texts_address_the_candidate():
     for scale_id, scale in data["scales"].items():
         entries += [(f"scales/{scale_id}/{k}", scale[k]) for k in ("develop_low", "develop_high")]
     entries += [(f"validity/{c}/candidate", v["candidate"]) for c, v in data["validity"].items()]
+    entries.append(("incomplete/candidate", data["incomplete"]["candidate"]))
     for path, entry in entries:
         assert re.search(r"\b(du|dig|din|ditt|dina)\b", entry["sv"], re.I), path
         assert re.search(r"\b(you|your)\b", entry["en"], re.I), path
@@ -92,6 +93,7 @@ def test_client_texts_do_not_address_the_candidate():
     for scale_id, scale in data["scales"].items():
         entries += [(f"scales/{scale_id}/{k}", scale[k]) for k in ("mid", "verify")]
     entries += [(f"validity/{c}/client", v["client"]) for c, v in data["validity"].items()]
+    entries += [(f"incomplete/{k}", data["incomplete"][k]) for k in ("client", "verify")]
     for path, entry in entries:
         assert not re.search(r"\b(du|dig|din|ditt|dina)\b", entry["sv"], re.I), path
         assert not re.search(r"\b(you|your)\b", entry["en"], re.I), path

@@ -108,8 +108,10 @@ def welcome():
         lang = g.candidate.chosen_language or g.invitation.language
         journey.accept_welcome(get_session(), g.candidate, language=lang, now=res.now())
         return redirect(url_for(".instructions"))
-    return render_template("candidate/welcome.html", form=form,
-                           assignment=g.candidate.assignment), 200 if not form.errors else 400
+    # The candidate's own limit (with any extra time), as the instructions and the e-mail say.
+    minutes = round(journey.logic_time_limit(g.candidate).total_seconds() / 60)
+    return render_template("candidate/welcome.html", form=form, assignment=g.candidate.assignment,
+                           minutes=minutes), 200 if not form.errors else 400
 
 
 @bp.route("/test/instructions", methods=["GET", "POST"])

@@ -9,6 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, enum_column, utcnow
 
 
+def recommended_time_limit_minutes() -> int:
+    """The recommended time limit of the logic test: the longest test at the typical
+    time per question (``item_banks.adaptive.time_limit_minutes``), the default of a new
+    assignment. Existing assignments keep the limit they were given."""
+    from item_banks import adaptive
+
+    return adaptive.time_limit_minutes()
+
+
 class Client(Base):
     __tablename__ = "client"
 
@@ -60,8 +69,9 @@ class Assignment(Base):
     language: Mapped[str] = mapped_column(sa.String(5), default="sv")
     #: Norm group (``norms`` table name) that percentiles are computed against.
     norm_group: Mapped[str] = mapped_column(sa.String(50), default="general")
-    #: Battery: time limit of the timed logic test, before accommodations.
-    logic_time_limit_minutes: Mapped[int] = mapped_column(default=20)
+    #: Battery: time limit of the timed logic test, before accommodations (default: the
+    #: recommended limit when the assignment is created).
+    logic_time_limit_minutes: Mapped[int] = mapped_column(default=recommended_time_limit_minutes)
     status: Mapped[AssignmentStatus] = mapped_column(
         enum_column(AssignmentStatus), default=AssignmentStatus.OPEN
     )

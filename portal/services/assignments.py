@@ -7,7 +7,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import Assignment, Client, ClientContact, Role, User
+from ..models.assignments import recommended_time_limit_minutes
 from . import access, audit
+
+
+def time_limit_advice() -> dict:
+    """How the recommended time limit is derived, for the assignment form's help text:
+    ``minutes`` (``recommended_time_limit_minutes``), the test's ``max_items`` and the
+    mean typical ``seconds_per_item`` it is computed from."""
+    from item_banks import adaptive
+
+    return {"minutes": recommended_time_limit_minutes(), "max_items": adaptive.APP_SETTINGS.max_items,
+            "seconds_per_item": round(adaptive.typical_item_ms() / 1000)}
 
 
 class AssignmentError(ValueError):
@@ -43,8 +54,12 @@ def add_contact(session: Session, client: Client, *, name: str, email: str = "",
 
 
 def create_assignment(session: Session, *, client: Client, title: str, language: str, norm_group: str,
-                      time_limit_minutes: int, deadline: date | None, uses_logic: bool, uses_personality: bool,
-                      creator: User, now: datetime, norm_groups: list[str]) -> Assignment:
+                      time_limit_minutes: int | None = None, deadline: date | None, uses_logic: bool,
+                      uses_personality: bool, creator: User, now: datetime, norm_groups: list[str]) -> Assignment:
+    """A new assignment; without ``time_limit_minutes`` the recommended limit
+    (``recommended_time_limit_minutes``)."""
+    if time_limit_minutes is None:
+        time_limit_minutes = recommended_time_limit_minutes()
     title = (title or "").strip()
     if not title:
         raise AssignmentError("title", "title is required")

@@ -35,12 +35,11 @@ from ..models import (
     Report,
     ReportKind,
     Synthesis,
-    TestKind,
     User,
 )
-from . import audit, checks, profiles
+from . import audit, checks, logic_results, profiles
 from .evidence import evidence_matrix
-from .interviews import LOGIC_SCALE, current_attempts, current_results, localized, raised_flags
+from .interviews import LOGIC_SCALE, current_results, localized, raised_flags
 
 LANGUAGES = ("sv", "en")
 #: Longest accepted reply from the candidate (characters).
@@ -84,6 +83,32 @@ def _scale_result(result, *, name: str, lang: str, texts: dict, target: tuple | 
 
 def _round(value):
     return None if value is None else round(value)
+
+
+def _logic(result, *, kind: ReportKind, lang: str, texts: dict, target: tuple | None) -> dict:
+    """The logic test's entry. A complete test: percentile, band, level and its meaning.
+    A test cut off by the time limit (``logic_results``): ``percentile``/``low``/``high``
+    are the ability on the answered questions (None if not stored), ``timed`` the timed
+    score, which has no band; no level text, since neither figure alone is a plain
+    measurement of the candidate's level."""
+    summary = logic_results.summarise(result)
+    name = rt.text(texts["logic"]["name"], lang)
+    reached = {"incomplete": not summary.complete, "n_answered": summary.n_answered,
+               "max_items": summary.max_items, "n_unreached": summary.n_unreached}
+    if summary.complete:
+        entry = _scale_result(result, name=name, lang=lang, texts=texts, target=target)
+        entry["meaning"] = rt.text(texts["logic"][kind.value][entry["level"]], lang)
+        return {**entry, **reached, "timed": None}
+    measured = summary.measured
+    return {
+        "scale": result.scale, "name": name,
+        "percentile": _round(measured.percentile) if measured else None,
+        "low": _round(measured.low) if measured else None, "high": _round(measured.high) if measured else None,
+        "band_level": result.band_level, "level": None, "level_name": None, "meaning": None,
+        "target": list(target) if target else None,
+        "norm_group": result.norm_group, "norm_ref": result.norm_ref, "provisional": bool(result.norm_provisional),
+        **reached, "timed": {"percentile": _round(summary.timed.percentile)},
+    }
 
 
 def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[dict]:
@@ -130,7 +155,6 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     lang = report_language(candidate, kind)
     texts = rt.load_texts()
     results = current_results(session, candidate)
-    attempts = current_attempts(session, candidate)
     profile = profiles.current_profile(session, candidate.assignment)
     # The profile's targets are the client's yardstick: never shown in the candidate's report.
     client = kind is ReportKind.CLIENT
@@ -139,12 +163,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     logic_entry = None
     if logic is not None and logic.percentile is not None:
         minimum = profile.logic_min_percentile if profile and client else None
-        logic_entry = _scale_result(logic, name=rt.text(texts["logic"]["name"], lang), lang=lang, texts=texts,
-                                    target=(minimum, 100) if minimum else None)
-        logic_entry["meaning"] = rt.text(texts["logic"][kind.value][logic_entry["level"]], lang)
-        attempt = attempts.get(TestKind.LOGIC)
-        logic_entry["incomplete"] = bool(attempt and attempt.finish_reason
-                                         and attempt.finish_reason.value != "completed")
+        logic_entry = _logic(logic, kind=kind, lang=lang, texts=texts, target=(minimum, 100) if minimum else None)
     personality = _personality(results, lang, texts, targets)
     flags = [code for code in raised_flags(session, candidate) if code in texts["validity"]]
     content = {
