@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from item_banks import adaptive
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 pytestmark = pytest.mark.browser
+
+# the engine's longest test, as the progress text shows it
+MAX_ITEMS = adaptive.APP_SETTINGS.max_items
 
 
 @pytest.fixture
@@ -81,7 +86,7 @@ def test_candidate_journey_in_chromium(browser, live_server, make_invitation, tm
     assert page.locator("#timer .clock").inner_text() != first
     for _ in range(3):
         answer_current_item(page)
-    assert "Fråga 4 (högst 24)" in page.locator(".progress-text").inner_text()
+    assert f"Fråga 4 (högst {MAX_ITEMS})" in page.locator(".progress-text").inner_text()
 
     # Phone-width screenshot of an item page.
     phone = browser.new_context(viewport={"width": 375, "height": 740}, locale="sv-SE",
@@ -102,7 +107,7 @@ def test_candidate_journey_in_chromium(browser, live_server, make_invitation, tm
     page = context.new_page()
     page.goto(live_server + link)
     assert step(page) == "item"
-    assert "Fråga 4 (högst 24)" in page.locator(".progress-text").inner_text()
+    assert f"Fråga 4 (högst {MAX_ITEMS})" in page.locator(".progress-text").inner_text()
     while step(page) == "item":
         answer_current_item(page)
     assert step(page) == "inventory"
