@@ -6,15 +6,24 @@ replayed exactly from its stored seed (see "Replaying an attempt" below).
 
 One step of a test::
 
-    bank = CatBank(a, b, c, item_types)                      # once per bank version
+    bank = CatBank(a, b, c, item_types, families=families)   # once per bank version
     bank = calibrate_exposure(bank, settings, rng).bank      # once; store bank.exposure_k
     state = start(bank, settings, rng)       # or replay(bank, administered, responses, settings, rng)
     item = select_next(state, settings, rng)                 # None: a stopping rule is met
     state = update(state, item, response)                    # response 1 = correct, 0 = wrong
-    theta, se, note = score_incomplete(state, settings)      # final score, complete or not
+    score = final_score(state, settings)                     # complete or not (FinalScore)
 
-Ability estimation: EAP on a 61-node quadrature grid on [-6, 6] with a N(0, 1) prior
-(Bock & Mislevy 1982; ``item_banks.irt``), updated incrementally in O(grid) per response.
+The portal's settings and the four steps of an attempt live in ``item_banks.adaptive``;
+``docs/technical-manual.md`` ("The adaptive test") explains every choice with the figures
+of ``flask --app wsgi banks simulate`` that back it.
+
+Ability estimation: during the test, EAP on a 61-node quadrature grid on [-6, 6] with a
+N(0, 1) prior (Bock & Mislevy 1982; ``item_banks.irt``), updated incrementally in O(grid)
+per response; it drives selection and (``stop_se="posterior"``) stopping. The final score
+(``estimate``, ``final_score``) is the EAP with its posterior SD (``estimator="eap"``) or
+Warm's weighted likelihood estimate with ``1 / sqrt(test information)`` as its SE
+(``estimator="wle"``; Warm 1989), which has almost no bias where EAP shrinks abilities
+towards the prior mean by about ``SE^2 * theta``.
 
 Item selection: maximum Fisher information at the current EAP (Lord 1980), among
 items not yet administered, with
@@ -24,41 +33,52 @@ items not yet administered, with
   (``target_share * (n + 1) - count``); ties go to the most informative item among the
   tied types. Targets default to equal shares over the bank's types. After every item each
   type's count is within 1 of ``target_share * n`` (tested, also for unequal shares).
+- **item families** (``item_families``): at most one item per family (same item model and
+  structure, ``item_banks.families``), so one test never repeats a construction.
 - **exposure control**, Sympson-Hetter (Sympson & Hetter 1985; Hetter & Sympson 1997) by
   default. Target: no item seen by more than 25 % of candidates
   (``CatSettings.max_exposure_target``). Each item has a parameter ``k_i`` in (0, 1],
   calibrated by simulation over the population (``calibrate_exposure``); for each
   candidate, item i may be given only if its lottery ``u_i < k_i`` succeeds, drawn once at
-  ``start``. Within that, selection is pure maximum information. Randomesque (Kingsbury &
-  Zara 1989: a uniform draw among the ``randomesque_k`` most informative items) is
-  available, but it does not bound any item's rate: in the reference simulation
-  (``bench/cat.py``: 500 items, 20-item tests, N(0, 1) population) k = 5 still showed one
-  item to 60 % of candidates, while Sympson-Hetter held the maximum at 0.24 for +0.02 in
-  RMSE (0.312 against 0.295 with no control; 0.316 with content balancing as well).
-  ``exposure = "none"`` is pure maximum information.
+  ``start``. Randomesque (Kingsbury & Zara 1989: a uniform draw among the
+  ``randomesque_k`` most informative items) is available, but it does not bound any
+  item's rate (``bench/cat.py``). ``exposure = "none"`` is pure maximum information.
+- **overlap control**, progressive selection (``overlap="progressive"``; Revuelta &
+  Ponsoda 1998): the criterion of item i at step n (of horizon H) is
+  ``(1 - w) * R_i + w * I_i(theta)`` with ``w = min(n / H, 1)``, ``R_i`` a uniform draw
+  scaled to the largest information among the eligible items; early items are close to
+  random among the eligible ones, later items pure maximum information. Sympson-Hetter
+  caps how often each item is seen but lets candidates of similar ability follow the same
+  path; the random component makes their tests differ.
 
-Stopping (``should_stop``): the posterior SD is <= ``se_target`` after at least
-``min_items`` items, or ``max_items`` items were given, or the bank is exhausted. The
-**time limit is enforced by the web application**, not here: when it expires the app stops
-asking for items and scores the attempt with ``score_incomplete``.
+Stopping (``should_stop``): the SE (``stop_se``: the posterior SD, or ``1 / sqrt(test
+information)``) is <= ``se_target`` after at least ``min_items`` items, or ``max_items``
+items were given, or the bank is exhausted. The **time limit is enforced by the web
+application**, not here: when it expires the app stops asking for items and scores the
+attempt with ``final_score``.
 
 Incomplete-test policy ("stopping early never raises a score")
 --------------------------------------------------------------
-If the time runs out before a stopping rule is met, the items not reached are **scored as
-wrong answers along the path this CAT would have taken**: ``score_incomplete`` continues
-the test from the current state, answering every further item wrong, with the same rules
-(content balancing, the candidate's Sympson-Hetter lottery; for randomesque the most
-informative item), until a stopping rule is met (at the latest ``max_items``), and reports
-that EAP. The SE reported with it is the posterior SD of the items actually answered
-(wide after few items), so the band says how little was measured.
+If the time runs out before a stopping rule is met, the **timed score** counts the items
+not reached as wrong answers along the path this CAT would have taken: ``final_score``
+continues the test from the current state, answering every further item wrong, with the
+same rules (content balancing, item families, the candidate's Sympson-Hetter lottery;
+the most informative item, no random component), until a stopping rule is met (at the
+latest ``max_items``), and reports the smaller of that estimate and the estimate of the
+items answered. The estimate of the answered items is kept beside it
+(``FinalScore.answered_theta``, ``answered_se``) and the reports show both, the timed
+score marked as such; the SE reported with the timed score is that of the answered
+items, so the band says how little was measured.
 
 Guarantees:
 
-1. By construction, the score equals what the candidate would have received by going on
-   and answering every remaining item wrong: running out the clock is worth exactly as
-   much as failing the rest of the test.
-2. By construction, it is never above the EAP of the items actually answered (each wrong
-   answer multiplies the posterior by a decreasing function, which lowers its mean).
+1. By construction, the timed score is at most what the candidate would have received by
+   going on and answering every remaining item wrong: running out the clock is worth no
+   more than failing the rest of the test.
+2. By construction, it is never above the estimate of the items actually answered (for
+   EAP each wrong answer multiplies the posterior by a decreasing function, which lowers
+   its mean; the WLE is monotone in the responses as well, and ``final_score`` takes the
+   minimum in any case).
 3. Tested (``tests/test_cat.py``): for simulated candidates over the whole ability range,
    cut off after every possible number of items, the incomplete score is never above the
    score of the same attempt completed, whatever the candidate answered in the rest.
@@ -109,7 +129,10 @@ tests. *Applied Measurement in Education, 2*, 359-375. Hetter, R. D. & Sympson, 
 Lord, F. M. (1980). *Applications of item response theory to practical testing
 problems*. Erlbaum. Sympson, J. B. & Hetter, R. D. (1985). Controlling item-exposure
 rates in computerized adaptive testing. *Proceedings of the 27th annual meeting of the
-Military Testing Association*, 973-977. Wise, S. L. & Ma, L. (2012). Setting response
+Military Testing Association*, 973-977. Revuelta, J. & Ponsoda, V. (1998). A comparison
+of item exposure control methods in computerized adaptive testing. *Journal of
+Educational Measurement, 35*, 311-327. Warm, T. A. (1989). Weighted likelihood estimation
+of ability in item response theory. *Psychometrika, 54*, 427-450. Wise, S. L. & Ma, L. (2012). Setting response
 time thresholds for a CAT item pool: the normative threshold method. Annual meeting of
 NCME, Vancouver.
 """

@@ -4,7 +4,7 @@ Validation works on the parsed JSON (plain dicts and lists) and never raises on 
 content: it returns a list of problems, each naming the file, the item (or domain or
 statement) and the problem, e.g.::
 
-    logic_bank.json: item NS-004: key 7 out of range (5 options)
+    logic_bank.json: item NS-3004: key 9 out of range (8 options)
 
 The formats themselves are documented in ``item_banks/FORMAT.md``.
 """

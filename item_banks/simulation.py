@@ -69,7 +69,8 @@ KEYS = (
     "bank", "settings", "n_candidates", "seed", "theta_distribution",
     "rmse", "bias", "mean_se", "empirical_reliability", "true_reliability",
     "by_decile", "tails",
-    "stopped_on_precision", "stopped_on_precision_within_2", "length",
+    "stopped_on_precision", "stopped_on_precision_within_2", "reported_se_within_target_within_2",
+    "length",
     "max_exposure", "unused_share", "overlap_rate", "overlap_rate_similar", "items_per_type",
     "rmse_max_information_same_length", "rmse_cost_of_exposure_control",
     "seconds_per_step", "time_limit_minutes", "timed_out_share",
@@ -253,6 +254,8 @@ def summarise(ab: adaptive.AdaptiveBank, runs: Runs, rng: np.random.Generator, *
         "tails": tails,
         "stopped_on_precision": float(np.mean(runs.reasons == "se_target")),
         "stopped_on_precision_within_2": float(np.mean(runs.reasons[within] == "se_target")) if within.any() else None,
+        "reported_se_within_target_within_2":
+            float(np.mean(se[within] <= ab.settings.se_target)) if within.any() else None,
         "length": {"mean": float(n.mean()), "median": float(np.median(n)),
                    "p90": float(np.percentile(n, 90)), "max": int(n.max())},
         "max_exposure": float(exposure.max()),
@@ -312,7 +315,8 @@ def format_report(doc: dict) -> str:
         f"RMSE {f['rmse']:.3f}   bias {f['bias']:+.3f}   mean SE {f['mean_se']:.3f}   "
         f"reliability: empirical {f['empirical_reliability']:.3f}, true {f['true_reliability']:.3f}",
         f"stopped on precision {f['stopped_on_precision']:.1%} (|theta| <= 2: "
-        f"{_pct(f['stopped_on_precision_within_2'])})",
+        f"{_pct(f['stopped_on_precision_within_2'])}); reported SE <= {f['settings']['se_target']} "
+        f"for {_pct(f['reported_se_within_target_within_2'])} of |theta| <= 2",
         f"length: mean {f['length']['mean']:.1f}, median {f['length']['median']:.0f}, "
         f"p90 {f['length']['p90']:.0f}, max {f['length']['max']}",
         f"max exposure {f['max_exposure']:.3f}   unused {f['unused_share']:.1%}   overlap "
