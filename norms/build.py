@@ -14,18 +14,32 @@ Per scale the table stores N, the mean and the SD (``ddof=1``) of the scores, ro
 document is ``format_version`` 2 with ``provisional: false`` (real data) and is
 validated by :func:`norms.tables.parse_norm_table` before it is returned.
 
-Latent scales (IRT theta). The scores are EAP estimates, which are shrunk toward the
-prior mean, so their SD underestimates the SD of the latent ability. With ``latent_se``
-(the posterior SDs) the builder uses the law of total variance::
+Latent scales (IRT theta). The point estimates do not have the spread of the latent
+ability, and which way they miss depends on the estimator (``latent_estimator``, per
+score; "eap" when not given, as for results before engine cat-2):
 
-    Var(theta) = Var(E[theta | x]) + E[Var(theta | x)]
-               = var(EAP, ddof=1)  + mean(SE^2)
+- **EAP** estimates are shrunk toward the prior mean, so their SD underestimates the SD of
+  the latent ability. With ``latent_se`` (the posterior SDs) the builder uses the law of
+  total variance::
 
-and ``E[theta] = mean(EAP)``. This is exact in the population when the EAP prior matches
-the population (Bock & Mislevy, 1982, Applied Psychological Measurement, 6, 431-444;
-see also Mislevy, Beaton, Kaplan & Sheehan, 1992, Journal of Educational Measurement,
-29, 133-161, on why point estimates must not be used for population distributions). The
-norm is then for the latent distribution, which is what ``NormTable.convert`` assumes.
+      Var(theta) = Var(E[theta | x]) + E[Var(theta | x)]
+                 = var(EAP, ddof=1)  + mean(SE^2)
+
+  exact in the population when the EAP prior matches the population (Bock & Mislevy,
+  1982, Applied Psychological Measurement, 6, 431-444; see also Mislevy, Beaton, Kaplan
+  & Sheehan, 1992, Journal of Educational Measurement, 29, 133-161, on why point
+  estimates must not be used for population distributions).
+- **WLE** estimates (Warm, 1989; the portal's score since engine cat-2) are nearly
+  unbiased, ``theta_hat = theta + e`` with error variance ``SE^2 = 1 / I(theta_hat)``
+  nearly uncorrelated with theta, so their SD *overstates* the SD of the latent ability::
+
+      Var(theta) = var(WLE, ddof=1) - mean(SE^2)
+
+A group mixing both gets ``var(estimates) + mean(s_i SE_i^2)`` with ``s_i`` = +1 for an
+EAP and -1 for a WLE. ``E[theta] = mean(estimates)`` in every case. The norm is then for
+the latent distribution, which is what ``NormTable.convert`` assumes. When the correction
+leaves no positive variance (estimates too imprecise for the group's spread) the build
+fails with a clear error instead of writing a meaningless SD.
 
 Minimum N. Every scale needs at least 2 scores (an SD). Below :data:`MIN_N` the table is
 still built, but the scale is named in ``warnings``, which are returned and written
@@ -84,6 +98,9 @@ _DECIMALS = 4
 _GROUP_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _VERSION_RE = re.compile(r"^[1-9][0-9]*$")
 
+#: Ability estimators whose SEs the latent-variance correction knows (module docstring).
+LATENT_ESTIMATORS = ("eap", "wle")
+
 #: Range, discreteness and latent flag of the scales the application knows, used when the
 #: base table does not have the scale. ``logic.number_correct`` is the 20-item starter form.
 KNOWN_SCALES: Mapping[str, Mapping[str, Any]] = {
@@ -100,18 +117,20 @@ _BUILDER_NOTE = {
     "sv": (
         "Beräkning (norms/build.py): per skala antal personer (N), medelvärde och "
         "standardavvikelse (n - 1); percentiler med normalfördelningsapproximation. För "
-        "latenta skalor (IRT-förmåga) är variansen variansen av EAP-skattningarna plus "
-        "medelvärdet av deras kvadrerade standardfel (lagen om total varians), så att normen "
-        "avser förmågans fördelning och inte de krympta punktskattningarnas. Tabellens N är "
-        "det minsta N bland skalorna."
+        "latenta skalor (IRT-förmåga) korrigeras skattningarnas varians med medelvärdet av "
+        "deras kvadrerade standardfel: plus för EAP-skattningar (lagen om total varians), "
+        "minus för WLE-skattningar (mätfelet läggs till förmågans spridning), så att normen "
+        "avser förmågans fördelning och inte punktskattningarnas. Tabellens N är det minsta "
+        "N bland skalorna."
     ),
     "en": (
         "Computation (norms/build.py): per scale the number of people (N), the mean and the "
         "standard deviation (n - 1); percentiles use the normal approximation. For latent "
-        "scales (IRT ability) the variance is the variance of the EAP estimates plus the "
-        "mean of their squared standard errors (law of total variance), so the norm is for "
-        "the ability distribution, not for the shrunken point estimates. The table's N is "
-        "the smallest N over the scales."
+        "scales (IRT ability) the variance of the estimates is corrected by the mean of "
+        "their squared standard errors: added for EAP estimates (law of total variance), "
+        "subtracted for WLE estimates (their measurement error adds to the ability's "
+        "spread), so the norm is for the ability distribution, not for the point estimates. "
+        "The table's N is the smallest N over the scales."
     ),
 }
 
@@ -158,6 +177,7 @@ def build_norm_table(
     label: Mapping[str, str],
     scores: Mapping[str, Sequence[float]],
     latent_se: Mapping[str, Sequence[float]] | None = None,
+    latent_estimator: Mapping[str, Sequence[str]] | None = None,
     reliability: Mapping[str, float] | None = None,
     method: Mapping[str, str],
     source: str,
@@ -169,8 +189,10 @@ def build_norm_table(
 
     ``scores``: scale name -> the group's raw scores (EAP estimates for a latent scale),
     finite and inside the scale range; at least 2 per scale, not all equal.
-    ``latent_se``: for latent scales, the posterior SD of each estimate, same order and
-    length as the scores (see the module docstring for the variance correction).
+    ``latent_se``: for latent scales, the SE of each estimate (the posterior SD of an
+    EAP, ``1 / sqrt(information)`` of a WLE), same order and length as the scores.
+    ``latent_estimator``: for latent scales, "eap" or "wle" per score, same order; all
+    "eap" when not given (see the module docstring for the variance correction).
     ``reliability``: per scale, in (0, 1), e.g. :func:`cronbach_alpha` of the group's item
     scores; scales not given keep the base table's reliability, if any.
     ``method``: sv/en description of the group and how it was collected; the builder
@@ -199,7 +221,11 @@ def build_norm_table(
     for lang, note in _BUILDER_NOTE.items():
         method_texts[lang] = f"{method_texts[lang].rstrip()} {note}"
     latent_se = dict(latent_se or {})
+    latent_estimator = dict(latent_estimator or {})
     reliability = dict(reliability or {})
+    extra = sorted(latent_estimator.keys() - latent_se.keys())
+    if extra:
+        raise ValueError(f"latent_estimator given for scale(s) without latent_se: {', '.join(extra)}")
     for what, given in (("latent_se", latent_se), ("reliability", reliability)):
         extra = sorted(given.keys() - scores.keys())
         if extra:
@@ -209,7 +235,8 @@ def build_norm_table(
     scales: dict[str, dict] = {}
     for name, values in scores.items():
         spec, rel = _scale_spec(name, base, reliability)
-        scales[name], notes = _scale_entry(name, values, latent_se.get(name), spec, rel, min_n)
+        scales[name], notes = _scale_entry(name, values, latent_se.get(name), spec, rel, min_n,
+                                           latent_estimator.get(name))
         warnings += notes
     if base is not None:
         for name in base.scales:
@@ -268,6 +295,7 @@ def _scale_entry(
     spec: Mapping[str, Any],
     rel: float | None,
     min_n: int,
+    estimators: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The file entry of one scale and its warnings (see :func:`build_norm_table`)."""
     lo, hi = float(spec["min"]), float(spec["max"])
@@ -289,11 +317,24 @@ def _scale_entry(
             raise ValueError(f"{name}: {se.size} SEs for {n} scores")
         if np.any(se < 0):
             raise ValueError(f"{name}: SEs must be >= 0")
-        variance += float(np.mean(se**2))  # law of total variance (module docstring)
+        sign = np.ones_like(se)
+        if estimators is not None:
+            kinds = list(estimators)
+            if len(kinds) != n:
+                raise ValueError(f"{name}: {len(kinds)} estimator names for {n} scores")
+            unknown = sorted({k for k in kinds if k not in LATENT_ESTIMATORS}, key=str)
+            if unknown:
+                raise ValueError(f"{name}: unknown estimator(s) {unknown}; expected one of {LATENT_ESTIMATORS}")
+            sign = np.array([1.0 if k == "eap" else -1.0 for k in kinds])
+        variance += float(np.mean(sign * se**2))  # module docstring: EAP +SE^2, WLE -SE^2
+        if not variance > 0:
+            raise ValueError(f"{name}: the estimates' spread is smaller than their measurement error "
+                             f"(variance after correction {variance:.4f}); the group's SD cannot be estimated")
     elif spec["latent"]:
         notes.append(
             f"{name}: latent scale built without standard errors; the SD of the point "
-            f"estimates understates the SD of the latent ability (shrinkage)"
+            f"estimates is not the SD of the latent ability (EAPs understate it, WLEs "
+            f"overstate it)"
         )
     sd = _round(math.sqrt(variance))
     if not sd > 0:

@@ -59,6 +59,8 @@ def build(group, assignments, label_sv, label_en, description_sv, description_en
         document, warnings = build_norm_table(
             group, version=version, label={"sv": label_sv, "en": label_en}, scores=scores,
             latent_se={s: v for s, v in data.latent_se.items() if s in scores and len(v) == len(scores[s])},
+            latent_estimator={s: v for s, v in data.latent_estimator.items()
+                              if s in scores and len(v) == len(scores[s])},
             reliability={s: a for s, a in data.reliability.items() if s in scores},
             method=method, source=f"Second Opinion results database ({where}), built {res.now().date().isoformat()}",
             built_on=res.now().date(), base=base, min_n=min_n or MIN_N,

@@ -370,3 +370,43 @@ def test_builder_output_matches_shipped_format(tmp_path):
     document, _ = build({"personality.ES": [2.0, 4.0] * 150}, reliability={"personality.ES": 0.85})
     assert set(document["scales"]["personality.ES"]) == set(shipped["scales"]["personality.ES"])
     assert set(document) - {"warnings"} == set(shipped)
+
+
+def test_wle_estimates_are_corrected_the_other_way():
+    # WLEs are (nearly) unbiased, theta_hat = theta + e with var(e) = SE^2: their spread is
+    # the ability's plus the error's, so the builder subtracts mean(SE^2).
+    rng = np.random.default_rng(2027)
+    mu, tau, se = -0.2, 0.9, 0.33
+    wle = np.clip(rng.normal(mu, tau, 20_000) + rng.normal(0, se, 20_000), -4, 4)
+    document, warnings = build({"logic.theta": wle}, latent_se={"logic.theta": [se] * wle.size},
+                               latent_estimator={"logic.theta": ["wle"] * wle.size})
+    assert document["scales"]["logic.theta"]["sd"] == pytest.approx(tau, abs=0.03)
+    assert document["scales"]["logic.theta"]["mean"] == pytest.approx(mu, abs=0.03)
+    assert float(np.std(wle, ddof=1)) > tau + 0.04  # the naive SD is too large
+    # Treated as EAPs (the default) the same numbers would give a clearly wrong SD.
+    as_eap, _ = build({"logic.theta": wle}, latent_se={"logic.theta": [se] * wle.size})
+    assert as_eap["scales"]["logic.theta"]["sd"] > tau + 0.1
+    assert "WLE" in document["method"]["en"] and "WLE" in document["method"]["sv"]
+
+
+def test_mixed_estimators_known_value():
+    # Estimates -1, 0, 1 (repeated): var = 200 / 299; SEs 0.5, half EAP (+0.25), half WLE (-0.25).
+    est = [-1.0, 0.0, 1.0] * 100
+    kinds = ["eap", "wle"] * 150
+    document, _ = build({"logic.theta": est}, latent_se={"logic.theta": [0.5] * 300},
+                        latent_estimator={"logic.theta": kinds})
+    assert document["scales"]["logic.theta"]["sd"] == round(math.sqrt(200 / 299), 4)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"latent_se": {"logic.theta": [1.0] * 4}, "latent_estimator": {"logic.theta": ["wle"] * 4}},
+     "smaller than their measurement error"),
+    ({"latent_se": {"logic.theta": [0.3] * 4}, "latent_estimator": {"logic.theta": ["mle"] * 4}},
+     "unknown estimator"),
+    ({"latent_se": {"logic.theta": [0.3] * 4}, "latent_estimator": {"logic.theta": ["wle"] * 3}},
+     "3 estimator names for 4 scores"),
+    ({"latent_estimator": {"logic.theta": ["wle"] * 4}}, "without latent_se"),
+])
+def test_bad_latent_estimator_input_is_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        build({"logic.theta": [-0.5, 0.0, 0.5, 0.1]}, **kwargs)

@@ -5,11 +5,13 @@ import json
 import re
 
 import numpy as np
+import pytest
+import sqlalchemy as sa
 
 from helpers import Candidate
 from item_banks import load_logic_bank
 from norms import load_norm_table
-from portal.models import LogicResponse
+from portal.models import LogicResponse, Result
 
 
 def _complete(app, db, link, value):
@@ -49,6 +51,13 @@ def test_build_from_stored_results(app, db, runner, make_assignment, make_invita
     table = load_norm_table("local", directory=tmp_path)
     assert not table.provisional and table.n == 4
     assert table.scales["logic.theta"].latent
+    # The stored scores are WLEs: the norm's SD is their SD less the measurement error.
+    rows = db.execute(sa.select(Result.theta, Result.se, Result.details)
+                      .where(Result.scale == "logic.theta")).all()
+    assert {row.details["estimator"] for row in rows} == {"wle"}
+    thetas, ses = np.array([r.theta for r in rows]), np.array([r.se for r in rows])
+    expected = np.sqrt(thetas.var(ddof=1) - np.mean(ses**2))
+    assert table.scales["logic.theta"].sd == pytest.approx(expected, abs=1e-4)
     assert table.has_scale("personality.ES") and table.has_scale("personality.CO.order")
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["warnings"] and "4 candidates" in document["method"]["en"]

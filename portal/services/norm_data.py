@@ -17,6 +17,8 @@ from ..models import Attempt, Candidate, FinishReason, InventoryResponse, Result
 class NormData:
     scores: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     latent_se: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    #: per latent score, the estimator that produced it ("eap" before engine cat-2, then "wle")
+    latent_estimator: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     reliability: dict[str, float] = field(default_factory=dict)
     candidates: int = 0
     skipped_timeouts: int = 0
@@ -49,6 +51,7 @@ def collect(session: Session, *, inventory: Inventory, assignment_ids: list[int]
         data.scores[result.scale].append(float(result.theta if result.theta is not None else result.raw))
         if result.se is not None:
             data.latent_se[result.scale].append(float(result.se))
+            data.latent_estimator[result.scale].append((result.details or {}).get("estimator", "eap"))
     data.candidates = len(seen)
     data.reliability = _alphas(session, inventory, assignment_ids)
     return data
