@@ -3,6 +3,8 @@ it runs what candidates get, and it prints every documented figure."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,6 +47,14 @@ def test_small_run_prints_every_documented_key(ab):
     for key in simulation.KEYS:
         if key != "seconds_per_step":
             assert again[key] == doc[key], key
+
+
+def test_every_key_is_documented_in_the_technical_manual():
+    manual = (Path(__file__).resolve().parents[1] / "docs" / "technical-manual.md").read_text(encoding="utf-8")
+    section = manual.split("## 6. Output of `banks simulate --json`", 1)[1].split("\n## ", 1)[0]
+    first_cells = re.findall(r"^\| ([^|]+) \|", section, flags=re.M)  # the key column
+    documented = {name for cell in first_cells for name in re.findall(r"`([^`]+)`", cell)}
+    assert set(simulation.KEYS) | {"command"} <= documented, set(simulation.KEYS) - documented
 
 
 def test_uniform_abilities_cover_the_range(ab):
