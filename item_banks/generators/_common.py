@@ -186,6 +186,21 @@ def plan(models: list[tuple[Any, int]], n: int, rng: Rng) -> list:
     return [names[int(i)] for i in rng.permutation(len(names))]
 
 
+def plan_variants(models: list[tuple[str, int]], variants: dict[str, list[tuple[Any, int]]]
+                  ) -> list[tuple[tuple[str, Any], int]]:
+    """Plan entries ``((rule, variant), weight)`` for ``plan``: a model listed in
+    ``variants`` is planned per variant (``variants[rule]`` = ``[(variant, weight), ...]``),
+    so that each variant gets its share (the b distribution of a set does not hang on
+    chance) and its own balanced key ranks; other models get ``(rule, None)``."""
+    out: list[tuple[tuple[str, Any], int]] = []
+    for rule, weight in models:
+        if rule in variants:
+            out += [((rule, variant), w) for variant, w in variants[rule]]
+        else:
+            out.append(((rule, None), weight))
+    return out
+
+
 def key_ranks(models: list, n_options: int, rng: Rng) -> list[int]:
     """For each planned item, how many distractors go below the key: 0..n_options-1.
 

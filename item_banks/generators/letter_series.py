@@ -57,6 +57,7 @@ from ._common import (
     pick,
     pick_distractors,
     plan,
+    plan_variants,
     rand_int,
     sample,
     shuffle_options,
@@ -664,17 +665,6 @@ def _item(rng: Rng, item_id: str, planned: tuple[str, Any], n_below: int | None 
     )
 
 
-def _variants(models: list[tuple[str, int]]) -> list[tuple[tuple[str, Any], int]]:
-    """Plan entries ``((rule, variant), weight)``: a model with ``VARIANTS`` is planned per
-    variant, so that each variant gets its share and its own balanced key ranks."""
-    out: list[tuple[tuple[str, Any], int]] = []
-    for rule, weight in models:
-        if rule in VARIANTS and models is not PRACTICE_MODELS:
-            out += [((rule, variant), w) for variant, w in VARIANTS[rule]]
-        else:
-            out.append(((rule, None), weight))
-    return out
-
 
 def generate_letter_series_items(
     rng: Rng,
@@ -690,7 +680,7 @@ def generate_letter_series_items(
     Operational items mix all models (see ``MODELS``); practice items are easy
     constant-step series with four letters.
     """
-    models = plan(_variants(PRACTICE_MODELS if practice else MODELS), n, rng)
+    models = plan(plan_variants(PRACTICE_MODELS, {}) if practice else plan_variants(MODELS, VARIANTS), n, rng)
     rules = iter(zip(models, key_ranks(models, N_OPTIONS, rng)))
     current: dict[str, tuple[tuple[str, Any], int]] = {}
 
