@@ -49,13 +49,18 @@ bench: install-test
 bench-reports: install-test
 	$(PY) bench/reports.py
 
-# The CAT benchmark compares with catsim and mirt, installed only in their own venv.
+# The CAT benchmark compares with catsim and mirt, installed only in their own venv
+# (item_banks needs only numpy; bench/cat.py imports it from the working tree).
+# Flags: make bench-cat BENCH_ARGS="--peer-simulees 200".
 bench/.venv-cat/bin/python:
 	$(PYTHON) -m venv bench/.venv-cat
-	bench/.venv-cat/bin/pip install -q -r bench/cat_requirements.txt
 
-bench-cat: bench/.venv-cat/bin/python
-	bench/.venv-cat/bin/python bench/cat.py
+bench/.venv-cat/.installed: bench/.venv-cat/bin/python bench/cat_requirements.txt
+	bench/.venv-cat/bin/pip install -q -r bench/cat_requirements.txt
+	touch $@
+
+bench-cat: bench/.venv-cat/.installed
+	bench/.venv-cat/bin/python bench/cat.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
