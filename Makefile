@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-reports bench-cat clean
+.PHONY: run test install install-test translations extract-messages bench bench-reports bench-synthesis bench-cat clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: install-test
 
 bench-reports: install-test
 	$(PY) bench/reports.py
+
+# Calibration study of the evidence synthesis (docs/synthesis.md, section 6).
+bench-synthesis: install-test
+	$(PY) bench/synthesis.py $(BENCH_ARGS)
 
 # The CAT benchmark compares with catsim and mirt, installed only in their own venv
 # (item_banks needs only numpy; bench/cat.py imports it from the working tree).

@@ -73,7 +73,7 @@ _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 
 _COMPETENCY_FIELDS = ("key", "name", "definition", "indicators", "questions", "scales")
 _QUESTION_FIELDS = ("question", "probes")
-_SCALE_FIELDS = ("scale", "direction", "why")
+_SCALE_FIELDS = ("scale", "direction", "why", "validity")
 _TEMPLATE_FIELDS = ("key", "name", "description", "competencies", "logic_min_percentile")
 _ITEM_FIELDS = ("key", "weight", "target_level", "must")
 
@@ -104,12 +104,16 @@ class ScaleLink:
 
     ``direction`` is +1 when a high score points towards the competency, -1 when a low
     one does. A link is a direction to explore in the interview, never a prediction.
-    ``why`` is empty for a consultant-made competency that gave no reason.
+    ``why`` is empty for a consultant-made competency that gave no reason. ``validity``
+    (optional, in (0, 1)): how well the scale predicts this competency, for the
+    synthesis model; None means the instrument's default (``portal.synthesis.Params``,
+    ``docs/synthesis.md``).
     """
 
     scale: str
     direction: int
     why: Mapping[str, str]
+    validity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -320,7 +324,7 @@ def _competency_problems(data: Any, *, custom: bool) -> list[str]:
                 # A consultant may link a scale without writing a reason; the shipped
                 # library always says why.
                 _check_fields(link, _SCALE_FIELDS, f"{where}: ", problems,
-                              optional=("why",) if custom else ())
+                              optional=("why", "validity") if custom else ("validity",))
                 scale = link.get("scale")
                 if "scale" in link:
                     if scale not in ALLOWED_SCALES:
@@ -333,6 +337,10 @@ def _competency_problems(data: Any, *, custom: bool) -> list[str]:
                     problems.append(f"{where}: direction {direction!r} must be 1 or -1")
                 if "why" in link:
                     _check_text(link["why"], f"{where}: why", problems)
+                validity = link.get("validity")
+                if "validity" in link and not (isinstance(validity, (int, float)) and not isinstance(validity, bool)
+                                               and 0 < validity < 1):
+                    problems.append(f"{where}: validity {validity!r} must be a number between 0 and 1")
     return problems
 
 
@@ -354,7 +362,8 @@ def _build_competency(data: Mapping, *, custom: bool) -> Competency:
         ),
         scales=tuple(
             ScaleLink(scale=s["scale"], direction=s["direction"],
-                      why=_text(s["why"]) if "why" in s else MappingProxyType({}))
+                      why=_text(s["why"]) if "why" in s else MappingProxyType({}),
+                      validity=float(s["validity"]) if "validity" in s else None)
             for s in data["scales"]
         ),
         custom=custom,

@@ -23,3 +23,41 @@ RECOMMENDATIONS = {
     "reservations": _l("Recommended with reservations"),
     "not_recommended": _l("Not recommended"),
 }
+#: Evidence keys of the synthesis (``portal.synthesis.Evidence.key``).
+EVIDENCE_SOURCES = {
+    "logic": _l("Logic test"),
+    "personality": _l("Personality inventory"),
+    "interview": _l("Interview"),
+    "reference": _l("References"),
+}
+#: Why a piece of evidence counts less (``portal.synthesis.Evidence.discounts``).
+DISCOUNTS = {
+    "incomplete": _l("incomplete test: the answered questions only, at half weight"),
+    "flagged": _l("a validity indicator was raised: at half weight"),
+    "single_rater": _l("one interviewer: their own rater error is not averaged out"),
+    "single_referee": _l("one referee: their own error is not averaged out"),
+}
+#: A must-have's status (``portal.synthesis.must_status``).
+MUST_STATUSES = {
+    "likely": _l("likely met"),
+    "uncertain": _l("uncertain"),
+    "unlikely": _l("unlikely to be met"),
+}
+
+
+def scale_name(scale: str, lang: str) -> str:
+    """A test scale's name in ``lang``: "Logic test (reasoning ability)", or the
+    inventory's own domain or facet name ("Personality: Order")."""
+    from flask_babel import force_locale, gettext
+
+    from . import resources as res
+
+    with force_locale(lang):
+        if scale.startswith("logic."):
+            return gettext("Logic test (reasoning ability)")
+        key = scale.split(".", 1)[-1]
+        for domain in res.inventory().domains:
+            for part in (domain, *domain.facets):
+                if part.id == key:
+                    return gettext("Personality: %(name)s", name=part.name.get(lang) or part.id)
+        return scale

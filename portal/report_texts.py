@@ -5,8 +5,10 @@ English: plain-language names of percentile levels (with the cut points), what t
 test and the personality inventory measure and their limits, per-level texts for the
 logic test, what a logic test cut off by the time limit means (``incomplete``), per-scale
 texts for every domain and facet of the inventory, explanations of the validity flags,
-the norm notes and the report introductions. Every leaf text is an object
-``{"sv": ..., "en": ...}``.
+the norm notes, the report introductions, how to read the synthesis and its findings
+(``synthesis``, ``findings``), and the consultant-only follow-up prompts
+(``consultant``). Every leaf text is an object ``{"sv": ..., "en": ...}``;
+:data:`AUDIENCES` says who may read which.
 
 Standard library only (no Flask), so the file can be validated and tested on its own.
 :func:`validate` returns every problem as a readable line, e.g.::
@@ -57,7 +59,65 @@ SCHEMA: dict[str, Any] = {
     "norms": {"provisional": T, "band": T},
     "client_report": {"intro": T, "no_ranking": T, "first_opinion": T},
     "candidate_report": {"intro": T, "use": T, "comment": T, "contact": T},
+    "synthesis": {
+        "how_to_read": T,
+        "disagree": T,
+        "discounts": {code: T for code in ("incomplete", "flagged", "single_rater", "single_referee")},
+        "must": {code: T for code in ("likely", "uncertain", "unlikely", "no_evidence")},
+        "expected": T,
+    },
+    "findings": {"outside_band": T, "below_minimum": T, "incomplete": T, "validity": T,
+                 "flags": {code: T for code in VALIDITY_CODES}},
+    "consultant": {
+        "follow_up": {key: T for key in ("test_interview", "interview_test", "test_reference", "reference_test",
+                                         "interview_reference", "reference_interview", "test_test")},
+        "question": T,
+        "rater_disagreement": T,
+    },
 }
+
+#: Who may read which texts: paths of :data:`SCHEMA` (``*`` for any key at that level).
+#: The client report (``reports/client.html``) uses only ``client`` texts; ``consultant``
+#: texts are interview prompts, follow-up scripts and rater remarks, shown on the
+#: consultant's synthesis page and interview guide and never in a report a client reads
+#: (tested). ``validity/*/client`` and ``incomplete/verify`` were written for the client
+#: report before the synthesis model synthesis-2 and contain prompts ("ask in the
+#: interview ..."): they are kept unchanged for the reports released with them
+#: (``reports/client_v1.html``) and count as consultant texts now.
+AUDIENCES: dict[str, tuple[str, ...]] = {
+    "client": ("levels", "logic/name", "logic/measures", "logic/limits", "logic/client", "incomplete/client",
+               "personality/measures", "personality/limits", "personality/client_intro", "scales/*/mid",
+               "norms", "client_report", "synthesis", "findings"),
+    "candidate": ("levels", "logic/name", "logic/measures", "logic/limits", "logic/candidate",
+                  "incomplete/candidate", "personality/measures", "personality/limits",
+                  "personality/candidate_intro", "scales/*/mid", "scales/*/develop_low", "scales/*/develop_high",
+                  "validity/*/candidate", "norms", "candidate_report"),
+    "consultant": ("consultant", "incomplete/verify", "scales/*/verify", "validity/*/client"),
+}
+
+
+def audience_allows(audience: str, path: str) -> bool:
+    """Does ``audience`` read the text at ``path`` (e.g. ``findings/incomplete``)? A path
+    is allowed when one of the audience's entries is a prefix of it, ``*`` matching any
+    one key."""
+    parts = path.split("/")
+    for entry in AUDIENCES[audience]:
+        pattern = entry.split("/")
+        if len(pattern) <= len(parts) and all(p in ("*", q) for p, q in zip(pattern, parts)):
+            return True
+    return False
+
+
+def leaf_texts(texts: Mapping, prefix: str = "") -> Iterable[tuple[str, Mapping[str, str]]]:
+    """Every bilingual leaf text as ``(path, {"sv": ..., "en": ...})``."""
+    for key, value in texts.items():
+        if not isinstance(value, Mapping):
+            continue
+        path = f"{prefix}/{key}" if prefix else key
+        if set(value) == set(LANGUAGES) and all(isinstance(v, str) for v in value.values()):
+            yield path, value
+        else:
+            yield from leaf_texts(value, path)
 
 
 @functools.lru_cache(maxsize=1)

@@ -27,7 +27,35 @@ def format_datetime_local(value) -> str:
     return format_datetime(value, "short") if value else ""
 
 
+def scale_label(scale: str) -> str:
+    """A test scale's name in the current language (``portal.labels.scale_name``)."""
+    from flask_babel import get_locale
+
+    from .labels import scale_name
+
+    return scale_name(scale, str(get_locale() or "sv"))
+
+
+def rtext(path: str, **values) -> str:
+    """A text of ``portal/data/report_texts.json`` by path (``consultant/question``) in
+    the current language, with ``%(name)s`` placeholders filled from ``values``."""
+    from flask_babel import get_locale
+
+    from . import report_texts as rt
+
+    entry = rt.load_texts()
+    for key in path.split("/"):
+        entry = entry[key]
+    text = rt.text(entry, str(get_locale() or "sv"))
+    return text % values if values else text
+
+
 def init_app(app: Flask) -> None:
+    from . import labels
+
+    app.add_template_filter(scale_label)
+    app.add_template_global(rtext)
+    app.add_template_global(labels, "labels")
     app.add_template_filter(svg_data_uri)
     app.add_template_filter(format_date_local)
     app.add_template_filter(format_datetime_local)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
 from portal import resources as res
+from portal import synthesis as syn
 from portal.db import get_session
 from portal.models import Assignment, Candidate, InterviewRating, Role, Synthesis, User
 from portal.services import demo, profiles
@@ -178,10 +179,14 @@ def test_consultant_rates_and_writes_the_synthesis(browser, live_server, arrange
     row = page.locator("tr[data-competency=accountability]")
     cells = row.locator("td")
     # Target, tests, interview, references, combined: no test scale for this competency,
-    # so the combined level comes from the interview rating just submitted.
+    # so the combined level comes from the interview rating just submitted, pulled toward
+    # the middle of the scale by the prior (one interviewer's 4 says about 3.6).
+    level, sd = syn.alone(syn.interview_evidence([4]))
     assert cells.nth(1).inner_text().strip() == "–"
-    assert cells.nth(2).inner_text().startswith("4.0 ±")
-    assert re.match(r"4\.0 ± \d\.\d", cells.nth(4).inner_text().strip())
+    interview = cells.nth(2).inner_text()
+    assert interview.startswith(f"{level:.1f} ± {sd:.1f}") and "1 intervjuare: Konsult Person" in interview
+    assert "en intervjuare: dennes eget bedömarfel jämnas inte ut" in interview
+    assert cells.nth(4).inner_text().strip() == f"{level:.1f} ± {sd:.1f}"
     assert row.locator("td[data-probability]").get_attribute("data-probability") != ""
     assert "inget underlag ännu" not in row.inner_text()
     assert "Senast sparad" not in page.content()

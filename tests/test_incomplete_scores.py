@@ -248,12 +248,12 @@ def test_client_report_shows_items_reached_both_numbers_and_the_marked_timed_sco
                f"Förmåga på de besvarade frågorna: percentil {p} (intervall {low}–{high})",
                f"Tidsbegränsat resultat: percentil {timed} (obesvarade frågor räknas som fel",
                "Tiden tog slut innan testet var klart.",  # the explanation from report_texts.json
-               "Testet blev inte klart inom tiden"),  # and the point to verify
+               "testet blev inte klart inom tiden, så resultatet är mindre säkert"),  # the finding under risks
         "en": (f"Incomplete test: time ran out after {REACHED} of at most {most} questions.",
                f"Ability on the answered questions: percentile {p} (band {low}–{high})",
                f"Timed score: percentile {timed} (unanswered questions counted as wrong",
                "Time ran out before the test was finished.",
-               "The test was not finished within the time limit"),
+               "the test was not finished within the time limit, so the result is less certain"),
     }[lang]
     for phrase in expected:
         assert phrase in text, phrase
@@ -365,3 +365,35 @@ def test_instructions_say_what_to_do_when_time_is_short(app, make_invitation, la
     html = browser.html.replace("&#39;", "'")
     assert advice in html and early in html
     assert ("räknas som fel" if lang == "sv" else "count as wrong") in html
+
+
+# --- the synthesis ------------------------------------------------------------------------
+
+def test_synthesis_uses_the_answered_items_estimate_at_half_weight(app, db, setup):
+    """A timed-out logic test enters the evidence matrix with the estimate on the answered
+    questions (not the timed score) and the incomplete-test discount; one stored before
+    that estimate existed is left out, and the page says so."""
+    import dataclasses
+
+    from portal import synthesis as syn
+    from portal.services.evidence import evidence_matrix
+
+    cid = setup["candidate"](REACHED)
+    answered = logic_result(db, cid).details["answered"]
+    with app.app_context():
+        session = get_session()
+        rows = [r for r in evidence_matrix(session, session.get(Candidate, cid)).rows
+                if any(e.instrument == "logic" for e in r.evidence)]
+    assert rows  # the manager template links the logic test to decision making
+    logic = next(e for e in rows[0].evidence if e.instrument == "logic")
+    score = syn.scale_score(LOGIC_SCALE, answered["percentile"],
+                            (answered["percentile_low"], answered["percentile_high"]), discount="incomplete")
+    assert logic.discounts == ("incomplete",)
+    assert logic.level == pytest.approx(syn.instrument_evidence([score]).level)
+    full = syn.instrument_evidence([dataclasses.replace(score, discount=None)])
+    assert (full.sd / logic.sd) ** 2 == pytest.approx(0.5)
+
+    strip_new_keys(db, cid)
+    html = login(app).get(f"/admin/candidates/{cid}/synthesis").get_data(as_text=True)
+    assert f'data-left-out="{LOGIC_SCALE}"' in html and "används inte" in html
+    assert 'data-evidence="logic"' not in html

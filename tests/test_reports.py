@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,10 +15,13 @@ from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
+from portal import report_texts as rt
 from portal import resources as res
+from portal import synthesis as syn
 from portal.db import get_session
 from portal.models import (
     Assignment,
+    Attempt,
     AuditEvent,
     Candidate,
     CandidateComment,
@@ -28,10 +33,12 @@ from portal.models import (
     ReportKind,
     Role,
     Synthesis,
+    TestKind,
     User,
 )
 from portal.services import checks, demo, profiles
 from portal.services import reports as svc
+from portal.services.evidence import evidence_matrix
 
 PASSWORD = "a long enough password"
 HOSTILE = '<script>alert("x")</script> Ö\'Brien & Co'
@@ -315,3 +322,87 @@ def test_a_released_report_cannot_be_changed(app, db, assessed):
         db.execute(sa.update(Report).values(html="<p>changed</p>"))
     db.rollback()
     assert "changed" not in db.scalar(sa.select(Report.html).where(Report.id == report.id))
+
+
+# --- client report vs consultant texts (issue 12) ----------------------------------------
+
+CLIENT_TEMPLATE = Path(__file__).resolve().parents[1] / "portal" / "templates" / "reports" / "client.html"
+
+
+def _fragments(text: str) -> list[str]:
+    """The fixed parts of a text with placeholders, long enough to be recognised."""
+    return [part.strip() for part in re.split(r"%\(\w+\)s|[“”\"]", text) if len(part.strip()) >= 25]
+
+
+def test_client_template_uses_client_texts_only():
+    """Every report text the client report reads is a client text (report_texts.AUDIENCES)."""
+    source = CLIENT_TEMPLATE.read_text(encoding="utf-8")
+    paths = {"/".join(p for p in m if p) for m in re.findall(r"\bT\.([a-z_]+)(?:\.([a-z_]+))?(?:\.([a-z_]+))?",
+                                                               source)}
+    assert "synthesis/how_to_read" in paths and "findings/flags" in paths
+    for path in paths:
+        assert rt.audience_allows("client", path), path
+    assert "rtext(" not in source and "follow_up(" not in source
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_released_client_report_has_no_internal_prompts_and_names_every_scale(app, db, assessed, clock, lang):
+    """Sources that disagree, interviewers who disagree, a flagged inventory protocol:
+    the client report states the findings, never the consultant's prompts or scripts."""
+    keys, users = assessed["keys"], assessed["users"]
+    db.execute(sa.update(Assignment).where(Assignment.id == assessed["assignment"]).values(language=lang))
+    db.execute(sa.update(InterviewRating).where(InterviewRating.competency_key == keys[0]).values(level=5))
+    db.add(InterviewRating(candidate_id=assessed["candidate"], rater_id=users["admin"], competency_key=keys[0],
+                           level=5, notes="x", submitted_at=clock()))
+    db.add(InterviewRating(candidate_id=assessed["candidate"], rater_id=users["admin"], competency_key=keys[1],
+                           level=1, notes="x", submitted_at=clock()))
+    db.execute(sa.update(ReferenceCheck).values(ratings={keys[0]: {"level": 1, "notes": ""}}))
+    attempt = db.scalar(sa.select(Attempt).where(Attempt.candidate_id == assessed["candidate"],
+                                                 Attempt.kind == TestKind.INVENTORY))
+    attempt.flags = [{"code": "too_fast", "raised": True}]
+    db.commit()
+    with app.test_request_context():
+        session = get_session()
+        c = session.get(Candidate, assessed["candidate"])
+        matrix = evidence_matrix(session, c)
+        rows = {r.key: r for r in matrix.rows}
+        assert rows[keys[0]].agreement == "discrepant" and rows[keys[1]].rater_disagreement  # the setup works
+        report = svc.release(session, c, ReportKind.CLIENT, user_id=users["consultant"], now=clock())
+        session.commit()
+        html, text = squash(report.html), squash(pdf_text(report.pdf))
+        content = report.content
+    assert content["language"] == lang and content["stamp"]["synthesis_model"] == syn.MODEL_VERSION
+    assert syn.MODEL_VERSION in text
+    texts = rt.load_texts()
+    consultant = [(path, entry) for path, entry in rt.leaf_texts(texts) if rt.audience_allows("consultant", path)]
+    assert len(consultant) > 30
+    for path, entry in consultant:
+        for language in ("sv", "en"):
+            for fragment in _fragments(entry[language]):
+                assert squash(fragment) not in html and squash(fragment) not in text, (path, language, fragment)
+    # The findings are there, as findings.
+    disagree = _fragments(rt.text(texts["synthesis"]["disagree"], lang))[0]
+    assert squash(disagree) in text
+    assert squash(rt.text(texts["findings"]["flags"]["too_fast"], lang)) in text
+    assert squash(rt.text(texts["synthesis"]["discounts"]["flagged"], lang)) in text
+    # Every test number names its scale.
+    competency_rows = content["competencies"]
+    tests = [s for comp in competency_rows for s in comp["sources"] if s["source"] == "test"]
+    assert tests and all(s["scales"] for s in tests)
+    logic_name = "Logiktest (slutledningsförmåga)" if lang == "sv" else "Logic test (reasoning ability)"
+    personality = "Personlighet: " if lang == "sv" else "Personality: "
+    assert logic_name in text and personality in text
+
+
+def test_client_reports_released_before_synthesis_2_render_byte_for_byte(app):
+    """A client report released with the earlier synthesis (its content and the SHA-256 of
+    its HTML, as released by the demo before this change) renders with the template it
+    was released with: the same HTML, byte for byte, and a PDF that is reproducible."""
+    stored = json.loads((Path(__file__).resolve().parent / "data" / "client_report_v1.json").read_text("utf-8"))
+    assert "synthesis_model" not in stored["content"]["stamp"]
+    with app.test_request_context():
+        html = svc.render_html(stored["content"])
+        first, second = svc.render_pdf(stored["content"]), svc.render_pdf(stored["content"])
+    assert hashlib.sha256(html.encode("utf-8")).hexdigest() == stored["html_sha256"]
+    assert first == second
+    assert "En fråga att utgå från" in squash(pdf_text(first))  # the old layout, prompts and all

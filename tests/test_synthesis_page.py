@@ -46,12 +46,17 @@ def test_matrix_combines_sources_against_the_profile(db, setup):
     rows = {r.key: r for r in matrix.rows}
     collab = rows["collaboration"]
     assert sorted(e.source for e in collab.evidence) == ["interview", "reference"]
-    level, sd = syn.combine([syn.rating_evidence([4, 4]), syn.Evidence("reference", 3.0, 0.6)])
-    assert collab.level == pytest.approx(level) and collab.sd == pytest.approx(sd)
-    assert 3 < collab.level < 4  # the interview counts more than the reference
-    assert collab.probability == pytest.approx(syn.probability_meets(level, sd, 3)) and collab.probability > 0.9
+    expected = syn.assess([syn.interview_evidence([4, 4]), syn.reference_evidence([3])], 3)
+    assert collab.level == pytest.approx(expected.level) and collab.sd == pytest.approx(expected.sd)
+    # The interview (two raters at 4) counts more than one lenient referee at 3 (2.5 after
+    # leniency), and the prior (3) pulls a little: between 3 and 4, nearer the interview.
+    assert 3.3 < collab.level < 4
+    assert collab.probability == pytest.approx(syn.probability_meets(expected.level, expected.sd, 3))
+    assert 0.8 < collab.probability < 0.95
+    assert collab.agreement == "agree" and collab.interviewers == 2 and collab.referees == 1
     assert rows["drive"].probability is None  # no evidence yet: nothing is guessed
-    assert matrix.fit["fit"] == pytest.approx(collab.probability) and matrix.fit["musts_met"]
+    assert [(m["key"], m["status"]) for m in matrix.fit["musts"]] == [("collaboration", "likely")]
+    assert matrix.fit["n"] == 1 and matrix.fit["p_all_musts"] == pytest.approx(collab.probability, abs=0.01)
 
 
 def login(app, email):
@@ -68,7 +73,10 @@ def test_page_and_judgement(app, db, setup):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "kravprofil version 1" in html.lower()
     assert re.search(r'data-competency="collaboration" data-agreement="agree"', html)
-    assert re.search(r'data-probability="(0\.9\d|1\.00)"', html)
+    assert re.search(r'data-probability="0\.(8\d|9[0-4])"', html)
+    assert 'data-must="collaboration" data-status="likely"' in html and "1 intervjuare" not in html
+    assert "2 intervjuare: a@example.com, b@example.com" in html and "1 referent: R<" in html
+    assert 'data-discount="single_referee"' in html
     bad = client.post(url, data={"csrf_token": csrf_from(page), "judgement": "", "recommendation": "recommend"})
     assert bad.status_code == 400 and "Skriv den samlade bedömningen" in bad.get_data(as_text=True)
     assert '<option value="" selected' in html or '<option value="">' in html  # nothing chosen for you

@@ -135,24 +135,44 @@ def _links(competency: lib.Competency, scale: str) -> lib.ScaleLink | None:
     return None
 
 
+def _band(result: Result) -> tuple[float, float, float] | None:
+    """(point, low, high) of a result's percentile: for a logic test cut off by the time
+    limit, of the answered-items estimate; the point twice when there is no band."""
+    if result is None or result.percentile is None:
+        return None
+    if result.scale == LOGIC_SCALE:
+        from .logic_results import summarise
+
+        measured = summarise(result).measured
+        if measured is None or measured.percentile is None:
+            return None
+        point, low, high = measured.percentile, measured.low, measured.high
+    else:
+        point, low, high = result.percentile, result.percentile_low, result.percentile_high
+    return point, (low if low is not None else point), (high if high is not None else point)
+
+
 def _notes(competency: lib.Competency, profile: RequirementProfile, results: dict[str, Result],
            flags: Sequence[str], lang: str) -> list[ProbeNote]:
+    """Probe notes where a result lies outside the profile's target **with its whole
+    band** (the measurement error allowed for), not merely with its point."""
     notes: list[ProbeNote] = []
-    logic = results.get(LOGIC_SCALE)
+    logic = _band(results.get(LOGIC_SCALE))
     link = _links(competency, LOGIC_SCALE)
     if (link is not None and profile.logic_min_percentile is not None and logic is not None
-            and logic.percentile is not None and logic.percentile < profile.logic_min_percentile):
-        notes.append(ProbeNote("below_minimum", LOGIC_SCALE, round(logic.percentile),
+            and logic[2] < profile.logic_min_percentile):
+        notes.append(ProbeNote("below_minimum", LOGIC_SCALE, round(logic[0]),
                                low=profile.logic_min_percentile, why=localized(link.why, lang)))
     for scale, band in (profile.personality_targets or {}).items():
-        result = results.get(scale)
         link = _links(competency, scale)
-        if link is None or result is None or result.percentile is None:
+        observed = _band(results.get(scale))
+        if link is None or observed is None:
             continue
         low, high = band
-        if result.percentile < low or result.percentile > high:
-            code = "below_band" if result.percentile < low else "above_band"
-            notes.append(ProbeNote(code, scale, round(result.percentile), low=low, high=high,
+        point, band_low, band_high = observed
+        if band_high < low or band_low > high:
+            code = "below_band" if band_high < low else "above_band"
+            notes.append(ProbeNote(code, scale, round(point), low=low, high=high,
                                    why=localized(link.why, lang)))
     if flags and any(link.scale.startswith("personality.") for link in competency.scales):
         notes.append(ProbeNote("validity_flag"))
@@ -286,8 +306,9 @@ class RatingSummary:
 
 
 def rating_summary(ratings: Iterable[InterviewRating | int]) -> RatingSummary:
-    """Mean, spread (max - min) and the disagreement flag (spread >= 2) of the
-    SUBMITTED ratings with a level (plain ints count as submitted)."""
+    """Mean, spread (max - min) and the disagreement flag (the spread is larger than
+    rater error explains: ``portal.synthesis.raters_disagree``; for two raters, 2 levels
+    apart) of the SUBMITTED ratings with a level (plain ints count as submitted)."""
     levels = []
     for r in ratings:
         if isinstance(r, InterviewRating):
@@ -297,5 +318,5 @@ def rating_summary(ratings: Iterable[InterviewRating | int]) -> RatingSummary:
             levels.append(int(r))
     if not levels:
         return RatingSummary(0, None, None, False)
-    return RatingSummary(len(levels), synthesis.rating_evidence(levels).level, max(levels) - min(levels),
-                         synthesis.disagreement(levels))
+    return RatingSummary(len(levels), sum(levels) / len(levels), max(levels) - min(levels),
+                         synthesis.raters_disagree(levels))

@@ -26,6 +26,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from .. import labels
+from .. import synthesis as synthesis_model
 from .. import report_texts as rt
 from .. import resources as res
 from ..pdf import render_pdf as pdf_from_html
@@ -131,7 +132,8 @@ def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[d
 
 def _interpretation(scale, level: str, lang: str, texts: dict) -> dict:
     """Plain-language meaning of a level: the scale's high or low description at the
-    ends, its middle-range text in between, and the developmental and verify texts."""
+    ends, its middle-range text in between, and the developmental text. (The scale's
+    "what to verify" text is a prompt for the consultant: it stays out of every report.)"""
     own = texts["scales"][scale.id]
     if level in ("high", "above_average"):
         meaning, develop = localized(scale.high, lang), rt.text(own["develop_high"], lang)
@@ -139,7 +141,7 @@ def _interpretation(scale, level: str, lang: str, texts: dict) -> dict:
         meaning, develop = localized(scale.low, lang), rt.text(own["develop_low"], lang)
     else:
         meaning, develop = rt.text(own["mid"], lang), None
-    return {"meaning": meaning, "develop": develop, "verify": rt.text(own["verify"], lang)}
+    return {"meaning": meaning, "develop": develop}
 
 
 def _stamp(results: dict, profile_version: int | None, texts: dict) -> dict:
@@ -177,6 +179,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     }
     if kind is ReportKind.CLIENT:
         content.update(_client_part(session, candidate, lang, profile))
+        content["stamp"]["synthesis_model"] = synthesis_model.MODEL_VERSION
     else:
         scales = ([logic_entry] if logic_entry else []) + [s for d in personality for s in [d, *d["facets"]]]
         content["strengths"] = [{"name": s["name"], "meaning": s["meaning"]} for s in scales
@@ -186,31 +189,49 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     return content
 
 
+def _source_name(evidence, lang: str) -> str:
+    with force_locale(lang):
+        return str(labels.EVIDENCE_SOURCES[evidence.key])
+
+
+def _client_competency(row, comp, lang: str) -> dict:
+    """One competency of the client report: each source with what it alone says, named
+    (test scales by name, interviewers and referees counted) and with the reasons it
+    counts less; the combined level and the probability of reaching the target; a
+    disagreement as a finding (which source is higher). No interview prompts, follow-up
+    scripts or rater remarks: those are the consultant's (``report_texts.AUDIENCES``)."""
+    by_key = {e.key: e for e in row.evidence}
+    higher = lower = None
+    if row.assessment is not None and row.assessment.discrepant:
+        higher, lower = (_source_name(by_key[key], lang) for key in row.assessment.discrepant)
+    return {
+        "key": row.key, "name": localized(comp.name, lang) if comp else row.key,
+        "definition": localized(comp.definition, lang) if comp else "",
+        "target": row.target, "weight": row.weight, "must": row.must,
+        "sources": [{"key": e.key, "source": e.source, "name": _source_name(e, lang),
+                     "scales": [labels.scale_name(s, lang) for s in e.scales],
+                     "level": round(row.alone[e.key][0], 2), "sd": round(row.alone[e.key][1], 2),
+                     "n": e.n, "discounts": list(e.discounts)} for e in row.evidence],
+        "level": None if row.level is None else round(row.level, 2),
+        "sd": None if row.sd is None else round(row.sd, 2),
+        "probability": None if row.probability is None else round(row.probability, 3),
+        "disagree": bool(higher), "higher": higher, "lower": lower,
+        "client_level": row.client_level, "client_comparison": row.client_comparison,
+    }
+
+
 def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> dict:
     library = profiles.all_competencies(session)
     matrix = evidence_matrix(session, candidate)
-    competencies = []
-    for row in matrix.rows:
-        comp = library.get(row.key)
-        competencies.append({
-            "key": row.key, "name": localized(comp.name, lang) if comp else row.key,
-            "definition": localized(comp.definition, lang) if comp else "",
-            "target": row.target, "weight": row.weight, "must": row.must,
-            "evidence": [{"source": e.source, "level": round(e.level, 2), "sd": round(e.sd, 2)} for e in row.evidence],
-            "level": None if row.level is None else round(row.level, 2),
-            "sd": None if row.sd is None else round(row.sd, 2),
-            "probability": None if row.probability is None else round(row.probability, 3),
-            "agreement": row.agreement, "follow_ups": [list(p) for p in row.follow_ups],
-            "question": row.question, "rater_disagreement": row.rater_disagreement,
-            "interviewers": row.interviewers,
-            "client_level": row.client_level, "client_comparison": row.client_comparison,
-        })
+    competencies = [_client_competency(row, library.get(row.key), lang) for row in matrix.rows]
     fit = None
     if matrix.fit:
         names = {c["key"]: c["name"] for c in competencies}
-        fit = {"fit": round(matrix.fit["fit"], 3), "sd": round(matrix.fit["sd"], 3),
-               "musts_met": matrix.fit["musts_met"],
-               "unmet_musts": [names.get(k, k) for k in matrix.fit.get("unmet_musts", [])]}
+        fit = {"n": matrix.fit["n"], "expected_met": round(matrix.fit["expected_met"], 1),
+               "met_low": matrix.fit["met_low"], "met_high": matrix.fit["met_high"],
+               "musts": [{"name": names.get(m["key"], m["key"]), "probability": round(m["probability"], 3),
+                          "status": m["status"]} for m in matrix.fit["musts"]],
+               "musts_without_evidence": [names.get(k, k) for k in matrix.fit["musts_without_evidence"]]}
     synthesis = session.scalar(sa.select(Synthesis).where(Synthesis.candidate_id == candidate.id))
     decided_by = session.get(User, synthesis.decided_by_id) if synthesis and synthesis.decided_by_id else None
     refs = [r for r in checks.references(session, candidate) if r.consent_at is not None]
@@ -237,9 +258,18 @@ def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> 
     }
 
 
+def _template(content: dict) -> str:
+    """Client reports released before the synthesis model synthesis-2 have no
+    ``stamp.synthesis_model``: they keep the template they were released with, so that
+    they render byte for byte as released."""
+    if content["kind"] == ReportKind.CLIENT.value and not content.get("stamp", {}).get("synthesis_model"):
+        return "reports/client_v1.html"
+    return f"reports/{content['kind']}.html"
+
+
 def render_html(content: dict, *, pdf: bool = False, draft: bool = False) -> str:
     """The report as a standalone HTML document, in the report's own language."""
-    template = f"reports/{content['kind']}.html"
+    template = _template(content)
     stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
     with force_locale(content["language"]):
         return render_template(template, r=content, texts=rt.load_texts(), labels=labels,
