@@ -33,6 +33,7 @@ extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
 
 run: export COOKIE_SECURE ?= 0
+run: export SECOND_OPINION_ENV ?= development
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@mkdir -p instance

@@ -9,10 +9,9 @@ from flask import Flask, abort, current_app, flash, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from portal import passwords
 from portal import resources as res
-from portal.db import get_session
+from portal.db import get_session, keep_on_refusal
 from portal.extensions import limiter, login_manager
 from portal.models import Role, User
 from portal.services import audit
@@ -22,7 +21,7 @@ from .forms import LoginForm
 
 # A hash to compare against when the e-mail is unknown, so response time does
 # not reveal which addresses have accounts.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+_DUMMY_HASH = passwords.hash_password("not-a-real-password")
 
 
 def init_login(app: Flask) -> None:
@@ -103,15 +102,19 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = get_session().scalar(sa.select(User).where(User.email == email))
-        ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data)
+        ok = passwords.verify(user.password_hash if user else _DUMMY_HASH, form.password.data)
         if user is not None and ok and user.active:
+            if passwords.needs_rehash(user.password_hash):  # an older scheme: argon2id from now on
+                user.password_hash = passwords.hash_password(form.password.data)
             session.pop("candidate", None)
             login_user(user)
             audit.record(get_session(), user_id=user.id, action="login", object_type="user",
                          object_id=user.id, now=res.now())
             return redirect(home_for(user))
-        # No e-mail address in the log: it may be personal data of someone else.
+        # No e-mail address in the log: it may be personal data of someone else. The
+        # record is kept although the response refuses the sign-in.
         audit.record(get_session(), user_id=None, action="login_failed", object_type="user", now=res.now())
+        keep_on_refusal()
         flash(_("Wrong e-mail or password."), "error")
         return render_template("admin/login.html", form=form), 401
     return render_template("admin/login.html", form=form), 400 if form.errors else 200

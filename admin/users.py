@@ -14,7 +14,8 @@ from portal import resources as res
 from portal.db import get_session
 from portal.models import Client, Role, User
 from portal.services import audit
-from portal.services.users import MIN_PASSWORD_LENGTH, UserError, create_user, reset_password, set_active
+from portal import passwords
+from portal.services.users import UserError, create_user, reset_password, set_active
 
 from . import bp
 from .auth import admin_required
@@ -22,12 +23,16 @@ from .auth import admin_required
 ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}
 USER_ERRORS = {
     "invalid_email": _l("Enter a valid e-mail address."),
-    "short_password": _l("The password must be at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+    "too_short": _l("The password must be at least %(n)s characters.", n=passwords.MIN_LENGTH),
+    "too_long": _l("The password must be at most %(n)s characters.", n=passwords.MAX_LENGTH),
+    "common": _l("This password is one of the 30,000 most common passwords. Choose another, e.g. a few unrelated words."),
+    "contains_email": _l("The password must not contain the name part of the e-mail address."),
     "client_required": _l("Choose the client organisation of a client user."),
     "client_not_allowed": _l("Only client users belong to a client organisation."),
     "exists": _l("There is already a user with this e-mail address."),
 }
-ERROR_FIELD = {"invalid_email": "email", "short_password": "password", "client_required": "client_id",
+ERROR_FIELD = {"invalid_email": "email", "too_short": "password", "too_long": "password", "common": "password",
+               "contains_email": "password", "client_required": "client_id",
                "client_not_allowed": "client_id", "exists": "email"}
 
 

@@ -12,9 +12,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config.update(load_config(Path(app.instance_path), config))
 
-    from . import db, errors, i18n, security, templating
+    from . import db, errors, i18n, logs, security, templating
     from .extensions import csrf, limiter, login_manager
 
+    logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

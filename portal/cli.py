@@ -28,6 +28,23 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at revision {revision}.")
 
 
+@db_cli.command("grant-app-role")
+@click.argument("role")
+def db_grant_app_role(role: str) -> None:
+    """PostgreSQL: grant the app's login ROLE its rights (run as the owner, after upgrade).
+
+    ROLE may read and write every table but only read and insert into the audit log.
+    See docs/deployment.md.
+    """
+    from .migrate import grant_app_role
+
+    try:
+        statements = grant_app_role(current_app.config["DATABASE_URL"], role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Granted {role!r} its rights on {len(statements) - 3} tables.")
+
+
 @db_cli.command("revision")
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:

@@ -17,15 +17,47 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else a random key kept in ``instance/``.
+#: Placeholder and example values that must never sign anything (lower case).
+EXAMPLE_KEYS = frozenset({
+    "abc", "secret", "secret-key", "secret_key", "changeme", "change-me", "change_me", "replace-me",
+    "your-secret-key", "your_secret_key", "dev", "development", "test", "xxx", "default", "key",
+})
+MIN_SECRET_BYTES = 32
+KEY_HOWTO = ("Make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))' and set it as "
+             "SECRET_KEY in the environment, the same on every host (see README, Deploying).")
 
-    The file keeps a single-host installation working across restarts; several
-    hosts must share one key through the environment.
-    """
+
+class ConfigError(RuntimeError):
+    """The configuration is not safe to run with; the message says what to do."""
+
+
+def development(env=None) -> bool:
+    """``SECOND_OPINION_ENV=development`` (set by ``make run``): a single local
+    installation, where a key kept in ``instance/`` is acceptable."""
+    return (env if env is not None else os.environ).get("SECOND_OPINION_ENV", "").strip().lower() == "development"
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a key shorter than 32 bytes or known as an example value."""
+    if len(key.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise ConfigError(f"SECRET_KEY is too short ({len(key.encode('utf-8'))} bytes; at least "
+                          f"{MIN_SECRET_BYTES} are needed). {KEY_HOWTO}")
+    if key.strip().lower() in EXAMPLE_KEYS:
+        raise ConfigError(f"SECRET_KEY is an example value. {KEY_HOWTO}")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment; in development only, else a random key kept in
+    ``instance/``. Outside development a missing, short or example key is refused: several
+    hosts must share one key, and a key file made silently on each host would make them
+    reject each other's links and sessions."""
     key = os.environ.get("SECRET_KEY")
     if key:
+        check_secret_key(key)
         return key
+    if not development():
+        raise ConfigError(f"SECRET_KEY is not set. {KEY_HOWTO} (For a local try-out, `make run` "
+                          "sets SECOND_OPINION_ENV=development and keeps a key in instance/.)")
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -61,7 +93,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_NAME": "so_session",
+        "SESSION_COOKIE_PATH": "/",
+        "REMEMBER_COOKIE_PATH": "/",
         # A candidate may spend hours in the battery; keep the session and the
         # CSRF token valid long enough to survive a long test.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env.get("SESSION_HOURS", "12"))),
@@ -94,4 +127,14 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     cfg["DATABASE_URL"] = database_url(cfg["DATABASE_URL"])
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance_path)
+    else:
+        check_secret_key(cfg["SECRET_KEY"])
+    if cfg["SESSION_COOKIE_SECURE"]:
+        # __Host- cookies: sent only over HTTPS, for this host and path / only, so a
+        # sibling subdomain cannot set or shadow them.
+        cfg.setdefault("SESSION_COOKIE_NAME", "__Host-so_session")
+        cfg.setdefault("REMEMBER_COOKIE_NAME", "__Host-so_remember")
+    else:  # plain HTTP (development, tests): browsers refuse __Host- cookies without Secure
+        cfg.setdefault("SESSION_COOKIE_NAME", "so_session")
+        cfg.setdefault("REMEMBER_COOKIE_NAME", "so_remember")
     return cfg

@@ -1,8 +1,12 @@
 """Engine and request-scoped session.
 
 One session per request (or CLI command), created on first use. The request's
-single commit point is ``commit_on_success`` (an ``after_request`` hook); services
-only ``flush()``. Teardown rolls back whatever was not committed and closes.
+single commit point is ``commit_on_success`` (an ``after_request`` hook), and it commits
+only a success: a response with status >= 400 (or an exception) rolls back, so a refused
+form stores nothing. The few writes that must survive a refusal (the audit record of a
+failed sign-in, an attempt closed because an answer came after its deadline) say so with
+:func:`keep_on_refusal`. Services only ``flush()``. Teardown rolls back whatever was not
+committed and closes.
 """
 from __future__ import annotations
 
@@ -61,9 +65,18 @@ def get_engine() -> sa.Engine:
 
 def commit_on_success(response):
     session = g.get("db_session")
-    if session is not None and response.status_code < 500:
-        session.commit()
+    if session is not None:
+        if response.status_code < 400 or g.get("db_keep_on_refusal"):
+            session.commit()
+        else:
+            session.rollback()
     return response
+
+
+def keep_on_refusal() -> None:
+    """Commit this request's writes even though it answers with a 4xx status. For records
+    that must outlive the refusal itself; never for the refused input."""
+    g.db_keep_on_refusal = True
 
 
 def close_session(_exc=None) -> None:

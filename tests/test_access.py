@@ -238,7 +238,11 @@ def test_admin_manages_users(app, db, world):
     assert bad.status_code == 400 and "Välj kundorganisation" in bad.get_data(as_text=True)
     short = client.post("/admin/users", data={"csrf_token": token, "email": "new@example.com",
                                               "role": "consultant", "password": "short"})
-    assert short.status_code == 400 and "minst 10 tecken" in short.get_data(as_text=True)
+    assert short.status_code == 400 and "minst 12 tecken" in short.get_data(as_text=True)
+    common = client.post("/admin/users", data={"csrf_token": token, "email": "new@example.com",
+                                               "role": "consultant", "password": "Password123456"})
+    assert common.status_code == 400 and "30 000 vanligaste" in common.get_data(as_text=True)
+    assert db.scalar(sa.select(User).where(User.email == "new@example.com")) is None
     ok = client.post("/admin/users", data={"csrf_token": token, "email": "New@Example.com",
                                            "role": "consultant", "password": "a long password"})
     assert ok.status_code == 302

@@ -64,6 +64,23 @@ def test_assignment_form_errors_are_shown_next_to_fields(app, db):
         "time_limit": "20"})
     assert none.status_code == 400 and "Välj minst ett test" in none.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
+
+
+def test_a_refused_form_stores_nothing(app, db):
+    """Two refused "new assignment" posts with a new client name: no client, no audit
+    event (the request's transaction is committed only when the response is a success)."""
+    make_user(db, "k@example.com")
+    client = login(app, "k@example.com")
+    token = csrf_from(client.get("/admin/assignments/new"))
+    before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    for _ in range(2):
+        refused = client.post("/admin/assignments/new", data={
+            "csrf_token": token, "new_client": "Aldrig Sparad AB", "title": "T", "language": "sv",
+            "norm_group": "general", "time_limit": "20"})
+        assert refused.status_code == 400
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Client).where(Client.name == "Aldrig Sparad AB")) == 0
+    assert db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.id > before)) == 0
     assert client.post("/admin/assignments/new", data={"title": "T"}).status_code == 400  # no CSRF token
 
 

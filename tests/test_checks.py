@@ -132,7 +132,7 @@ def test_attachments_are_checked_and_stored_under_a_random_name(db, candidate, t
     files = list(tmp_path.iterdir())
     assert len(files) == 1 and "Examensbevis" not in files[0].name
     assert check.attachment_name == "Examensbevis.pdf"
-    assert svc.read_attachment(check, tmp_path) == (PDF, "Examensbevis.pdf")
+    assert svc.read_attachment(check, tmp_path) == (PDF, f"check-{check.candidate_id}-{check.kind}.pdf")
 
     svc.attach_file(db, check, filename="photo.PNG", data=PNG, storage_dir=tmp_path, now=clock())
     assert len(list(tmp_path.iterdir())) == 1  # the old file is removed
@@ -213,7 +213,8 @@ def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, 
     download = client.get(f"{url}/{check_id}/attachment")
     assert download.status_code == 200 and download.data == PDF
     disposition = download.headers["Content-Disposition"]
-    assert disposition.startswith("attachment") and "Examensbevis" in disposition
+    assert disposition.startswith("attachment") and "Examensbevis" not in disposition and "Kim" not in disposition
+    assert f"check-{candidate_id}-" in disposition  # ids and the kind, never the uploaded name
     assert download.headers["Cache-Control"] == "no-store"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     events = audit_since(db, before)

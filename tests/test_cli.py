@@ -41,7 +41,7 @@ def test_create_user(runner, db):
                           input="a-long-password\na-long-password\n")
     assert again.exit_code != 0 and "already exists" in again.output
     short = runner.invoke(args=["create-user", "--email", "b@example.com"], input="short\nshort\n")
-    assert short.exit_code != 0 and "at least 10" in short.output
+    assert short.exit_code != 0 and "at least 12" in short.output
 
 
 def test_demo_is_idempotent_and_prints_logins_and_links(app, runner, db, tmp_path):

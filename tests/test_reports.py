@@ -216,7 +216,9 @@ def test_client_downloads_released_report_and_every_download_is_audited(app, db,
     assert "Alva Lindqvist" in pdf_text(response.data)
     page = chef.get(f"/admin/reports/{client_report.id}").get_data(as_text=True)
     assert f'href="/admin/client/assignments/{assessed["assignment"]}"' in page  # a way back
-    assert re.search(r'filename="?kundrapport-Alva-Lindqvist-v1\.pdf', response.headers["Content-Disposition"])
+    disposition = response.headers["Content-Disposition"]
+    assert re.search(rf'filename="?kundrapport-{assessed["candidate"]}-v1\.pdf', disposition)
+    assert "Alva" not in disposition and "Lindqvist" not in disposition
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
     assert [(e.action, e.object_type, e.object_id, e.user_id) for e in events] == [
         ("download", "report_client", client_report.id, assessed["users"]["client"]),

@@ -216,13 +216,22 @@ def _stored_file(storage_dir: Path, stored_name: str) -> Path:
     return path
 
 
+def download_name(check: BackgroundCheck) -> str:
+    """E.g. ``check-12-education.pdf``: ids and the check's kind, never the uploaded file
+    name (which often carries the candidate's name); the extension is the file's own."""
+    ext = _extension(check.attachment_name or "") or "bin"
+    kind = "".join(ch for ch in check.kind if ch.isascii() and (ch.isalnum() or ch in "-_")) or "check"
+    return f"check-{check.candidate_id}-{kind}.{ext}"
+
+
 def read_attachment(check: BackgroundCheck, storage_dir: Path) -> tuple[bytes, str]:
-    """(content, original file name). Raises ``no_attachment`` when there is none."""
+    """(content, download name: :func:`download_name`). Raises ``no_attachment`` when there
+    is none."""
     if not check.attachment_path:
         raise CheckError("no_attachment", "the check has no attachment")
     path = _stored_file(storage_dir, check.attachment_path)
     try:
-        return path.read_bytes(), check.attachment_name or "attachment"
+        return path.read_bytes(), download_name(check)
     except FileNotFoundError:
         raise CheckError("no_attachment", "the attachment file is missing") from None
 

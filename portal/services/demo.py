@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from item_banks import Inventory, LogicBank
 
+from .. import passwords
 from ..models import Assignment, Candidate, Client, Role, Stage, TestKind, User
 from . import journey
 from .invitations import InvitationSettings, candidate_status, invitation_url, invite_candidate
@@ -45,7 +45,7 @@ def seed(
     with os.fdopen(fd, "w") as fh:
         fh.write(password)
     consultant = User(email=DEMO_EMAIL, name="Demo Konsult", role=Role.CONSULTANT,
-                      password_hash=generate_password_hash(password))
+                      password_hash=passwords.hash_password(password))
     session.add(consultant)
     client = Client(name="Nordljus Energi AB (demo)")
     cfo = Assignment(client=client, title="Ekonomichef", language="sv", norm_group="managers",
@@ -55,7 +55,7 @@ def seed(
     session.add_all([client, cfo, analyst])
     session.flush()
     session.add(User(email=CLIENT_EMAIL, name="Demo Kund", role=Role.CLIENT, client_id=client.id,
-                     password_hash=generate_password_hash(password)))
+                     password_hash=passwords.hash_password(password)))
     from . import profiles
 
     profiles.start_from_template(session, cfo, "manager", user_id=consultant.id, now=now)

@@ -15,8 +15,6 @@ is frozen; a change is released as a new version. Services flush and never commi
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from datetime import datetime
 from importlib import metadata
 
@@ -324,14 +322,10 @@ DOWNLOAD_PREFIX = {("sv", ReportKind.CLIENT): "kundrapport", ("sv", ReportKind.C
 
 
 def download_name(report: Report) -> str:
-    """E.g. ``kundrapport-Alva-Lindqvist-v2.pdf``, in the report's language (ASCII letters,
-    digits and dashes only, so every browser and file system takes it as it is)."""
-    name = report.content.get("candidate", {}).get("name", "")
-    who = re.sub(r"-+", "-", "".join(ch if ch.isascii() and ch.isalnum() else "-"
-                                     for ch in unicodedata.normalize("NFKD", name)
-                                     if not unicodedata.combining(ch))).strip("-")
+    """E.g. ``kundrapport-12-v2.pdf``: the report's kind in its language, the candidate's id
+    and the version, never a personal name (file names travel in e-mails and shared folders)."""
     prefix = DOWNLOAD_PREFIX.get((report.language, report.kind), f"report-{report.kind.value}")
-    return f"{prefix}-{who or report.candidate_id}-v{report.version}.pdf"
+    return f"{prefix}-{report.candidate_id}-v{report.version}.pdf"
 
 
 def served_html(report: Report, *, back: str, pdf: str) -> Response:

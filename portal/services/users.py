@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
-
+from .. import passwords
 from ..models import Client, Role, User
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+#: Why a password is refused (``portal.passwords.problems``), for the CLI and logs.
+PASSWORD_MESSAGES = {
+    "too_short": f"The password must be at least {passwords.MIN_LENGTH} characters.",
+    "too_long": f"The password must be at most {passwords.MAX_LENGTH} characters.",
+    "common": "This password is one of the most common passwords; choose another.",
+    "contains_email": "The password must not contain the e-mail address's name part.",
+}
 
 
 class UserError(ValueError):
@@ -23,8 +29,7 @@ def create_user(session: Session, *, email: str, password: str, role: Role, name
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
         raise UserError("invalid_email", f"Not a valid e-mail address: {email}")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError("short_password", f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password(password, email)
     if role is Role.CLIENT:
         if client_id is None or session.get(Client, client_id) is None:
             raise UserError("client_required", "A client user needs an existing client organisation.")
@@ -33,7 +38,7 @@ def create_user(session: Session, *, email: str, password: str, role: Role, name
     if session.scalar(sa.select(User).where(User.email == email)):
         raise UserError("exists", f"A user with e-mail {email} already exists.")
     user = User(email=email, name=(name or "").strip(), role=role, client_id=client_id,
-                password_hash=generate_password_hash(password))
+                password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
     return user
@@ -46,9 +51,15 @@ def set_active(session: Session, user: User, active: bool) -> None:
     session.flush()
 
 
+def check_password(password: str, email: str) -> None:
+    """Raise :class:`UserError` with the first policy problem's code (``portal.passwords``)."""
+    found = passwords.problems(password, email)
+    if found:
+        raise UserError(found[0], PASSWORD_MESSAGES[found[0]])
+
+
 def reset_password(session: Session, user: User, password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError("short_password", f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
-    user.password_hash = generate_password_hash(password)
+    check_password(password, user.email)
+    user.password_hash = passwords.hash_password(password)
     user.session_version += 1
     session.flush()

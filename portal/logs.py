@@ -1,0 +1,37 @@
+"""Invitation tokens never reach a log.
+
+A candidate's link is ``/i/<token>``: whoever reads the token can take the test as the
+candidate. :data:`TOKEN_IN_PATH` finds it in a request line, a path or a Referer, and
+:func:`redact` replaces it. :class:`RedactTokens` is a logging filter for the app's own
+loggers and Werkzeug's request log (``make run``); ``gunicorn.conf.py`` redacts
+gunicorn's access log with the same function.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN_IN_PATH = re.compile(r"(/i/)[^/?#\s\"']+")
+REDACTED = r"\1[redacted]"
+
+
+def redact(text: str) -> str:
+    return TOKEN_IN_PATH.sub(REDACTED, text)
+
+
+class RedactTokens(logging.Filter):
+    """Rewrites a record's message with the tokens redacted (formatting its arguments first)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def init_app(app) -> None:
+    token_filter = RedactTokens()
+    for logger in (app.logger, logging.getLogger("werkzeug"), logging.getLogger("gunicorn.error")):
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(token_filter)

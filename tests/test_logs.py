@@ -1,0 +1,81 @@
+"""Invitation tokens never reach a log: the app's loggers and gunicorn's access log
+(gunicorn.conf.py, as the README deploys it)."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from portal.logs import RedactTokens, redact
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "WzEsIkhCR1ZqeS1VX1I5dVkxdVBMaVF3VUtVOVFjNWdyQjFvIl0.axTAVQ.WRlZnDpiVQ1O7Xyv9cGVCk4dPBk"
+
+
+@pytest.mark.parametrize("text", [
+    f'GET /i/{TOKEN} HTTP/1.1',
+    f"/i/{TOKEN}?lang=en",
+    f"https://assess.example.se/i/{TOKEN}",
+    f'"GET /i/{TOKEN} HTTP/1.1" 302 -',
+])
+def test_redact_removes_the_token_and_keeps_the_rest(text):
+    cleaned = redact(text)
+    assert TOKEN not in cleaned and "/i/[redacted]" in cleaned
+    assert cleaned.replace("/i/[redacted]", f"/i/{TOKEN}") == text
+    assert redact("/test/item?x=1") == "/test/item?x=1"
+
+
+def test_the_apps_loggers_redact(app, caplog):
+    assert any(isinstance(f, RedactTokens) for f in logging.getLogger("werkzeug").filters)
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("werkzeug").info('%s - - "%s" %s', "127.0.0.1", f"GET /i/{TOKEN} HTTP/1.1", 302)
+        app.logger.warning("link %s opened", f"/i/{TOKEN}")
+    assert TOKEN not in caplog.text and caplog.text.count("/i/[redacted]") == 2
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_gunicorn_access_log_has_no_token(tmp_path):
+    """Start gunicorn with the shipped gunicorn.conf.py, open a candidate link (with the
+    link also as Referer), stop it and read its log."""
+    port = free_port()
+    env = {**os.environ, "SECRET_KEY": "k" * 48, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "COOKIE_SECURE": "0", "PYTHONUNBUFFERED": "1"}
+    env.pop("SECOND_OPINION_ENV", None)
+    log = tmp_path / "gunicorn.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "-w", "1",
+                                 "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                if requests.get(base + "/healthz", timeout=2).status_code in (200, 503):
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        requests.get(f"{base}/i/{TOKEN}?lang=en", headers={"Referer": f"{base}/i/{TOKEN}"},
+                     allow_redirects=False, timeout=10)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    text = log.read_text()
+    assert "/i/[redacted]" in text  # the request was logged ...
+    assert TOKEN not in text and TOKEN[:20] not in text  # ... without the token
