@@ -106,6 +106,11 @@ def login():
         if user is not None and ok and user.active:
             if passwords.needs_rehash(user.password_hash):  # an older scheme: argon2id from now on
                 user.password_hash = passwords.hash_password(form.password.data)
+            if user.totp_enabled_at is not None:  # the password is the first of two steps
+                from .two_factor_views import start_second_step
+
+                start_second_step(user)
+                return redirect(url_for("admin.second_factor"))
             session.pop("candidate", None)
             login_user(user)
             audit.record(get_session(), user_id=user.id, action="login", object_type="user",

@@ -120,6 +120,26 @@ def user_password(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@admin_required
+def user_two_factor_reset(user_id: int):
+    """Turn a user's two-factor sign-in off (lost phone and recovery codes); they are
+    signed out everywhere and enrol again (administrators must)."""
+    from flask_wtf import FlaskForm as _Form
+
+    from portal.services import two_factor
+
+    user = _user(user_id)
+    if not _Form().validate_on_submit():
+        abort(400)
+    if user.totp_enabled_at is None:
+        flash(_("This user does not use two-factor sign-in."), "info")
+        return redirect(url_for("admin.users"))
+    two_factor.reset(get_session(), user, by_user_id=current_user.id, now=res.now())
+    flash(_("Two-factor sign-in was reset; the user was logged out everywhere."), "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.get("/audit")
 @admin_required
 def audit_log():

@@ -105,6 +105,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("sv", "en"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        #: Administrators must use two-factor sign-in (admin/two_factor_views.py).
+        "REQUIRE_ADMIN_2FA": _bool(env.get("REQUIRE_ADMIN_2FA"), True),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIC_BANK_PATH": env.get("LOGIC_BANK_PATH") or None,
         "INVENTORY_PATH": env.get("INVENTORY_PATH") or None,

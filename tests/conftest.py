@@ -81,6 +81,9 @@ TEST_CONFIG = {
     "REMEMBER_COOKIE_SECURE": False,
     "BASE_URL": "http://localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Feature tests sign administrators in with a password alone; tests/test_two_factor.py
+    # turns the requirement on.
+    "REQUIRE_ADMIN_2FA": False,
 }
 
 

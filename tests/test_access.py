@@ -114,6 +114,10 @@ EXPECTED = {
     # released reports: the client's users see their organisation's client reports only
     "client_report": {"client": 200, "other_client": 404, "outsider": 404, "consultant": 200, "admin": 200},
     "candidate_report": {"client": 404, "other_client": 404, "outsider": 404, "consultant": 200, "admin": 200},
+    # one's own account (two-factor sign-in): every signed-in user
+    "account": {"client": 200, "other_client": 200, "outsider": 200, "consultant": 200, "admin": 200},
+    # the second sign-in step without a first one: back to the login page
+    "login_step": {"client": 302, "other_client": 302, "outsider": 302, "consultant": 302, "admin": 302},
 }
 WORLD_REPORTS: dict[str, int] = {}
 SHARED = ("/admin/client/assignments/", "/first-opinion")
@@ -121,6 +125,10 @@ REPORT = "/admin/reports/"
 
 
 def kind_of(url):
+    if url.startswith("/admin/account/"):
+        return "account"
+    if url == "/admin/login/second-factor":
+        return "login_step"
     if url.startswith(REPORT):
         return "client_report" if url.split("/")[3] == str(WORLD_REPORTS["client"]) else "candidate_report"
     if url.startswith(SHARED[0]) or url.endswith(SHARED[1:]):

@@ -361,7 +361,7 @@ def test_queue_message_flattens_the_subject(app, db, make_invitation, clock):
 
 
 def test_settings_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("SMTP_HOST", "smtp.example.se")
     monkeypatch.setenv("SMTP_USERNAME", "mailer")
     monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)

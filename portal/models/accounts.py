@@ -30,6 +30,13 @@ class User(UserMixin, Base):
     #: Part of the login session id; bumping it logs out every session of the user.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Two-factor sign-in (``portal.services.two_factor``): the TOTP secret, when it was
+    #: turned on, the last time step used (no replay) and SHA-256 hashes of unused
+    #: recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recovery_codes: Mapped[list | None] = mapped_column(sa.JSON)
 
     @property
     def is_active(self) -> bool:  # flask-login
