@@ -105,6 +105,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("sv", "en"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        #: The privacy notice candidates read: the controller (the consultancy) and where to
+        #: send questions and requests about their data.
+        "CONTROLLER_NAME": env.get("CONTROLLER_NAME", "").strip(),
+        "PRIVACY_CONTACT": env.get("PRIVACY_CONTACT", "").strip(),
         #: Administrators must use two-factor sign-in (admin/two_factor_views.py).
         "REQUIRE_ADMIN_2FA": _bool(env.get("REQUIRE_ADMIN_2FA"), True),
         "RATELIMIT_HEADERS_ENABLED": False,

@@ -1,11 +1,39 @@
 """Friendly error pages, never a stack trace."""
-from flask import Flask, render_template
+import sqlalchemy as sa
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
+#: Seconds a client is asked to wait before trying again when the database is away.
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer, also after a retry (see ``candidate.views``)."""
+
+
+def _database_unavailable(exc):
+    from .db import get_session
+
+    try:
+        get_session().rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; nothing to keep
+        pass
+    resend = None
+    if request.method == "POST" and request.endpoint == "candidate.item":
+        # Nothing was saved: offer to send the same choice again, one click.
+        resend = {name: request.form.get(name, "") for name in ("csrf_token", "response", "option")}
+    html = render_template("unavailable.html", resend=resend, action=request.path)
+    return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(DatabaseUnavailable, _database_unavailable)
+    app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
+    app.register_error_handler(sa.exc.InterfaceError, _database_unavailable)
+
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         return render_template(

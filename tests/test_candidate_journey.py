@@ -277,3 +277,22 @@ def test_whole_journey_in_english_on_the_shipped_banks(client, db, make_invitati
     pages = c.finish_inventory()
     assert c.step == "done" and "Thank you, you are done!" in c.html
     assert pages == -(-len(load_inventory().statements) // 10)
+
+
+def test_privacy_notice_names_the_controller_and_contact_and_its_version_is_recorded(make_app, db,
+                                                                                    make_invitation):
+    from portal.services.journey import PRIVACY_NOTICE_VERSION
+
+    app = make_app(CONTROLLER_NAME="Rekrytering & Co AB", PRIVACY_CONTACT="dataskydd@rekrytering.example")
+    client = app.test_client()
+    cid, _, link = make_invitation()
+    page = client.get(link, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    assert "Rekrytering &amp; Co AB, rekryteringsföretaget som bjöd in dig" in html
+    assert "dataskydd@rekrytering.example" in html
+    assert f'data-notice-version="{PRIVACY_NOTICE_VERSION}"' in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    client.post("/test/welcome", data={"csrf_token": token, "consent": "y"})
+    db.expire_all()
+    row = db.get(CandidateRow, cid)
+    assert row.privacy_accepted_at is not None and row.privacy_notice_version == PRIVACY_NOTICE_VERSION

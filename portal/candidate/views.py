@@ -1,9 +1,12 @@
 """Candidate pages. Thin: load the candidate, call a journey service, render or redirect."""
 from __future__ import annotations
 
+import time
+
 from functools import wraps
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+import sqlalchemy as sa
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -111,7 +114,9 @@ def welcome():
     # The candidate's own limit (with any extra time), as the instructions and the e-mail say.
     minutes = round(journey.logic_time_limit(g.candidate).total_seconds() / 60)
     return render_template("candidate/welcome.html", form=form, assignment=g.candidate.assignment,
-                           minutes=minutes), 200 if not form.errors else 400
+                           minutes=minutes, controller=current_app.config.get("CONTROLLER_NAME", ""),
+                           contact=current_app.config.get("PRIVACY_CONTACT", ""),
+                           notice_version=journey.PRIVACY_NOTICE_VERSION), 200 if not form.errors else 400
 
 
 @bp.route("/test/instructions", methods=["GET", "POST"])
@@ -190,6 +195,32 @@ def _logic_context():
     return db, attempt, norms
 
 
+#: Pause before the one server-side retry of an answer that met a database error.
+ANSWER_RETRY_PAUSE = 0.5
+
+
+def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
+    """Save an answer and commit it here, so that a database error (a restart, a dropped
+    connection) while saving or committing is retried once, after a short pause, before
+    the candidate sees anything. Safe to repeat: an answer is written at most once per
+    presented question (a conditional update). A second failure raises
+    :class:`portal.errors.DatabaseUnavailable`: a 503 page that keeps the candidate's
+    choice and sends it again with one click."""
+    from ..errors import DatabaseUnavailable
+
+    for tries in (1, 2):
+        try:
+            outcome = journey.answer_logic_item(db, attempt, **kwargs)
+            db.commit()
+            return outcome
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            db.rollback()
+            if tries == 2:
+                raise DatabaseUnavailable() from exc
+            time.sleep(ANSWER_RETRY_PAUSE)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @bp.route("/test/item", methods=["GET", "POST"])
 @candidate_required(Stage.LOGIC)
 def item():
@@ -204,10 +235,8 @@ def item():
         if not option_id:
             flash(_("Choose one of the options before you continue."), "error")
             return redirect(url_for(".item"))
-        outcome = journey.answer_logic_item(
-            db, attempt, response_id=response_id, option_id=option_id, now=now,
-            bank=bank, norms=norms, timing=res.timing(),
-        )
+        outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
+                                     bank=bank, norms=norms, timing=res.timing())
         if outcome is journey.AnswerOutcome.TOO_LATE:
             keep_on_refusal()  # the late answer is refused, but the attempt is closed for good
             return render_template("candidate/timeup.html", late=True), 409

@@ -38,6 +38,9 @@ class Candidate(Base):
     #: Language the candidate chose on the welcome page (None until chosen).
     chosen_language: Mapped[str | None] = mapped_column(sa.String(5))
     privacy_accepted_at: Mapped[datetime | None]
+    #: The version of the privacy notice shown when the candidate accepted it
+    #: (``portal.services.journey.PRIVACY_NOTICE_VERSION``).
+    privacy_notice_version: Mapped[str | None] = mapped_column(sa.String(20))
     completed_at: Mapped[datetime | None]
     #: Optional candidate-experience rating 1-5 from the finish page.
     experience_rating: Mapped[int | None]

@@ -61,9 +61,15 @@ def set_language(session: Session, candidate: Candidate, language: str) -> None:
     session.flush()
 
 
+#: The privacy notice on the welcome page; raise it whenever the notice's text changes, so
+#: that each candidate's record says which notice they accepted.
+PRIVACY_NOTICE_VERSION = "2026-12-06"
+
+
 def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime) -> None:
     set_language(session, candidate, language)
-    advance(session, candidate, Stage.WELCOME, Stage.INSTRUCTIONS, privacy_accepted_at=now)
+    advance(session, candidate, Stage.WELCOME, Stage.INSTRUCTIONS, privacy_accepted_at=now,
+            privacy_notice_version=PRIVACY_NOTICE_VERSION)
 
 
 def begin_practice(session: Session, candidate: Candidate) -> None:
