@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import resources as res
 from portal.db import get_session
+from portal.downloads import attachment
 from portal.models import Invitation
 from portal.services import audit, mail
 from portal.services import candidate_admin as ca
@@ -506,3 +507,49 @@ def candidate_reset(candidate_id: int):
         flash(_("The logic test was reset. The earlier attempt is kept and marked as replaced; the candidate can start again with the same link."),
               "success")
     return _back(c)
+
+
+@bp.get("/candidates/<int:candidate_id>/export.zip")
+@staff_required
+def candidate_export(candidate_id: int):
+    """Everything held about one candidate (an access request): data.json with every row
+    that belongs to them, their released reports and attachments (``services.privacy``)."""
+    from portal.services import privacy
+
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    data = privacy.export_candidate(db, c, storage_dir=res.attachment_dir(), now=res.now(), scope="full")
+    audit.record(db, user_id=current_user.id, action="export", object_type="candidate", object_id=c.id,
+                 detail={"scope": "full"}, now=res.now())
+    return attachment(data, name=f"candidate-{c.id}-export.zip", mimetype="application/zip")
+
+
+class EraseForm(FlaskForm):
+    confirmation = StringField(_l("Type the candidate's name to confirm"),
+                               validators=[DataRequired(message=_l("Type the candidate's name.")), Length(max=200)])
+
+
+@bp.route("/candidates/<int:candidate_id>/erase", methods=["GET", "POST"])
+@staff_required
+def candidate_erase(candidate_id: int):
+    """Erase a candidate's personal data at their request, after a typed confirmation."""
+    from portal.services import privacy
+
+    db = get_session()
+    c = candidate_or_404(candidate_id)
+    form = EraseForm()
+    status = 200
+    if c.erased_at is None and form.validate_on_submit():
+        try:
+            privacy.erase_candidate(db, c, confirmation=form.confirmation.data, storage_dir=res.attachment_dir(),
+                                    user_id=current_user.id, now=res.now())
+        except privacy.ErasureError:
+            form.confirmation.errors.append(_("The name does not match. Type it exactly as it is shown."))
+            status = 400
+        else:
+            flash(_("The candidate's personal data was erased. The anonymous answers and results remain."),
+                  "success")
+            return redirect(url_for("admin.candidate", candidate_id=c.id))
+    elif form.errors:
+        status = 400
+    return render_template("admin/candidate_erase.html", c=c, form=form), status

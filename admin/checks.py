@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -62,8 +62,7 @@ class ReferenceForm(FlaskForm):
 
 
 def storage_dir() -> Path:
-    configured = current_app.config.get("ATTACHMENT_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
+    return res.attachment_dir()
 
 
 def _error(exc: svc.CheckError) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app
 
@@ -17,6 +18,12 @@ def now() -> datetime:
     """Current UTC time; tests may set ``CLOCK`` to a callable to move time."""
     clock = current_app.config.get("CLOCK")
     return clock() if clock else utcnow()
+
+
+def attachment_dir() -> Path:
+    """Where background-check attachments are stored (``ATTACHMENT_DIR``, else instance/attachments)."""
+    configured = current_app.config.get("ATTACHMENT_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
 
 
 def logic_bank() -> LogicBank:

@@ -65,6 +65,12 @@ def world(app, db, clock, make_assignment, make_invitation, tmp_path):
 
 
 def pdf_or_html(response) -> str:
+    if response.mimetype == "application/zip":  # an export: every file's text, the data and the PDFs
+        import io
+        import zipfile
+
+        archive = zipfile.ZipFile(io.BytesIO(response.data))
+        return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
     if response.mimetype != "application/pdf":
         return response.get_data(as_text=True)
     import io

@@ -344,6 +344,20 @@ def report_pdf():
     return attachment(r.pdf, name=reports.download_name(r), mimetype="application/pdf")
 
 
+@bp.get("/test/my-data.zip")
+@candidate_required()
+def my_data():
+    """Everything we hold about the candidate that is theirs to take (``privacy`` scope
+    ``self``), as a zip: their record, answers, results, feedback reports and reply."""
+    from ..services import privacy
+
+    data = privacy.export_candidate(get_session(), g.candidate, storage_dir=res.attachment_dir(), now=res.now(),
+                                    scope="self")
+    audit.record(get_session(), user_id=None, action="export", object_type="candidate", object_id=g.candidate.id,
+                 detail={"by": "candidate", "scope": "self"}, now=res.now())
+    return attachment(data, name=f"my-data-{g.candidate.id}.zip", mimetype="application/zip")
+
+
 @bp.post("/test/report/comment")
 @candidate_required(Stage.DONE)
 def report_comment():

@@ -41,6 +41,9 @@ class Candidate(Base):
     #: The version of the privacy notice shown when the candidate accepted it
     #: (``portal.services.journey.PRIVACY_NOTICE_VERSION``).
     privacy_notice_version: Mapped[str | None] = mapped_column(sa.String(20))
+    #: Set when the candidate's personal data was erased (``services.privacy.erase_candidate``);
+    #: the anonymous answers and results remain.
+    erased_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     #: Optional candidate-experience rating 1-5 from the finish page.
     experience_rating: Mapped[int | None]

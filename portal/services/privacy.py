@@ -1,0 +1,206 @@
+"""What we hold about one candidate, in one zip: for an access request (GDPR art. 15) and
+for the candidate's own download.
+
+``export_candidate`` collects every row that belongs to the candidate, found from the
+schema itself (every table with a ``candidate_id`` column, and every table with an
+``attempt_id`` column for the candidate's attempts), so a table added later is exported
+without a change here. ``data.json`` holds every column of those rows except secrets
+(link nonces, hashes) and file contents; the released reports (PDF) and the
+background-check attachments are files beside it.
+
+Two scopes:
+
+* ``full`` (a consultant answering an access request): everything, including interview
+  notes, references and the consultant's judgement;
+* ``self`` (the candidate, through their link): their own record, invitations, answers,
+  results, released feedback reports and their reply. Interview notes, references
+  (which hold other people's data) and internal assessments are handed over by the
+  consultancy on request, after review, with the ``full`` export.
+
+Services read only; the views audit the export (ids, no personal data).
+"""
+from __future__ import annotations
+
+import enum
+import hashlib
+import io
+import json
+import secrets
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Attempt, BackgroundCheck, Base, Candidate, CandidateComment, InterviewRating, Invitation, OutboxMessage,
+    ReferenceCheck, Report, ReportKind, Synthesis,
+)
+from ..pdf import render_pdf
+from . import audit, checks
+
+FORMAT = "second-opinion/candidate-export"
+FORMAT_VERSION = 1
+#: Never exported: secrets and file contents (files are exported as files).
+SECRET_COLUMNS = frozenset({"nonce", "password_hash", "totp_secret", "recovery_codes", "token", "pdf", "html",
+                            "attachment_path"})
+#: Tables the candidate's own download leaves out (see the module docstring).
+NOT_IN_SELF = frozenset({"interview_rating", "reference_check", "background_check", "synthesis", "first_opinion",
+                         "outbox_message"})
+
+
+def _value(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return None
+    return value
+
+
+def _rows(session: Session, table: sa.Table, column: str, ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    keep = [c for c in table.columns if c.name not in SECRET_COLUMNS]
+    result = session.execute(sa.select(*keep).where(table.c[column].in_(ids)).order_by(table.c.id))
+    return [{k: _value(v) for k, v in row._mapping.items()} for row in result]
+
+
+def collect(session: Session, candidate: Candidate, *, scope: str = "full") -> dict:
+    """Every row that belongs to ``candidate``, by table (see the module docstring)."""
+    if scope not in ("full", "self"):
+        raise ValueError(f"scope must be 'full' or 'self', not {scope!r}")
+    attempt_ids = list(session.scalars(sa.select(Attempt.id).where(Attempt.candidate_id == candidate.id)))
+    tables: dict[str, list[dict]] = {"candidate": _rows(session, Candidate.__table__, "id", [candidate.id])}
+    for table in Base.metadata.sorted_tables:
+        if scope == "self" and table.name in NOT_IN_SELF:
+            continue
+        if "candidate_id" in table.c:
+            rows = _rows(session, table, "candidate_id", [candidate.id])
+            if table.name == "report" and scope == "self":
+                rows = [r for r in rows if r["kind"] == ReportKind.CANDIDATE.value]
+            tables[table.name] = rows
+        elif "attempt_id" in table.c:
+            tables[table.name] = _rows(session, table, "attempt_id", attempt_ids)
+    assignment = candidate.assignment
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "scope": scope,
+        "assignment": {"id": assignment.id, "title": assignment.title, "client": assignment.client.name},
+        "tables": tables,
+    }
+
+
+def export_candidate(session: Session, candidate: Candidate, *, storage_dir: Path, now: datetime,
+                     scope: str = "full") -> bytes:
+    """The zip: ``data.json``, ``reports/<kind>-v<version>.pdf`` and, in the full scope,
+    ``attachments/<download name>``."""
+    data = collect(session, candidate, scope=scope)
+    data["exported_at"] = now.isoformat()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+        query = sa.select(Report).where(Report.candidate_id == candidate.id).order_by(Report.kind, Report.version)
+        if scope == "self":
+            query = query.where(Report.kind == ReportKind.CANDIDATE)
+        for report in session.scalars(query):
+            archive.writestr(f"reports/{report.kind.value}-v{report.version}.pdf", report.pdf)
+        if scope == "full":
+            for check in session.scalars(sa.select(BackgroundCheck).where(
+                    BackgroundCheck.candidate_id == candidate.id, BackgroundCheck.attachment_path.is_not(None))):
+                try:
+                    content, name = checks.read_attachment(check, storage_dir)
+                except checks.CheckError:
+                    continue  # the file is gone; data.json still lists the check
+                archive.writestr(f"attachments/{name}", content)
+    return buffer.getvalue()
+
+
+class ErasureError(ValueError):
+    """``confirmation`` (the typed name does not match) or ``already_erased``."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def erased_name(candidate: Candidate) -> str:
+    return f"#{candidate.id}"
+
+
+def _tombstone_html(now: datetime) -> str:
+    day = now.date().isoformat()
+    return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Erased / Raderad</title></head>"
+            "<body class=\"document\"><h1>Raderad / Erased</h1>"
+            f"<p>Rapporten raderades {day} på kandidatens begäran.</p>"
+            f"<p>The report was erased on {day} at the candidate's request.</p></body></html>")
+
+
+def erase_candidate(session: Session, candidate: Candidate, *, confirmation: str, storage_dir: Path,
+                    user_id: int, now: datetime) -> dict[str, int]:
+    """Erase the candidate's personal data (GDPR art. 17), keeping the anonymous answers
+    and results for norms and item statistics.
+
+    ``confirmation`` must be the candidate's name exactly as stored (typed by the
+    consultant). Erased: the name (replaced by ``#<id>``) and e-mail address
+    (``erased-<id>@invalid``); every invitation is revoked and its link secret replaced, so
+    no link works again; interview notes, the judgement's texts, the candidate's reply,
+    references, background-check notes, sources and attachment files, and every e-mail to
+    the candidate. Released reports are deleted and each kind replaced by a tombstone
+    version saying when it was erased. Returns the counts (also in the audit record,
+    which holds no personal data). Idempotent: a second call raises ``already_erased``.
+    """
+    if candidate.erased_at is not None:
+        raise ErasureError("already_erased")
+    if (confirmation or "").strip() != candidate.name.strip():
+        raise ErasureError("confirmation")
+    counts: dict[str, int] = {}
+    invitations = session.scalars(sa.select(Invitation).where(Invitation.candidate_id == candidate.id)).all()
+    for invitation in invitations:
+        invitation.nonce = secrets.token_urlsafe(32)
+        invitation.revoked_at = invitation.revoked_at or now
+    counts["invitations"] = len(invitations)
+    counts["outbox"] = session.execute(sa.delete(OutboxMessage).where(
+        OutboxMessage.candidate_id == candidate.id)).rowcount
+    counts["interview_notes"] = session.execute(sa.update(InterviewRating).where(
+        InterviewRating.candidate_id == candidate.id).values(notes="")).rowcount
+    counts["references"] = session.execute(sa.delete(ReferenceCheck).where(
+        ReferenceCheck.candidate_id == candidate.id)).rowcount
+    counts["comments"] = session.execute(sa.delete(CandidateComment).where(
+        CandidateComment.candidate_id == candidate.id)).rowcount
+    counts["syntheses"] = session.execute(sa.update(Synthesis).where(Synthesis.candidate_id == candidate.id)
+                                          .values(judgement="", strengths="", risks="")).rowcount
+    files = 0
+    for check in session.scalars(sa.select(BackgroundCheck).where(BackgroundCheck.candidate_id == candidate.id)):
+        if check.attachment_path:
+            try:
+                checks._stored_file(storage_dir, check.attachment_path).unlink(missing_ok=True)
+                files += 1
+            except checks.CheckError:
+                pass
+        check.attachment_path = check.attachment_name = None
+        check.note, check.source = "", ""
+    counts["attachments"] = files
+    released = session.scalars(sa.select(Report).where(Report.candidate_id == candidate.id)).all()
+    counts["reports"] = len(released)
+    latest = {}
+    for report in released:
+        latest[report.kind] = max(latest.get(report.kind, 0), report.version)
+    session.execute(sa.delete(Report).where(Report.candidate_id == candidate.id))
+    for kind, version in latest.items():
+        html = _tombstone_html(now)
+        pdf = render_pdf(html)
+        session.add(Report(candidate_id=candidate.id, kind=kind, version=version + 1, language="sv",
+                           content={"erased": True, "kind": kind.value, "language": "sv",
+                                    "erased_on": now.date().isoformat()},
+                           stamp={"erased": True}, html=html, pdf=pdf,
+                           pdf_sha256=hashlib.sha256(pdf).hexdigest(), released_by_id=user_id,
+                           released_at=now))
+    candidate.name = erased_name(candidate)
+    candidate.email = f"erased-{candidate.id}@invalid"
+    candidate.erased_at = now
+    session.flush()
+    audit.record(session, user_id=user_id, action="erase", object_type="candidate", object_id=candidate.id,
+                 detail=counts, now=now)
+    return counts
