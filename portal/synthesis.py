@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 from statistics import NormalDist
 
@@ -660,8 +660,3 @@ def compare_first_opinion(client_level: float, level: float, sd: float, *, z: fl
     if abs(level - client_level) <= max(z * sd, 0.5):
         return "confirms"
     return "higher" if level > client_level else "lower"
-
-
-def with_validity(params: Params, factor: float) -> Params:
-    """``params`` with every default validity multiplied by ``factor`` (for sensitivity runs)."""
-    return replace(params, validity={k: v * factor for k, v in params.validity.items()})
