@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import competencies as lib
+from portal import labels
 from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
@@ -78,12 +79,7 @@ def interview_guide_pdf(candidate_id: int):
 
 
 def _scale_names(lang: str) -> dict[str, str]:
-    names = {key: str(value) for key, value in SCALE_NAMES.items()}
-    for domain in res.inventory().domains:
-        names[f"personality.{domain.id}"] = domain.name.get(lang) or domain.id
-        for facet in domain.facets:
-            names[f"personality.{facet.id}"] = facet.name.get(lang) or facet.id
-    return names
+    return {**{key: str(value) for key, value in SCALE_NAMES.items()}, **labels.inventory_scale_names(lang)}
 
 
 def _level(raw: str | None) -> int | None:

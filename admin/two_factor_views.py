@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -125,7 +125,6 @@ def admins_must_enrol():
     if not (request.endpoint or "").startswith("admin."):
         return None
     if current_user.is_authenticated and current_user.role is Role.ADMIN and current_user.totp_enabled_at is None:
-        g.must_enrol = True
         flash(_("Administrators must use two-factor sign-in. Set it up to continue."), "info")
         return redirect(url_for("admin.two_factor"))
     return None

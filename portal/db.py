@@ -3,9 +3,9 @@
 One session per request (or CLI command), created on first use. The request's
 single commit point is ``commit_on_success`` (an ``after_request`` hook), and it commits
 only a success: a response with status >= 400 (or an exception) rolls back, so a refused
-form stores nothing. The few writes that must survive a refusal (the audit record of a
-failed sign-in, an attempt closed because an answer came after its deadline) say so with
-:func:`keep_on_refusal`. Services only ``flush()``. Teardown rolls back whatever was not
+form stores nothing. Writes that must survive a refusal (the audit record of a failed
+sign-in or second factor) say so with :func:`keep_on_refusal`; a candidate's answer is
+committed by its view itself, so that a database error can be retried there. Services only ``flush()``. Teardown rolls back whatever was not
 committed and closes.
 """
 from __future__ import annotations

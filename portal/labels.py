@@ -45,19 +45,25 @@ MUST_STATUSES = {
 }
 
 
+def inventory_scale_names(lang: str) -> dict[str, str]:
+    """The inventory's own domain and facet names in ``lang``, by scale key
+    (``personality.CO``, ``personality.CO.order``)."""
+    from . import resources as res
+
+    names = {}
+    for domain in res.inventory().domains:
+        for part in (domain, *domain.facets):
+            names[f"personality.{part.id}"] = part.name.get(lang) or part.id
+    return names
+
+
 def scale_name(scale: str, lang: str) -> str:
     """A test scale's name in ``lang``: "Logic test (reasoning ability)", or the
     inventory's own domain or facet name ("Personality: Order")."""
     from flask_babel import force_locale, gettext
 
-    from . import resources as res
-
     with force_locale(lang):
         if scale.startswith("logic."):
             return gettext("Logic test (reasoning ability)")
-        key = scale.split(".", 1)[-1]
-        for domain in res.inventory().domains:
-            for part in (domain, *domain.facets):
-                if part.id == key:
-                    return gettext("Personality: %(name)s", name=part.name.get(lang) or part.id)
-        return scale
+        name = inventory_scale_names(lang).get(scale)
+        return gettext("Personality: %(name)s", name=name) if name else scale

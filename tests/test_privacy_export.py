@@ -8,7 +8,6 @@ import zipfile
 
 import sqlalchemy as sa
 
-from conftest import csrf_from
 from portal.models import AuditEvent, Invitation
 from test_reports import assessed, login, release  # noqa: F401  (fixture)
 

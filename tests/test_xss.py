@@ -17,7 +17,7 @@ from portal.models import (
     Assignment, Candidate, CandidateComment, Client, InterviewRating, ReferenceCheck, ReportKind, Synthesis,
 )
 from portal.services import reports as svc
-from test_reports import PASSWORD, assessed, login, pdf_text, squash  # noqa: F401  (fixture)
+from test_reports import assessed, login, pdf_text, squash  # noqa: F401  (fixture)
 
 PAYLOADS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
@@ -67,7 +67,7 @@ def check_page(html: str, payloads, where: str) -> None:
 
 
 def test_candidate_names_by_hand_and_by_csv_on_every_list(app, db, assessed):  # noqa: F811
-    aid, users = assessed["assignment"], assessed["users"]
+    aid = assessed["assignment"]
     client = login(app, "consultant")
     token = csrf_from(client.get(f"/admin/assignments/{aid}/candidates/new"))
     for i, payload in enumerate(PAYLOADS[:25]):

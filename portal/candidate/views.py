@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from item_banks import adaptive
 
 from .. import resources as res
-from ..db import get_session, keep_on_refusal
+from ..db import get_session
 from ..downloads import attachment
 from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..services import audit, journey, reports
@@ -237,8 +237,7 @@ def item():
             return redirect(url_for(".item"))
         outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
                                      bank=bank, norms=norms, timing=res.timing())
-        if outcome is journey.AnswerOutcome.TOO_LATE:
-            keep_on_refusal()  # the late answer is refused, but the attempt is closed for good
+        if outcome is journey.AnswerOutcome.TOO_LATE:  # committed above: the attempt is closed for good
             return render_template("candidate/timeup.html", late=True), 409
         if outcome is journey.AnswerOutcome.CONFLICT:
             flash(_("That question had already been answered in another window. The first answer is kept."), "warning")

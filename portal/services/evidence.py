@@ -76,7 +76,7 @@ def _scale_scores(link, result, flagged: bool) -> tuple[syn.ScaleScore | None, s
     """The score a stored result contributes for one scale link, or why it contributes none."""
     if result is None or result.percentile is None:
         return None, None
-    validity = getattr(link, "validity", None)
+    validity = link.validity
     if link.scale.startswith("logic."):
         summary = logic_results.summarise(result)
         measured = summary.measured
