@@ -23,12 +23,13 @@ from .evidence import (
 from .mail import OutboxMessage
 from .profiles import Competency, ProfileCompetency, RequirementProfile
 from .reports import CandidateComment, Report, ReportKind
+from .retention import RetentionPeriod
 
 __all__ = [
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
     "ClientContact", "Competency", "OutboxMessage", "ProfileCompetency", "RequirementProfile",
     "assignment_consultant", "BackgroundCheck", "CheckStatus", "FirstOpinion", "InterviewRating",
-    "ReferenceCheck", "Synthesis", "CandidateComment", "Report", "ReportKind",
+    "ReferenceCheck", "Synthesis", "CandidateComment", "Report", "ReportKind", "RetentionPeriod",
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
 ]

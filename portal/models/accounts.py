@@ -37,6 +37,10 @@ class User(UserMixin, Base):
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     recovery_codes: Mapped[list | None] = mapped_column(sa.JSON)
+    #: The set-password link e-mailed to a new user (``portal.services.users``): its
+    #: secret and end. Cleared once used; a new link replaces the old one.
+    set_password_nonce: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    set_password_expires_at: Mapped[datetime | None]
 
     @property
     def is_active(self) -> bool:  # flask-login

@@ -81,6 +81,12 @@ class Assignment(Base):
     uses_logic: Mapped[bool] = mapped_column(default=True)
     uses_personality: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the assignment was last closed (None while open); retention periods count
+    #: from here (``portal.services.retention``).
+    closed_at: Mapped[datetime | None]
+    #: Legal hold: while set, no retention period removes anything of the assignment.
+    legal_hold_at: Mapped[datetime | None]
+    legal_hold_reason: Mapped[str] = mapped_column(sa.String(200), default="")
 
     client: Mapped[Client] = relationship(back_populates="assignments")
     consultants: Mapped[list["User"]] = relationship(secondary=assignment_consultant)  # noqa: F821

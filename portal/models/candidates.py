@@ -45,6 +45,12 @@ class Candidate(Base):
     #: the anonymous answers and results remain.
     erased_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    #: Set by a consultant when the client hired the candidate; the others are the
+    #: "unsuccessful" candidates of the retention rules.
+    hired_at: Mapped[datetime | None]
+    #: Legal hold: while set, no retention period removes anything of the candidate.
+    legal_hold_at: Mapped[datetime | None]
+    legal_hold_reason: Mapped[str] = mapped_column(sa.String(200), default="")
     #: Optional candidate-experience rating 1-5 from the finish page.
     experience_rating: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

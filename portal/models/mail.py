@@ -9,10 +9,12 @@ from .base import Base, utcnow
 
 
 class OutboxMessage(Base):
-    """Every e-mail the product sends, stored before sending.
+    """Every e-mail the product sends, written in the same transaction as the change it
+    reports and sent after the commit by the mail worker (``flask mail work``).
 
-    With SMTP configured, a message is sent and ``sent_at`` set; without, it stays in the
-    outbox for the development outbox page.
+    With SMTP configured, the worker sends a message and sets ``sent_at``; a failure is
+    tried again later (``attempts``, ``next_attempt_at``); without SMTP, messages stay
+    in the outbox for the development outbox page.
     """
 
     __tablename__ = "outbox_message"
@@ -22,9 +24,14 @@ class OutboxMessage(Base):
     #: invitation, reminder, ...
     kind: Mapped[str] = mapped_column(sa.String(32))
     candidate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
+    #: The staff user a message is for (the set-password link), else None.
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(sa.Text)
+    #: Delivery attempts so far, and when the worker may try next (backoff after a failure).
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -197,10 +197,11 @@ def send_report_ready(session: Session, candidate: Candidate, invitation: Invita
 
 
 def queue_message(session: Session, *, kind: str, candidate_id: int | None, to: str,
-                  subject: str, text: str, html: str | None, now: datetime) -> OutboxMessage:
+                  subject: str, text: str, html: str | None, now: datetime,
+                  user_id: int | None = None) -> OutboxMessage:
     """Store a message in the outbox, unsent."""
     message = OutboxMessage(
-        created_at=now, kind=kind, candidate_id=candidate_id, to_address=to.strip(),
+        created_at=now, kind=kind, candidate_id=candidate_id, user_id=user_id, to_address=to.strip(),
         subject=_one_line(subject, _SUBJECT_MAX), body_text=text, body_html=html,
     )
     session.add(message)
