@@ -167,3 +167,6 @@ def register_cli(app: Flask) -> None:
     from .norms_cli import norms_cli
 
     app.cli.add_command(norms_cli)
+    from .privacy_cli import privacy_cli
+
+    app.cli.add_command(privacy_cli)

@@ -109,6 +109,10 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         #: send questions and requests about their data.
         "CONTROLLER_NAME": env.get("CONTROLLER_NAME", "").strip(),
         "PRIVACY_CONTACT": env.get("PRIVACY_CONTACT", "").strip(),
+        #: Retention per data class, e.g. "assessment=24,contact=6,audit=keep" (months;
+        #: portal/services/retention.py lists the classes and defaults). An administrator
+        #: may change them on the Retention page.
+        "RETENTION_MONTHS": env.get("RETENTION_MONTHS", ""),
         #: Administrators must use two-factor sign-in (admin/two_factor_views.py).
         "REQUIRE_ADMIN_2FA": _bool(env.get("REQUIRE_ADMIN_2FA"), True),
         "RATELIMIT_HEADERS_ENABLED": False,
@@ -131,6 +135,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     }
     cfg.update(overrides)
     cfg["DATABASE_URL"] = database_url(cfg["DATABASE_URL"])
+    if isinstance(cfg["RETENTION_MONTHS"], str):
+        from .services.retention import RetentionError, parse_months
+
+        try:
+            cfg["RETENTION_MONTHS"] = parse_months(cfg["RETENTION_MONTHS"])
+        except RetentionError as exc:
+            raise ConfigError(str(exc)) from exc
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     else:

@@ -283,16 +283,25 @@ def test_privacy_notice_names_the_controller_and_contact_and_its_version_is_reco
                                                                                     make_invitation):
     from portal.services.journey import PRIVACY_NOTICE_VERSION
 
-    app = make_app(CONTROLLER_NAME="Rekrytering & Co AB", PRIVACY_CONTACT="dataskydd@rekrytering.example")
+    app = make_app(CONTROLLER_NAME="Rekrytering & Co AB", PRIVACY_CONTACT="dataskydd@rekrytering.example",
+                   RETENTION_MONTHS="assessment=18,contact=4,attachments=keep")
     client = app.test_client()
     cid, _, link = make_invitation()
     page = client.get(link, follow_redirects=True)
     html = page.get_data(as_text=True)
     assert "Rekrytering &amp; Co AB, rekryteringsföretaget som bjöd in dig" in html
     assert "dataskydd@rekrytering.example" in html
-    assert f'data-notice-version="{PRIVACY_NOTICE_VERSION}"' in html
+    retention = re.search(r"<dd data-retention>(.*?)</dd>", html, re.S).group(1)
+    assert "18 månader" in retention and "4 månader" in retention and "bakgrundskontroll" not in retention
+    version = re.search(r'data-notice-version="([^"]+)"', html).group(1)
+    assert version.startswith(PRIVACY_NOTICE_VERSION + "+")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     client.post("/test/welcome", data={"csrf_token": token, "consent": "y"})
     db.expire_all()
     row = db.get(CandidateRow, cid)
-    assert row.privacy_accepted_at is not None and row.privacy_notice_version == PRIVACY_NOTICE_VERSION
+    assert row.privacy_accepted_at is not None and row.privacy_notice_version == version
+    # other periods, another notice: its version differs
+    other = make_app(RETENTION_MONTHS="assessment=24").test_client()
+    _, _, link2 = make_invitation()
+    html2 = other.get(link2, follow_redirects=True).get_data(as_text=True)
+    assert re.search(r'data-notice-version="([^"]+)"', html2).group(1) != version

@@ -110,9 +110,16 @@ def test_free_texts_of_an_assessed_candidate_in_pages_and_reports(app, db, clock
     db.execute(sa.update(Synthesis).where(Synthesis.candidate_id == cid).values(
         judgement=next(p), strengths=next(p), risks=next(p)))
     db.add(CandidateComment(candidate_id=cid, text=next(p), created_at=clock(), updated_at=clock()))
+    db.execute(sa.update(Candidate).where(Candidate.id == cid).values(legal_hold_at=clock(),
+                                                                     legal_hold_reason=next(p)[:200]))
     db.commit()
+    admin = login(app, "admin")
+    page = admin.get("/admin/retention")
+    assert page.status_code == 200
+    check_page(page.get_data(as_text=True), payloads, "/admin/retention")
     client = login(app, "consultant")
     for url in (f"/admin/candidates/{cid}", f"/admin/candidates/{cid}/synthesis", f"/admin/candidates/{cid}/ratings",
+                f"/admin/candidates/{cid}/retention",
                 f"/admin/candidates/{cid}/references", f"/admin/candidates/{cid}/interview-guide",
                 f"/admin/candidates/{cid}/reports", f"/admin/assignments/{aid}", "/admin/"):
         page = client.get(url)

@@ -106,17 +106,21 @@ def language():
 @bp.route("/test/welcome", methods=["GET", "POST"])
 @candidate_required(Stage.WELCOME)
 def welcome():
+    from ..services import retention
+
     form = WelcomeForm()
+    periods = retention.periods(get_session(), current_app.config)
+    version = retention.notice_version(journey.PRIVACY_NOTICE_VERSION, periods)
     if form.validate_on_submit():
         lang = g.candidate.chosen_language or g.invitation.language
-        journey.accept_welcome(get_session(), g.candidate, language=lang, now=res.now())
+        journey.accept_welcome(get_session(), g.candidate, language=lang, now=res.now(), notice_version=version)
         return redirect(url_for(".instructions"))
     # The candidate's own limit (with any extra time), as the instructions and the e-mail say.
     minutes = round(journey.logic_time_limit(g.candidate).total_seconds() / 60)
     return render_template("candidate/welcome.html", form=form, assignment=g.candidate.assignment,
                            minutes=minutes, controller=current_app.config.get("CONTROLLER_NAME", ""),
-                           contact=current_app.config.get("PRIVACY_CONTACT", ""),
-                           notice_version=journey.PRIVACY_NOTICE_VERSION), 200 if not form.errors else 400
+                           contact=current_app.config.get("PRIVACY_CONTACT", ""), periods=periods,
+                           notice_version=version), 200 if not form.errors else 400
 
 
 @bp.route("/test/instructions", methods=["GET", "POST"])

@@ -118,7 +118,11 @@ def update_assignment(session: Session, assignment: Assignment, *, title: str, n
     assignment.deadline = deadline
     assignment.uses_logic = uses_logic
     assignment.uses_personality = uses_personality
-    assignment.status = AssignmentStatus(status)
+    new_status = AssignmentStatus(status)
+    if new_status is not assignment.status:
+        # Retention periods count from the last close; reopening stops the count.
+        assignment.closed_at = now if new_status is AssignmentStatus.CLOSED else None
+    assignment.status = new_status
     session.flush()
     if changed:
         # Field names only: the values may be personal or confidential.

@@ -62,14 +62,16 @@ def set_language(session: Session, candidate: Candidate, language: str) -> None:
 
 
 #: The privacy notice on the welcome page; raise it whenever the notice's text changes, so
-#: that each candidate's record says which notice they accepted.
+#: that each candidate's record says which notice they accepted. The notice shown adds a
+#: fingerprint of the retention periods in force (``retention.notice_version``).
 PRIVACY_NOTICE_VERSION = "2026-12-06"
 
 
-def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime) -> None:
+def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime,
+                   notice_version: str = PRIVACY_NOTICE_VERSION) -> None:
     set_language(session, candidate, language)
     advance(session, candidate, Stage.WELCOME, Stage.INSTRUCTIONS, privacy_accepted_at=now,
-            privacy_notice_version=PRIVACY_NOTICE_VERSION)
+            privacy_notice_version=notice_version)
 
 
 def begin_practice(session: Session, candidate: Candidate) -> None:

@@ -129,40 +129,89 @@ def erased_name(candidate: Candidate) -> str:
     return f"#{candidate.id}"
 
 
-def _tombstone_html(now: datetime) -> str:
+def erased_email(candidate_id: int) -> str:
+    """The address an erased candidate is left with (never deliverable: ``.invalid``)."""
+    return f"erased-{candidate_id}@invalid"
+
+
+def _tombstone_html(now: datetime, reason: str) -> str:
     day = now.date().isoformat()
+    if reason == "retention":
+        sv = f"Rapporten raderades {day} när lagringstiden hade löpt ut."
+        en = f"The report was erased on {day} when its retention period had ended."
+    else:
+        sv = f"Rapporten raderades {day} på kandidatens begäran."
+        en = f"The report was erased on {day} at the candidate's request."
     return ("<!doctype html><html><head><meta charset=\"utf-8\"><title>Erased / Raderad</title></head>"
-            "<body class=\"document\"><h1>Raderad / Erased</h1>"
-            f"<p>Rapporten raderades {day} på kandidatens begäran.</p>"
-            f"<p>The report was erased on {day} at the candidate's request.</p></body></html>")
+            f"<body class=\"document\"><h1>Raderad / Erased</h1><p>{sv}</p><p>{en}</p></body></html>")
+
+
+def remove_contact(session: Session, candidate: Candidate, *, now: datetime) -> dict[str, int]:
+    """Remove what is needed only to reach the candidate: the e-mail address, every
+    invitation link (revoked, its secret replaced) and every e-mail to them. The name,
+    answers, results and reports stay. Used by the retention rule for candidates who were
+    not hired, and as the first step of an erasure."""
+    invitations = session.scalars(sa.select(Invitation).where(Invitation.candidate_id == candidate.id)).all()
+    for invitation in invitations:
+        invitation.nonce = secrets.token_urlsafe(32)
+        invitation.revoked_at = invitation.revoked_at or now
+    counts = {"invitations": len(invitations)}
+    counts["outbox"] = session.execute(sa.delete(OutboxMessage).where(
+        OutboxMessage.candidate_id == candidate.id)).rowcount
+    candidate.email = erased_email(candidate.id)
+    session.flush()
+    return counts
+
+
+def delete_attachment_files(session: Session, candidate_ids: list[int], *, storage_dir: Path) -> int:
+    """Delete the background-check attachment files of these candidates (the checks and
+    their notes stay); returns how many files were removed."""
+    files = 0
+    for check in session.scalars(sa.select(BackgroundCheck).where(
+            BackgroundCheck.candidate_id.in_(candidate_ids), BackgroundCheck.attachment_path.is_not(None))):
+        try:
+            checks._stored_file(storage_dir, check.attachment_path).unlink(missing_ok=True)
+            files += 1
+        except checks.CheckError:
+            pass  # a path outside the folder was never ours to delete
+        check.attachment_path = check.attachment_name = None
+    session.flush()
+    return files
 
 
 def erase_candidate(session: Session, candidate: Candidate, *, confirmation: str, storage_dir: Path,
                     user_id: int, now: datetime) -> dict[str, int]:
-    """Erase the candidate's personal data (GDPR art. 17), keeping the anonymous answers
-    and results for norms and item statistics.
+    """Erase the candidate's personal data at their request (GDPR art. 17), keeping the
+    anonymous answers and results for norms and item statistics.
 
     ``confirmation`` must be the candidate's name exactly as stored (typed by the
-    consultant). Erased: the name (replaced by ``#<id>``) and e-mail address
-    (``erased-<id>@invalid``); every invitation is revoked and its link secret replaced, so
-    no link works again; interview notes, the judgement's texts, the candidate's reply,
-    references, background-check notes, sources and attachment files, and every e-mail to
-    the candidate. Released reports are deleted and each kind replaced by a tombstone
-    version saying when it was erased. Returns the counts (also in the audit record,
-    which holds no personal data). Idempotent: a second call raises ``already_erased``.
+    consultant). What is erased is listed in ``erase``. Idempotent: a second call raises
+    ``already_erased``.
     """
     if candidate.erased_at is not None:
         raise ErasureError("already_erased")
     if (confirmation or "").strip() != candidate.name.strip():
         raise ErasureError("confirmation")
-    counts: dict[str, int] = {}
-    invitations = session.scalars(sa.select(Invitation).where(Invitation.candidate_id == candidate.id)).all()
-    for invitation in invitations:
-        invitation.nonce = secrets.token_urlsafe(32)
-        invitation.revoked_at = invitation.revoked_at or now
-    counts["invitations"] = len(invitations)
-    counts["outbox"] = session.execute(sa.delete(OutboxMessage).where(
-        OutboxMessage.candidate_id == candidate.id)).rowcount
+    return erase(session, candidate, storage_dir=storage_dir, user_id=user_id, now=now, reason="request")
+
+
+def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id: int | None, now: datetime,
+          reason: str) -> dict[str, int]:
+    """Erase a candidate's personal data; ``reason`` is ``request`` (a consultant, after a
+    typed confirmation) or ``retention`` (the purge, ``user_id`` None).
+
+    Erased: the name (replaced by ``#<id>``) and e-mail address (``erased-<id>@invalid``);
+    every invitation is revoked and its link secret replaced, so no link works again;
+    interview notes, the judgement's texts, the candidate's reply, references,
+    background-check notes, sources and attachment files, and every e-mail to the
+    candidate. Released reports are deleted and each kind replaced by a tombstone version
+    saying when and why it was erased (released in the name of whoever released the last
+    version, when the purge does it). Returns the counts (also in the audit record, which
+    holds no personal data).
+    """
+    if candidate.erased_at is not None:
+        raise ErasureError("already_erased")
+    counts = remove_contact(session, candidate, now=now)
     counts["interview_notes"] = session.execute(sa.update(InterviewRating).where(
         InterviewRating.candidate_id == candidate.id).values(notes="")).rowcount
     counts["references"] = session.execute(sa.delete(ReferenceCheck).where(
@@ -171,36 +220,29 @@ def erase_candidate(session: Session, candidate: Candidate, *, confirmation: str
         CandidateComment.candidate_id == candidate.id)).rowcount
     counts["syntheses"] = session.execute(sa.update(Synthesis).where(Synthesis.candidate_id == candidate.id)
                                           .values(judgement="", strengths="", risks="")).rowcount
-    files = 0
-    for check in session.scalars(sa.select(BackgroundCheck).where(BackgroundCheck.candidate_id == candidate.id)):
-        if check.attachment_path:
-            try:
-                checks._stored_file(storage_dir, check.attachment_path).unlink(missing_ok=True)
-                files += 1
-            except checks.CheckError:
-                pass
-        check.attachment_path = check.attachment_name = None
-        check.note, check.source = "", ""
-    counts["attachments"] = files
+    counts["attachments"] = delete_attachment_files(session, [candidate.id], storage_dir=storage_dir)
+    session.execute(sa.update(BackgroundCheck).where(BackgroundCheck.candidate_id == candidate.id)
+                    .values(note="", source=""))
     released = session.scalars(sa.select(Report).where(Report.candidate_id == candidate.id)).all()
     counts["reports"] = len(released)
-    latest = {}
+    latest: dict[ReportKind, Report] = {}
     for report in released:
-        latest[report.kind] = max(latest.get(report.kind, 0), report.version)
+        if report.kind not in latest or report.version > latest[report.kind].version:
+            latest[report.kind] = report
+    tombstones = [(kind, report.version, user_id or report.released_by_id) for kind, report in latest.items()]
     session.execute(sa.delete(Report).where(Report.candidate_id == candidate.id))
-    for kind, version in latest.items():
-        html = _tombstone_html(now)
+    for kind, version, released_by in tombstones:
+        html = _tombstone_html(now, reason)
         pdf = render_pdf(html)
         session.add(Report(candidate_id=candidate.id, kind=kind, version=version + 1, language="sv",
-                           content={"erased": True, "kind": kind.value, "language": "sv",
+                           content={"erased": True, "kind": kind.value, "language": "sv", "reason": reason,
                                     "erased_on": now.date().isoformat()},
                            stamp={"erased": True}, html=html, pdf=pdf,
-                           pdf_sha256=hashlib.sha256(pdf).hexdigest(), released_by_id=user_id,
+                           pdf_sha256=hashlib.sha256(pdf).hexdigest(), released_by_id=released_by,
                            released_at=now))
     candidate.name = erased_name(candidate)
-    candidate.email = f"erased-{candidate.id}@invalid"
     candidate.erased_at = now
     session.flush()
     audit.record(session, user_id=user_id, action="erase", object_type="candidate", object_id=candidate.id,
-                 detail=counts, now=now)
+                 detail={**counts, "reason": reason}, now=now)
     return counts
