@@ -62,7 +62,7 @@ from portal import create_app  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import Assignment, Client, LogicResponse  # noqa: E402
-from portal.services import journey  # noqa: E402
+from item_banks import adaptive  # noqa: E402
 
 DEFAULT_PG = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -398,8 +398,10 @@ class SimCandidate:
         self.post("/test/start", {}, "start test")
         self.expect("item", "start test")
 
-    def answer(self, k: int, last_of_form: bool) -> tuple[float, float, float]:
-        """Answer the current item; returns (total, post, get) seconds."""
+    def answer(self, k: int, may_end: bool) -> tuple[float, float, float]:
+        """Answer the current item; returns (total, post, get) seconds. ``may_end``: the
+        adaptive test may stop after this answer (its minimum length is reached); then
+        ``self.ended`` says whether it did."""
         m = RESPONSE_RE.search(self.page.text)
         options = OPTION_RE.findall(self.page.text)
         if not m or not options:
@@ -420,9 +422,8 @@ class SimCandidate:
         self.page = nxt
         _check(nxt, f"item {k} next page")
         step = _step(nxt)
-        if last_of_form:
-            if step == "item":
-                raise FlowError(f"item {k}: last item of the form answered but still on an item page")
+        if may_end and step != "item":
+            self.ended = True  # the precision target was reached: the test is over
         else:
             if step != "item":
                 raise FlowError(f"item {k}: expected the next item page, got step {step!r} at {nxt.url}")
@@ -455,15 +456,17 @@ class BaselineClient:
         return t1 - t0, t1 - t0, 0.0
 
 
-def run_phase(clients: list, k: int, form_length: int | None) -> dict:
+def run_phase(clients: list, k: int, min_length: int | None) -> dict:
     """Warm every client up concurrently (untimed), then release all threads at
-    once into ``k`` timed answers each."""
+    once into ``k`` timed answers each (fewer for a candidate whose adaptive test
+    stops on precision after ``min_length`` answers)."""
     n = len(clients)
     errors = Errors()
     totals: list[float] = []
     posts: list[float] = []
     gets: list[float] = []
     ok_answers = [0]
+    not_asked = [0]  # answers the adaptive test did not ask for (it stopped earlier)
     lock = threading.Lock()
     start = {}
 
@@ -489,15 +492,19 @@ def run_phase(clients: list, k: int, form_length: int | None) -> dict:
             return
         mine_t, mine_p, mine_g = [], [], []
         for i in range(k):
-            last = form_length is not None and i == form_length - 1
+            may_end = min_length is not None and i >= min_length - 1
             try:
-                t, p, g = c.answer(i, last)
+                t, p, g = c.answer(i, may_end)
             except Exception as exc:  # any failure is a counted error, never a dead thread
                 errors.add(f"client {c.index} answer {i}: {type(exc).__name__}: {exc}")
                 break  # the page state is unknown: this candidate stops
             mine_t.append(t)
             mine_p.append(p)
             mine_g.append(g)
+            if getattr(c, "ended", False):
+                with lock:
+                    not_asked[0] += k - i - 1
+                break
         with lock:
             totals.extend(mine_t)
             posts.extend(mine_p)
@@ -521,7 +528,8 @@ def run_phase(clients: list, k: int, form_length: int | None) -> dict:
     ms = [x * 1000 for x in totals]
     return {
         "answers": ok_answers[0],
-        "expected": n * k,
+        "expected": n * k - not_asked[0],
+        "ended_early": not_asked[0],
         "errors": errors.count,
         "error_details": errors.details,
         "wall_s": wall,
@@ -619,7 +627,7 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
             for r in range(rounds):
                 cands = [SimCandidate(i, app_base, links[r * n + i], seed=args.seed + r * n + i)
                          for i in range(n)]
-                a = run_phase(cands, k, journey.LOGIC_FORM_LENGTH)
+                a = run_phase(cands, k, adaptive.APP_SETTINGS.min_items)
                 b = run_phase([BaselineClient(r * n + i, base_base) for i in range(n)], k, None)
                 per_round.append({"round": r + 1, "app": a, "baseline": b, "ratios": _ratios(a, b)})
                 print(f"[{kind}] round {r + 1}/{rounds}: app {fmt(a['answers_per_s'])}/s, "
@@ -726,9 +734,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=20261126, help="seed of the simulated answer choices")
     p.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="directory for the JSON result")
     args = p.parse_args(argv)
-    form = journey.LOGIC_FORM_LENGTH
-    if not 1 <= args.items <= form:
-        p.error(f"--items must be between 1 and {form} (the length of the logic form)")
+    longest = adaptive.APP_SETTINGS.max_items
+    if not 1 <= args.items <= longest:
+        p.error(f"--items must be between 1 and {longest} (the longest adaptive test)")
     if not 1 <= args.candidates <= 200:
         p.error("--candidates must be between 1 and 200")
     if not 1 <= args.rounds <= 10:
