@@ -3,9 +3,9 @@
     .venv/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 gunicorn also reads this file by itself when started in this folder. Command-line flags
-override it. The access log goes to standard output with every invitation token
-replaced by ``[redacted]`` (in the request line, the path and the Referer), so that a
-log file never holds a working candidate link.
+override it. The access log goes to standard output with every link token (a candidate's
+invitation, a user's set-password link) replaced by ``[redacted]`` (in the request line,
+the path and the Referer), so that a log file never holds a working link.
 """
 import os
 
@@ -21,7 +21,7 @@ errorlog = "-"
 
 
 class RedactingLogger(Logger):
-    """gunicorn's logger with invitation tokens redacted from every access-log atom."""
+    """gunicorn's logger with link tokens redacted from every access-log atom."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

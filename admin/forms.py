@@ -1,7 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from portal import passwords
+
+#: Why ``portal.passwords.problems`` refuses a password, as the pages say it.
+PASSWORD_ERRORS = {
+    "too_short": _l("The password must be at least %(n)s characters.", n=passwords.MIN_LENGTH),
+    "too_long": _l("The password must be at most %(n)s characters.", n=passwords.MAX_LENGTH),
+    "common": _l("This password is one of the 30,000 most common passwords. Choose another, e.g. a few unrelated words."),
+    "contains_email": _l("The password must not contain the name part of the e-mail address."),
+}
 
 
 class LoginForm(FlaskForm):
@@ -29,3 +39,11 @@ class RetentionForm(FlaskForm):
     attachments = IntegerField(validators=[Optional(), NumberRange(min=1, max=240)])
     outbox = IntegerField(validators=[Optional(), NumberRange(min=1, max=240)])
     audit = IntegerField(validators=[Optional(), NumberRange(min=1, max=240)])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Enter a password.")),
+                                                             Length(max=500)])
+    confirm = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(message=_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords are not the same."))])

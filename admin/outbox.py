@@ -1,5 +1,10 @@
 """The outbox: every e-mail the product sent or queued. Without SMTP configured it is the
-development outbox, where consultants read what would have been sent."""
+development outbox, where staff read what would have been sent.
+
+Consultants see the messages to candidates of the assignments they may see; only
+administrators also see the messages to staff users (the set-password links), since an
+unused link lets its reader choose that user's password, and administrators can send
+such a link anyway."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,7 +12,7 @@ from flask import abort, current_app, render_template
 from flask_login import current_user
 
 from portal.db import get_session
-from portal.models import Assignment, Candidate, OutboxMessage
+from portal.models import Assignment, Candidate, OutboxMessage, Role
 from portal.services import access
 
 from . import bp
@@ -16,8 +21,11 @@ from .auth import staff_required
 
 def _scope():
     visible = access.assignment_scope(current_user).with_only_columns(Assignment.id)
-    return (sa.select(OutboxMessage).join(Candidate, OutboxMessage.candidate_id == Candidate.id)
-            .where(Candidate.assignment_id.in_(visible)))
+    to_candidates = OutboxMessage.candidate_id.in_(
+        sa.select(Candidate.id).where(Candidate.assignment_id.in_(visible)))
+    if current_user.role is Role.ADMIN:
+        return sa.select(OutboxMessage).where(sa.or_(to_candidates, OutboxMessage.user_id.is_not(None)))
+    return sa.select(OutboxMessage).where(to_candidates)
 
 
 @bp.get("/outbox")

@@ -1,21 +1,25 @@
-"""User management (admins) and the audit log."""
+"""User management (admins) and the audit log.
+
+An administrator never types a password for someone else: a new user, and a user who
+forgot theirs, gets an e-mailed set-password link (``portal.services.set_password``,
+``admin.account``)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Client, Role, User
 from portal.services import audit
-from portal import passwords
-from portal.services.users import UserError, create_user, reset_password, set_active
+from portal.services import set_password as links
+from portal.services.users import UserError, create_user, set_active
 
 from . import bp
 from .auth import admin_required
@@ -23,17 +27,12 @@ from .auth import admin_required
 ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}
 USER_ERRORS = {
     "invalid_email": _l("Enter a valid e-mail address."),
-    "too_short": _l("The password must be at least %(n)s characters.", n=passwords.MIN_LENGTH),
-    "too_long": _l("The password must be at most %(n)s characters.", n=passwords.MAX_LENGTH),
-    "common": _l("This password is one of the 30,000 most common passwords. Choose another, e.g. a few unrelated words."),
-    "contains_email": _l("The password must not contain the name part of the e-mail address."),
     "client_required": _l("Choose the client organisation of a client user."),
     "client_not_allowed": _l("Only client users belong to a client organisation."),
     "exists": _l("There is already a user with this e-mail address."),
 }
-ERROR_FIELD = {"invalid_email": "email", "too_short": "password", "too_long": "password", "common": "password",
-               "contains_email": "password", "client_required": "client_id",
-               "client_not_allowed": "client_id", "exists": "email"}
+ERROR_FIELD = {"invalid_email": "email", "client_required": "client_id", "client_not_allowed": "client_id",
+               "exists": "email"}
 
 
 class UserForm(FlaskForm):
@@ -41,13 +40,6 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=["consultant", "admin", "client"])
     client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
-    password = PasswordField(_l("Initial password"), validators=[DataRequired(message=_l("Enter a password.")),
-                                                                 Length(max=500)])
-
-
-class PasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired(message=_l("Enter a password.")),
-                                                             Length(max=500)])
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -60,8 +52,7 @@ def users():
     status = 200
     if form.validate_on_submit():
         try:
-            user = create_user(db, email=form.email.data, password=form.password.data, role=Role(form.role.data),
-                               name=form.name.data or "",
+            user = create_user(db, email=form.email.data, role=Role(form.role.data), name=form.name.data or "",
                                client_id=int(form.client_id.data) if form.client_id.data else None)
         except UserError as exc:
             getattr(form, ERROR_FIELD[exc.code]).errors.append(USER_ERRORS[exc.code])
@@ -69,13 +60,30 @@ def users():
         else:
             audit.record(db, user_id=current_user.id, action="create", object_type="user",
                          object_id=user.id, detail={"role": user.role.value}, now=res.now())
-            flash(_("The user was created."), "success")
+            _send_link(user)
+            flash(_("The user was created and has been e-mailed a link to choose their password."), "success")
+            _flash_outbox()
             return redirect(url_for("admin.users"))
     elif form.errors:
         status = 400
     people = db.scalars(sa.select(User).order_by(User.role, User.email)).all()
+    now = res.now()
     return render_template("admin/users.html", form=form, people=people, clients={c.id: c for c in clients},
-                           role_labels=ROLE_LABELS, password_form=PasswordForm()), status
+                           role_labels=ROLE_LABELS, link_states={u.id: links.link_state(u, now) for u in people},
+                           link_hours=current_app.config["SET_PASSWORD_LINK_HOURS"]), status
+
+
+def _send_link(user: User) -> None:
+    """Queue a set-password e-mail (sent after the commit) and record it, without the address."""
+    db = get_session()
+    links.send_link(db, user, now=res.now(), settings=res.set_password_settings())
+    audit.record(db, user_id=current_user.id, action="send_set_password_link", object_type="user",
+                 object_id=user.id, now=res.now())
+
+
+def _flash_outbox() -> None:
+    if not current_app.config.get("SMTP_HOST"):
+        flash(_("No SMTP server is configured: the e-mail with the link is in the Outbox."), "info")
 
 
 def _user(user_id: int) -> User:
@@ -101,22 +109,20 @@ def user_active(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<int:user_id>/set-password-link")
 @admin_required
-def user_password(user_id: int):
+def user_set_password_link(user_id: int):
+    """E-mail a new set-password link (a forgotten password, an expired link); earlier
+    links stop working. The current password, if any, works until the new one is chosen."""
     user = _user(user_id)
-    form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            reset_password(get_session(), user, form.password.data)
-        except UserError as exc:
-            flash(USER_ERRORS[exc.code], "error")
-        else:
-            audit.record(get_session(), user_id=current_user.id, action="reset_password", object_type="user",
-                         object_id=user.id, now=res.now())
-            flash(_("The password was changed and the user was logged out everywhere."), "success")
-    else:
-        flash(_("Enter a password."), "error")
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    if not user.active:
+        flash(_("Activate the account before sending a new link."), "error")
+        return redirect(url_for("admin.users"))
+    _send_link(user)
+    flash(_("A new link to choose a password was e-mailed; earlier links no longer work."), "success")
+    _flash_outbox()
     return redirect(url_for("admin.users"))
 
 

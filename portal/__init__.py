@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
 
     from admin import bp as admin_bp
+    from admin.account import bp as account_bp
     from admin.auth import init_login
 
     from .candidate import bp as candidate_bp
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_login(app)
     app.register_blueprint(candidate_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(health_bp)
 
     from .cli import register_cli

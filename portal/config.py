@@ -85,6 +85,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         or f"sqlite:///{instance_path / 'second_opinion.sqlite3'}",
         #: Invitation links stop working after this many days.
         "INVITATION_MAX_AGE_DAYS": int(env.get("INVITATION_MAX_AGE_DAYS", "14")),
+        #: A new user's e-mailed set-password link (or a new one) stops working after this
+        #: many hours.
+        "SET_PASSWORD_LINK_HOURS": int(env.get("SET_PASSWORD_LINK_HOURS") or 72),
         #: Grace period after the logic test deadline for answers still in flight.
         "ANSWER_GRACE_SECONDS": 5,
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000"),

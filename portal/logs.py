@@ -1,17 +1,18 @@
-"""Invitation tokens never reach a log.
+"""Link tokens never reach a log.
 
 A candidate's link is ``/i/<token>``: whoever reads the token can take the test as the
-candidate. :data:`TOKEN_IN_PATH` finds it in a request line, a path or a Referer, and
-:func:`redact` replaces it. :class:`RedactTokens` is a logging filter for the app's own
-loggers and Werkzeug's request log (``make run``); ``gunicorn.conf.py`` redacts
-gunicorn's access log with the same function.
+candidate. A staff user's set-password link is ``/account/set-password/<token>``: whoever
+reads it can choose that user's password. :data:`TOKEN_IN_PATH` finds either in a request
+line, a path or a Referer, and :func:`redact` replaces it. :class:`RedactTokens` is a
+logging filter for the app's own loggers and Werkzeug's request log (``make run``);
+``gunicorn.conf.py`` redacts gunicorn's access log with the same function.
 """
 from __future__ import annotations
 
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/i/)[^/?#\s\"']+")
+TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"']+")
 REDACTED = r"\1[redacted]"
 
 

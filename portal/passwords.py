@@ -11,12 +11,18 @@ shipped in ``portal/data/common_passwords.txt`` (also not with digits or punctua
 merely added at the end, e.g. ``password123456``); not containing the local part of the
 user's e-mail address. Each problem is a code, so the pages show their own text.
 
+A new user has no password until they choose one through their set-password link: their
+stored value is :func:`unusable` (``!`` and random characters, never a hash), which
+:func:`verify` refuses after the same work as a wrong password, so a sign-in attempt tells
+no one whether the account has a password yet.
+
 Standard library + argon2-cffi + Werkzeug (no Flask application state).
 """
 from __future__ import annotations
 
 import functools
 import re
+import secrets
 from pathlib import Path
 
 from argon2 import PasswordHasher, Type
@@ -32,15 +38,40 @@ HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=
                         type=Type.ID)
 
 _TRAILING = re.compile(r"[\d\W_]+$")
+UNUSABLE_PREFIX = "!"
 
 
 def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+def unusable() -> str:
+    """The stored value of an account without a password: no password matches it."""
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(24)
+
+
+def is_usable(stored: str | None) -> bool:
+    return bool(stored) and not stored.startswith(UNUSABLE_PREFIX)
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password("not-a-real-password")
+
+
 def verify(stored: str, password: str) -> bool:
-    """Does ``password`` match the stored hash (argon2id, or a Werkzeug hash from before)?"""
-    if not stored or password is None:
+    """Does ``password`` match the stored hash (argon2id, or a Werkzeug hash from before)?
+
+    An unusable value never matches; it costs the same argon2id work as a wrong password."""
+    if password is None:
+        return False
+    if stored and stored.startswith(UNUSABLE_PREFIX):
+        try:  # the same work as a wrong password, and never a match
+            HASHER.verify(_dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return False
+    if not stored:
         return False
     if stored.startswith("$argon2"):
         try:

@@ -12,6 +12,7 @@ from norms import NormTable, load_norm_table
 from .models import utcnow
 from .services.invitations import InvitationSettings
 from .services.journey import Timing
+from .services.set_password import LinkSettings
 
 
 def now() -> datetime:
@@ -44,6 +45,17 @@ def invitation_settings() -> InvitationSettings:
         secret_key=cfg["SECRET_KEY"],
         max_age_days=cfg["INVITATION_MAX_AGE_DAYS"],
         base_url=cfg["BASE_URL"],
+    )
+
+
+def set_password_settings() -> LinkSettings:
+    cfg = current_app.config
+    return LinkSettings(
+        secret_key=cfg["SECRET_KEY"],
+        lifetime_hours=cfg["SET_PASSWORD_LINK_HOURS"],
+        base_url=cfg["BASE_URL"],
+        languages=tuple(cfg.get("LANGUAGES", ("sv", "en"))),
+        admin_two_factor=bool(cfg.get("REQUIRE_ADMIN_2FA", True)),
     )
 
 

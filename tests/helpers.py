@@ -93,3 +93,9 @@ class Candidate:
         self.to_practice()
         self.do_practice()
         return self
+
+
+def sign_in(client, email: str, password: str):
+    """Post the sign-in form as a browser would; returns the response (302 when signed in)."""
+    page = client.get("/admin/login")
+    return client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": password})

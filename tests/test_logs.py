@@ -1,5 +1,5 @@
-"""Invitation tokens never reach a log: the app's loggers and gunicorn's access log
-(gunicorn.conf.py, as the README deploys it)."""
+"""Link tokens (a candidate's invitation, a user's set-password link) never reach a log:
+the app's loggers and gunicorn's access log (gunicorn.conf.py, as the README deploys it)."""
 from __future__ import annotations
 
 import logging
@@ -20,17 +20,20 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "WzEsIkhCR1ZqeS1VX1I5dVkxdVBMaVF3VUtVOVFjNWdyQjFvIl0.axTAVQ.WRlZnDpiVQ1O7Xyv9cGVCk4dPBk"
 
 
-@pytest.mark.parametrize("text", [
-    f'GET /i/{TOKEN} HTTP/1.1',
-    f"/i/{TOKEN}?lang=en",
-    f"https://assess.example.se/i/{TOKEN}",
-    f'"GET /i/{TOKEN} HTTP/1.1" 302 -',
+@pytest.mark.parametrize("prefix", ["/i/", "/account/set-password/"])
+@pytest.mark.parametrize("template", [
+    'GET {prefix}{token} HTTP/1.1',
+    "{prefix}{token}?lang=en",
+    "https://assess.example.se{prefix}{token}",
+    '"GET {prefix}{token} HTTP/1.1" 302 -',
 ])
-def test_redact_removes_the_token_and_keeps_the_rest(text):
+def test_redact_removes_the_token_and_keeps_the_rest(prefix, template):
+    text = template.format(prefix=prefix, token=TOKEN)
     cleaned = redact(text)
-    assert TOKEN not in cleaned and "/i/[redacted]" in cleaned
-    assert cleaned.replace("/i/[redacted]", f"/i/{TOKEN}") == text
+    assert TOKEN not in cleaned and f"{prefix}[redacted]" in cleaned
+    assert cleaned.replace(f"{prefix}[redacted]", f"{prefix}{TOKEN}") == text
     assert redact("/test/item?x=1") == "/test/item?x=1"
+    assert redact("POST /account/set-password HTTP/1.1") == "POST /account/set-password HTTP/1.1"
 
 
 def test_the_apps_loggers_redact(app, caplog):
@@ -38,7 +41,9 @@ def test_the_apps_loggers_redact(app, caplog):
     with caplog.at_level(logging.INFO):
         logging.getLogger("werkzeug").info('%s - - "%s" %s', "127.0.0.1", f"GET /i/{TOKEN} HTTP/1.1", 302)
         app.logger.warning("link %s opened", f"/i/{TOKEN}")
+        logging.getLogger("werkzeug").info('"%s" %s', f"GET /account/set-password/{TOKEN} HTTP/1.1", 302)
     assert TOKEN not in caplog.text and caplog.text.count("/i/[redacted]") == 2
+    assert caplog.text.count("/account/set-password/[redacted]") == 1
 
 
 def free_port() -> int:
@@ -73,9 +78,13 @@ def test_gunicorn_access_log_has_no_token(tmp_path):
             time.sleep(0.2)
         requests.get(f"{base}/i/{TOKEN}?lang=en", headers={"Referer": f"{base}/i/{TOKEN}"},
                      allow_redirects=False, timeout=10)
+        requests.get(f"{base}/account/set-password/{TOKEN}",
+                     headers={"Referer": f"{base}/account/set-password/{TOKEN}"},
+                     allow_redirects=False, timeout=10)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     text = log.read_text()
-    assert "/i/[redacted]" in text  # the request was logged ...
+    assert "/i/[redacted]" in text  # the requests were logged ...
+    assert "/account/set-password/[redacted]" in text
     assert TOKEN not in text and TOKEN[:20] not in text  # ... without the token

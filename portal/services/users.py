@@ -1,4 +1,9 @@
-"""User accounts: create, (de)activate, reset password. Shared by the admin UI and the CLI."""
+"""User accounts: create, (de)activate. Shared by the admin UI and the CLI.
+
+The admin UI creates users without a password: they choose one through an e-mailed link
+(``portal.services.set_password``). The CLI (``flask create-user``, for the first
+administrator) asks its operator for their own password.
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -24,12 +29,15 @@ class UserError(ValueError):
         self.code = code
 
 
-def create_user(session: Session, *, email: str, password: str, role: Role, name: str = "",
-                client_id: int | None = None) -> User:
+def create_user(session: Session, *, email: str, role: Role, name: str = "",
+                client_id: int | None = None, password: str | None = None) -> User:
+    """A new user; without ``password`` the account has none (an unusable value) until the
+    user chooses one through a set-password link."""
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
         raise UserError("invalid_email", f"Not a valid e-mail address: {email}")
-    check_password(password, email)
+    if password is not None:
+        check_password(password, email)
     if role is Role.CLIENT:
         if client_id is None or session.get(Client, client_id) is None:
             raise UserError("client_required", "A client user needs an existing client organisation.")
@@ -38,7 +46,7 @@ def create_user(session: Session, *, email: str, password: str, role: Role, name
     if session.scalar(sa.select(User).where(User.email == email)):
         raise UserError("exists", f"A user with e-mail {email} already exists.")
     user = User(email=email, name=(name or "").strip(), role=role, client_id=client_id,
-                password_hash=passwords.hash_password(password))
+                password_hash=passwords.hash_password(password) if password is not None else passwords.unusable())
     session.add(user)
     session.flush()
     return user
@@ -48,6 +56,7 @@ def set_active(session: Session, user: User, active: bool) -> None:
     user.active = active
     if not active:
         user.session_version += 1  # logged out everywhere at once
+        user.set_password_nonce = user.set_password_expires_at = None  # and a pending link dies
     session.flush()
 
 
@@ -57,9 +66,3 @@ def check_password(password: str, email: str) -> None:
     if found:
         raise UserError(found[0], PASSWORD_MESSAGES[found[0]])
 
-
-def reset_password(session: Session, user: User, password: str) -> None:
-    check_password(password, user.email)
-    user.password_hash = passwords.hash_password(password)
-    user.session_version += 1
-    session.flush()
