@@ -1,17 +1,29 @@
-"""The outbox: every e-mail the product sent or queued. Without SMTP configured it is the
-development outbox, where consultants read what would have been sent."""
+"""The outbox: every e-mail the product queued, and where each stands (queued, sent,
+failed and retried, given up, withdrawn). Without SMTP configured it is the development
+outbox, where consultants read what would have been sent."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template
 from flask_login import current_user
 
+from portal import resources as res
 from portal.db import get_session
 from portal.models import Assignment, Candidate, OutboxMessage
-from portal.services import access
+from portal.services import access, mail
 
 from . import bp
 from .auth import staff_required
+
+#: Queued messages older than this, never tried, mean that no mail worker is running.
+WORKER_LATE = timedelta(minutes=5)
+
+
+@bp.app_template_filter("mail_status")
+def mail_status(message: OutboxMessage) -> mail.MailStatus:
+    return mail.status_of(message)
 
 
 def _scope():
@@ -23,9 +35,11 @@ def _scope():
 @bp.get("/outbox")
 @staff_required
 def outbox():
-    messages = get_session().scalars(_scope().order_by(OutboxMessage.id.desc()).limit(200)).all()
-    return render_template("admin/outbox.html", messages=messages,
-                           smtp=bool(current_app.config.get("SMTP_HOST")))
+    db = get_session()
+    messages = db.scalars(_scope().order_by(OutboxMessage.id.desc()).limit(200)).all()
+    smtp = bool(current_app.config.get("SMTP_HOST"))
+    late, since = mail.waiting_since(db, now=res.now(), longer_than=WORKER_LATE) if smtp else (0, None)
+    return render_template("admin/outbox.html", messages=messages, smtp=smtp, late=late, late_since=since)
 
 
 @bp.get("/outbox/<int:message_id>")
@@ -34,4 +48,5 @@ def outbox_message(message_id: int):
     message = get_session().scalar(_scope().where(OutboxMessage.id == message_id))
     if message is None:
         abort(404)
-    return render_template("admin/outbox_message.html", m=message)
+    return render_template("admin/outbox_message.html", m=message,
+                           smtp=bool(current_app.config.get("SMTP_HOST")))
