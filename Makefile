@@ -35,10 +35,14 @@ extract-messages: $(VENV)/.installed
 run: export COOKIE_SECURE ?= 0
 run: export SECOND_OPINION_ENV ?= development
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+# The mail worker runs in the background beside the server and stops with it (Ctrl-C,
+# or the server failing to start); without SMTP_HOST it only says so and sends nothing.
 run: install
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	$(FLASK) mail work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test

@@ -65,9 +65,8 @@ CANNOT_SEND = {
     "none": _l("The candidate has no valid link. Issue a new link first."),
 }
 SENT = {
-    "sent": _l("The e-mail was sent to the candidate."),
+    "queued": _l("The e-mail is queued: the mail worker sends it within a minute."),
     "outbox": _l("No e-mail server is configured: the message was put in the development outbox and has not been sent. You can copy the link on this page and send it yourself."),
-    "failed": _l("The e-mail server did not accept the message. It stays in the outbox and is sent again automatically; you can also copy the link on this page."),
 }
 
 
@@ -189,19 +188,25 @@ def _unsendable(candidate, invitation, now) -> str | None:
     return None
 
 
+def _queued_or_outbox() -> str:
+    """What happens to a queued e-mail: the worker sends it ('queued'), or, without an
+    SMTP server, it stays in the development outbox ('outbox')."""
+    return "queued" if _mail_settings().configured else "outbox"
+
+
 def _send_invitation(db, candidate, invitation, now) -> str:
-    """E-mail the link; 'sent', 'outbox' (no SMTP) or 'failed' (kept for a retry)."""
-    settings = _mail_settings()
+    """Queue the invitation e-mail with the link; 'queued' or 'outbox' (no SMTP). The
+    request never waits for the SMTP server: the mail worker sends it after the commit."""
     url = invitation_url(invitation, res.invitation_settings())
-    outbox = mail.send_invitation(db, candidate, invitation, url, settings=settings, now=now)
+    outbox = mail.send_invitation(db, candidate, invitation, url, now=now)
     audit.record(db, user_id=current_user.id, action="send_invitation", object_type="invitation",
                  object_id=invitation.id, detail={"candidate": candidate.id, "outbox": outbox.id},
                  now=now)
-    return "sent" if outbox.sent_at else ("outbox" if not settings.configured else "failed")
+    return _queued_or_outbox()
 
 
 def _flash_sent(outcome: str) -> None:
-    flash(str(SENT[outcome]), "success" if outcome == "sent" else "warning")
+    flash(str(SENT[outcome]), "success" if outcome == "queued" else "warning")
 
 
 def _import_serializer() -> URLSafeTimedSerializer:
@@ -237,8 +242,11 @@ def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
 @staff_required
 def candidate_list(assignment_id: int):
     a = assignment_or_404(assignment_id)
-    rows = ca.candidate_progress(get_session(), a, now=res.now())
-    return render_template("admin/candidate_list.html", a=a, rows=rows)
+    db = get_session()
+    rows = ca.candidate_progress(db, a, now=res.now())
+    last_mail = mail.latest_messages(db, [row["candidate"].id for row in rows])
+    return render_template("admin/candidate_list.html", a=a, rows=rows, last_mail=last_mail,
+                           smtp=_mail_settings().configured)
 
 
 @bp.route("/assignments/<int:assignment_id>/candidates/new", methods=["GET", "POST"])
@@ -323,14 +331,14 @@ def _confirm_import(a):
     flash(ngettext("%(num)s candidate was imported.", "%(num)s candidates were imported.",
                    len(created)), "success")
     if form.send_now.data and created:
-        outcomes = [_send_invitation(db, c, i, now) for c, i in created]
-        if "failed" in outcomes:
-            _flash_sent("failed")
-        elif "outbox" in outcomes:
-            _flash_sent("outbox")
+        # Queued only: the mail worker sends them after this request commits.
+        outcome = [_send_invitation(db, c, i, now) for c, i in created][-1]
+        if outcome == "queued":
+            flash(_("Invitations queued: %(num)s. The mail worker sends them within a few minutes.",
+                    num=len(created)), "success")
         else:
-            flash(ngettext("%(num)s invitation was e-mailed.", "%(num)s invitations were e-mailed.",
-                           len(outcomes)), "success")
+            flash(_("No e-mail server is configured: the invitations (%(num)s) were put in the development outbox and have not been sent.",
+                    num=len(created)), "warning")
     return redirect(url_for("admin.candidate_list", assignment_id=a.id))
 
 
@@ -347,9 +355,9 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
         link = invitation_url(invitation, res.invitation_settings())
     next_reminder = None
     if invitation is not None:
-        last = max((t for t in (invitation.last_reminder_at, invitation.sent_at) if t), default=None)
-        if last is not None and last + _cooldown() > now:
-            next_reminder = last + _cooldown()
+        next_reminder = mail.next_reminder_at(db, invitation, _cooldown())
+        if next_reminder is not None and next_reminder <= now:
+            next_reminder = None
     if accommodation is None:
         accommodation = AccommodationForm(formdata=None)
         accommodation.show_extra_time(c.extra_time_pct)
@@ -361,6 +369,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
         next_reminder=next_reminder, accommodation=accommodation,
         reset=reset or ResetForm(formdata=None), reissue=ReissueForm(formdata=None),
         running=ca.running_logic_attempt(db, c), can_reset=ca.can_reset(db, c),
+        last_mail=mail.latest_messages(db, [c.id]).get(c.id), smtp=_mail_settings().configured,
     ), status
 
 
@@ -414,10 +423,10 @@ def candidate_send_reminder(candidate_id: int):
     if refused:
         return refused
     c, invitation, now = ready
-    db, settings = get_session(), _mail_settings()
+    db = get_session()
     try:
         outbox = mail.send_reminder(db, c, invitation, invitation_url(invitation, res.invitation_settings()),
-                                    settings=settings, now=now, cooldown=_cooldown())
+                                    now=now, cooldown=_cooldown())
     except mail.ReminderTooSoon as exc:
         flash(_("A reminder or the invitation was sent recently. The next reminder can be sent from %(when)s.",
                 when=format_datetime(exc.next_allowed_at, "short")), "error")
@@ -427,7 +436,7 @@ def candidate_send_reminder(candidate_id: int):
         return _back(c)
     audit.record(db, user_id=current_user.id, action="send_reminder", object_type="invitation",
                  object_id=invitation.id, detail={"candidate": c.id, "outbox": outbox.id}, now=now)
-    _flash_sent("sent" if outbox.sent_at else ("outbox" if not settings.configured else "failed"))
+    _flash_sent(_queued_or_outbox())
     return _back(c)
 
 

@@ -119,27 +119,25 @@ def report_release(candidate_id: int, kind: str):
 
 
 def _tell_candidate(db, candidate, report: Report) -> None:
-    """E-mail the candidate that their report can be read through their link; where the
-    link is no longer valid, tell the consultant to issue a new one."""
+    """Queue an e-mail telling the candidate that their report can be read through their
+    link (the mail worker sends it after the commit); where the link is no longer valid,
+    tell the consultant to issue a new one."""
     now = res.now()
     invitation = current_invitation(candidate)
-    settings = mail.MailSettings.from_config(current_app.config)
     try:
         if invitation is None:
             raise mail.CannotSend("the candidate has no invitation")
         message = mail.send_report_ready(db, candidate, invitation,
-                                         invitation_url(invitation, res.invitation_settings()),
-                                         settings=settings, now=now)
+                                         invitation_url(invitation, res.invitation_settings()), now=now)
     except mail.CannotSend:
         flash(_("The candidate's link has expired or been revoked, so they cannot read the report yet: "
                 "issue a new link under Invitation and accommodations."), "error")
         return
     audit.record(db, user_id=current_user.id, action="send_report_ready", object_type="report_candidate",
                  object_id=report.id, detail={"outbox": message.id}, now=now)
-    if message.sent_at:
-        flash(_("The candidate was told by e-mail that the report is ready."), "success")
-    elif settings.configured:
-        flash(_("The e-mail to the candidate could not be sent now; it is kept in the outbox and retried."), "error")
+    if mail.MailSettings.from_config(current_app.config).configured:
+        flash(_("The e-mail telling the candidate that the report is ready is queued: the mail worker sends it within a minute."),
+              "success")
     else:
         flash(_("No mail server is configured: the e-mail to the candidate is in the outbox."), "info")
 

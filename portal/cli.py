@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -66,18 +67,87 @@ def close_expired() -> None:
     click.echo(f"Closed {closed} expired attempt(s).")
 
 
-mail_cli = AppGroup("mail", help="E-mail.")
+mail_cli = AppGroup("mail", help="E-mail: the worker that sends the outbox.")
+
+
+def _work(once: bool, interval: float, batch: int) -> None:
+    """The mail worker's loop (see ``mail work``)."""
+    import signal
+    import threading
+
+    import sqlalchemy as sa
+
+    from .services.mail import MailSettings, WorkResult, send_due
+
+    settings = MailSettings.from_config(current_app.config)
+    max_age = timedelta(hours=float(current_app.config.get("MAIL_MAX_AGE_HOURS") or 48))
+    stop = threading.Event()
+    previous = {}
+    if not once:
+        # SIGTERM (systemd, make run) and Ctrl-C finish the message in hand, then exit.
+        # A signal the parent told us to ignore (SIGINT of a background job) stays ignored.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    try:
+        if not settings.configured:
+            click.echo("No SMTP_HOST: messages stay in the development outbox; nothing is sent.")
+            if not once:
+                stop.wait()
+            return
+        if not once:
+            click.echo(f"Mail worker: sending due messages every {interval:g} s (SIGTERM or Ctrl-C stops it).")
+        total = WorkResult()
+        while not stop.is_set():
+            session = get_session()
+            try:
+                result = send_due(session, settings, clock=res.now, max_age=max_age, limit=batch,
+                                  stop=stop.is_set)
+            except sa.exc.OperationalError as exc:
+                # The database is briefly away: wait and try again (cron reruns --once).
+                session.rollback()
+                if once:
+                    raise
+                click.echo(f"Database not reachable ({type(exc.orig).__name__}); trying again.", err=True)
+                stop.wait(interval)
+                continue
+            for name in ("sent", "retrying", "given_up", "withdrawn"):
+                setattr(total, name, getattr(total, name) + getattr(result, name))
+            if result.processed and not once:
+                click.echo(str(result))
+            if result.processed < batch:  # nothing more is due now
+                if once:
+                    break
+                stop.wait(interval)
+        if once:
+            click.echo(str(total))
+        else:
+            click.echo("Mail worker stopped.")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@mail_cli.command("work")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit (cron, tests).")
+@click.option("--interval", type=click.FloatRange(0.1, 3600), default=5.0, show_default=True,
+              help="Seconds between two looks at the outbox.")
+@click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
+              help="Messages per batch (one line of output per batch).")
+def mail_work(once: bool, interval: float, batch: int) -> None:
+    """Send queued e-mails after the requests that wrote them committed.
+
+    Runs until SIGTERM or Ctrl-C, looking at the outbox every INTERVAL seconds; failed
+    messages are retried with backoff for a day, then given up. Prints one line per
+    batch, with counts only (no addresses, no links). Without SMTP_HOST nothing is sent.
+    """
+    _work(once, interval, batch)
 
 
 @mail_cli.command("retry")
 def mail_retry() -> None:
-    """Send again the e-mails that failed (run from cron)."""
-    from .services.mail import MailSettings, retry_unsent
-
-    session = get_session()
-    sent = retry_unsent(session, MailSettings.from_config(current_app.config), now=res.now())
-    session.commit()
-    click.echo(f"Sent {sent} message(s).")
+    """Same as 'mail work --once' (kept for existing cron lines)."""
+    _work(True, 5.0, 50)
 
 
 @click.command("invite")

@@ -122,8 +122,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOGIC_BANK_PATH": env.get("LOGIC_BANK_PATH") or None,
         "INVENTORY_PATH": env.get("INVENTORY_PATH") or None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        #: E-mail (portal/services/mail.py). No SMTP_HOST: messages stay in the
-        #: development outbox. The password is only ever handed to smtplib.
+        #: E-mail (portal/services/mail.py), sent by the mail worker (flask mail work).
+        #: No SMTP_HOST: messages stay in the development outbox. The password is only
+        #: ever handed to smtplib.
         "SMTP_HOST": env.get("SMTP_HOST", "").strip(),
         "SMTP_PORT": int(env.get("SMTP_PORT") or (465 if _bool(env.get("SMTP_SSL"), False) else 587)),
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
@@ -133,6 +134,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SMTP_SSL": _bool(env.get("SMTP_SSL"), False),
         "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT") or 10),
         "MAIL_FROM": env.get("MAIL_FROM") or "Second Opinion <no-reply@localhost>",
+        #: The mail worker does not send a message it never tried that is older than
+        #: this, so turning SMTP on later does not mail stale development messages.
+        "MAIL_MAX_AGE_HOURS": float(env.get("MAIL_MAX_AGE_HOURS") or 48),
         #: Minimum time between two reminders (or the invitation and the first reminder).
         "REMINDER_COOLDOWN_HOURS": int(env.get("REMINDER_COOLDOWN_HOURS") or 24),
     }

@@ -1,4 +1,4 @@
-"""The development outbox page and the mail retry command."""
+"""The development outbox page (the mail worker: tests/test_mail_worker.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -24,25 +24,21 @@ def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, ma
     cid, inv_id, link = make_invitation(aid, name="Åsa Öberg", email="asa@example.com")
     from portal import resources as res
     from portal.db import get_session
-    from portal.services.mail import MailSettings, send_invitation
+    from portal.services.mail import send_invitation
 
     with app.app_context():
         session = get_session()
         candidate = session.get(Candidate, cid)
         send_invitation(session, candidate, session.get(Invitation, inv_id), "http://localhost" + link,
-                        settings=MailSettings.from_config(app.config), now=res.now())
+                        now=res.now())
         session.commit()
     message = db.scalar(sa.select(OutboxMessage))
     assert message.sent_at is None  # no SMTP configured: kept in the development outbox
     html = login(app, "k@example.com").get("/admin/outbox").get_data(as_text=True)
     assert "asa@example.com" in html and "Ingen SMTP-server" in html
+    assert 'data-mail-state="queued"' in html and "sparat i utkorgen" in html
     detail = login(app, "k@example.com").get(f"/admin/outbox/{message.id}").get_data(as_text=True)
     assert "Åsa Öberg" in detail and link in detail
     other = login(app, "other@example.com")
     assert "asa@example.com" not in other.get("/admin/outbox").get_data(as_text=True)
     assert other.get(f"/admin/outbox/{message.id}").status_code == 404
-
-
-def test_mail_retry_command(runner):
-    result = runner.invoke(args=["mail", "retry"])
-    assert result.exit_code == 0 and "Sent 0 message(s)." in result.output

@@ -14,7 +14,10 @@ class OutboxMessage(Base):
 
     With SMTP configured, the worker sends a message and sets ``sent_at``; a failure is
     tried again later (``attempts``, ``next_attempt_at``); without SMTP, messages stay
-    in the outbox for the development outbox page.
+    in the outbox for the development outbox page. A message the worker closed without
+    sending (given up, or withdrawn: link dead, candidate done, too old) has an
+    ``error`` starting with "not sent (<code>)" and no ``next_attempt_at``
+    (``portal.services.mail.state_of``).
     """
 
     __tablename__ = "outbox_message"
@@ -31,6 +34,7 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None]
+    #: The last delivery error (never the password), or why the worker closed the message.
     error: Mapped[str | None] = mapped_column(sa.Text)
     #: Delivery attempts so far, and when the worker may try next (backoff after a failure).
     attempts: Mapped[int] = mapped_column(default=0)

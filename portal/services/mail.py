@@ -1,8 +1,11 @@
-"""E-mail to candidates: invitations and reminders, through an outbox.
+"""E-mail: invitations, reminders and report notices to candidates, through an outbox.
 
-Every message is stored (``OutboxMessage``) before it is sent, so nothing is lost when
-the SMTP server is down: the message keeps its error and ``retry_unsent`` sends it
-later. Without ``SMTP_HOST`` (development) messages stay unsent in the outbox.
+A request never talks to the SMTP server. It only *queues* a message: an
+``OutboxMessage`` row written in the request's own transaction, so a refused or
+rolled-back request leaves no message behind. The mail worker (``flask --app wsgi mail
+work``, :func:`send_due`) sends what is due after the commit, one message per short
+transaction, retries failures with backoff and gives up after a day. Without
+``SMTP_HOST`` (development) messages stay unsent in the outbox.
 
 Rendering uses the app's Jinja templates (``portal/templates/email/``) and Flask-Babel,
 so it needs an app context; sending itself needs only the settings. The invitation
@@ -11,12 +14,13 @@ it nor the SMTP password is ever logged or written into an error.
 """
 from __future__ import annotations
 
+import enum
 import logging
 import re
 import smtplib
 import ssl
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.header import Header
@@ -181,25 +185,28 @@ def render_reminder(candidate: Candidate, invitation: Invitation, url: str, *,
 
 
 def send_report_ready(session: Session, candidate: Candidate, invitation: Invitation, url: str,
-                      *, settings: MailSettings, now: datetime) -> OutboxMessage:
-    """Tell a candidate who has finished that their feedback report can be read through
-    their link. Raises ``CannotSend`` for a revoked or expired link (issue a new one)."""
+                      *, now: datetime) -> OutboxMessage:
+    """Queue a message telling a candidate who has finished that their feedback report
+    can be read through their link. Raises ``CannotSend`` for a revoked or expired link
+    (issue a new one)."""
     _check_link(candidate, invitation, now)
     lang = _language(candidate, invitation, None)
     subject, text, html = _render(KIND_REPORT, candidate, invitation, url, lang)
-    message = queue_message(session, kind=KIND_REPORT, candidate_id=candidate.id,
-                            to=candidate.email, subject=subject, text=text, html=html, now=now)
-    deliver(session, message, settings, now=now)
-    return message
+    return queue_message(session, kind=KIND_REPORT, candidate_id=candidate.id,
+                         to=candidate.email, subject=subject, text=text, html=html, now=now)
 
 
-# -- outbox and delivery -------------------------------------------------------------
+# -- the outbox ------------------------------------------------------------------------
 
 
 def queue_message(session: Session, *, kind: str, candidate_id: int | None, to: str,
                   subject: str, text: str, html: str | None, now: datetime,
                   user_id: int | None = None) -> OutboxMessage:
-    """Store a message in the outbox, unsent."""
+    """Store a message in the outbox, unsent; the mail worker sends it after the commit.
+
+    ``candidate_id`` or ``user_id`` says whom it is for (a staff user's message has no
+    candidate). Flushes only: the message lives and dies with the caller's transaction.
+    """
     message = OutboxMessage(
         created_at=now, kind=kind, candidate_id=candidate_id, user_id=user_id, to_address=to.strip(),
         subject=_one_line(subject, _SUBJECT_MAX), body_text=text, body_html=html,
@@ -207,6 +214,127 @@ def queue_message(session: Session, *, kind: str, candidate_id: int | None, to: 
     session.add(message)
     session.flush()
     return message
+
+
+class MailState(enum.Enum):
+    """Where an outbox message stands, as consultants see it."""
+
+    QUEUED = "queued"  #: waiting for the mail worker (or being sent right now)
+    SENT = "sent"
+    RETRYING = "retrying"  #: failed; the worker tries again at ``next_attempt_at``
+    GIVEN_UP = "given_up"  #: failed for a day (``MAX_ATTEMPTS``); not tried again
+    WITHDRAWN = "withdrawn"  #: not sent on purpose; :func:`withdrawn_reason` says why
+
+
+#: A message the worker closed without sending has ``error`` starting with
+#: "not sent (<code>)": ``gave_up`` after ``MAX_ATTEMPTS`` failures (the last error
+#: follows), or a reason it must not go out (``WITHDRAWN_REASONS``). Closed messages
+#: keep ``next_attempt_at`` empty and are never picked again.
+_CLOSED = "not sent ("
+_CLOSED_RE = re.compile(r"not sent \((\w+)\)")
+GAVE_UP = "gave_up"
+WITHDRAWN_REASONS = {
+    "completed": "the candidate has completed the assessment",
+    "no_link": "the link in the message was revoked, replaced or has expired",
+    "stale": "it was never tried and is older than the maximum age (development outbox)",
+}
+
+#: Backoff after the n-th failed attempt: 1, 2, 4, ... minutes, at most an hour. With
+#: ``MAX_ATTEMPTS`` = 30 the attempts span 1 + 2 + 4 + 8 + 16 + 32 + 23 x 60 minutes,
+#: just over 24 hours, before the worker gives up.
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+MAX_ATTEMPTS = 30
+#: How long a worker holds a message it is sending: another worker picks it up only
+#: after this (when the first one died in the middle of an attempt).
+LEASE = timedelta(minutes=10)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failed attempt (attempts >= 1)."""
+    return min(RETRY_FIRST * 2 ** min(max(attempts - 1, 0), 16), RETRY_MAX)
+
+
+def _closed(code: str, detail: str = "") -> str:
+    text = f"{_CLOSED}{code})"
+    return _one_line(f"{text}: {detail}" if detail else text, _ERROR_MAX)
+
+
+def state_of(message: OutboxMessage) -> MailState:
+    if message.sent_at is not None:
+        return MailState.SENT
+    if message.error is None:
+        return MailState.QUEUED
+    match = _CLOSED_RE.match(message.error)
+    if match is None:
+        return MailState.RETRYING
+    return MailState.GIVEN_UP if match.group(1) == GAVE_UP else MailState.WITHDRAWN
+
+
+def withdrawn_reason(message: OutboxMessage) -> str | None:
+    """The ``WITHDRAWN_REASONS`` key of a withdrawn message, else None."""
+    match = _CLOSED_RE.match(message.error or "")
+    return match.group(1) if match and match.group(1) != GAVE_UP else None
+
+
+def last_error(message: OutboxMessage) -> str | None:
+    """The SMTP error of a failed or given-up message, without the state prefix."""
+    if message.error is None or withdrawn_reason(message):
+        return None
+    return _CLOSED_RE.sub("", message.error, count=1).lstrip(": ") or None
+
+
+@dataclass(frozen=True)
+class MailStatus:
+    """A message's state for the pages: ``reason`` (a ``WITHDRAWN_REASONS`` key) for a
+    withdrawn message, ``error`` (the last SMTP error) for a failed one."""
+
+    state: MailState
+    reason: str | None = None
+    error: str | None = None
+
+
+def status_of(message: OutboxMessage) -> MailStatus:
+    return MailStatus(state_of(message), withdrawn_reason(message), last_error(message))
+
+
+def _open():
+    """Not closed by the worker: queued, being sent, or failed and waiting for a retry."""
+    return sa.or_(OutboxMessage.error.is_(None), sa.not_(OutboxMessage.error.startswith(_CLOSED)))
+
+
+def _due(now: datetime):
+    return sa.and_(
+        OutboxMessage.sent_at.is_(None),
+        sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        _open(),
+    )
+
+
+def latest_messages(session: Session, candidate_ids: list[int]) -> dict[int, OutboxMessage]:
+    """The newest outbox message of each candidate, for the mail status on candidate
+    pages (one query, whatever the number of candidates)."""
+    if not candidate_ids:
+        return {}
+    newest = (sa.select(sa.func.max(OutboxMessage.id))
+              .where(OutboxMessage.candidate_id.in_(candidate_ids))
+              .group_by(OutboxMessage.candidate_id))
+    return {m.candidate_id: m for m in session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.id.in_(newest)))}
+
+
+def waiting_since(session: Session, *, now: datetime, longer_than: timedelta) -> tuple[int, datetime | None]:
+    """How many never-tried messages have waited longer than ``longer_than``, and since
+    when the oldest: a sign that no mail worker is running."""
+    count, oldest = session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.error.is_(None),
+            OutboxMessage.attempts == 0, OutboxMessage.created_at < now - longer_than)
+    ).one()
+    return count, oldest
+
+
+# -- the worker ------------------------------------------------------------------------
 
 
 def build_email(message: OutboxMessage, settings: MailSettings, *, now: datetime) -> Message:
@@ -262,34 +390,185 @@ def _describe(exc: BaseException, settings: MailSettings) -> str:
     return _one_line(text, _ERROR_MAX)
 
 
-def deliver(session: Session, message: OutboxMessage, settings: MailSettings, *,
-            now: datetime) -> bool:
-    """Send one outbox message; True when the SMTP server accepted it.
+def _linked_invitation(session: Session, candidate_id: int, queued_at: datetime,
+                       now: datetime) -> int | None:
+    """The id of the live invitation whose link a candidate's message queued at
+    ``queued_at`` carries, or None.
 
-    On failure the message stays in the outbox with a short ``error`` (never the
-    password) for ``retry_unsent``. Without an SMTP host it is left unsent, with no
-    error, as a development-outbox message. An already sent message is not sent again.
+    A candidate has at most one live invitation, and a message links to the one that
+    was live when it was queued; an invitation issued later (a re-issue revokes the
+    old one) carries another link, so it does not count.
     """
-    if message.sent_at is not None:
-        return True
-    if not settings.configured:
-        log.info("outbox message %s (%s) kept in the development outbox: no SMTP_HOST",
-                 message.id, message.kind)
-        return False
-    try:
-        _smtp_send(build_email(message, settings, now=now), settings)
-    except (smtplib.SMTPException, OSError, ValueError) as exc:
-        message.error = _describe(exc, settings)
-        session.flush()
-        # The class only: an SMTP reply may quote the recipient's address.
-        log.warning("outbox message %s (%s) not sent: %s", message.id, message.kind,
-                    type(exc).__name__)
-        return False
-    message.sent_at = now
-    message.error = None
+    return session.scalar(
+        sa.select(Invitation.id).where(
+            Invitation.candidate_id == candidate_id,
+            Invitation.revoked_at.is_(None), Invitation.expires_at > now,
+            Invitation.created_at <= queued_at,
+        ).order_by(Invitation.id.desc()).limit(1))
+
+
+def _withdraw_reason(session: Session, message: OutboxMessage, *, now: datetime,
+                     max_age: timedelta) -> str | None:
+    if message.candidate_id is not None and message.kind in (KIND_INVITATION, KIND_REMINDER,
+                                                             KIND_REPORT):
+        candidate = session.get(Candidate, message.candidate_id)
+        if message.kind != KIND_REPORT and candidate is not None and (
+                candidate.stage is Stage.DONE or candidate.completed_at is not None):
+            return "completed"
+        if _linked_invitation(session, message.candidate_id, message.created_at, now) is None:
+            return "no_link"
+    if message.attempts == 0 and message.created_at < now - max_age:
+        return "stale"
+    return None
+
+
+def claim_next(session: Session, *, now: datetime, max_age: timedelta) -> OutboxMessage | None:
+    """Take the oldest due message for one delivery attempt; flushes only.
+
+    Due: not sent, not closed, and ``next_attempt_at`` empty or passed. The row is
+    locked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite's write lock
+    serialises the whole transaction), so two workers never take the same message; the
+    taken message gets ``attempts + 1`` and ``next_attempt_at = now + LEASE``, so
+    once the caller commits no other worker picks it while it is being sent.
+
+    A message that must not go out is closed instead and returned in state
+    ``WITHDRAWN``: an invitation or reminder for a candidate who has completed, a
+    candidate's message whose link is no longer live, or a message never tried and
+    older than ``max_age`` (turning SMTP on does not mail stale development messages).
+    Returns None when nothing is due.
+    """
+    # The worker's session lives long: what it loaded before may have changed since.
+    session.expire_all()
+    message = session.scalars(
+        sa.select(OutboxMessage).where(_due(now)).order_by(OutboxMessage.id).limit(1)
+        .with_for_update(skip_locked=True, of=OutboxMessage)
+    ).first()
+    if message is None:
+        return None
+    reason = _withdraw_reason(session, message, now=now, max_age=max_age)
+    if reason is not None:
+        message.error, message.next_attempt_at = _closed(reason, WITHDRAWN_REASONS[reason]), None
+    elif message.attempts >= MAX_ATTEMPTS:
+        # The worker died during the last attempt (its result was never recorded).
+        message.error = _closed(GAVE_UP, last_error(message) or "the last attempt did not finish")
+        message.next_attempt_at = None
+    else:
+        message.attempts += 1
+        message.next_attempt_at = now + LEASE
     session.flush()
-    log.info("outbox message %s (%s) sent", message.id, message.kind)
-    return True
+    return message
+
+
+def record_attempt(session: Session, message_id: int, *, now: datetime,
+                   error: str | None) -> MailState | None:
+    """Store the outcome of an attempt (``error`` None: the SMTP server accepted it);
+    flushes only. Returns the message's new state, or None when it is gone (the
+    candidate was erased meanwhile).
+
+    Sent: ``sent_at``, and for an invitation the ``sent_at`` of the invitation whose
+    link it carries. Failed: ``next_attempt_at`` after ``retry_delay``; after
+    ``MAX_ATTEMPTS`` the message is given up and keeps the last error.
+    """
+    row = session.execute(
+        sa.select(OutboxMessage.attempts, OutboxMessage.kind, OutboxMessage.candidate_id,
+                  OutboxMessage.created_at).where(OutboxMessage.id == message_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    update = sa.update(OutboxMessage).where(OutboxMessage.id == message_id) \
+        .execution_options(synchronize_session=False)
+    if error is None:
+        session.execute(update.values(sent_at=now, error=None, next_attempt_at=None))
+        if row.kind == KIND_INVITATION and row.candidate_id is not None:
+            invitation_id = _linked_invitation(session, row.candidate_id, row.created_at, now)
+            if invitation_id is not None:
+                session.execute(sa.update(Invitation).where(Invitation.id == invitation_id)
+                                .values(sent_at=now).execution_options(synchronize_session=False))
+        state = MailState.SENT
+    elif row.attempts >= MAX_ATTEMPTS:
+        session.execute(update.values(error=_closed(GAVE_UP, error), next_attempt_at=None))
+        state = MailState.GIVEN_UP
+    else:
+        session.execute(update.values(error=error, next_attempt_at=now + retry_delay(row.attempts)))
+        state = MailState.RETRYING
+    session.flush()
+    return state
+
+
+@dataclass
+class WorkResult:
+    """What one run of the worker did (counts only: no addresses, no links)."""
+
+    sent: int = 0
+    retrying: int = 0
+    given_up: int = 0
+    withdrawn: int = 0
+
+    @property
+    def processed(self) -> int:
+        return self.sent + self.retrying + self.given_up + self.withdrawn
+
+    def add(self, state: MailState | None) -> None:
+        if state is not None and state is not MailState.QUEUED:
+            setattr(self, state.value, getattr(self, state.value) + 1)
+
+    def __str__(self) -> str:
+        return (f"Sent {self.sent} message(s); {self.retrying} failed and will be retried; "
+                f"{self.given_up} given up; {self.withdrawn} not sent (withdrawn).")
+
+
+def send_due(session: Session, settings: MailSettings, *, clock: Callable[[], datetime],
+             max_age: timedelta, limit: int = 50,
+             stop: Callable[[], bool] = lambda: False) -> WorkResult:
+    """The mail worker: send up to ``limit`` due messages, oldest first.
+
+    Unlike the request code, this **commits**: once after taking each message and once
+    after its attempt, so the SMTP conversation happens with no transaction open (no
+    lock held while the server answers) and a crash in the middle of a batch never
+    sends again what already went out. Only the worker (``flask mail work``) calls it.
+    ``clock`` gives the time of each step (a batch may take a while); ``stop`` is asked
+    between messages (SIGTERM). Without an SMTP host nothing is sent.
+    """
+    result = WorkResult()
+    if not settings.configured:
+        return result
+    while result.processed < limit and not stop():
+        now = clock()
+        message = claim_next(session, now=now, max_age=max_age)
+        if message is None:
+            session.commit()
+            break
+        # Only plain values from here on: nothing may reload (and lock) after the commit.
+        message_id, kind, state = message.id, message.kind, state_of(message)
+        if state is not MailState.QUEUED and state is not MailState.RETRYING:
+            session.commit()
+            log.info("outbox message %s (%s) closed: %s", message_id, kind, state.value)
+            result.add(state)
+            continue
+        try:
+            mime = build_email(message, settings, now=now)
+        except ValueError as exc:
+            mime, error = None, _describe(exc, settings)
+        session.commit()
+        if mime is not None:
+            try:
+                _smtp_send(mime, settings)
+                error = None
+            except (smtplib.SMTPException, OSError, ValueError) as exc:
+                error = _describe(exc, settings)
+        state = record_attempt(session, message_id, now=clock(), error=error)
+        session.commit()
+        if state is MailState.SENT:
+            log.info("outbox message %s (%s) sent", message_id, kind)
+        elif state is not None:
+            # The class only: an SMTP reply may quote the recipient's address.
+            log.warning("outbox message %s (%s) not sent (%s): %s", message_id, kind,
+                        state.value, (error or "").split(":", 1)[0])
+        result.add(state)
+    return result
+
+
+# -- queueing candidates' messages -----------------------------------------------------
 
 
 def _check_link(candidate: Candidate, invitation: Invitation, now: datetime) -> None:
@@ -309,43 +588,57 @@ def _check_sendable(candidate: Candidate, invitation: Invitation, now: datetime)
 
 
 def send_invitation(session: Session, candidate: Candidate, invitation: Invitation, url: str,
-                    *, settings: MailSettings, now: datetime,
-                    lang: str | None = None) -> OutboxMessage:
-    """E-mail the invitation link to the candidate (needs an app context for rendering).
+                    *, now: datetime, lang: str | None = None) -> OutboxMessage:
+    """Queue the invitation e-mail with the link (needs an app context for rendering).
 
-    The message is always stored in the outbox. ``invitation.sent_at`` is set only when
-    the SMTP server accepted it: a message kept in the development outbox (no SMTP host)
-    or one that failed leaves ``sent_at`` as it was (a failed one gets it when
-    ``retry_unsent`` delivers it). Raises ``CannotSend`` (a ValueError) for a revoked or
-    expired invitation or a candidate who has completed.
+    Never contacts the SMTP server: the mail worker sends the message after the commit
+    and then sets ``invitation.sent_at``. Raises ``CannotSend`` (a ValueError) for a
+    revoked or expired invitation or a candidate who has completed.
 
     ``lang`` defaults to the candidate's chosen language, then the invitation's.
     """
     _check_sendable(candidate, invitation, now)
     lang = _language(candidate, invitation, lang)
     subject, text, html = render_invitation(candidate, invitation, url, lang=lang)
-    message = queue_message(session, kind=KIND_INVITATION, candidate_id=candidate.id,
-                            to=candidate.email, subject=subject, text=text, html=html, now=now)
-    if deliver(session, message, settings, now=now):
-        invitation.sent_at = now
-        session.flush()
-    return message
+    return queue_message(session, kind=KIND_INVITATION, candidate_id=candidate.id,
+                         to=candidate.email, subject=subject, text=text, html=html, now=now)
+
+
+def last_invitation_mail_at(session: Session, candidate_id: int) -> datetime | None:
+    """When the newest invitation e-mail to the candidate was queued (sent or still on
+    its way; not the given-up or withdrawn ones)."""
+    return session.scalar(
+        sa.select(sa.func.max(OutboxMessage.created_at)).where(
+            OutboxMessage.candidate_id == candidate_id, OutboxMessage.kind == KIND_INVITATION,
+            _open()))
+
+
+def next_reminder_at(session: Session, invitation: Invitation, cooldown: timedelta) -> datetime | None:
+    """The earliest time for the next reminder: ``cooldown`` after the last reminder or
+    the last invitation e-mail (queued or sent); None when there was neither."""
+    moments = [invitation.last_reminder_at, invitation.sent_at,
+               last_invitation_mail_at(session, invitation.candidate_id)]
+    last = max((t for t in moments if t is not None), default=None)
+    return None if last is None else last + cooldown
 
 
 def send_reminder(session: Session, candidate: Candidate, invitation: Invitation, url: str,
-                  *, settings: MailSettings, now: datetime, cooldown: timedelta,
+                  *, now: datetime, cooldown: timedelta,
                   lang: str | None = None) -> OutboxMessage:
-    """E-mail a reminder with the same link (needs an app context for rendering).
+    """Queue a reminder with the same link (needs an app context for rendering).
 
     Refused with ``ReminderTooSoon`` within ``cooldown`` of the last reminder or of the
-    invitation e-mail, and with ``CannotSend`` (a ValueError) when the candidate has
-    completed or the invitation is revoked or expired. A reminder counts
-    (``last_reminder_at``, ``reminder_count``) once it is in the outbox, delivered or
-    waiting for a retry, so an SMTP outage does not let reminders pile up.
+    invitation e-mail (queued or sent), and with ``CannotSend`` (a ValueError) when the
+    candidate has completed or the invitation is revoked or expired. A reminder counts
+    (``last_reminder_at``, ``reminder_count``) once it is queued, so an SMTP outage
+    does not let reminders pile up.
     """
     _check_sendable(candidate, invitation, now)
     threshold = now - cooldown
-    # A conditional update, so two consultants clicking at once send one reminder.
+    queued = last_invitation_mail_at(session, candidate.id)
+    if queued is not None and queued > threshold:
+        raise ReminderTooSoon(next_reminder_at(session, invitation, cooldown))
+    # A conditional update, so two consultants clicking at once queue one reminder.
     claimed = session.execute(
         sa.update(Invitation)
         .where(
@@ -359,63 +652,8 @@ def send_reminder(session: Session, candidate: Candidate, invitation: Invitation
     ).rowcount
     session.refresh(invitation)
     if claimed != 1:
-        last = max(t for t in (invitation.last_reminder_at, invitation.sent_at) if t)
-        raise ReminderTooSoon(last + cooldown)
+        raise ReminderTooSoon(next_reminder_at(session, invitation, cooldown))
     lang = _language(candidate, invitation, lang)
     subject, text, html = render_reminder(candidate, invitation, url, lang=lang)
-    message = queue_message(session, kind=KIND_REMINDER, candidate_id=candidate.id,
-                            to=candidate.email, subject=subject, text=text, html=html, now=now)
-    deliver(session, message, settings, now=now)
-    return message
-
-
-def retry_unsent(session: Session, settings: MailSettings, *, now: datetime,
-                 limit: int = 50) -> int:
-    """Send again messages whose delivery failed, oldest first; returns how many went out.
-
-    Development-outbox messages (never tried, no error) are not picked up, so turning
-    SMTP on later does not mail stale test messages. Invitations and reminders whose
-    candidate has completed or has no live invitation left are skipped. Rows are locked
-    with SKIP LOCKED on PostgreSQL, so two workers never send the same message.
-    """
-    if not settings.configured:
-        return 0
-    live_invitation = sa.exists().where(
-        Invitation.candidate_id == OutboxMessage.candidate_id,
-        Invitation.revoked_at.is_(None),
-        Invitation.expires_at > now,
-    )
-    candidate_active = sa.exists().where(
-        Candidate.id == OutboxMessage.candidate_id,
-        Candidate.stage != Stage.DONE,
-    )
-    stmt = (
-        sa.select(OutboxMessage)
-        .where(
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.error.is_not(None),
-            sa.or_(
-                OutboxMessage.kind.not_in([KIND_INVITATION, KIND_REMINDER]),
-                OutboxMessage.candidate_id.is_(None),
-                sa.and_(live_invitation, candidate_active),
-            ),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=OutboxMessage)
-    )
-    sent = 0
-    for message in session.scalars(stmt).all():
-        if not deliver(session, message, settings, now=now):
-            continue
-        sent += 1
-        if message.kind == KIND_INVITATION and message.candidate_id is not None:
-            session.execute(
-                sa.update(Invitation)
-                .where(Invitation.candidate_id == message.candidate_id,
-                       Invitation.revoked_at.is_(None), Invitation.sent_at.is_(None))
-                .values(sent_at=now)
-                .execution_options(synchronize_session="fetch")
-            )
-    session.flush()
-    return sent
+    return queue_message(session, kind=KIND_REMINDER, candidate_id=candidate.id,
+                         to=candidate.email, subject=subject, text=text, html=html, now=now)
