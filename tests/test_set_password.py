@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from conftest import csrf_from, step_of
 from helpers import sign_in
+from test_mail import start_smtp  # noqa: F401  (fixture)
 from portal import passwords
 from portal.models import AuditEvent, OutboxMessage, Role, User
 from portal.services import tokens
@@ -391,3 +392,19 @@ def test_unusable_passwords():
     assert stored != passwords.unusable() and not passwords.is_usable(stored)
     assert not passwords.verify(stored, stored) and not passwords.verify(stored, "not-a-real-password")
     assert passwords.is_usable(passwords.hash_password(GOOD)) and not passwords.is_usable("")
+
+
+def test_the_worker_sends_only_the_newest_unused_link(app, db, admin, start_smtp, clock):  # noqa: F811
+    """A link replaced before the worker got to it, or already used, is not e-mailed."""
+    inbox, port = start_smtp()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False)
+    assert create(admin).status_code == 302
+    new = user(db)
+    assert send_new_link(admin, new.id).status_code == 302
+    first, second = messages_to(db, new.id)
+    result = app.test_cli_runner().invoke(args=["mail", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    assert len(inbox.envelopes) == 1
+    assert link_of(second) in inbox.messages()[0].get_body(("plain",)).get_content()
+    first, second = messages_to(db, new.id)
+    assert first.sent_at is None and "no_link" in (first.error or "") and second.sent_at is not None

@@ -35,7 +35,7 @@ from flask_babel import force_locale, format_date, format_time, gettext
 from sqlalchemy.orm import Session
 
 from ..models import Candidate, Invitation, OutboxMessage, Stage
-from ..models.accounts import Role
+from ..models.accounts import Role, User
 from .journey import logic_time_limit
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def _one_line(value: str, limit: int) -> str:
     return " ".join(value.split())[:limit]
 
 
-def _tidy_text(text: str) -> str:
+def tidy_text(text: str) -> str:
     """Plain-text part: long lines wrapped at 72 characters, at most one blank line in a
     row. Lines are never joined, and a link is never broken, so it stays clickable."""
     lines = []
@@ -164,7 +164,7 @@ def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
                               role=context["role"], client=context["client"])
         text = render_template(f"email/{kind}.txt", **context)
         html = render_template(f"email/{kind}.html", **context)
-    return _one_line(subject, _SUBJECT_MAX), _tidy_text(text), html
+    return _one_line(subject, _SUBJECT_MAX), tidy_text(text), html
 
 
 def render_invitation(candidate: Candidate, invitation: Invitation, url: str, *,
@@ -416,6 +416,15 @@ def _withdraw_reason(session: Session, message: OutboxMessage, *, now: datetime,
                 candidate.stage is Stage.DONE or candidate.completed_at is not None):
             return "completed"
         if _linked_invitation(session, message.candidate_id, message.created_at, now) is None:
+            return "no_link"
+    if message.kind == "set_password" and message.user_id is not None:
+        # The link works only while it is the user's newest, unused and unexpired one.
+        user = session.get(User, message.user_id)
+        newer = session.scalar(sa.select(OutboxMessage.id).where(
+            OutboxMessage.user_id == message.user_id, OutboxMessage.kind == message.kind,
+            OutboxMessage.id > message.id).limit(1))
+        if user is None or user.set_password_nonce is None or newer is not None or (
+                user.set_password_expires_at is not None and user.set_password_expires_at <= now):
             return "no_link"
     if message.attempts == 0 and message.created_at < now - max_age:
         return "stale"

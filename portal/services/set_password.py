@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from .. import passwords
 from ..models import OutboxMessage, Role, User
-from .mail import _tidy_text, queue_message
+from .mail import tidy_text, queue_message
 from .tokens import TokenExpired, TokenInvalid, TokenUsed, make_set_password_token, read_set_password_token
 from .users import check_password
 
@@ -95,7 +95,7 @@ def render_mail(user: User, url: str, *, settings: LinkSettings) -> tuple[str, s
     text = render_template("email/set_password.txt", sections=texts)
     html = render_template("email/set_password.html", sections=htmls, lang=settings.languages[0])
     # Plain text wrapped like the invitations (a link is never broken).
-    return " / ".join(dict.fromkeys(subjects)), _tidy_text(text), html
+    return " / ".join(dict.fromkeys(subjects)), tidy_text(text), html
 
 
 def open_link(session: Session, token: str, *, now: datetime, settings: LinkSettings) -> tuple[User, str]:
