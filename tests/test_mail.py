@@ -357,7 +357,9 @@ def test_a_message_for_a_staff_user_without_a_candidate_is_sent(app, db, smtp, c
 
     with app.app_context():
         session = get_session()
-        user = User(email="ny@byran.se", name="Ny Konsult", password_hash="x", role=Role.CONSULTANT)
+        # a user with a live set-password link (the worker does not mail a used or replaced one)
+        user = User(email="ny@byran.se", name="Ny Konsult", password_hash="x", role=Role.CONSULTANT,
+                    set_password_nonce="n" * 43, set_password_expires_at=clock() + timedelta(days=3))
         session.add(user)
         session.flush()
         queue_message(session, kind="set_password", candidate_id=None, user_id=user.id,
