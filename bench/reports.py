@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import json
 import os
 import platform
 import shutil
@@ -288,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--repeat", type=int, default=20, help="timed rounds (each times every step of both reports)")
     p.add_argument("--seed", type=int, default=7, help="seed of the simulated test answers")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results",
+                   help="directory for the JSON result")
     args = p.parse_args(argv)
     if not 1 <= args.repeat <= 1000:
         p.error("--repeat must be between 1 and 1000")
@@ -311,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
             app.extensions["portal.engine"].dispose()
         shutil.rmtree(tmp, ignore_errors=True)
     print_report(m, args.repeat, setup_s)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"reports-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"
+    summary = {kind.value: {step: summarise(m["times_ms"][kind.value][step], m["times_ms"][kind.value]["html"])
+                            for step in STEPS} for kind in KINDS}
+    path.write_text(json.dumps({"command": "bench/reports.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                                "repeat": args.repeat, "machine": machine_info(), "setup_s": setup_s,
+                                "summary_ms": summary, **m}, indent=2))
+    print(f"JSON: {path}")
     return 0
 
 
