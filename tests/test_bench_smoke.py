@@ -51,5 +51,6 @@ def test_cat_bench_runs_our_engine_without_the_peers(tmp_path):
     # with 10 simulees some exposure goals cannot be met: exit 1 then says so, and only then
     assert done.returncode in (0, 1), done.stderr[-2000:]
     result = only_json(tmp_path, "cat-")
-    assert result["goals"] and not result["errors"]
-    assert (done.returncode == 0) == all(result["goals"].values())
+    # catsim and mirt live in the benchmark's own venv (make bench-cat); here they are reported missing
+    assert result["goals"] and all("not installed" in e for e in result["errors"].values())
+    assert result["shipped"]
