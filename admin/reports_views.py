@@ -94,9 +94,11 @@ def report_preview(candidate_id: int, kind: str):
 @bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview.pdf")
 @staff_required
 def report_preview_pdf(candidate_id: int, kind: str):
+    """The draft as PDF, rendered again only when its content changed (``svc.DRAFTS``).
+    Like every download it is ``no-store``: the browser keeps no copy of it."""
     c, k, content = _draft(candidate_id, kind, "preview_pdf")
-    return attachment(svc.render_pdf(content, draft=True), name=f"draft-{k.value}-{c.id}.pdf",
-                      mimetype="application/pdf")
+    pdf, _ = svc.draft_pdf(content, c.id)
+    return attachment(pdf, name=f"draft-{k.value}-{c.id}.pdf", mimetype="application/pdf")
 
 
 @bp.post("/candidates/<int:candidate_id>/reports/<kind>/release")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import json
 import os
 import platform
 import shutil
@@ -67,7 +68,7 @@ from portal.services.invitations import invite_candidate  # noqa: E402
 SECRET_KEY = "bench-secret-key-not-for-production-0123456789"
 #: A fixed clock, so that every run renders the same report (dates included).
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
-STEPS = ("content", "html", "pdf")
+STEPS = ["content", "html", "pdf", "draft"]
 KINDS = (ReportKind.CLIENT, ReportKind.CANDIDATE)
 
 
@@ -175,6 +176,10 @@ class Steps:
             t0 = time.perf_counter()
             svc.render_html(self.content)
             return time.perf_counter() - t0
+        if step == "draft":  # a draft preview opened again: the cache (svc.DRAFTS) answers
+            t0 = time.perf_counter()
+            svc.draft_pdf(self.content, self.candidate_id)
+            return time.perf_counter() - t0
         t0 = time.perf_counter()
         pdf = svc.render_pdf(self.content)
         dt = time.perf_counter() - t0
@@ -275,6 +280,8 @@ def print_report(m: dict, repeat: int, setup_s: float) -> None:
     print("first ms: the first call in this process (client report first, so the candidate report's")
     print("  first PDF already has WeasyPrint's fonts loaded). x HTML: median of the per-round ratios")
     print("  step / html (baseline: render_html alone). pdf includes its own render_html(pdf=True).")
+    print("  draft: the draft PDF opened again with unchanged content (first: rendered; then the")
+    print("  in-memory draft cache answers after hashing the content).")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--repeat", type=int, default=20, help="timed rounds (each times every step of both reports)")
     p.add_argument("--seed", type=int, default=7, help="seed of the simulated test answers")
+    p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results",
+                   help="directory for the JSON result")
     args = p.parse_args(argv)
     if not 1 <= args.repeat <= 1000:
         p.error("--repeat must be between 1 and 1000")
@@ -305,6 +314,14 @@ def main(argv: list[str] | None = None) -> int:
             app.extensions["portal.engine"].dispose()
         shutil.rmtree(tmp, ignore_errors=True)
     print_report(m, args.repeat, setup_s)
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"reports-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"
+    summary = {kind.value: {step: summarise(m["times_ms"][kind.value][step], m["times_ms"][kind.value]["html"])
+                            for step in STEPS} for kind in KINDS}
+    path.write_text(json.dumps({"command": "bench/reports.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+                                "repeat": args.repeat, "machine": machine_info(), "setup_s": setup_s,
+                                "summary_ms": summary, **m}, indent=2))
+    print(f"JSON: {path}")
     return 0
 
 

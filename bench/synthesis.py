@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=sim.DEFAULT_ROWS,
                         help=f"competency rows per run (default {sim.DEFAULT_ROWS})")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/synthesis-*.json")
+    parser.add_argument("--no-save", action="store_true", help="do not write the JSON file")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results",
+                        help="directory for synthesis-<time>.json (default bench/results)")
     args = parser.parse_args(argv)
     if args.rows < 100:
         parser.error("--rows must be at least 100")
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"command": "bench/synthesis.py " + " ".join(argv if argv is not None else sys.argv[1:]),
               "seed": args.seed, "rows": args.rows, "model": syn.MODEL_VERSION, "goals": goals, "runs": results}
     if not args.no_save:
-        out = ROOT / "bench" / "results"
+        out = args.out
         out.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         (out / f"synthesis-{stamp}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

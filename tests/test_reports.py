@@ -408,3 +408,46 @@ def test_client_reports_released_before_synthesis_2_render_byte_for_byte(app):
     assert hashlib.sha256(html.encode("utf-8")).hexdigest() == stored["html_sha256"]
     assert first == second
     assert "En fråga att utgå från" in squash(pdf_text(first))  # the old layout, prompts and all
+
+
+def test_a_draft_pdf_is_rendered_once_until_its_content_changes(app, db, assessed, monkeypatch):
+    cid = assessed["candidate"]
+    svc.DRAFTS.clear()
+    renders = []
+    real = svc.render_pdf
+
+    def counting(content, **kwargs):
+        renders.append(kwargs.get("draft"))
+        return real(content, **kwargs)
+
+    monkeypatch.setattr(svc, "render_pdf", counting)
+    kons = login(app, "consultant")
+    url = f"/admin/candidates/{cid}/reports/client/preview.pdf"
+    first, again = kons.get(url), kons.get(url)
+    assert first.status_code == again.status_code == 200 and first.data == again.data
+    assert renders == [True] and again.headers["Cache-Control"] == "no-store"
+    # the draft follows the data: a changed judgement is rendered anew and shows
+    db.execute(sa.update(Synthesis).where(Synthesis.candidate_id == cid).values(judgement="Ny bedömning i dag."))
+    db.commit()
+    changed = kons.get(url)
+    assert len(renders) == 2 and "Ny bedömning i dag." in squash(pdf_text(changed.data))
+    # each view of a draft is still audit-logged, cached or not
+    assert db.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "preview_pdf", AuditEvent.object_id == cid)) >= 3
+
+
+def test_the_draft_cache_is_bounded_and_forgets(monkeypatch):
+    from datetime import timedelta
+
+    clock = [1000.0]
+    monkeypatch.setattr(svc.time, "monotonic", lambda: clock[0])
+    cache = svc.DraftCache(max_entries=2, max_age=timedelta(minutes=10))
+    cache.put("a", 1, b"A")
+    cache.put("b", 2, b"B")
+    assert cache.get("a") == b"A"  # now the most recently used
+    cache.put("c", 3, b"C")
+    assert cache.get("b") is None and cache.get("a") == b"A" and cache.get("c") == b"C"
+    cache.forget(3)
+    assert cache.get("c") is None
+    clock[0] += 601
+    assert cache.get("a") is None

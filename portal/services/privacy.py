@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..pdf import render_pdf
 from . import audit, checks
+from .reports import DRAFTS
 
 FORMAT = "second-opinion/candidate-export"
 FORMAT_VERSION = 1
@@ -242,6 +243,7 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
                            released_at=now))
     candidate.name = erased_name(candidate)
     candidate.erased_at = now
+    DRAFTS.forget(candidate.id)  # no rendered draft with the name stays in this worker
     session.flush()
     audit.record(session, user_id=user_id, action="erase", object_type="candidate", object_id=candidate.id,
                  detail={**counts, "reason": reason}, now=now)

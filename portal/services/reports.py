@@ -15,7 +15,11 @@ is frozen; a change is released as a new version. Services flush and never commi
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import json
+import threading
+import time
+from collections import OrderedDict
+from datetime import datetime, timedelta
 from importlib import metadata
 
 import sqlalchemy as sa
@@ -276,6 +280,70 @@ def render_html(content: dict, *, pdf: bool = False, draft: bool = False) -> str
 
 def render_pdf(content: dict, *, draft: bool = False) -> bytes:
     return pdf_from_html(render_html(content, pdf=True, draft=draft))
+
+
+def content_hash(content: dict, *, draft: bool = False) -> str:
+    """A fingerprint of what a report shows: its content, template and draft mark. The
+    same content renders the same document, so the hash can stand for the PDF."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{_template(content)}|{draft}|{canonical}".encode()).hexdigest()
+
+
+class DraftCache:
+    """Draft PDFs by content hash, in the worker's memory: a consultant who opens the
+    same draft again (or a colleague who opens it too) waits for WeasyPrint once.
+
+    Bounded by entries and age; nothing is written to disk, so an erasure leaves no
+    copy behind for longer than ``max_age`` (``forget`` drops a candidate's drafts at
+    once in the worker that erased them). A miss is never wrong: the draft is rendered
+    again, so several workers or hosts each keep their own cache.
+    """
+
+    def __init__(self, max_entries: int = 32, max_age: timedelta = timedelta(minutes=10)):
+        self.max_entries, self.max_age = max_entries, max_age
+        self._entries: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[1] > self.max_age.total_seconds():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[2]
+
+    def put(self, key: str, candidate_id: int, pdf: bytes) -> None:
+        with self._lock:
+            self._entries[key] = (candidate_id, time.monotonic(), pdf)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def forget(self, candidate_id: int) -> None:
+        with self._lock:
+            for key in [k for k, (cid, _, _) in self._entries.items() if cid == candidate_id]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+DRAFTS = DraftCache()
+
+
+def draft_pdf(content: dict, candidate_id: int) -> tuple[bytes, str]:
+    """(PDF, content hash) of a draft, rendered only when this content was not rendered
+    in the last minutes (``DRAFTS``)."""
+    key = content_hash(content, draft=True)
+    pdf = DRAFTS.get(key)
+    if pdf is None:
+        pdf = render_pdf(content, draft=True)
+        DRAFTS.put(key, candidate_id, pdf)
+    return pdf, key
 
 
 def released(session: Session, candidate: Candidate, kind: ReportKind | None = None) -> list[Report]:
