@@ -569,6 +569,11 @@ def run_phase(clients: list, k: int, min_length: int | None, meter: CpuMeter | N
             return
         if not warm_ok:
             return
+        # Drop the warm-up's idle keep-alive connection: a threaded gunicorn worker closes
+        # it after its keepalive (2 s), and a POST sent on it just then meets a reset
+        # (a browser would resend it; requests does not). Every timed series starts on
+        # a fresh connection, for the app and the baseline alike.
+        c.http.close()
         mine_t, mine_p, mine_g = [], [], []
         for i in range(k):
             may_end = min_length is not None and i >= min_length - 1
