@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Assignment, Candidate, Invitation, Stage
 from .tokens import TokenExpired, TokenInvalid, make_invitation_token, read_invitation_token
@@ -114,7 +114,9 @@ def invitation_for_session(session: Session, inv_id: int | None, nonce: str | No
     """The invitation a candidate session points to, if still valid."""
     if not inv_id or not nonce:
         return None
-    invitation = session.get(Invitation, inv_id)
+    # One query for what every candidate page needs: invitation, candidate, assignment.
+    invitation = session.get(Invitation, inv_id, options=[
+        joinedload(Invitation.candidate).joinedload(Candidate.assignment)])
     if invitation is None or invitation.revoked_at is not None:
         return None
     if not secrets.compare_digest(invitation.nonce, nonce):

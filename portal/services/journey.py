@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from item_banks import Inventory, LogicBank, LogicItem, adaptive
+from item_banks import Inventory, LogicBank, LogicItem, adaptive, cat
 from norms import NormTable
 
 from ..db import insert_ignore
@@ -207,47 +208,111 @@ def expire_if_due(
     return False
 
 
+# An answer does constant work whatever its position: it continues the CAT from the state
+# stored on the attempt with the previous answer (one ``cat.update``), stores the new state
+# and the next item's presentation, all in the answer's transaction. Showing the item only
+# reads that presentation. An attempt answered before the state was stored (migration 0011)
+# is replayed from its answers once, on its next answer, and goes on from the stored state.
+
+
+def _pending(session: Session, attempt: Attempt) -> LogicResponse | None:
+    """The presented, unanswered item of the attempt (at most one: the next is stored only
+    when this one is answered)."""
+    return session.scalar(
+        sa.select(LogicResponse)
+        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_(None))
+        .limit(1)
+    )
+
+
+def _state_before(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, position: int):
+    """The CAT state after the answers at positions ``< position``: the stored state when
+    it holds exactly those, else a replay of the stored answers."""
+    if position == 0:
+        return adaptive.start_state(ab, attempt.seed)
+    doc = attempt.cat_state
+    if doc is not None and attempt.cat_answers == position and len(doc.get("items", ())) == position:
+        try:
+            return adaptive.restore_state(ab, attempt.seed, doc)
+        except ValueError:
+            pass  # an unreadable record: the answers themselves are the truth
+    answered = session.scalars(
+        sa.select(LogicResponse)
+        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.position < position,
+               LogicResponse.answered_at.is_not(None))
+        .order_by(LogicResponse.position)
+    ).all()
+    return cat_state(attempt, ab, answered)
+
+
+def _store_state(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state) -> None:
+    """Store ``state`` on the attempt; never replaces a state of more answers."""
+    doc = adaptive.stored_state(ab, state)
+    n = state.n_items
+    stored = session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, sa.or_(Attempt.cat_answers.is_(None), Attempt.cat_answers < n))
+        .values(cat_state=doc, cat_answers=n)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if stored:
+        set_committed_value(attempt, "cat_state", doc)
+        set_committed_value(attempt, "cat_answers", n)
+
+
+def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state, *,
+                  now: datetime) -> bool:
+    """Select the item after ``state`` and store its presentation; False when a stopping
+    rule is met. Selection and option order come from the attempt's seed and the position,
+    so whoever stores it, it is the same item in the same order."""
+    index = adaptive.next_item(ab, state, attempt.seed)
+    if index is None:
+        return False
+    position = state.n_items
+    item = ab.bank.get(ab.item_ids[index])
+    order = [int(i) for i in np.random.default_rng([attempt.seed, position]).permutation(len(item.options))]
+    insert_ignore(
+        session,
+        LogicResponse,
+        dict(
+            attempt_id=attempt.id,
+            item_id=item.id,
+            position=position,
+            option_ids=[secrets.token_urlsafe(9) for _ in order],
+            option_order=order,
+            presented_at=now,
+        ),
+        None,
+    )
+    return True
+
+
 def present_logic_item(
     session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime
 ) -> Presentation | None:
-    """The item on screen, or the next one the CAT selects; None when a stopping rule is met.
+    """The item on screen; None when a stopping rule is met.
 
-    Selection and option order come from the attempt's stored seed, so a reload, a second
-    tab or a replay picks the same item and shows the same order; the option ids are
-    random and say nothing about the key.
+    Normally the stored presentation (the answer before stored it): read, not computed.
+    Where none is stored yet (the first item, or an attempt answered before migration
+    0011), the CAT selects the next item now and stores it. Selection and option order
+    come from the attempt's stored seed, so a reload, a second tab or a replay shows the
+    same item in the same order; the option ids are random and say nothing about the key.
     """
     if attempt.finished_at is not None:
         return None
     ab = adaptive.adaptive_bank(bank)
-    rows = responses_of(session, attempt)
-    pending = next((r for r in rows if r.answered_at is None), None)
+    pending = _pending(session, attempt)
     if pending is None:
-        answered = [r for r in rows if r.answered_at is not None]
-        state = cat_state(attempt, ab, answered)
-        position = len(answered)
-        index = adaptive.next_item(ab, state, attempt.seed)
-        if index is None:
+        answered = session.scalar(
+            sa.select(sa.func.count()).select_from(LogicResponse)
+            .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None))
+        )
+        state = _state_before(session, attempt, ab, answered)
+        if answered and attempt.cat_answers != answered:
+            _store_state(session, attempt, ab, state)
+        if not _present_next(session, attempt, ab, state, now=now):
             return None
-        item = bank.get(ab.item_ids[index])
-        order = [int(i) for i in np.random.default_rng([attempt.seed, position]).permutation(len(item.options))]
-        insert_ignore(
-            session,
-            LogicResponse,
-            dict(
-                attempt_id=attempt.id,
-                item_id=item.id,
-                position=position,
-                option_ids=[secrets.token_urlsafe(9) for _ in order],
-                option_order=order,
-                presented_at=now,
-            ),
-            None,
-        )
-        pending = session.scalar(
-            sa.select(LogicResponse).where(
-                LogicResponse.attempt_id == attempt.id, LogicResponse.position == position
-            )
-        )
+        pending = _pending(session, attempt)
     remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
     return Presentation(pending, bank.get(pending.item_id), pending.position,
                         ab.settings.max_items, remaining)
@@ -264,6 +329,11 @@ def answer_logic_item(
     norms: NormTable,
     timing: Timing = Timing(),
 ) -> AnswerOutcome:
+    """Store an answer and go on: the CAT continues from the stored state, and the next
+    item's presentation is stored (or the attempt finished when a stopping rule is met).
+
+    The answer is written only if the question is still unanswered (a conditional
+    update), so a double submit or a second tab never writes twice or overwrites."""
     if attempt.finished_at is not None:
         return AnswerOutcome.FINISHED
     if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
@@ -275,24 +345,25 @@ def answer_logic_item(
         return AnswerOutcome.STALE
     chosen = response.option_order[response.option_ids.index(option_id)]
     item = bank.get(response.item_id)
-    elapsed_ms = int((now - response.presented_at).total_seconds() * 1000)
+    correct = item.is_correct(chosen)
+    answer = dict(answered_at=now, chosen_index=chosen, correct=correct,
+                  response_ms=max(0, int((now - response.presented_at).total_seconds() * 1000)))
     updated = session.execute(
         sa.update(LogicResponse)
         .where(LogicResponse.id == response.id, LogicResponse.answered_at.is_(None))
-        .values(
-            answered_at=now,
-            chosen_index=chosen,
-            correct=item.is_correct(chosen),
-            response_ms=max(0, elapsed_ms),
-        )
+        .values(**answer)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(response)
     if not updated:
+        session.refresh(response)
         return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
+    for key, value in answer.items():  # the row as written, without reading it back
+        set_committed_value(response, key, value)
     ab = adaptive.adaptive_bank(bank)
-    answered = [r for r in responses_of(session, attempt) if r.answered_at is not None]
-    if adaptive.is_complete(ab, cat_state(attempt, ab, answered)):
+    state = cat.update(_state_before(session, attempt, ab, response.position),
+                       ab.position_of(response.item_id), int(correct))
+    _store_state(session, attempt, ab, state)
+    if not _present_next(session, attempt, ab, state, now=now):
         finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
     return AnswerOutcome.ACCEPTED
 
