@@ -112,13 +112,38 @@ def logic_time_limit(candidate: Candidate) -> timedelta:
     return timedelta(minutes=minutes) * (1 + candidate.extra_time_pct / 100)
 
 
+# Statements of the answer path (two requests per answer), built once so that their cache
+# keys are computed once rather than on every request.
+_CURRENT_ATTEMPT = (
+    sa.select(Attempt)
+    .where(Attempt.candidate_id == sa.bindparam("candidate_id"), Attempt.kind == sa.bindparam("kind"))
+    .order_by(Attempt.number.desc())
+    .limit(1)
+)
+_RESPONSE = sa.select(LogicResponse).where(LogicResponse.id == sa.bindparam("id"))
+_PENDING = (
+    sa.select(LogicResponse)
+    .where(LogicResponse.attempt_id == sa.bindparam("attempt_id"), LogicResponse.answered_at.is_(None))
+    .limit(1)
+)
+_response_table = LogicResponse.__table__
+_ANSWER = (
+    _response_table.update()
+    .where(_response_table.c.id == sa.bindparam("response_id"), _response_table.c.answered_at.is_(None))
+    .values(answered_at=sa.bindparam("answered_at"), chosen_index=sa.bindparam("chosen_index"),
+            correct=sa.bindparam("correct"), response_ms=sa.bindparam("response_ms"))
+)
+_attempt_table = Attempt.__table__
+_STORE_STATE = (
+    _attempt_table.update()
+    .where(_attempt_table.c.id == sa.bindparam("attempt_id"),
+           sa.or_(_attempt_table.c.cat_answers.is_(None), _attempt_table.c.cat_answers < sa.bindparam("n")))
+    .values(cat_state=sa.bindparam("cat_state"), cat_answers=sa.bindparam("n"))
+)
+
+
 def current_attempt(session: Session, candidate: Candidate, kind: TestKind) -> Attempt | None:
-    return session.scalar(
-        sa.select(Attempt)
-        .where(Attempt.candidate_id == candidate.id, Attempt.kind == kind)
-        .order_by(Attempt.number.desc())
-        .limit(1)
-    )
+    return session.scalar(_CURRENT_ATTEMPT, {"candidate_id": candidate.id, "kind": kind})
 
 
 def _new_seed() -> int:
@@ -218,11 +243,7 @@ def expire_if_due(
 def _pending(session: Session, attempt: Attempt) -> LogicResponse | None:
     """The presented, unanswered item of the attempt (at most one: the next is stored only
     when this one is answered)."""
-    return session.scalar(
-        sa.select(LogicResponse)
-        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_(None))
-        .limit(1)
-    )
+    return session.scalar(_PENDING, {"attempt_id": attempt.id})
 
 
 def _state_before(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, position: int):
@@ -249,12 +270,7 @@ def _store_state(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, 
     """Store ``state`` on the attempt; never replaces a state of more answers."""
     doc = adaptive.stored_state(ab, state)
     n = state.n_items
-    stored = session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, sa.or_(Attempt.cat_answers.is_(None), Attempt.cat_answers < n))
-        .values(cat_state=doc, cat_answers=n)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    stored = session.execute(_STORE_STATE, {"attempt_id": attempt.id, "n": n, "cat_state": doc}).rowcount
     if stored:
         set_committed_value(attempt, "cat_state", doc)
         set_committed_value(attempt, "cat_answers", n)
@@ -338,7 +354,7 @@ def answer_logic_item(
         return AnswerOutcome.FINISHED
     if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
         return AnswerOutcome.TOO_LATE
-    response = session.get(LogicResponse, response_id)
+    response = session.scalar(_RESPONSE, {"id": response_id})
     if response is None or response.attempt_id != attempt.id:
         return AnswerOutcome.STALE
     if option_id not in response.option_ids:
@@ -348,12 +364,7 @@ def answer_logic_item(
     correct = item.is_correct(chosen)
     answer = dict(answered_at=now, chosen_index=chosen, correct=correct,
                   response_ms=max(0, int((now - response.presented_at).total_seconds() * 1000)))
-    updated = session.execute(
-        sa.update(LogicResponse)
-        .where(LogicResponse.id == response.id, LogicResponse.answered_at.is_(None))
-        .values(**answer)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    updated = session.execute(_ANSWER, {"response_id": response.id, **answer}).rowcount
     if not updated:
         session.refresh(response)
         return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
