@@ -405,17 +405,21 @@ def start(bank: CatBank, settings: CatSettings | None = None,
     makes replay trivial. Other methods need neither ``settings`` nor ``rng`` here.
     """
     theta, se = irt.posterior_moments(bank.log_prior, bank.nodes)
-    ok = None
-    if settings is not None and settings.exposure == "sympson_hetter":
-        if bank.exposure_k is None:
-            raise ValueError("exposure='sympson_hetter' needs a calibrated bank: see calibrate_exposure()")
-        if rng is None:
-            raise ValueError("exposure='sympson_hetter' draws its lottery from rng at start()")
-        ok = _frozen(rng.random(bank.n_items) < bank.exposure_k)
     family_ok = None if bank.family_codes is None else _frozen(np.ones(bank.n_items, dtype=bool))
     return CatState(bank, (), (), float(theta), float(se), bank.log_prior,
-                    _frozen(np.ones(bank.n_items, dtype=bool)), ok,
+                    _frozen(np.ones(bank.n_items, dtype=bool)), _lottery(bank, settings, rng),
                     (0,) * len(bank.type_names), family_ok)
+
+
+def _lottery(bank: CatBank, settings: CatSettings | None, rng: np.random.Generator | None):
+    """The Sympson-Hetter lottery of ``start`` (None for other methods)."""
+    if settings is None or settings.exposure != "sympson_hetter":
+        return None
+    if bank.exposure_k is None:
+        raise ValueError("exposure='sympson_hetter' needs a calibrated bank: see calibrate_exposure()")
+    if rng is None:
+        raise ValueError("exposure='sympson_hetter' draws its lottery from rng at start()")
+    return _frozen(rng.random(bank.n_items) < bank.exposure_k)
 
 
 def update(state: CatState, item_index: int, response: int) -> CatState:
@@ -484,15 +488,16 @@ def restore(bank: CatBank, administered: Sequence[int], responses: Sequence[int]
         raise ValueError("administered must be distinct item indices of the bank")
     if any(isinstance(r, bool) or r not in (0, 1) for r in responses):
         raise ValueError("responses must be 0 or 1")
-    begin = start(bank, settings, rng)
     available = np.ones(bank.n_items, dtype=bool)
     available[items] = False
     counts = np.bincount(bank.type_codes[items], minlength=len(bank.type_names))
-    family_ok = begin.family_ok
-    if family_ok is not None and items.size:
-        family_ok = _frozen(~np.isin(bank.family_codes, bank.family_codes[items]))
+    family_ok = None
+    if bank.family_codes is not None:
+        given = np.zeros(int(bank.family_codes.max()) + 1, dtype=bool)
+        given[bank.family_codes[items]] = True
+        family_ok = _frozen(~given[bank.family_codes])
     return CatState(bank, tuple(int(i) for i in items), tuple(int(r) for r in responses), float(theta),
-                    float(se), _frozen(log_post), _frozen(available), begin.exposure_ok,
+                    float(se), _frozen(log_post), _frozen(available), _lottery(bank, settings, rng),
                     tuple(int(n) for n in counts), family_ok)
 
 
