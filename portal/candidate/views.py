@@ -195,7 +195,7 @@ def start_logic():
 
 def _logic_context():
     db = get_session()
-    attempt = journey.current_attempt(db, g.candidate, TestKind.LOGIC)
+    attempt = journey.current_attempt(db, g.candidate, TestKind.LOGIC, presented=True)
     if attempt is None:
         # Stage LOGIC without an attempt cannot normally happen; start it now.
         attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now())

@@ -61,6 +61,11 @@ class Attempt(Base):
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")
+    #: The logic item on screen: presented, not yet answered (at most one). Read-only; the
+    #: item page loads it with the attempt (``journey.current_attempt``).
+    presented: Mapped["LogicResponse | None"] = relationship(
+        primaryjoin="and_(LogicResponse.attempt_id == Attempt.id, LogicResponse.answered_at.is_(None))",
+        viewonly=True, uselist=False)
 
     __table_args__ = (sa.UniqueConstraint("candidate_id", "kind", "number"),)
 

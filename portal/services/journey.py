@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from item_banks import Inventory, LogicBank, LogicItem, adaptive, cat
@@ -120,6 +120,7 @@ _CURRENT_ATTEMPT = (
     .order_by(Attempt.number.desc())
     .limit(1)
 )
+_CURRENT_ATTEMPT_PRESENTED = _CURRENT_ATTEMPT.options(joinedload(Attempt.presented))
 _RESPONSE = sa.select(LogicResponse).where(LogicResponse.id == sa.bindparam("id"))
 _PENDING = (
     sa.select(LogicResponse)
@@ -142,8 +143,12 @@ _STORE_STATE = (
 )
 
 
-def current_attempt(session: Session, candidate: Candidate, kind: TestKind) -> Attempt | None:
-    return session.scalar(_CURRENT_ATTEMPT, {"candidate_id": candidate.id, "kind": kind})
+def current_attempt(session: Session, candidate: Candidate, kind: TestKind, *,
+                    presented: bool = False) -> Attempt | None:
+    """The candidate's latest attempt of ``kind``; ``presented``: with the logic item on
+    screen (``Attempt.presented``) in the same query, for the item page and its answer."""
+    query = _CURRENT_ATTEMPT_PRESENTED if presented else _CURRENT_ATTEMPT
+    return session.scalar(query, {"candidate_id": candidate.id, "kind": kind})
 
 
 def _new_seed() -> int:
@@ -240,9 +245,11 @@ def expire_if_due(
 # is replayed from its answers once, on its next answer, and goes on from the stored state.
 
 
-def _pending(session: Session, attempt: Attempt) -> LogicResponse | None:
+def _pending(session: Session, attempt: Attempt, *, loaded: bool = True) -> LogicResponse | None:
     """The presented, unanswered item of the attempt (at most one: the next is stored only
-    when this one is answered)."""
+    when this one is answered); ``loaded``: as loaded with the attempt, if it was."""
+    if loaded and "presented" not in sa.inspect(attempt).unloaded:
+        return attempt.presented
     return session.scalar(_PENDING, {"attempt_id": attempt.id})
 
 
@@ -300,6 +307,7 @@ def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank,
         ),
         None,
     )
+    session.expire(attempt, ["presented"])  # loaded before, it would still show the last item
     return True
 
 
@@ -328,7 +336,7 @@ def present_logic_item(
             _store_state(session, attempt, ab, state)
         if not _present_next(session, attempt, ab, state, now=now):
             return None
-        pending = _pending(session, attempt)
+        pending = _pending(session, attempt, loaded=False)
     remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
     return Presentation(pending, bank.get(pending.item_id), pending.position,
                         ab.settings.max_items, remaining)
@@ -354,7 +362,9 @@ def answer_logic_item(
         return AnswerOutcome.FINISHED
     if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
         return AnswerOutcome.TOO_LATE
-    response = session.scalar(_RESPONSE, {"id": response_id})
+    response = _pending(session, attempt)
+    if response is None or response.id != response_id:  # not the item on screen: look it up
+        response = session.scalar(_RESPONSE, {"id": response_id})
     if response is None or response.attempt_id != attempt.id:
         return AnswerOutcome.STALE
     if option_id not in response.option_ids:
@@ -370,6 +380,7 @@ def answer_logic_item(
         return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
     for key, value in answer.items():  # the row as written, without reading it back
         set_committed_value(response, key, value)
+    session.expire(attempt, ["presented"])
     ab = adaptive.adaptive_bank(bank)
     state = cat.update(_state_before(session, attempt, ab, response.position),
                        ab.position_of(response.item_id), int(correct))
