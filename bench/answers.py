@@ -14,7 +14,9 @@ Per database (SQLite file and/or a throw-away PostgreSQL database):
    then are released together to answer K logic items; each answer is timed as
    a browser sees it: POST /test/item plus the redirected GET of the next item;
 5. per round, baseline phase right after: N threads x K POSTs to the baseline;
-6. report answers/s, p50 and p95 latency for both and the app/baseline ratios
+6. report answers/s, p50 and p95 latency, and the CPU per answer of the server
+   (the gunicorn process group), of the PostgreSQL backends and of this load
+   generator, for both, and the app/baseline ratios per answer and per request
    (medians over the R rounds, with their range); write JSON to
    ``bench/results/<timestamp>.json``.
 
