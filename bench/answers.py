@@ -14,7 +14,9 @@ Per database (SQLite file and/or a throw-away PostgreSQL database):
    then are released together to answer K logic items; each answer is timed as
    a browser sees it: POST /test/item plus the redirected GET of the next item;
 5. per round, baseline phase right after: N threads x K POSTs to the baseline;
-6. report answers/s, p50 and p95 latency for both and the app/baseline ratios
+6. report answers/s, p50 and p95 latency, and the CPU per answer of the server
+   (the gunicorn process group), of the PostgreSQL backends and of this load
+   generator, for both, and the app/baseline ratios per answer and per request
    (medians over the R rounds, with their range); write JSON to
    ``bench/results/<timestamp>.json``.
 
@@ -124,6 +126,43 @@ def fmt(x: float | None, spec: str = ".1f") -> str:
     return "-" if x is None else format(x, spec)
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: str) -> tuple[int, float] | None:
+    """(process group, user + system CPU seconds) of one process from /proc, or None."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) ": state, ppid, pgrp, ...
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def group_cpu_seconds(pgid: int) -> float | None:
+    """CPU seconds used so far by the live processes of one process group (a gunicorn
+    master and its workers); None where /proc is not available."""
+    if not os.path.isdir("/proc"):
+        return None
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            got = _proc_cpu(entry.name)
+            if got is not None and got[0] == pgid:
+                total += got[1]
+    return total
+
+
+def pids_cpu_seconds(pids) -> dict[int, float]:
+    out = {}
+    for pid in pids:
+        got = _proc_cpu(str(pid))
+        if got is not None:
+            out[pid] = got[1]
+    return out
+
+
 @dataclass
 class Errors:
     count: int = 0
@@ -142,12 +181,14 @@ class Errors:
 # --------------------------------------------------------------------------- #
 
 class Database:
-    """A fresh database for one leg of the benchmark; ``close`` removes it."""
+    """A fresh database for one leg of the benchmark; ``close`` removes it.
+    ``backend_pids`` lists the server processes serving it (PostgreSQL), for CPU metering."""
 
-    def __init__(self, kind: str, url: str, cleanup):
+    def __init__(self, kind: str, url: str, cleanup, backend_pids=lambda: []):
         self.kind = kind
         self.url = url
         self._cleanup = cleanup
+        self.backend_pids = backend_pids
 
     def close(self) -> None:
         self._cleanup()
@@ -176,8 +217,14 @@ def postgres_database(admin_url: str) -> Database:
         finally:
             admin.dispose()
 
+    def backend_pids() -> list[int]:
+        # Only meaningful for a server on this machine (its processes are in our /proc).
+        with admin.connect() as conn:
+            return list(conn.execute(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                                     {"d": name}).scalars())
+
     url = base.set(database=name).render_as_string(hide_password=False)
-    return Database("postgresql", url, drop)
+    return Database("postgresql", url, drop, backend_pids)
 
 
 def server_version(url: str) -> str:
@@ -333,6 +380,15 @@ class FlowError(Exception):
     pass
 
 
+def http_session() -> requests.Session:
+    """A client session for the load generator. ``trust_env`` off: requests would otherwise
+    scan the environment for proxy settings on every request and redirect, CPU taken
+    from the servers on a machine they share (the targets are on 127.0.0.1 anyway)."""
+    http = requests.Session()
+    http.trust_env = False
+    return http
+
+
 def _check(resp: requests.Response, what: str) -> None:
     for r in [*resp.history, resp]:
         if not 200 <= r.status_code < 400:
@@ -356,7 +412,7 @@ class SimCandidate:
         self.index = index
         self.base = base
         self.link = link
-        self.http = requests.Session()
+        self.http = http_session()
         self.page: requests.Response | None = None
         self.rng = random.Random(seed)
 
@@ -439,7 +495,7 @@ class BaselineClient:
     def __init__(self, index: int, base: str):
         self.index = index
         self.base = base
-        self.http = requests.Session()
+        self.http = http_session()
 
     def warm_up(self) -> None:
         r = self.http.get(self.base + "/healthz", timeout=REQUEST_TIMEOUT)
@@ -456,10 +512,42 @@ class BaselineClient:
         return t1 - t0, t1 - t0, 0.0
 
 
-def run_phase(clients: list, k: int, min_length: int | None) -> dict:
+class CpuMeter:
+    """CPU seconds spent during a timed phase: by the server's gunicorn process group
+    (master + workers), by the database server's backends for the bench database
+    (PostgreSQL on this machine; SQLite runs inside the workers), and by this load
+    generator itself (all its threads)."""
+
+    def __init__(self, server: "Server", db: Database):
+        self.server, self.db = server, db
+
+    def _snapshot(self) -> dict:
+        try:
+            backends = pids_cpu_seconds(self.db.backend_pids())
+        except Exception:  # metering must never fail a run
+            backends = None
+        return {"server": group_cpu_seconds(self.server.proc.pid), "db": backends,
+                "client": time.process_time()}
+
+    def start(self) -> None:
+        self._start = self._snapshot()
+
+    def stop(self) -> dict:
+        end, begin = self._snapshot(), self._start
+        out = {"client": end["client"] - begin["client"], "server": None, "db": None}
+        if end["server"] is not None and begin["server"] is not None:
+            out["server"] = end["server"] - begin["server"]
+        if self.db.kind == "postgresql" and end["db"] is not None and begin["db"] is not None:
+            # A backend started during the phase counts from zero.
+            out["db"] = sum(cpu - begin["db"].get(pid, 0.0) for pid, cpu in end["db"].items())
+        return out
+
+
+def run_phase(clients: list, k: int, min_length: int | None, meter: CpuMeter | None = None) -> dict:
     """Warm every client up concurrently (untimed), then release all threads at
     once into ``k`` timed answers each (fewer for a candidate whose adaptive test
-    stops on precision after ``min_length`` answers)."""
+    stops on precision after ``min_length`` answers). ``meter`` measures the CPU
+    used from the release to the end of the phase."""
     n = len(clients)
     errors = Errors()
     totals: list[float] = []
@@ -471,6 +559,8 @@ def run_phase(clients: list, k: int, min_length: int | None) -> dict:
     start = {}
 
     def mark_start():
+        if meter is not None:
+            meter.start()
         start["t"] = time.perf_counter()
 
     barrier = threading.Barrier(n, action=mark_start, timeout=PHASE_TIMEOUT)
@@ -490,6 +580,11 @@ def run_phase(clients: list, k: int, min_length: int | None) -> dict:
             return
         if not warm_ok:
             return
+        # Drop the warm-up's idle keep-alive connection: a threaded gunicorn worker closes
+        # it after its keepalive (2 s), and a POST sent on it just then meets a reset
+        # (a browser would resend it; requests does not). Every timed series starts on
+        # a fresh connection, for the app and the baseline alike.
+        c.http.close()
         mine_t, mine_p, mine_g = [], [], []
         for i in range(k):
             may_end = min_length is not None and i >= min_length - 1
@@ -521,11 +616,16 @@ def run_phase(clients: list, k: int, min_length: int | None) -> dict:
     hung = sum(t.is_alive() for t in threads)
     if hung:
         errors.add(f"{hung} client thread(s) still running after {2 * PHASE_TIMEOUT}s")
+    cpu = meter.stop() if meter is not None and "t" in start else {}
     for c in clients:
         c.http.close()
 
     wall = (max(end_times) - start["t"]) if end_times and "t" in start else None
     ms = [x * 1000 for x in totals]
+
+    def per_answer(seconds):
+        return seconds * 1000 / ok_answers[0] if seconds is not None and ok_answers[0] else None
+
     return {
         "answers": ok_answers[0],
         "expected": n * k - not_asked[0],
@@ -544,6 +644,10 @@ def run_phase(clients: list, k: int, min_length: int | None) -> dict:
                        for t, p, g in sorted(zip(totals, posts, gets), reverse=True)[:5]],
         "post_p50_ms": percentile([x * 1000 for x in posts], 50),
         "get_p50_ms": percentile([x * 1000 for x in gets], 50),
+        # CPU per answer (ms): gunicorn processes; PostgreSQL backends; the load generator.
+        "server_cpu_ms": per_answer(cpu.get("server")),
+        "db_cpu_ms": per_answer(cpu.get("db")),
+        "client_cpu_ms": per_answer(cpu.get("client")),
     }
 
 
@@ -562,10 +666,18 @@ def _spread(xs: list[float | None]) -> dict:
 
 
 def _ratios(app: dict, base: dict) -> dict:
+    """App over baseline. An app answer is two requests (POST + GET), a baseline answer
+    one, so the per-request throughput ratio is twice the per-answer one and the
+    per-request CPU ratio half."""
+    thr = ratio(app["answers_per_s"], base["answers_per_s"])
+    cpu = ratio(app["server_cpu_ms"], base["server_cpu_ms"])
     return {
-        "throughput_app_over_baseline": ratio(app["answers_per_s"], base["answers_per_s"]),
+        "throughput_app_over_baseline": thr,
+        "requests_app_over_baseline": None if thr is None else 2 * thr,
         "p50_app_over_baseline": ratio(app["p50_ms"], base["p50_ms"]),
         "p95_app_over_baseline": ratio(app["p95_ms"], base["p95_ms"]),
+        "server_cpu_app_over_baseline": cpu,
+        "server_cpu_per_request_app_over_baseline": None if cpu is None else cpu / 2,
     }
 
 
@@ -586,6 +698,9 @@ def _aggregate(phases: list[dict]) -> dict:
         "over_1s": sum(ph["over_1s"] for ph in phases),
         "post_p50_ms": _median([ph["post_p50_ms"] for ph in phases]),
         "get_p50_ms": _median([ph["get_p50_ms"] for ph in phases]),
+        "server_cpu_ms": _median([ph["server_cpu_ms"] for ph in phases]),
+        "db_cpu_ms": _median([ph["db_cpu_ms"] for ph in phases]),
+        "client_cpu_ms": _median([ph["client_cpu_ms"] for ph in phases]),
     }
 
 
@@ -627,8 +742,9 @@ def bench_database(kind: str, args, tmp: Path) -> dict:
             for r in range(rounds):
                 cands = [SimCandidate(i, app_base, links[r * n + i], seed=args.seed + r * n + i)
                          for i in range(n)]
-                a = run_phase(cands, k, adaptive.APP_SETTINGS.min_items)
-                b = run_phase([BaselineClient(r * n + i, base_base) for i in range(n)], k, None)
+                a = run_phase(cands, k, adaptive.APP_SETTINGS.min_items, CpuMeter(servers[0], db))
+                b = run_phase([BaselineClient(r * n + i, base_base) for i in range(n)], k, None,
+                              CpuMeter(servers[1], db))
                 per_round.append({"round": r + 1, "app": a, "baseline": b, "ratios": _ratios(a, b)})
                 print(f"[{kind}] round {r + 1}/{rounds}: app {fmt(a['answers_per_s'])}/s, "
                       f"baseline {fmt(b['answers_per_s'])}/s", flush=True)
@@ -691,8 +807,11 @@ def print_table(results: list[dict], args) -> None:
     print("latency per answer: app = POST /test/item + redirected GET of the next item; "
           "baseline = one POST (one INSERT)")
     print("figures are medians over rounds; (min-max over rounds)")
+    print("CPU ms per answer: server = gunicorn master + workers; db = PostgreSQL backends; "
+          "client = this load generator")
     header = (f"{'database':<11} {'endpoint':<9} {'answers':>7} {'errors':>6} "
-              f"{'answers/s':>9} {'(range)':<13} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}")
+              f"{'answers/s':>9} {'(range)':<13} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+              f"{'cpu srv':>7} {'cpu db':>6} {'cpu cli':>7}")
     print(header)
     print("-" * len(header))
     for r in results:
@@ -704,13 +823,19 @@ def print_table(results: list[dict], args) -> None:
             lo, hi = x["answers_per_s_range"]
             print(f"{r['db']:<11} {label:<9} {x['answers']:>7} {x['errors']:>6} "
                   f"{fmt(x['answers_per_s']):>9} {'(' + _range(lo, hi, '.0f') + ')':<13} "
-                  f"{fmt(x['p50_ms']):>7} {fmt(x['p95_ms']):>7} {fmt(x['max_ms']):>7}")
+                  f"{fmt(x['p50_ms']):>7} {fmt(x['p95_ms']):>7} {fmt(x['max_ms']):>7} "
+                  f"{fmt(x['server_cpu_ms'], '.2f'):>7} {fmt(x['db_cpu_ms'], '.2f'):>6} "
+                  f"{fmt(x['client_cpu_ms'], '.2f'):>7}")
         parts = []
-        for key, name in (("throughput_app_over_baseline", "throughput"),
-                          ("p50_app_over_baseline", "p50"), ("p95_app_over_baseline", "p95")):
+        for key, name in (("throughput_app_over_baseline", "answers/s"),
+                          ("requests_app_over_baseline", "requests/s"),
+                          ("p50_app_over_baseline", "p50"), ("p95_app_over_baseline", "p95"),
+                          ("server_cpu_app_over_baseline", "server CPU/answer"),
+                          ("server_cpu_per_request_app_over_baseline", "server CPU/request")):
             q = r["ratios"][key]
             parts.append(f"{name} x{fmt(q['median'], '.2f')} ({_range(q['min'], q['max'], '.2f')})")
-        print(f"{r['db']:<11} {'app/base':<9} " + ", ".join(parts))
+        print(f"{r['db']:<11} {'app/base':<9} " + ", ".join(parts[:4]))
+        print(f"{'':<11} {'':<9} " + ", ".join(parts[4:]))
         a = r["app"]
         print(f"{'':<11} {'':<9} app p50 split: POST {fmt(a['post_p50_ms'])} ms + "
               f"GET {fmt(a['get_p50_ms'])} ms")

@@ -1,7 +1,7 @@
 """The adaptive logic test as the portal runs it: a bank's operational items as a
 ``cat.CatBank``, the test's settings, the bank's stored exposure-control parameters, and
-the four steps of an attempt (``start_state``/``replay_state``, ``next_item``,
-``cat.update``, ``final_score``). The candidate's attempt (``portal.services.journey``)
+the four steps of an attempt (``start_state``/``replay_state``/``restore_state``,
+``next_item``, ``cat.update``, ``final_score``). The candidate's attempt (``portal.services.journey``)
 and the simulation (``item_banks.simulation``, ``flask --app wsgi banks simulate``) call
 exactly these functions, so what the simulation reports is what candidates get.
 
@@ -84,10 +84,11 @@ _CACHE: dict[tuple, AdaptiveBank] = {}
 
 def adaptive_bank(bank: LogicBank, settings: cat.CatSettings = APP_SETTINGS) -> AdaptiveBank:
     """The bank's operational items as a CAT bank (cached per bank file and version)."""
-    if any(not i.irt for i in bank.items):
-        raise ValueError(f"bank {bank.bank_id} {bank.version} has items without IRT parameters")
     key = (str(bank.path), bank.bank_id, bank.version, settings)
     if key not in _CACHE:
+        # Checked once per bank: a candidate's every request comes through here.
+        if any(not i.irt for i in bank.items):
+            raise ValueError(f"bank {bank.bank_id} {bank.version} has items without IRT parameters")
         ids = tuple(i.id for i in bank.items)
         k = _stored_exposure(bank, ids, settings)
         if k is None and settings.exposure == "sympson_hetter":
@@ -131,6 +132,38 @@ def replay_state(ab: AdaptiveBank, seed: int, item_ids, responses) -> cat.CatSta
     """The state after the stored answers (item ids and 1/0 responses, in order)."""
     return cat.replay(ab.cat_bank, [ab.position_of(i) for i in item_ids], [int(r) for r in responses],
                       ab.settings, np.random.default_rng([seed, 0]))
+
+
+#: Version of the stored state's layout (``stored_state``).
+STATE_FORMAT = 1
+
+
+def stored_state(ab: AdaptiveBank, state: cat.CatState) -> dict:
+    """A JSON-ready record of ``state`` from which ``restore_state`` continues the attempt:
+    the item ids and responses so far and the posterior. Floats are written as Python's
+    shortest round-trip repr, so the posterior comes back to the last bit."""
+    return {
+        "format": STATE_FORMAT,
+        "items": [ab.item_ids[i] for i in state.administered],
+        "responses": list(state.responses),
+        "log_posterior": [float(x) for x in state.log_posterior],
+        "theta": state.theta,
+        "se": state.se,
+    }
+
+
+def restore_state(ab: AdaptiveBank, seed: int, doc: dict) -> cat.CatState:
+    """The state recorded by ``stored_state``: the same as ``replay_state`` on the same
+    answers, without the replay (``cat.restore``). Raises ValueError for a record of
+    another layout, or one naming items the bank does not have."""
+    if doc.get("format") != STATE_FORMAT:
+        raise ValueError(f"unknown CAT state format {doc.get('format')!r}")
+    try:
+        items = [ab.position_of(i) for i in doc["items"]]
+    except KeyError as exc:
+        raise ValueError(f"the stored CAT state names item {exc} not in bank {ab.bank.bank_id}") from None
+    return cat.restore(ab.cat_bank, items, doc["responses"], doc["log_posterior"], doc["theta"], doc["se"],
+                       ab.settings, np.random.default_rng([seed, 0]))
 
 
 def next_item(ab: AdaptiveBank, state: cat.CatState, seed: int) -> int | None:

@@ -112,6 +112,12 @@ per request stores a seed per attempt and uses ``default_rng([seed, 0])`` for ``
 ``replay`` and, for randomesque, ``default_rng([seed, n + 1])`` for the selection of
 item n + 1; the sequence then depends only on the seed and the answers.
 
+A replay costs one ``update`` per answer so far. To do constant work per answer, a web
+app can store the posterior (``log_posterior``, ``theta``, ``se``) with the items and
+responses after each answer and continue from it with ``restore``, which gives the very
+state the replay would: the posterior is the stored one, not a recomputation, so the
+floats agree to the last bit (``update`` rounds at every step).
+
 Rapid guessing
 --------------
 ``rapid_guess_flags`` applies the normative threshold NT10 (Wise & Ma 2012): a response
@@ -399,17 +405,21 @@ def start(bank: CatBank, settings: CatSettings | None = None,
     makes replay trivial. Other methods need neither ``settings`` nor ``rng`` here.
     """
     theta, se = irt.posterior_moments(bank.log_prior, bank.nodes)
-    ok = None
-    if settings is not None and settings.exposure == "sympson_hetter":
-        if bank.exposure_k is None:
-            raise ValueError("exposure='sympson_hetter' needs a calibrated bank: see calibrate_exposure()")
-        if rng is None:
-            raise ValueError("exposure='sympson_hetter' draws its lottery from rng at start()")
-        ok = _frozen(rng.random(bank.n_items) < bank.exposure_k)
     family_ok = None if bank.family_codes is None else _frozen(np.ones(bank.n_items, dtype=bool))
     return CatState(bank, (), (), float(theta), float(se), bank.log_prior,
-                    _frozen(np.ones(bank.n_items, dtype=bool)), ok,
+                    _frozen(np.ones(bank.n_items, dtype=bool)), _lottery(bank, settings, rng),
                     (0,) * len(bank.type_names), family_ok)
+
+
+def _lottery(bank: CatBank, settings: CatSettings | None, rng: np.random.Generator | None):
+    """The Sympson-Hetter lottery of ``start`` (None for other methods)."""
+    if settings is None or settings.exposure != "sympson_hetter":
+        return None
+    if bank.exposure_k is None:
+        raise ValueError("exposure='sympson_hetter' needs a calibrated bank: see calibrate_exposure()")
+    if rng is None:
+        raise ValueError("exposure='sympson_hetter' draws its lottery from rng at start()")
+    return _frozen(rng.random(bank.n_items) < bank.exposure_k)
 
 
 def update(state: CatState, item_index: int, response: int) -> CatState:
@@ -454,6 +464,41 @@ def replay(bank: CatBank, administered: Sequence[int], responses: Sequence[int],
     for item, response in zip(administered, responses, strict=True):
         state = update(state, item, response)
     return state
+
+
+def restore(bank: CatBank, administered: Sequence[int], responses: Sequence[int], log_posterior,
+            theta: float, se: float, settings: CatSettings | None = None,
+            rng: np.random.Generator | None = None) -> CatState:
+    """The state ``replay`` would rebuild, from a stored posterior instead of the responses.
+
+    ``log_posterior`` (shape (Q,)), ``theta`` and ``se`` are those of a state reached by
+    ``update`` (e.g. stored after each answer): ``update`` accumulates the posterior
+    step by step, rounding at every step, so only the stored values themselves give the
+    same floats as a replay. ``available``, the type counts and ``family_ok`` follow from
+    ``administered``; the exposure lottery is drawn from ``rng`` as in ``start``. O(I + Q)
+    whatever the number of items answered.
+    """
+    if len(administered) != len(responses):
+        raise ValueError("administered and responses differ in length")
+    log_post = np.array(log_posterior, dtype=float)
+    if log_post.shape != bank.nodes.shape or not np.all(np.isfinite(log_post)):
+        raise ValueError(f"log_posterior must be {bank.nodes.size} finite values")
+    items = np.array(administered, dtype=np.intp)
+    if items.size and (items.min() < 0 or items.max() >= bank.n_items or np.unique(items).size != items.size):
+        raise ValueError("administered must be distinct item indices of the bank")
+    if any(isinstance(r, bool) or r not in (0, 1) for r in responses):
+        raise ValueError("responses must be 0 or 1")
+    available = np.ones(bank.n_items, dtype=bool)
+    available[items] = False
+    counts = np.bincount(bank.type_codes[items], minlength=len(bank.type_names))
+    family_ok = None
+    if bank.family_codes is not None:
+        given = np.zeros(int(bank.family_codes.max()) + 1, dtype=bool)
+        given[bank.family_codes[items]] = True
+        family_ok = _frozen(~given[bank.family_codes])
+    return CatState(bank, tuple(int(i) for i in items), tuple(int(r) for r in responses), float(theta),
+                    float(se), _frozen(log_post), _frozen(available), _lottery(bank, settings, rng),
+                    tuple(int(n) for n in counts), family_ok)
 
 
 def information_se(state: CatState, theta: float | None = None) -> float:
@@ -835,6 +880,6 @@ def exposure_report(result: SimulationResult) -> dict[str, float]:
 
 __all__ = [
     "A_PRIORI_TYPICAL_MS", "CatBank", "CatResult", "CatSettings", "CatState", "SimulationResult",
-    "a_priori_typical_ms", "exposure_report", "rapid_guess_flags", "replay", "run_cat",
+    "a_priori_typical_ms", "exposure_report", "rapid_guess_flags", "replay", "restore", "run_cat",
     "score_incomplete", "select_next", "should_stop", "simulate", "start", "update",
 ]

@@ -143,12 +143,20 @@ def _read_valid(path: Path, expected_format: str) -> dict:
 
 def _resolve(path: str | os.PathLike | None, default: Path) -> tuple[str, int, int]:
     """Cache key: the absolute path plus mtime and size, so an edited file is read again."""
-    resolved = Path(default if path is None else path).resolve()
+    name = os.fspath(default if path is None else path)
+    resolved = _real_path(name, "" if os.path.isabs(name) else os.getcwd())
     try:
-        stat = resolved.stat()
+        stat = os.stat(resolved)
     except OSError:
-        return str(resolved), -1, -1
-    return str(resolved), stat.st_mtime_ns, stat.st_size
+        return resolved, -1, -1
+    return resolved, stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _real_path(name: str, cwd: str) -> str:
+    # Resolved once per name (and working directory for a relative one): the portal asks
+    # for its bank on every request, and resolving costs a system call per path component.
+    return str(Path(cwd, name).resolve())
 
 
 def load_logic_bank(path: str | os.PathLike | None = None) -> LogicBank:

@@ -11,6 +11,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .config import load_config
 
     app.config.update(load_config(Path(app.instance_path), config))
+    from .sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
 
     from . import db, errors, i18n, logs, security, templating
     from .extensions import csrf, limiter, login_manager

@@ -94,11 +94,19 @@ def insert_ignore(session: Session, model, values: dict, conflict: list[str] | N
     names the unique columns to watch; None watches every unique constraint.
     """
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only the two supported databases
-        raise RuntimeError(f"unsupported database {dialect}")
-    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return session.execute(stmt).rowcount == 1
+    key = (dialect, model, None if conflict is None else tuple(conflict))
+    stmt = _INSERT_IGNORE.get(key)
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - only the two supported databases
+            raise RuntimeError(f"unsupported database {dialect}")
+        # A Core statement on the table, values as parameters: built and cache-keyed once
+        # (the answer path inserts a row per answer), without the ORM's bulk-insert layer.
+        stmt = _INSERT_IGNORE[key] = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+    return session.execute(stmt, values).rowcount == 1
+
+
+_INSERT_IGNORE: dict = {}

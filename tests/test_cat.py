@@ -212,6 +212,50 @@ def test_replay_rebuilds_the_state(calibrated):
     assert np.array_equal(state.exposure_ok, fresh.exposure_ok)
 
 
+def _same_state(a: cat.CatState, b: cat.CatState) -> None:
+    assert a.administered == b.administered and a.responses == b.responses
+    assert (a.theta, a.se) == (b.theta, b.se)  # exactly: not approximately
+    assert np.array_equal(a.log_posterior, b.log_posterior)
+    assert np.array_equal(a.available, b.available) and a.type_counts == b.type_counts
+    for x, y in ((a.exposure_ok, b.exposure_ok), (a.family_ok, b.family_ok)):
+        assert (x is None and y is None) or np.array_equal(x, y)
+
+
+@FAST
+@given(theta=st.floats(-3, 3), seed=st.integers(0, 2**32 - 1), cut=st.integers(0, 20))
+def test_restore_gives_the_replayed_state_and_the_same_next_item(theta, seed, cut):
+    families = [f"f{i // 3}" for i in range(120)]  # items in threes of one family
+    rng = np.random.default_rng(5)
+    plain = cat.CatBank(rng.uniform(0.8, 2.0, 120), rng.normal(size=120), np.full(120, 0.2),
+                        np.array(TYPES)[rng.integers(3, size=120)], families=families)
+    fam_bank = plain.with_exposure_k(rng.uniform(0.3, 1.0, 120))
+    rules = replace(FIXED_20, exposure="sympson_hetter", content_balance=True, overlap="progressive",
+                    progressive_horizon=10)
+    result = cat.run_cat(theta, fam_bank, rules, np.random.default_rng(seed))
+    items, responses = result.administered[:cut], result.responses[:cut]
+    replayed = cat.replay(fam_bank, items, responses, rules, np.random.default_rng([seed, 0]))
+    restored = cat.restore(fam_bank, items, responses, replayed.log_posterior.tolist(), replayed.theta,
+                           replayed.se, rules, np.random.default_rng([seed, 0]))
+    _same_state(restored, replayed)
+    pick = [cat.select_next(s, rules, np.random.default_rng([seed, cut + 1])) for s in (restored, replayed)]
+    assert pick[0] == pick[1]
+    if pick[0] is not None:  # and the state goes on the same
+        _same_state(cat.update(restored, pick[0], 1), cat.update(replayed, pick[0], 1))
+
+
+def test_restore_rejects_a_record_that_cannot_be_a_state(bank):
+    state = cat.replay(bank, [3, 40], [1, 0])
+    post = state.log_posterior.tolist()
+    with pytest.raises(ValueError):
+        cat.restore(bank, [3, 40], [1], post, state.theta, state.se)
+    with pytest.raises(ValueError):
+        cat.restore(bank, [3, 3], [1, 0], post, state.theta, state.se)
+    with pytest.raises(ValueError):
+        cat.restore(bank, [3, 40], [1, 0], post[:-1], state.theta, state.se)
+    with pytest.raises(ValueError):
+        cat.restore(bank, [3, bank.n_items], [1, 0], post, state.theta, state.se)
+
+
 def test_simulate_equals_run_cat_per_simulee(bank):
     rules = replace(FIXED_20, exposure="randomesque")
     thetas = np.array([-1.0, 0.5, 2.0])

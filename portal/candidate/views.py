@@ -185,13 +185,17 @@ def start_logic():
     bank = res.logic_bank()
     if g.candidate.practice_position < len(bank.practice):
         return redirect(url_for(".practice"))
-    journey.start_logic(get_session(), g.candidate, bank, now=res.now())
+    db, now = get_session(), res.now()
+    attempt = journey.start_logic(db, g.candidate, bank, now=now)
+    # The first item's presentation is stored here, as each answer stores the next one:
+    # the item page only shows it.
+    journey.present_logic_item(db, attempt, bank, now=now)
     return redirect(url_for(".item"))
 
 
 def _logic_context():
     db = get_session()
-    attempt = journey.current_attempt(db, g.candidate, TestKind.LOGIC)
+    attempt = journey.current_attempt(db, g.candidate, TestKind.LOGIC, presented=True)
     if attempt is None:
         # Stage LOGIC without an attempt cannot normally happen; start it now.
         attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now())
@@ -249,10 +253,14 @@ def item():
     if journey.expire_if_due(db, attempt, now=now, bank=bank, norms=norms, timing=res.timing()):
         return redirect(url_for(".timeup") if attempt.finish_reason is FinishReason.TIMEOUT
                         else url_for(".resume"))
+    # The presentation the answer (or the start) stored: read, not computed.
     presented = journey.present_logic_item(db, attempt, bank, now=now)
     if presented is None:  # a stopping rule is met: finish (normally done on the last answer)
         journey.finish_logic(db, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
         return redirect(url_for(".resume"))
+    # End the transaction before rendering: on SQLite it holds the write lock of every
+    # worker (BEGIN IMMEDIATE). The page needs nothing more from the database.
+    db.commit()
     options = list(zip(presented.response.option_ids, presented.response.option_order))
     return render_template("candidate/item.html", p=presented, options=options)
 

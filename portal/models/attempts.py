@@ -51,9 +51,21 @@ class Attempt(Base):
     superseded_at: Mapped[datetime | None]
     #: Why a technical reset was granted: on the replaced attempt, copied to the new one.
     reset_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: The adaptive test's state after the answers so far (``adaptive.stored_state``: items,
+    #: responses, posterior), so that an answer continues the test from it instead of
+    #: replaying every answer. None before the first answer, and for an attempt answered
+    #: before migration 0011 until its next answer stores it.
+    cat_state: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: How many answers ``cat_state`` includes (the condition of its update).
+    cat_answers: Mapped[int | None]
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")
+    #: The logic item on screen: presented, not yet answered (at most one). Read-only; the
+    #: item page loads it with the attempt (``journey.current_attempt``).
+    presented: Mapped["LogicResponse | None"] = relationship(
+        primaryjoin="and_(LogicResponse.attempt_id == Attempt.id, LogicResponse.answered_at.is_(None))",
+        viewonly=True, uselist=False)
 
     __table_args__ = (sa.UniqueConstraint("candidate_id", "kind", "number"),)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Assignment, Candidate, Invitation, Stage
 from .tokens import TokenExpired, TokenInvalid, make_invitation_token, read_invitation_token
@@ -110,11 +110,19 @@ def open_invitation(
     return invitation
 
 
+#: What every candidate page needs, in one query: invitation, candidate, assignment. Built
+#: once, so that its cache key is not computed again on every request.
+_SESSION_INVITATION = (
+    sa.select(Invitation).where(Invitation.id == sa.bindparam("id"))
+    .options(joinedload(Invitation.candidate).joinedload(Candidate.assignment))
+)
+
+
 def invitation_for_session(session: Session, inv_id: int | None, nonce: str | None) -> Invitation | None:
     """The invitation a candidate session points to, if still valid."""
     if not inv_id or not nonce:
         return None
-    invitation = session.get(Invitation, inv_id)
+    invitation = session.execute(_SESSION_INVITATION, {"id": inv_id}).scalar_one_or_none()
     if invitation is None or invitation.revoked_at is not None:
         return None
     if not secrets.compare_digest(invitation.nonce, nonce):

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from item_banks import Inventory, LogicBank, LogicItem, adaptive
+from item_banks import Inventory, LogicBank, LogicItem, adaptive, cat
 from norms import NormTable
 
 from ..db import insert_ignore
@@ -111,13 +112,43 @@ def logic_time_limit(candidate: Candidate) -> timedelta:
     return timedelta(minutes=minutes) * (1 + candidate.extra_time_pct / 100)
 
 
-def current_attempt(session: Session, candidate: Candidate, kind: TestKind) -> Attempt | None:
-    return session.scalar(
-        sa.select(Attempt)
-        .where(Attempt.candidate_id == candidate.id, Attempt.kind == kind)
-        .order_by(Attempt.number.desc())
-        .limit(1)
-    )
+# Statements of the answer path (two requests per answer), built once so that their cache
+# keys are computed once rather than on every request.
+_CURRENT_ATTEMPT = (
+    sa.select(Attempt)
+    .where(Attempt.candidate_id == sa.bindparam("candidate_id"), Attempt.kind == sa.bindparam("kind"))
+    .order_by(Attempt.number.desc())
+    .limit(1)
+)
+_CURRENT_ATTEMPT_PRESENTED = _CURRENT_ATTEMPT.options(joinedload(Attempt.presented))
+_RESPONSE = sa.select(LogicResponse).where(LogicResponse.id == sa.bindparam("id"))
+_PENDING = (
+    sa.select(LogicResponse)
+    .where(LogicResponse.attempt_id == sa.bindparam("attempt_id"), LogicResponse.answered_at.is_(None))
+    .limit(1)
+)
+_response_table = LogicResponse.__table__
+_ANSWER = (
+    _response_table.update()
+    .where(_response_table.c.id == sa.bindparam("response_id"), _response_table.c.answered_at.is_(None))
+    .values(answered_at=sa.bindparam("answered_at"), chosen_index=sa.bindparam("chosen_index"),
+            correct=sa.bindparam("correct"), response_ms=sa.bindparam("response_ms"))
+)
+_attempt_table = Attempt.__table__
+_STORE_STATE = (
+    _attempt_table.update()
+    .where(_attempt_table.c.id == sa.bindparam("attempt_id"),
+           sa.or_(_attempt_table.c.cat_answers.is_(None), _attempt_table.c.cat_answers < sa.bindparam("n")))
+    .values(cat_state=sa.bindparam("cat_state"), cat_answers=sa.bindparam("n"))
+)
+
+
+def current_attempt(session: Session, candidate: Candidate, kind: TestKind, *,
+                    presented: bool = False) -> Attempt | None:
+    """The candidate's latest attempt of ``kind``; ``presented``: with the logic item on
+    screen (``Attempt.presented``) in the same query, for the item page and its answer."""
+    query = _CURRENT_ATTEMPT_PRESENTED if presented else _CURRENT_ATTEMPT
+    return session.scalar(query, {"candidate_id": candidate.id, "kind": kind})
 
 
 def _new_seed() -> int:
@@ -207,47 +238,105 @@ def expire_if_due(
     return False
 
 
+# An answer does constant work whatever its position: it continues the CAT from the state
+# stored on the attempt with the previous answer (one ``cat.update``), stores the new state
+# and the next item's presentation, all in the answer's transaction. Showing the item only
+# reads that presentation. An attempt answered before the state was stored (migration 0011)
+# is replayed from its answers once, on its next answer, and goes on from the stored state.
+
+
+def _pending(session: Session, attempt: Attempt, *, loaded: bool = True) -> LogicResponse | None:
+    """The presented, unanswered item of the attempt (at most one: the next is stored only
+    when this one is answered); ``loaded``: as loaded with the attempt, if it was."""
+    if loaded and "presented" not in sa.inspect(attempt).unloaded:
+        return attempt.presented
+    return session.scalar(_PENDING, {"attempt_id": attempt.id})
+
+
+def _state_before(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, position: int):
+    """The CAT state after the answers at positions ``< position``: the stored state when
+    it holds exactly those, else a replay of the stored answers."""
+    if position == 0:
+        return adaptive.start_state(ab, attempt.seed)
+    doc = attempt.cat_state
+    if doc is not None and attempt.cat_answers == position and len(doc.get("items", ())) == position:
+        try:
+            return adaptive.restore_state(ab, attempt.seed, doc)
+        except ValueError:
+            pass  # an unreadable record: the answers themselves are the truth
+    answered = session.scalars(
+        sa.select(LogicResponse)
+        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.position < position,
+               LogicResponse.answered_at.is_not(None))
+        .order_by(LogicResponse.position)
+    ).all()
+    return cat_state(attempt, ab, answered)
+
+
+def _store_state(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state) -> None:
+    """Store ``state`` on the attempt; never replaces a state of more answers."""
+    doc = adaptive.stored_state(ab, state)
+    n = state.n_items
+    stored = session.execute(_STORE_STATE, {"attempt_id": attempt.id, "n": n, "cat_state": doc}).rowcount
+    if stored:
+        set_committed_value(attempt, "cat_state", doc)
+        set_committed_value(attempt, "cat_answers", n)
+
+
+def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state, *,
+                  now: datetime) -> bool:
+    """Select the item after ``state`` and store its presentation; False when a stopping
+    rule is met. Selection and option order come from the attempt's seed and the position,
+    so whoever stores it, it is the same item in the same order."""
+    index = adaptive.next_item(ab, state, attempt.seed)
+    if index is None:
+        return False
+    position = state.n_items
+    item = ab.bank.get(ab.item_ids[index])
+    order = [int(i) for i in np.random.default_rng([attempt.seed, position]).permutation(len(item.options))]
+    insert_ignore(
+        session,
+        LogicResponse,
+        dict(
+            attempt_id=attempt.id,
+            item_id=item.id,
+            position=position,
+            option_ids=[secrets.token_urlsafe(9) for _ in order],
+            option_order=order,
+            presented_at=now,
+        ),
+        None,
+    )
+    session.expire(attempt, ["presented"])  # loaded before, it would still show the last item
+    return True
+
+
 def present_logic_item(
     session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime
 ) -> Presentation | None:
-    """The item on screen, or the next one the CAT selects; None when a stopping rule is met.
+    """The item on screen; None when a stopping rule is met.
 
-    Selection and option order come from the attempt's stored seed, so a reload, a second
-    tab or a replay picks the same item and shows the same order; the option ids are
-    random and say nothing about the key.
+    Normally the stored presentation (the answer before stored it): read, not computed.
+    Where none is stored yet (the first item, or an attempt answered before migration
+    0011), the CAT selects the next item now and stores it. Selection and option order
+    come from the attempt's stored seed, so a reload, a second tab or a replay shows the
+    same item in the same order; the option ids are random and say nothing about the key.
     """
     if attempt.finished_at is not None:
         return None
     ab = adaptive.adaptive_bank(bank)
-    rows = responses_of(session, attempt)
-    pending = next((r for r in rows if r.answered_at is None), None)
+    pending = _pending(session, attempt)
     if pending is None:
-        answered = [r for r in rows if r.answered_at is not None]
-        state = cat_state(attempt, ab, answered)
-        position = len(answered)
-        index = adaptive.next_item(ab, state, attempt.seed)
-        if index is None:
+        answered = session.scalar(
+            sa.select(sa.func.count()).select_from(LogicResponse)
+            .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None))
+        )
+        state = _state_before(session, attempt, ab, answered)
+        if answered and attempt.cat_answers != answered:
+            _store_state(session, attempt, ab, state)
+        if not _present_next(session, attempt, ab, state, now=now):
             return None
-        item = bank.get(ab.item_ids[index])
-        order = [int(i) for i in np.random.default_rng([attempt.seed, position]).permutation(len(item.options))]
-        insert_ignore(
-            session,
-            LogicResponse,
-            dict(
-                attempt_id=attempt.id,
-                item_id=item.id,
-                position=position,
-                option_ids=[secrets.token_urlsafe(9) for _ in order],
-                option_order=order,
-                presented_at=now,
-            ),
-            None,
-        )
-        pending = session.scalar(
-            sa.select(LogicResponse).where(
-                LogicResponse.attempt_id == attempt.id, LogicResponse.position == position
-            )
-        )
+        pending = _pending(session, attempt, loaded=False)
     remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
     return Presentation(pending, bank.get(pending.item_id), pending.position,
                         ab.settings.max_items, remaining)
@@ -264,35 +353,39 @@ def answer_logic_item(
     norms: NormTable,
     timing: Timing = Timing(),
 ) -> AnswerOutcome:
+    """Store an answer and go on: the CAT continues from the stored state, and the next
+    item's presentation is stored (or the attempt finished when a stopping rule is met).
+
+    The answer is written only if the question is still unanswered (a conditional
+    update), so a double submit or a second tab never writes twice or overwrites."""
     if attempt.finished_at is not None:
         return AnswerOutcome.FINISHED
     if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
         return AnswerOutcome.TOO_LATE
-    response = session.get(LogicResponse, response_id)
+    response = _pending(session, attempt)
+    if response is None or response.id != response_id:  # not the item on screen: look it up
+        response = session.scalar(_RESPONSE, {"id": response_id})
     if response is None or response.attempt_id != attempt.id:
         return AnswerOutcome.STALE
     if option_id not in response.option_ids:
         return AnswerOutcome.STALE
     chosen = response.option_order[response.option_ids.index(option_id)]
     item = bank.get(response.item_id)
-    elapsed_ms = int((now - response.presented_at).total_seconds() * 1000)
-    updated = session.execute(
-        sa.update(LogicResponse)
-        .where(LogicResponse.id == response.id, LogicResponse.answered_at.is_(None))
-        .values(
-            answered_at=now,
-            chosen_index=chosen,
-            correct=item.is_correct(chosen),
-            response_ms=max(0, elapsed_ms),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.refresh(response)
+    correct = item.is_correct(chosen)
+    answer = dict(answered_at=now, chosen_index=chosen, correct=correct,
+                  response_ms=max(0, int((now - response.presented_at).total_seconds() * 1000)))
+    updated = session.execute(_ANSWER, {"response_id": response.id, **answer}).rowcount
     if not updated:
+        session.refresh(response)
         return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
+    for key, value in answer.items():  # the row as written, without reading it back
+        set_committed_value(response, key, value)
+    session.expire(attempt, ["presented"])
     ab = adaptive.adaptive_bank(bank)
-    answered = [r for r in responses_of(session, attempt) if r.answered_at is not None]
-    if adaptive.is_complete(ab, cat_state(attempt, ab, answered)):
+    state = cat.update(_state_before(session, attempt, ab, response.position),
+                       ab.position_of(response.item_id), int(correct))
+    _store_state(session, attempt, ab, state)
+    if not _present_next(session, attempt, ab, state, now=now):
         finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
     return AnswerOutcome.ACCEPTED
 

@@ -1,0 +1,56 @@
+"""Flask's signed-cookie sessions, with the expiry slid at most once a minute.
+
+Flask re-signs and re-sends a permanent session's cookie on every response, to slide its
+expiry (``SESSION_REFRESH_EACH_REQUEST``). On a candidate's answer path that is two cookies
+per answer, each one serialised, compressed and signed by the server and parsed by the
+browser, for an expiry that moves by a few seconds. Here an unchanged session's cookie is
+re-sent only when it was signed more than ``REFRESH_AFTER_SECONDS`` ago, so a session still
+ends after ``PERMANENT_SESSION_LIFETIME`` without a request, give or take that minute. A
+changed session is always sent, as before; the signing serializer is built once per key
+instead of twice per request.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+#: An unchanged permanent session's cookie is re-sent once it is older than this.
+REFRESH_AFTER_SECONDS = 60
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if key not in self._serializers:
+            self._serializers[key] = super().get_signing_serializer(app)
+        return self._serializers[key]
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or (
+            (datetime.now(timezone.utc) - signed_at).total_seconds() >= REFRESH_AFTER_SECONDS)
