@@ -30,9 +30,10 @@ def dashboard():
         .order_by(Assignment.created_at.desc(), Assignment.id.desc())
     ).all()
     # A count per assignment, not every candidate loaded to count them.
+    visible = access.assignment_scope(current_user).with_only_columns(Assignment.id)
     counts = dict(db.execute(
         sa.select(Candidate.assignment_id, sa.func.count())
-        .where(Candidate.assignment_id.in_([a.id for a in assignments]))
+        .where(Candidate.assignment_id.in_(visible))
         .group_by(Candidate.assignment_id)).all())
     return render_template("admin/dashboard.html", assignments=assignments, counts=counts)
 
