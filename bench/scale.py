@@ -379,7 +379,7 @@ def main(argv=None) -> int:
     p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--sizes", default="200,2000", help="candidate counts, ascending, comma-separated")
     p.add_argument("--pool", type=int, default=20, help="finished candidates with a whole simulated battery")
-    p.add_argument("--repeat", type=int, default=5, help="timed requests per page and size")
+    p.add_argument("--repeat", type=int, default=10, help="timed requests per page and size")
     p.add_argument("--seed", type=int, default=20261207)
     p.add_argument("--pg-url", default=DEFAULT_PG, help="a maintenance database of the PostgreSQL server")
     p.add_argument("--out", default=str(BENCH_DIR / "results"), help="directory for the JSON")
