@@ -4,18 +4,18 @@
 Per database (SQLite file and/or a throw-away PostgreSQL database):
 
 1. create a fresh database and migrate it (``portal.migrate.upgrade``);
-2. build one assignment through the app's services: a consultant, a client user, the
-   ``manager`` requirement profile, and candidates until the first size (default 200):
-   three quarters finished (the first ``--pool`` with a whole simulated battery,
-   ``demo.simulate_battery``; the others get a copy of one of those,
-   ``demo.copy_battery``, moved in time; every 20th with two interview ratings), the
-   rest invited, opened, in the middle of the logic test, expired or revoked;
-3. sign in through the pages and time each page (``--repeat`` times after one warm-up,
-   in process through Flask's test client: the app's own work, no network), count its
-   SQL statements (SQLAlchemy events) and its size; time ``flask norms build`` on the
-   assignment;
-4. grow the same assignment to the next size (default 2,000) and measure again;
-5. print per page the median time at each size, the ratio largest/smallest, the query
+2. build, through the app's services, a consultant, a client user of the organisation
+   and one assignment per size (default 200 and 2,000 candidates), each with the
+   ``manager`` requirement profile and candidates of whom three quarters have finished
+   (the first ``--pool`` with a whole simulated battery, ``demo.simulate_battery``; the
+   others get a copy of one of those, ``demo.copy_battery``, moved in time; every 20th
+   with two interview ratings) and the rest are invited, opened, in the middle of the
+   logic test, expired or revoked;
+3. sign in through the pages and time each page on each assignment (one warm-up, then
+   ``--repeat`` rounds, the sizes alternately within each round, in process through
+   Flask's test client: the app's own work, no network), count its SQL statements
+   (SQLAlchemy events) and its size; time ``flask norms build`` on each assignment;
+4. print per page the median time at each size, the ratio largest/smallest, the query
    counts and the sizes, and write everything to ``bench/results/scale-<UTC>.json``.
 
 Exit status 0 when every page answered as expected and issued the same number of
@@ -107,39 +107,36 @@ def server_version(engine: sa.Engine) -> str:
 # --------------------------------------------------------------------------- #
 
 class World:
-    """One assignment that grows; ``grow(n)`` adds candidates until it has ``n``."""
+    """A consultant, a client user and their organisation; ``add(n)`` builds one assignment
+    with ``n`` candidates. The finished candidates of every assignment copy the batteries of
+    the first ``pool`` ones, which are simulated whole."""
 
     def __init__(self, app, *, pool: int, seed: int):
         from portal import passwords
         from portal import resources as res
-        from portal.models import Assignment, Client, Role, User
-        from portal.services import profiles
+        from portal.models import Client, Role, User
 
         self.app, self.pool_size, self.seed = app, pool, seed
         self.pool: list[int] = []
-        self.count = 0
-        self.finished = 0
+        self.finished: dict[int, int] = {}
         with app.app_context():
             session = get_session()
             digest = passwords.hash_password(PASSWORD)
             consultant = User(email="konsult@bench.example", name="Bänk Konsult", role=Role.CONSULTANT,
                               password_hash=digest)
             client = Client(name="Skalbolaget AB")
-            a = Assignment(client=client, title="Ekonomichef", language="sv", norm_group="general",
-                           consultants=[consultant], logic_time_limit_minutes=40)
-            session.add_all([consultant, client, a])
+            session.add_all([consultant, client])
             session.flush()
             session.add(User(email="kund@bench.example", name="Bänk Kund", role=Role.CLIENT, client_id=client.id,
                              password_hash=digest))
-            profiles.start_from_template(session, a, "manager", user_id=consultant.id, now=NOW)
             session.commit()
-            self.assignment_id, self.consultant_id = a.id, consultant.id
+            self.consultant_id, self.client_id = consultant.id, client.id
             res.logic_bank(), res.inventory()  # loaded once, before any timing
 
-    def grow(self, n: int) -> float:
-        """Add candidates until there are ``n``; returns the seconds it took."""
+    def add(self, n: int) -> tuple[int, float]:
+        """A new assignment with ``n`` candidates: (its id, seconds it took to build)."""
         from portal import resources as res
-        from portal.models import Assignment, Candidate
+        from portal.models import Assignment, Candidate, Client, User
         from portal.services import candidate_admin as ca
         from portal.services import demo, interviews, journey, profiles
         from portal.services.invitations import invite_candidate
@@ -147,28 +144,33 @@ class World:
         started = time.perf_counter()
         with self.app.app_context():
             session = get_session()
-            a = session.get(Assignment, self.assignment_id)
+            a = Assignment(client=session.get(Client, self.client_id), title=f"Ekonomichef ({n})", language="sv",
+                           norm_group="general", consultants=[session.get(User, self.consultant_id)],
+                           logic_time_limit_minutes=40)
+            session.add(a)
+            session.flush()
+            profiles.start_from_template(session, a, "manager", user_id=self.consultant_id, now=NOW)
             bank, inventory, norms = res.logic_bank(), res.inventory(), res.norm_table(a.norm_group)
             settings = res.invitation_settings()
             keys = [item.competency_key for item in profiles.current_profile(session, a).competencies]
-            while self.count < n:
-                i = self.count
+            finished = 0
+            for i in range(n):
                 c, inv = invite_candidate(session, a, name=f"Kandidat {i:05d}", email=f"k{i:05d}@bench.example",
                                           now=NOW, settings=settings)
                 if i % 4 != 3:  # three quarters finish
                     if len(self.pool) < self.pool_size:
                         demo.simulate_battery(session, c, bank=bank, inventory=inventory, norms=norms, now=NOW,
-                                              rng=np.random.default_rng([self.seed, i]))
+                                              rng=np.random.default_rng([self.seed, len(self.pool)]))
                         self.pool.append(c.id)
                     else:
-                        source = session.get(Candidate, self.pool[self.finished % len(self.pool)])
+                        source = session.get(Candidate, self.pool[finished % len(self.pool)])
                         demo.copy_battery(session, source, c, shift=timedelta(minutes=i % 600))
                     inv.opened_at = NOW - timedelta(hours=3)
-                    if self.finished % 20 == 0:
+                    if finished % 20 == 0:
                         for key in keys[:2]:
                             interviews.save_rating(session, c, rater_id=self.consultant_id, competency_key=key,
                                                    level=3 + i % 3, notes="Bänkexempel", submit=True, now=NOW)
-                    self.finished += 1
+                    finished += 1
                 else:
                     kind = UNFINISHED[(i // 4) % len(UNFINISHED)]
                     if kind in ("opened", "running"):
@@ -189,21 +191,21 @@ class World:
                         inv.expires_at = NOW - timedelta(days=1)
                     if kind == "revoked":
                         ca.revoke_invitation(session, inv, user_id=self.consultant_id, now=NOW)
-                self.count += 1
-                if self.count % 100 == 0:
+                if i % 100 == 99:
                     session.commit()
             session.commit()
-        return time.perf_counter() - started
+            self.finished[a.id] = finished
+            return a.id, time.perf_counter() - started
 
-    def sample(self) -> dict:
-        """Ids the pages need: a finished candidate with ratings, a released-report-free one."""
+    def sample(self, aid: int) -> dict:
+        """Ids the pages need: the assignment and its first candidate with interview ratings."""
         from portal.models import Candidate, InterviewRating
 
         with self.app.app_context():
-            session = get_session()
-            rated = session.scalar(sa.select(InterviewRating.candidate_id).order_by(InterviewRating.id).limit(1))
-            return {"assignment": self.assignment_id, "candidate": rated or session.scalar(
-                sa.select(Candidate.id).order_by(Candidate.id).limit(1))}
+            rated = get_session().scalar(
+                sa.select(InterviewRating.candidate_id).join(Candidate, Candidate.id == InterviewRating.candidate_id)
+                .where(Candidate.assignment_id == aid).order_by(InterviewRating.id).limit(1))
+            return {"assignment": aid, "candidate": rated}
 
 
 # --------------------------------------------------------------------------- #
@@ -246,60 +248,75 @@ def login(app, email: str):
     return browser
 
 
-def measure_pages(app, ids: dict, repeat: int) -> dict:
+def measure_pages(app, samples: dict[int, dict], repeat: int) -> dict:
+    """Per page and size: median and min time, queries, bytes and status. The sizes are
+    measured alternately (round ``r`` goes small-to-large when even, large-to-small when
+    odd), so a burst of background load hits both sides of a ratio."""
     engine = app.extensions["portal.engine"]
     browsers: dict[str, object] = {}
-    etags: dict[str, str] = {}
-    out = {}
-    for name, who, url in pages(ids):
+    sizes = sorted(samples)
+    plans = {n: pages(samples[n]) for n in sizes}
+    out: dict[str, dict] = {}
+    for index, (name, who, _) in enumerate(plans[sizes[0]]):
         browser = browsers.get(who) or browsers.setdefault(who, login(app, who))
-        conditional = url.endswith("#304")
-        url = url.removesuffix("#304")
-        headers = {"If-None-Match": etags[url]} if conditional else {}
-        expected = 304 if conditional else 200
-        first = browser.get(url, headers=headers)  # warm-up: templates, first-use caches
-        if first.headers.get("ETag"):
-            etags[url] = first.headers["ETag"]
-        statements: list[str] = []
+        runs = {}
+        for n in sizes:
+            url = plans[n][index][2]
+            conditional = url.endswith("#304")
+            url = url.removesuffix("#304")
+            first = browser.get(url)  # warm-up: templates, first-use caches (and the ETag)
+            headers = {"If-None-Match": first.headers["ETag"]} if conditional else {}
+            runs[n] = {"url": url, "headers": headers, "expected": 304 if conditional else 200, "times": [],
+                       "queries": None, "status": None, "bytes": None}
+        for r in range(repeat):
+            for n in (sizes if r % 2 == 0 else sizes[::-1]):
+                run = runs[n]
+                statements: list[str] = []
 
-        def count(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
+                def count(conn, cursor, statement, parameters, context, executemany):
+                    statements.append(statement)
 
-        times, status, size = [], first.status_code, len(first.data)
-        for run in range(repeat):
-            if run == 0:
-                sa.event.listen(engine, "before_cursor_execute", count)
-            started = time.perf_counter()
-            response = browser.get(url, headers=headers)
-            times.append((time.perf_counter() - started) * 1000)
-            if run == 0:
-                sa.event.remove(engine, "before_cursor_execute", count)
-            status, size = response.status_code, len(response.data)
-        out[name] = {"url": url, "status": status, "expected": expected, "queries": len(statements),
-                     "bytes": size, "ms_median": statistics.median(times), "ms_min": min(times),
-                     "ms_all": [round(t, 2) for t in times]}
+                if run["queries"] is None:
+                    sa.event.listen(engine, "before_cursor_execute", count)
+                started = time.perf_counter()
+                response = browser.get(run["url"], headers=run["headers"])
+                run["times"].append((time.perf_counter() - started) * 1000)
+                if run["queries"] is None:
+                    sa.event.remove(engine, "before_cursor_execute", count)
+                    run["queries"] = len(statements)
+                run["status"], run["bytes"] = response.status_code, len(response.data)
+        out[name] = {n: {"url": run["url"], "status": run["status"], "expected": run["expected"],
+                         "queries": run["queries"], "bytes": run["bytes"],
+                         "ms_median": statistics.median(run["times"]), "ms_min": min(run["times"]),
+                         "ms_all": [round(t, 2) for t in run["times"]]} for n, run in runs.items()}
     return out
 
 
-def measure_norms_build(app, aid: int, tmp: Path, repeat: int) -> dict:
-    """Time ``flask norms build`` on the assignment. A refusal because of the data (too
-    few distinct scores, e.g. with a tiny ``--pool``) is reported, not counted as a
-    failure; anything else is."""
+def measure_norms_build(app, aids: dict[int, int], tmp: Path, repeat: int) -> dict:
+    """Time ``flask norms build`` on each assignment (``aids``: size -> id), alternately.
+    A refusal because of the data (too few distinct scores, e.g. with a tiny ``--pool``)
+    is reported, not counted as a failure; anything else is."""
     runner = app.test_cli_runner()
-    times = []
-    for _ in range(repeat):
-        out_dir = tmp / f"norms-{uuid.uuid4().hex[:12]}"
-        out_dir.mkdir(parents=True)
-        started = time.perf_counter()
-        result = runner.invoke(args=["norms", "build", "--group", "bench", "--assignment", str(aid),
-                                     "--label-sv", "Bänk", "--label-en", "Bench", "--output-dir", str(out_dir)])
-        times.append((time.perf_counter() - started) * 1000)
-        if result.exit_code != 0:
-            refused = isinstance(result.exception, SystemExit)  # a ClickException: the data
-            return {"ok": False, "refused": refused, "output": result.output[-2000:] or repr(result.exception),
-                    "ms_all": [round(t, 2) for t in times]}
-    return {"ok": True, "ms_median": statistics.median(times), "ms_min": min(times),
-            "ms_all": [round(t, 2) for t in times]}
+    sizes = sorted(aids)
+    out = {n: {"ok": True, "ms_all": []} for n in sizes}
+    for r in range(repeat):
+        for n in (sizes if r % 2 == 0 else sizes[::-1]):
+            if not out[n]["ok"]:
+                continue
+            out_dir = tmp / f"norms-{uuid.uuid4().hex[:12]}"
+            out_dir.mkdir(parents=True)
+            started = time.perf_counter()
+            result = runner.invoke(args=["norms", "build", "--group", "bench", "--assignment", str(aids[n]),
+                                         "--label-sv", "Bänk", "--label-en", "Bench", "--output-dir", str(out_dir)])
+            out[n]["ms_all"].append(round((time.perf_counter() - started) * 1000, 2))
+            if result.exit_code != 0:
+                refused = isinstance(result.exception, SystemExit)  # a ClickException: the data
+                out[n].update(ok=False, refused=refused,
+                              output=result.output[-2000:] or repr(result.exception))
+    for n in sizes:
+        if out[n]["ok"]:
+            out[n].update(ms_median=statistics.median(out[n]["ms_all"]), ms_min=min(out[n]["ms_all"]))
+    return out
 
 
 def run_database(db: Database, sizes: list[int], args, tmp: Path) -> dict:
@@ -312,17 +329,16 @@ def run_database(db: Database, sizes: list[int], args, tmp: Path) -> dict:
     engine = app.extensions["portal.engine"]
     try:
         world = World(app, pool=args.pool, seed=args.seed)
-        result = {"server": server_version(engine), "sizes": sizes, "build_seconds": {}, "pages": {},
-                  "norms_build": {}}
+        result = {"server": server_version(engine), "sizes": sizes, "build_seconds": {}, "finished": {}}
+        aids = {}
         for n in sizes:
-            print(f"[{db.kind}] building {n} candidates ...", flush=True)
-            result["build_seconds"][n] = round(world.grow(n), 2)
-            ids = world.sample()
-            print(f"[{db.kind}] measuring at {n} ({world.finished} finished) ...", flush=True)
-            for name, figures in measure_pages(app, ids, args.repeat).items():
-                result["pages"].setdefault(name, {})[n] = figures
-            result["norms_build"][n] = measure_norms_build(app, ids["assignment"], tmp, max(1, min(3, args.repeat)))
-            result.setdefault("finished", {})[n] = world.finished
+            print(f"[{db.kind}] building an assignment with {n} candidates ...", flush=True)
+            aids[n], seconds = world.add(n)
+            result["build_seconds"][n] = round(seconds, 2)
+            result["finished"][n] = world.finished[aids[n]]
+        print(f"[{db.kind}] measuring the pages, sizes alternately ...", flush=True)
+        result["pages"] = measure_pages(app, {n: world.sample(aids[n]) for n in sizes}, args.repeat)
+        result["norms_build"] = measure_norms_build(app, aids, tmp, max(1, min(3, args.repeat)))
         return result
     finally:
         engine.dispose()
