@@ -265,7 +265,8 @@ def measure_pages(app, samples: dict[int, dict], repeat: int) -> dict:
             conditional = url.endswith("#304")
             url = url.removesuffix("#304")
             first = browser.get(url)  # warm-up: templates, first-use caches (and the ETag)
-            headers = {"If-None-Match": first.headers["ETag"]} if conditional else {}
+            etag = first.headers.get("ETag")
+            headers = {"If-None-Match": etag} if conditional and etag else {}
             runs[n] = {"url": url, "headers": headers, "expected": 304 if conditional else 200, "times": [],
                        "queries": None, "status": None, "bytes": None}
         for r in range(repeat):
