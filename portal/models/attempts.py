@@ -55,7 +55,13 @@ class Attempt(Base):
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")
 
-    __table_args__ = (sa.UniqueConstraint("candidate_id", "kind", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("candidate_id", "kind", "number"),
+        # The open timed attempts past their deadline (``journey.close_expired``, run by every
+        # consultant page of an assignment): found without reading every attempt ever made.
+        sa.Index("ix_attempt_open_deadline", "deadline", sqlite_where=sa.text("finished_at IS NULL"),
+                 postgresql_where=sa.text("finished_at IS NULL")),
+    )
 
 
 class LogicResponse(Base):

@@ -214,13 +214,16 @@ def candidate_progress(session: Session, assignment: Assignment, *, now: datetim
     ``results`` (the current attempts' ``Result`` rows by scale). Seven queries (eight
     with results), whatever the number of candidates: pass a page's ids for a board.
     """
-    query = (sa.select(Candidate).where(Candidate.assignment_id == assignment.id)
-             .options(selectinload(Candidate.invitations)).order_by(Candidate.id))
+    query = sa.select(Candidate).options(selectinload(Candidate.invitations)).order_by(Candidate.id)
     if candidate_ids is not None:
         if not candidate_ids:
             return []
+        # By primary key alone (PostgreSQL would otherwise walk the assignment's index and
+        # filter thousands of rows); the assignment is checked below, on the page's rows.
         query = query.where(Candidate.id.in_(list(candidate_ids)))
-    candidates = session.scalars(query).all()
+    else:
+        query = query.where(Candidate.assignment_id == assignment.id)
+    candidates = [c for c in session.scalars(query) if c.assignment_id == assignment.id]
     ids = [c.id for c in candidates]
     if not ids:
         return []

@@ -1,4 +1,4 @@
-"""finalists: when a consultant picked a candidate as a finalist
+"""finalists: when a consultant picked a candidate as a finalist; open attempts by deadline
 
 Revision ID: 0012
 Revises: 0010
@@ -21,8 +21,11 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('finalist_at', portal.models.base.UTCDateTime(timezone=True), nullable=True))
+    op.create_index('ix_attempt_open_deadline', 'attempt', ['deadline'], unique=False,
+                    sqlite_where=sa.text('finished_at IS NULL'), postgresql_where=sa.text('finished_at IS NULL'))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_attempt_open_deadline', table_name='attempt')
     with op.batch_alter_table('candidate', schema=None) as batch_op:
         batch_op.drop_column('finalist_at')
