@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-reports bench-synthesis bench-cat clean
+.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,14 @@ run: install
 test: install-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The answer path under gunicorn, then the consultant and client pages at 200 and 2,000
+# candidates (bench/README.md).
 bench: install-test
 	$(PY) bench/answers.py
+	$(PY) bench/scale.py
+
+bench-scale: install-test
+	$(PY) bench/scale.py $(BENCH_ARGS)
 
 bench-reports: install-test
 	$(PY) bench/reports.py

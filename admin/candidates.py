@@ -27,12 +27,13 @@ from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
 from portal.models import Invitation
-from portal.services import audit, mail
+from portal.services import audit, mail, progress
 from portal.services import candidate_admin as ca
 from portal.services.invitations import invitation_url
 
 from . import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
+from .views import board_args
 
 #: Signs the parsed rows of an import preview (sent back by the confirm form, so no
 #: personal data goes into the session cookie). Own salt: not usable as another token.
@@ -237,16 +238,25 @@ def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
 
 # -- list, add, import ------------------------------------------------------------------
 
+#: Candidates named on the add and import pages (the newest; the list has them all).
+EXISTING_SHOWN = 20
+
+
+def _existing(a) -> dict:
+    count, newest = ca.newest_candidates(get_session(), a, limit=EXISTING_SHOWN)
+    return {"existing_count": count, "existing": newest}
+
 
 @bp.get("/assignments/<int:assignment_id>/candidates")
 @staff_required
 def candidate_list(assignment_id: int):
     a = assignment_or_404(assignment_id)
-    db = get_session()
-    rows = ca.candidate_progress(db, a, now=res.now())
-    last_mail = mail.latest_messages(db, [row["candidate"].id for row in rows])
-    return render_template("admin/candidate_list.html", a=a, rows=rows, last_mail=last_mail,
-                           smtp=_mail_settings().configured)
+    db, now = get_session(), res.now()
+    board = progress.board(db, a, now=now, **board_args())
+    rows = progress.candidate_progress(db, a, now=now, candidate_ids=board.page.ids)
+    last_mail = mail.latest_messages(db, list(board.page.ids))
+    return render_template("admin/candidate_list.html", a=a, board=board, rows=rows, last_mail=last_mail,
+                           statuses=progress.STATUSES, smtp=_mail_settings().configured)
 
 
 @bp.route("/assignments/<int:assignment_id>/candidates/new", methods=["GET", "POST"])
@@ -278,7 +288,7 @@ def candidate_new(assignment_id: int):
             return redirect(url_for("admin.candidate_manage", candidate_id=candidate.id))
     elif form.errors:
         status = 400
-    return render_template("admin/candidate_new.html", a=a, form=form), status
+    return render_template("admin/candidate_new.html", a=a, form=form, **_existing(a)), status
 
 
 @bp.route("/assignments/<int:assignment_id>/candidates/import", methods=["GET", "POST"])
@@ -299,7 +309,7 @@ def candidate_import(assignment_id: int):
         else:
             return _preview(a, rows)
     status = 400 if form.errors else 200
-    return render_template("admin/candidate_import.html", a=a, form=form), status
+    return render_template("admin/candidate_import.html", a=a, form=form, **_existing(a)), status
 
 
 def _preview(a, rows: list[ca.CsvRow], status: int = 200, problem: str | None = None):
@@ -318,7 +328,8 @@ def _confirm_import(a):
     rows = _load_rows(a.id, form.payload.data) if form.validate_on_submit() else None
     if rows is None:
         flash(_("The preview is no longer valid. Upload the file again."), "error")
-        return render_template("admin/candidate_import.html", a=a, form=ImportForm(formdata=None)), 400
+        return render_template("admin/candidate_import.html", a=a, form=ImportForm(formdata=None),
+                               **_existing(a)), 400
     now = res.now()
     try:
         created = ca.import_candidates(db, a, rows, confirm_valid_only=form.valid_only.data == "1",

@@ -3,6 +3,7 @@ opinion of each finalist, and (once released) the reports. Nothing of the consul
 workspace is shown here; every query goes through the access scopes."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,13 +14,16 @@ from sqlalchemy.orm import selectinload
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, ReportKind, Role
-from portal.services import access, audit, profiles, reports
+from portal.models import Assignment, Candidate, ReportKind, Role
+from portal.services import access, audit, profiles, progress, reports
 from portal.services import first_opinions as fo
 from portal.services.interviews import localized
 
 from . import bp
 from .auth import assignment_or_404, candidate_or_404
+
+#: Candidates per page of a client's assignment page.
+PER_PAGE = 25
 
 FIRST_OPINION_ERRORS = {
     "closed": _l("The first opinion is closed: the report has been released, so the client has seen ours."),
@@ -45,17 +49,25 @@ def client_home():
 @login_required
 def client_assignment(assignment_id: int):
     """The finalists of one assignment, each with the client's first opinion and the
-    released reports; candidates are listed in the order they were added, never ranked."""
+    released reports; candidates are listed in the order they were added, never ranked,
+    a page at a time."""
     db = get_session()
     a = assignment_or_404(assignment_id)
-    candidates = sorted(a.candidates, key=lambda c: c.id)
-    opinions = {c.id: fo.recorded(db, c) for c in candidates}
-    open_ = {c.id: fo.is_open(db, c) for c in candidates}
-    latest = {c.id: reports.latest(db, c, ReportKind.CLIENT) for c in candidates}
+    in_assignment = Candidate.assignment_id == a.id
+    total = db.scalar(sa.select(sa.func.count()).select_from(Candidate).where(in_assignment)) or 0
+    number = progress.page_number(request.args.get("page", 1), total, PER_PAGE)
+    candidates = db.scalars(sa.select(Candidate).where(in_assignment).order_by(Candidate.id)
+                            .limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
+    ids = [c.id for c in candidates]
+    opinions = fo.recorded_of(db, ids)
+    closed = fo.released_of(db, ids)
+    open_ = {cid: cid not in closed for cid in ids}
+    latest = reports.latest_of(db, ids, ReportKind.CLIENT)
     audit.record(db, user_id=current_user.id, action="view", object_type="client_assignment", object_id=a.id,
                  now=res.now())
     return render_template("admin/client_assignment.html", a=a, candidates=candidates, opinions=opinions,
-                           open_=open_, latest=latest, profile=profiles.current_profile(db, a))
+                           open_=open_, latest=latest, profile=profiles.current_profile(db, a),
+                           page=progress.Page(number, PER_PAGE, total, tuple(ids)))
 
 
 @bp.route("/candidates/<int:candidate_id>/first-opinion", methods=["GET", "POST"])

@@ -31,6 +31,17 @@ class HiredForm(FlaskForm):
     hired = HiddenField()
 
 
+class FinalistForm(FlaskForm):
+    """Mark a finalist (``finalist`` "1") or remove the mark ("0"). ``back`` names the page
+    to return to (``admin.finalists_views.BACK``), with its ``page``, ``status`` and ``q``."""
+
+    finalist = HiddenField()
+    back = HiddenField()
+    page = HiddenField()
+    status = HiddenField()
+    q = HiddenField()
+
+
 class RetentionForm(FlaskForm):
     """One period per data class (``retention.DATA_CLASSES``); empty keeps the data."""
 

@@ -61,29 +61,3 @@ def synthesis(candidate_id: int):
     matrix = evidence_matrix(db, c)
     return render_template("admin/synthesis.html", c=c, matrix=matrix, form=form, saved=row,
                            library=profiles.all_competencies(db), recommendations=RECOMMENDATIONS), status
-
-
-@bp.get("/assignments/<int:assignment_id>/finalists")
-@staff_required
-def finalists(assignment_id: int):
-    """Each candidate against the profile, side by side but never ranked: where two
-    candidates' bands overlap on a competency the page says the data does not separate them."""
-    from portal import synthesis as syn
-
-    from .auth import assignment_or_404
-
-    db = get_session()
-    a = assignment_or_404(assignment_id)
-    audit.record(db, user_id=current_user.id, action="view", object_type="finalists", object_id=a.id,
-                 now=res.now())
-    matrices = [(c, evidence_matrix(db, c)) for c in sorted(a.candidates, key=lambda c: c.id)]
-    keys = [r.key for r in matrices[0][1].rows] if matrices else []
-    inseparable = {}
-    for key in keys:
-        cells = [(c, next((r for r in m.rows if r.key == key), None)) for c, m in matrices]
-        cells = [(c, r) for c, r in cells if r is not None and r.level is not None]
-        pairs = [(x.name, y.name) for i, (x, rx) in enumerate(cells) for (y, ry) in cells[i + 1:]
-                 if syn.bands_overlap((rx.level, rx.sd), (ry.level, ry.sd))]
-        inseparable[key] = pairs
-    return render_template("admin/finalists.html", a=a, matrices=matrices, keys=keys, inseparable=inseparable,
-                           library=profiles.all_competencies(db))

@@ -36,6 +36,9 @@ def _configure_sqlite(engine: sa.Engine, foreign_keys: bool = True) -> None:
         cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        # SQLite's own lower() folds ASCII only; searches must find "Åsa" from "åsa", as
+        # PostgreSQL's lower() does.
+        dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
@@ -43,6 +46,10 @@ def _configure_sqlite(engine: sa.Engine, foreign_keys: bool = True) -> None:
         # reads and then writes can fail with SQLITE_BUSY under concurrent
         # candidates instead of waiting for its turn.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def init_app(app: Flask) -> None:

@@ -645,6 +645,42 @@ def bands_overlap(a: tuple[float, float], b: tuple[float, float], *, z: float = 
     return abs(la - lb) <= z * (sa + sb)
 
 
+def inseparable_groups(bands: Sequence[tuple[float, float]], *, z: float = Z90) -> list[list[int]]:
+    """Groups of candidates the data does not separate on one competency.
+
+    ``bands``: one (level, sd) per candidate. Returns the connected components with two
+    or more members of the relation "bands overlap" (:func:`bands_overlap`), as lists of
+    indices into ``bands``: ascending within a group, groups ordered by their first index
+    (never by level: the page lists them in the order it shows the candidates). A group
+    is joined by a chain of overlapping bands, so it may hold two candidates whose own
+    bands do not overlap with a third between them; none of them is separated from its
+    neighbours. A candidate in no group is separated from every other one.
+
+    O(n log n), for the pairs are never enumerated: band ``i`` is the interval
+    ``level ± z·sd`` and two bands overlap iff the intervals meet, so sorting by the lower
+    end and merging while the next interval starts before the reach of the group so far
+    (the member with the highest upper end, compared with :func:`bands_overlap` itself)
+    gives the components.
+    """
+    _check_positive(z, "z")
+    for level, sd in bands:
+        if not _finite(level):
+            raise ValueError(f"level must be a finite number, not {level!r}")
+        _check_positive(sd, "sd")
+    order = sorted(range(len(bands)), key=lambda i: bands[i][0] - z * bands[i][1])
+    groups: list[list[int]] = []
+    reach = None  # index of the current group's member with the highest upper end
+    for i in order:
+        if reach is not None and bands_overlap(bands[i], bands[reach], z=z):
+            groups[-1].append(i)
+            if bands[i][0] + z * bands[i][1] > bands[reach][0] + z * bands[reach][1]:
+                reach = i
+        else:
+            groups.append([i])
+            reach = i
+    return sorted((sorted(g) for g in groups if len(g) > 1), key=lambda g: g[0])
+
+
 def compare_first_opinion(client_level: float, level: float, sd: float, *, z: float = Z90) -> str:
     """Does the second opinion confirm the client's own rating of a competency?
 

@@ -31,6 +31,9 @@ def world(app, db, clock, make_assignment, make_invitation, tmp_path):
     db.commit()
     users["client"].client_id = client_id
     users["other_client"].client_id = other.id
+    from portal.models import Candidate as CandidateRow
+
+    db.get(CandidateRow, cid).finalist_at = clock()  # so the final-candidates view names them
     message = OutboxMessage(kind="invitation", candidate_id=cid, to_address=SECRET_EMAIL, subject="Inbjudan",
                             body_text=f"Hej {SECRET_NAME}!")
     db.add(message)

@@ -328,3 +328,39 @@ def test_bands_overlap_known_values():
 @given(levels, sds, levels, sds)
 def test_bands_overlap_symmetric(l1, s1, l2, s2):
     assert syn.bands_overlap((l1, s1), (l2, s2)) == syn.bands_overlap((l2, s2), (l1, s1))
+
+
+def test_inseparable_groups_known_values():
+    # 1 and 2 overlap, 2 and 3 overlap, 1 and 3 do not: one group through the chain;
+    # 4 is far from everyone; 5 and 6 overlap. Groups in input order, never by level.
+    bands = [(3.0, 0.2), (3.5, 0.2), (4.0, 0.2), (1.0, 0.1), (4.9, 0.1), (4.8, 0.1)]
+    assert not syn.bands_overlap(bands[0], bands[2])
+    assert syn.inseparable_groups(bands) == [[0, 1, 2], [4, 5]]
+    assert syn.inseparable_groups([(2.0, 0.2), (4.0, 0.2)]) == []
+    assert syn.inseparable_groups([]) == []
+    with pytest.raises(ValueError):
+        syn.inseparable_groups([(3.0, 0.0), (3.0, 0.2)])
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(levels, sds), max_size=25))
+def test_inseparable_groups_are_the_components_of_overlap(bands):
+    groups = syn.inseparable_groups(bands)
+    group_of = {i: n for n, g in enumerate(groups) for i in g}
+    # every overlapping pair is in one group (or the pairwise rule would be contradicted)
+    for i in range(len(bands)):
+        for j in range(i + 1, len(bands)):
+            if syn.bands_overlap(bands[i], bands[j]):
+                assert i in group_of and group_of.get(i) == group_of.get(j), (i, j)
+    # and each group is connected by overlaps (no two separate clusters merged)
+    for g in groups:
+        reached, frontier = {g[0]}, [g[0]]
+        while frontier:
+            k = frontier.pop()
+            for m in g:
+                if m not in reached and syn.bands_overlap(bands[k], bands[m]):
+                    reached.add(m)
+                    frontier.append(m)
+        assert reached == set(g)
+    assert all(len(g) >= 2 and g == sorted(g) for g in groups)
+    assert [g[0] for g in groups] == sorted(g[0] for g in groups)

@@ -99,10 +99,19 @@ def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, se
                                notes="Exempel", submitted_at=clock()))
     db.commit()
     client = login(app, "a@example.com")
-    html = client.get(f"/admin/assignments/{setup['assignment']}/finalists").get_data(as_text=True)
-    assert "Kim Kandidat" in html and "Bo Andra" in html
+    url = f"/admin/assignments/{setup['assignment']}/finalists"
+    html = client.get(url).get_data(as_text=True)
+    assert "Kim Kandidat" not in html and "data-no-finalists" in html  # neither finished, none marked
+    for cid in (setup["candidate"], other):  # the consultant picks them on their results pages
+        page = client.get(f"/admin/candidates/{cid}")
+        marked = client.post(f"/admin/candidates/{cid}/finalist",
+                             data={"csrf_token": csrf_from(page), "finalist": "1", "back": "finalists"})
+        assert marked.status_code == 303 and marked.headers["Location"].endswith(url)
+    html = client.get(url).get_data(as_text=True)
+    assert "Kim Kandidat" in html and "Bo Andra" in html and 'data-finalists="marked"' in html
     row = re.search(r'data-competency="collaboration">(.*?)</tr>', html, re.S).group(1)
     assert 'data-inseparable="1"' in row and "skiljer inte" in row
+    assert f'data-group="{setup["candidate"]},{other}"' in row
     assert "rank" not in html.lower()
     assert login(app, "b@example.com").get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
 

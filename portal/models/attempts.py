@@ -67,7 +67,13 @@ class Attempt(Base):
         primaryjoin="and_(LogicResponse.attempt_id == Attempt.id, LogicResponse.answered_at.is_(None))",
         viewonly=True, uselist=False)
 
-    __table_args__ = (sa.UniqueConstraint("candidate_id", "kind", "number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("candidate_id", "kind", "number"),
+        # The open timed attempts past their deadline (``journey.close_expired``, run by every
+        # consultant page of an assignment): found without reading every attempt ever made.
+        sa.Index("ix_attempt_open_deadline", "deadline", sqlite_where=sa.text("finished_at IS NULL"),
+                 postgresql_where=sa.text("finished_at IS NULL")),
+    )
 
 
 class LogicResponse(Base):

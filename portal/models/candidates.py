@@ -48,6 +48,9 @@ class Candidate(Base):
     #: Set by a consultant when the client hired the candidate; the others are the
     #: "unsuccessful" candidates of the retention rules.
     hired_at: Mapped[datetime | None]
+    #: Set by a consultant who picks the candidate as a finalist of the assignment (the
+    #: final-candidates view shows these; until anyone is picked, those who finished).
+    finalist_at: Mapped[datetime | None]
     #: Legal hold: while set, no retention period removes anything of the candidate.
     legal_hold_at: Mapped[datetime | None]
     legal_hold_reason: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -25,10 +25,7 @@ from ..models import (
     Assignment,
     Attempt,
     Candidate,
-    FinishReason,
-    InventoryResponse,
     Invitation,
-    LogicResponse,
     Stage,
     TestKind,
 )
@@ -42,6 +39,9 @@ from .invitations import (
     issue_invitation,
 )
 from .journey import logic_time_limit
+
+# One implementation of the progress rows for every board (re-exported here).
+from .progress import COMPLETED, IN_PROGRESS, NOT_STARTED, RESET, TIMEOUT, candidate_progress
 
 #: Most data rows one CSV import may hold.
 MAX_IMPORT_ROWS = 500
@@ -117,6 +117,15 @@ def assignment_emails(session: Session, assignment: Assignment) -> set[str]:
     """E-mail addresses (as ``email_key``) of the assignment's candidates."""
     rows = session.scalars(sa.select(Candidate.email).where(Candidate.assignment_id == assignment.id))
     return {email_key(e) for e in rows}
+
+
+def newest_candidates(session: Session, assignment: Assignment, *, limit: int) -> tuple[int, list[Candidate]]:
+    """How many candidates the assignment has, and the ``limit`` added last (newest first)."""
+    count = session.scalar(sa.select(sa.func.count()).select_from(Candidate)
+                           .where(Candidate.assignment_id == assignment.id)) or 0
+    newest = session.scalars(sa.select(Candidate).where(Candidate.assignment_id == assignment.id)
+                             .order_by(Candidate.id.desc()).limit(limit)).all()
+    return count, list(newest)
 
 
 def _create(session: Session, assignment: Assignment, *, name: str, email: str, language: str,
@@ -539,121 +548,17 @@ def can_reset(session: Session, candidate: Candidate) -> bool:
     return attempt is not None and attempt.superseded_at is None
 
 
-# -- progress --------------------------------------------------------------------------
-
-#: Test states in progress rows.
-NOT_STARTED, IN_PROGRESS, COMPLETED, TIMEOUT, RESET = (
-    "not_started", "in_progress", "completed", "timeout", "reset")
-
-
-def _test_progress(attempt: Attempt | None, answered: int, last: datetime | None,
-                   now: datetime) -> dict:
-    info = {"state": NOT_STARTED, "attempt": attempt, "number": None, "started_at": None,
-            "finished_at": None, "deadline": None, "time_used": None, "answered": answered}
-    if attempt is None:
-        return info
-    info.update(number=attempt.number, started_at=attempt.started_at,
-                finished_at=attempt.finished_at, deadline=attempt.deadline)
-    if attempt.superseded_at is not None:
-        info["state"] = RESET
-        return info
-    if attempt.finished_at is not None:
-        info["state"] = TIMEOUT if attempt.finish_reason is FinishReason.TIMEOUT else COMPLETED
-        end = attempt.finished_at
-    elif attempt.deadline is not None and now > attempt.deadline:
-        info["state"] = TIMEOUT  # time is up; the attempt is closed on the next look
-        end = attempt.deadline
-    else:
-        info["state"] = IN_PROGRESS
-        # Untimed: time until the last answer, not until now (they may have paused).
-        end = now if attempt.deadline is not None else (last or attempt.started_at)
-    if attempt.deadline is not None:
-        end = min(end, attempt.deadline)
-    info["time_used"] = max(timedelta(0), end - attempt.started_at)
-    return info
-
-
-def candidate_progress(session: Session, assignment: Assignment, *, now: datetime,
-                       candidate_ids: list[int] | None = None) -> list[dict]:
-    """Where each candidate of the assignment stands, in the order they were added.
-
-    Per candidate: ``candidate``, ``status`` (``CandidateStatus``), ``logic`` and
-    ``inventory`` (``state``: not_started, in_progress, completed, timeout, or reset
-    — superseded by a technical reset and not restarted yet; plus ``number``,
-    ``started_at``, ``finished_at``, ``deadline``, ``time_used`` and ``answered``),
-    ``last_activity`` (latest item shown or answered, start, first opening),
-    ``invitation`` (newest live one), ``expires_at``, ``reminders`` (sent over all
-    links) and ``last_reminder_at``. A handful of queries, whatever the number of
-    candidates.
-    """
-    query = sa.select(Candidate).where(Candidate.assignment_id == assignment.id).order_by(Candidate.id)
-    if candidate_ids is not None:
-        query = query.where(Candidate.id.in_(candidate_ids))
-    candidates = session.scalars(query).all()
-    ids = [c.id for c in candidates]
-    if not ids:
-        return []
-    attempts: dict[tuple[int, TestKind], Attempt] = {}
-    for attempt in session.scalars(
-            sa.select(Attempt).where(Attempt.candidate_id.in_(ids)).order_by(Attempt.number)):
-        attempts[(attempt.candidate_id, attempt.kind)] = attempt  # the highest number wins
-    current_ids = [a.id for a in attempts.values()]
-    logic_stats = {
-        attempt_id: (answered, shown, last_answer)
-        for attempt_id, answered, shown, last_answer in session.execute(
-            sa.select(LogicResponse.attempt_id, sa.func.count(LogicResponse.answered_at),
-                      sa.func.max(LogicResponse.presented_at), sa.func.max(LogicResponse.answered_at))
-            .where(LogicResponse.attempt_id.in_(current_ids)).group_by(LogicResponse.attempt_id))
-    } if current_ids else {}
-    inventory_stats = {
-        attempt_id: (answered, last)
-        for attempt_id, answered, last in session.execute(
-            sa.select(InventoryResponse.attempt_id, sa.func.count(),
-                      sa.func.max(InventoryResponse.answered_at))
-            .where(InventoryResponse.attempt_id.in_(current_ids)).group_by(InventoryResponse.attempt_id))
-    } if current_ids else {}
-    # Activity in attempts a reset replaced counts as activity too.
-    logic_last_any = dict(session.execute(
-        sa.select(Attempt.candidate_id,
-                  sa.func.max(sa.func.coalesce(LogicResponse.answered_at, LogicResponse.presented_at)))
-        .join(LogicResponse, LogicResponse.attempt_id == Attempt.id)
-        .where(Attempt.candidate_id.in_(ids)).group_by(Attempt.candidate_id)
-    ).all())
-    started_last = dict(session.execute(
-        sa.select(Attempt.candidate_id, sa.func.max(Attempt.started_at))
-        .where(Attempt.candidate_id.in_(ids)).group_by(Attempt.candidate_id)
-    ).all())
-    rows = []
-    for c in candidates:
-        logic = attempts.get((c.id, TestKind.LOGIC))
-        inventory = attempts.get((c.id, TestKind.INVENTORY))
-        l_answered, l_shown, l_last = logic_stats.get(logic.id, (0, None, None)) if logic else (0, None, None)
-        i_answered, i_last = inventory_stats.get(inventory.id, (0, None)) if inventory else (0, None)
-        opened = [i.opened_at for i in c.invitations if i.opened_at]
-        moments = [l_shown, l_last, i_last, logic_last_any.get(c.id), started_last.get(c.id),
-                   c.privacy_accepted_at, c.completed_at, max(opened, default=None)]
-        invitation = current_invitation(c)
-        reminder_times = [i.last_reminder_at for i in c.invitations if i.last_reminder_at]
-        rows.append({
-            "candidate": c,
-            "status": candidate_status(c, now),
-            "logic": _test_progress(logic, l_answered, max(filter(None, (l_shown, l_last)), default=None), now),
-            "inventory": _test_progress(inventory, i_answered, i_last, now),
-            "last_activity": max(filter(None, moments), default=None),
-            "invitation": invitation,
-            "expires_at": invitation.expires_at if invitation else None,
-            "reminders": sum(i.reminder_count for i in c.invitations),
-            "last_reminder_at": max(reminder_times, default=None),
-        })
-    return rows
-
-
 __all__ = [
     "MAX_EXTRA_TIME_PCT",
     "MAX_IMPORT_BYTES",
     "MAX_IMPORT_ROWS",
     "MIN_REMAINING_AFTER_CHANGE",
     "CandidateAdminError",
+    "COMPLETED",
+    "IN_PROGRESS",
+    "NOT_STARTED",
+    "RESET",
+    "TIMEOUT",
     "CandidateStatus",
     "CsvError",
     "CsvRow",
@@ -665,6 +570,7 @@ __all__ = [
     "current_invitation",
     "import_candidates",
     "live_invitations",
+    "newest_candidates",
     "parse_candidates_csv",
     "recheck_rows",
     "reissue_invitation",

@@ -8,7 +8,7 @@ Services take plain values and ``now``, flush and never commit.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -31,8 +31,24 @@ def is_open(session: Session, candidate: Candidate) -> bool:
 
 
 def recorded(session: Session, candidate: Candidate) -> dict[str, FirstOpinion]:
-    rows = session.scalars(sa.select(FirstOpinion).where(FirstOpinion.candidate_id == candidate.id))
-    return {row.competency_key: row for row in rows}
+    return recorded_of(session, [candidate.id])[candidate.id]
+
+
+def recorded_of(session: Session, candidate_ids: Iterable[int]) -> dict[int, dict[str, FirstOpinion]]:
+    """Per candidate id, their first opinion by competency key. One query."""
+    result: dict[int, dict[str, FirstOpinion]] = {cid: {} for cid in candidate_ids}
+    for row in session.scalars(sa.select(FirstOpinion).where(FirstOpinion.candidate_id.in_(list(result)))
+                               .order_by(FirstOpinion.id)):
+        result[row.candidate_id][row.competency_key] = row
+    return result
+
+
+def released_of(session: Session, candidate_ids: Iterable[int]) -> set[int]:
+    """Those of ``candidate_ids`` with a released client report (their first opinion is
+    closed, see ``is_open``). One query."""
+    ids = list(candidate_ids)
+    return set(session.scalars(sa.select(Report.candidate_id).distinct().where(
+        Report.candidate_id.in_(ids), Report.kind == ReportKind.CLIENT)))
 
 
 def record(session: Session, candidate: Candidate, levels: Mapping[str, int | None], *,

@@ -25,7 +25,7 @@ from importlib import metadata
 import sqlalchemy as sa
 from flask import Response, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from .. import labels
 from .. import synthesis as synthesis_model
@@ -357,6 +357,20 @@ def released(session: Session, candidate: Candidate, kind: ReportKind | None = N
 def latest(session: Session, candidate: Candidate, kind: ReportKind) -> Report | None:
     return session.scalar(sa.select(Report).where(Report.candidate_id == candidate.id, Report.kind == kind)
                           .order_by(Report.version.desc()).limit(1))
+
+
+def latest_of(session: Session, candidate_ids: list[int] | tuple[int, ...], kind: ReportKind) -> dict[int, Report]:
+    """Per candidate id, the newest released report of ``kind`` (for lists: one query, and
+    without the stored HTML, PDF and content, which stay unloaded until asked for)."""
+    newest = (sa.select(Report.candidate_id, sa.func.max(Report.version).label("version"))
+              .where(Report.candidate_id.in_(list(candidate_ids)), Report.kind == kind)
+              .group_by(Report.candidate_id).subquery())
+    rows = session.scalars(
+        sa.select(Report).join(newest, sa.and_(Report.candidate_id == newest.c.candidate_id,
+                                               Report.version == newest.c.version))
+        .where(Report.kind == kind)
+        .options(load_only(Report.id, Report.candidate_id, Report.kind, Report.version, Report.released_at)))
+    return {r.candidate_id: r for r in rows}
 
 
 def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id: int, now: datetime) -> Report:
