@@ -1,11 +1,8 @@
 """finalists: when a consultant picked a candidate as a finalist; open attempts by deadline
 
 Revision ID: 0012
-Revises: 0010
-Create Date: 2026-12-07 09:00:00
-
-Numbered 0012 with down_revision 0010 on purpose: 0011 is being written on another branch
-(the answer path); whoever merges second re-chains this file onto 0011.
+Revises: 0011
+Create Date: 2026-12-06 06:00:00
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,7 +10,7 @@ import portal.models.base
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
