@@ -19,7 +19,7 @@ REDACTED = r"\1[redacted]"
 def redact(text: str) -> str:
     # gunicorn's access log calls this for every atom of every request: skip the regex
     # where no link can be.
-    return TOKEN_IN_PATH.sub(REDACTED, text) if "/i/" in text else text
+    return TOKEN_IN_PATH.sub(REDACTED, text) if ("/i/" in text or "/set-password/" in text) else text
 
 
 class RedactTokens(logging.Filter):
