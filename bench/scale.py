@@ -36,18 +36,18 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH_DIR))
 
+from answers import postgres_database, sqlite_database  # noqa: E402  (bench/, on sys.path)
 from portal import create_app  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
@@ -61,38 +61,6 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 #: Kinds of the unfinished quarter, in turn.
 UNFINISHED = ("invited", "opened", "running", "expired", "revoked")
-
-
-@dataclass
-class Database:
-    kind: str
-    url: str
-    drop: object
-
-
-def sqlite_database(tmp: Path) -> Database:
-    return Database("sqlite", f"sqlite:///{tmp / 'scale.sqlite3'}", lambda: None)
-
-
-def postgres_database(admin_url: str) -> Database:
-    base = make_url(admin_url)
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception:
-        admin.dispose()
-        raise
-
-    def drop() -> None:
-        try:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            admin.dispose()
-
-    return Database("postgresql", base.set(database=name).render_as_string(hide_password=False), drop)
 
 
 def server_version(engine: sa.Engine) -> str:
@@ -423,7 +391,7 @@ def main(argv=None) -> int:
             try:
                 result = run_database(db, sizes, args, tmp)
             finally:
-                db.drop()
+                db.close()
             report["results"][kind] = result
             report["problems"] += [f"{kind}: {p}" for p in problems_of(result)]
             print_table(kind, result)
