@@ -143,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--top", type=int, default=25, help="functions listed per table")
     p.add_argument("--pg-url", default=DEFAULT_PG)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--dump", default=None, help="also write the raw profile here (pstats file, for "
+                   "snakeviz or pstats' print_callers)")
     args = p.parse_args(argv)
     if not 1 <= args.items <= 9 or not 1 <= args.candidates <= 500:
         p.error("--items must be 1-9 and --candidates 1-500")
@@ -193,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - t0
         n = len(profiled) * (args.items - 1)
         stats = pstats.Stats(profiler)
+        if args.dump:
+            stats.dump_stats(args.dump)
         groups = group_times(stats)
         total = sum(groups.values())
         if args.json:

@@ -19,6 +19,7 @@ from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..services import audit, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
+    invitation_and_logic_attempt,
     invitation_for_session,
     open_invitation,
 )
@@ -67,14 +68,18 @@ def _link_problem(kind: str) -> str:
     return render_template("candidate/link_problem.html", kind=kind)
 
 
-def candidate_required(*stages: Stage):
-    """Load the session's candidate; send them to their current step if this isn't it."""
+def candidate_required(*stages: Stage, logic_attempt: bool = False):
+    """Load the session's candidate; send them to their current step if this isn't it.
+    ``logic_attempt``: load the current logic attempt in the same query (``g.logic_attempt``)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             data = session.get(SESSION_KEY) or [None, None]
-            invitation = invitation_for_session(get_session(), *data[:2])
+            if logic_attempt:
+                invitation, g.logic_attempt = invitation_and_logic_attempt(get_session(), *data[:2])
+            else:
+                invitation = invitation_for_session(get_session(), *data[:2])
             if invitation is None:
                 return _link_problem("session"), 404
             g.invitation = invitation
@@ -195,7 +200,7 @@ def start_logic():
 
 def _logic_context():
     db = get_session()
-    attempt = journey.current_attempt(db, g.candidate, TestKind.LOGIC, presented=True)
+    attempt = g.logic_attempt  # loaded with the session's candidate (``candidate_required``)
     if attempt is None:
         # Stage LOGIC without an attempt cannot normally happen; start it now.
         attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now())
@@ -230,7 +235,7 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
 
 
 @bp.route("/test/item", methods=["GET", "POST"])
-@candidate_required(Stage.LOGIC)
+@candidate_required(Stage.LOGIC, logic_attempt=True)
 def item():
     db, attempt, norms = _logic_context()
     bank, now = res.logic_bank(), res.now()

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
-from ..models import Assignment, Candidate, Invitation, Stage
+from ..models import Assignment, Attempt, Candidate, Invitation, Stage, TestKind
 from .tokens import TokenExpired, TokenInvalid, make_invitation_token, read_invitation_token
 
 LANGUAGES = ("sv", "en")
@@ -118,16 +118,48 @@ _SESSION_INVITATION = (
 )
 
 
+_latest = aliased(Attempt)
+#: The same, and the candidate's latest logic attempt with the item on screen
+#: (``Attempt.presented``): the item page and its answer need all of it, and one query
+#: instead of two is one round trip and one ORM load less on every request of the test.
+_SESSION_INVITATION_LOGIC = (
+    sa.select(Invitation, Attempt)
+    .outerjoin(Attempt, sa.and_(
+        Attempt.candidate_id == Invitation.candidate_id, Attempt.kind == TestKind.LOGIC,
+        Attempt.number == sa.select(sa.func.max(_latest.number))
+        .where(_latest.candidate_id == Invitation.candidate_id, _latest.kind == TestKind.LOGIC)
+        .scalar_subquery()))
+    .where(Invitation.id == sa.bindparam("id"))
+    .options(joinedload(Invitation.candidate).joinedload(Candidate.assignment),
+             joinedload(Attempt.presented))
+)
+
+
+def _valid(invitation: Invitation | None, nonce: str) -> bool:
+    return (invitation is not None and invitation.revoked_at is None
+            and secrets.compare_digest(invitation.nonce, nonce))
+
+
 def invitation_for_session(session: Session, inv_id: int | None, nonce: str | None) -> Invitation | None:
     """The invitation a candidate session points to, if still valid."""
     if not inv_id or not nonce:
         return None
     invitation = session.execute(_SESSION_INVITATION, {"id": inv_id}).scalar_one_or_none()
-    if invitation is None or invitation.revoked_at is not None:
-        return None
-    if not secrets.compare_digest(invitation.nonce, nonce):
-        return None
-    return invitation
+    return invitation if _valid(invitation, nonce) else None
+
+
+def invitation_and_logic_attempt(
+    session: Session, inv_id: int | None, nonce: str | None
+) -> tuple[Invitation | None, Attempt | None]:
+    """:func:`invitation_for_session` and the candidate's current logic attempt (as
+    ``journey.current_attempt(..., TestKind.LOGIC, presented=True)`` returns it), in one
+    query; ``(None, None)`` when the session is not valid."""
+    if not inv_id or not nonce:
+        return None, None
+    row = session.execute(_SESSION_INVITATION_LOGIC, {"id": inv_id}).one_or_none()
+    if row is None or not _valid(row[0], nonce):
+        return None, None
+    return row[0], row[1]
 
 
 class CandidateStatus(enum.Enum):
