@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"']+")
+# A token never holds a backslash: stopping there keeps gunicorn's \" escapes intact.
+TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"'\\]+")
 REDACTED = r"\1[redacted]"
 
 

@@ -88,3 +88,18 @@ def test_gunicorn_access_log_has_no_token(tmp_path):
     assert "/i/[redacted]" in text  # the requests were logged ...
     assert "/account/set-password/[redacted]" in text
     assert TOKEN not in text and TOKEN[:20] not in text  # ... without the token
+
+
+def test_custom_access_log_format_is_redacted_too():
+    """The shipped logger redacts whichever atoms a format reads, also a header or environ
+    atom that the default format does not use."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    atoms = conf.RedactedAtoms({"r": f'GET /i/{TOKEN}"x HTTP/1.1', "{referer}i": f"http://h/i/{TOKEN}",
+                                "{raw_uri}e": f"/account/set-password/{TOKEN}?a=1", "s": 302})
+    line = '%(r)s %({Referer}i)s %({RAW_URI}e)s %(s)s %(missing)s' % atoms
+    assert line == ('GET /i/[redacted]\\"x HTTP/1.1 http://h/i/[redacted] '
+                    '/account/set-password/[redacted]?a=1 302 -')
