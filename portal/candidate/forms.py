@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -29,3 +30,21 @@ class CommentForm(FlaskForm):
         validators=[DataRequired(message=_l("Write your comment before sending it.")),
                     Length(max=2000, message=_l("The comment can be at most %(max)d characters."))],
     )
+
+
+_NOT_SAY = SelectChoice("", _l("Prefer not to say"))
+
+
+class EqualityForm(FlaskForm):
+    """The voluntary equality-monitoring questions (``services.equality.QUESTIONS``).
+    Every question starts at "Prefer not to say"; an unlisted value is refused."""
+
+    gender = RadioField(_l("Gender"), default="", choices=[
+        SelectChoice("woman", _l("Woman")), SelectChoice("man", _l("Man")),
+        SelectChoice("other", _l("Another gender or non-binary")), _NOT_SAY])
+    age_band = RadioField(_l("Age"), default="", choices=[
+        SelectChoice("-29", _l("29 or younger")), SelectChoice("30-39", "30-39"), SelectChoice("40-49", "40-49"),
+        SelectChoice("50-", _l("50 or older")), _NOT_SAY])
+    first_language = RadioField(_l("First language"), default="", choices=[
+        SelectChoice("sv", _l("Swedish")), SelectChoice("other", _l("Another language")),
+        SelectChoice("both", _l("Swedish and another language equally")), _NOT_SAY])

@@ -25,7 +25,7 @@ from ..services.invitations import (
 )
 from ..services.tokens import TokenExpired, TokenInvalid
 from . import bp
-from .forms import CommentForm, ExperienceForm, LanguageForm, WelcomeForm
+from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
 
 SESSION_KEY = "candidate"
 
@@ -330,8 +330,11 @@ def _done_page(*, form, comment_form):
     comment = reports.comment(db, g.candidate)
     if comment is not None and not comment_form.text.data:
         comment_form.text.data = comment.text
+    from ..services import equality
+
     return render_template("candidate/done.html", form=form, comment_form=comment_form, report=report,
-                           comment=comment, rated=g.candidate.experience_rating is not None)
+                           comment=comment, rated=g.candidate.experience_rating is not None,
+                           equality_answered=equality.answers_of(db, g.candidate) is not None)
 
 
 def _own_report(action: str | None = None):
@@ -358,6 +361,44 @@ def report():
 def report_pdf():
     r = _own_report("download")
     return attachment(r.pdf, name=reports.download_name(r), mimetype="application/pdf")
+
+
+@bp.route("/test/equality", methods=["GET", "POST"])
+@candidate_required(Stage.DONE)
+def equality():
+    """The voluntary equality-monitoring questions, after the tests (``services.equality``)."""
+    from ..services import equality as eq
+
+    db = get_session()
+    saved = eq.answers_of(db, g.candidate)
+    form = EqualityForm(obj=_EqualityAnswers(saved) if saved is not None and request.method == "GET" else None)
+    if form.validate_on_submit():
+        eq.save(db, g.candidate, {f: form[f].data for f in eq.QUESTIONS}, now=res.now())
+        flash(_("Thank you. Your answers were saved apart from your assessment."), "success")
+        return redirect(url_for(".done") + "#equality")
+    return render_template("candidate/equality.html", form=form, saved=saved,
+                           minimum=eq.MIN_GROUP), 400 if form.errors else 200
+
+
+class _EqualityAnswers:
+    """Saved answers as form data ("prefer not to say" is the empty choice)."""
+
+    def __init__(self, row):
+        self.gender, self.age_band, self.first_language = (row.gender or "", row.age_band or "",
+                                                           row.first_language or "")
+
+
+@bp.post("/test/equality/remove")
+@candidate_required(Stage.DONE)
+def equality_remove():
+    from ..services import equality as eq
+
+    form = EqualityForm()  # for its CSRF check only
+    if not form.validate_on_submit():
+        abort(400)
+    if eq.withdraw(get_session(), g.candidate):
+        flash(_("Your answers to the equality questions were deleted."), "success")
+    return redirect(url_for(".done") + "#equality")
 
 
 @bp.get("/test/my-data.zip")

@@ -12,6 +12,7 @@ from .attempts import (
 )
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
+from .equality import EqualityResponse
 from .evidence import (
     BackgroundCheck,
     CheckStatus,
@@ -28,7 +29,7 @@ from .retention import RetentionPeriod
 __all__ = [
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
     "ClientContact", "Competency", "OutboxMessage", "ProfileCompetency", "RequirementProfile",
-    "assignment_consultant", "BackgroundCheck", "CheckStatus", "FirstOpinion", "InterviewRating",
+    "assignment_consultant", "BackgroundCheck", "EqualityResponse", "CheckStatus", "FirstOpinion", "InterviewRating",
     "ReferenceCheck", "Synthesis", "CandidateComment", "Report", "ReportKind", "RetentionPeriod",
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",

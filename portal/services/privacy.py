@@ -11,11 +11,12 @@ background-check attachments are files beside it.
 Two scopes:
 
 * ``full`` (a consultant answering an access request): everything, including interview
-  notes, references and the consultant's judgement;
+  notes, references and the consultant's judgement, except the candidate's voluntary
+  equality answers, which nobody but the candidate sees per candidate;
 * ``self`` (the candidate, through their link): their own record, invitations, answers,
-  results, released feedback reports and their reply. Interview notes, references
-  (which hold other people's data) and internal assessments are handed over by the
-  consultancy on request, after review, with the ``full`` export.
+  results, released feedback reports, their reply and their equality answers. Interview
+  notes, references (which hold other people's data) and internal assessments are handed
+  over by the consultancy on request, after review, with the ``full`` export.
 
 Services read only; the views audit the export (ids, no personal data).
 """
@@ -34,8 +35,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import (
-    Attempt, BackgroundCheck, Base, Candidate, CandidateComment, InterviewRating, Invitation, OutboxMessage,
-    ReferenceCheck, Report, ReportKind, Synthesis,
+    Attempt, BackgroundCheck, Base, Candidate, CandidateComment, EqualityResponse, InterviewRating, Invitation,
+    OutboxMessage, ReferenceCheck, Report, ReportKind, Synthesis,
 )
 from ..pdf import render_pdf
 from . import audit, checks
@@ -49,6 +50,10 @@ SECRET_COLUMNS = frozenset({"nonce", "password_hash", "totp_secret", "recovery_c
 #: Tables the candidate's own download leaves out (see the module docstring).
 NOT_IN_SELF = frozenset({"interview_rating", "reference_check", "background_check", "synthesis", "first_opinion",
                          "outbox_message"})
+#: Tables the consultant's export leaves out: the candidate's voluntary equality answers
+#: are never shown per candidate to anyone but the candidate (``services.equality``); the
+#: candidate's own download has them.
+NOT_IN_FULL = frozenset({"equality_response"})
 
 
 def _value(value):
@@ -76,7 +81,7 @@ def collect(session: Session, candidate: Candidate, *, scope: str = "full") -> d
     attempt_ids = list(session.scalars(sa.select(Attempt.id).where(Attempt.candidate_id == candidate.id)))
     tables: dict[str, list[dict]] = {"candidate": _rows(session, Candidate.__table__, "id", [candidate.id])}
     for table in Base.metadata.sorted_tables:
-        if scope == "self" and table.name in NOT_IN_SELF:
+        if table.name in (NOT_IN_SELF if scope == "self" else NOT_IN_FULL):
             continue
         if "candidate_id" in table.c:
             rows = _rows(session, table, "candidate_id", [candidate.id])
@@ -222,6 +227,11 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
     counts["syntheses"] = session.execute(sa.update(Synthesis).where(Synthesis.candidate_id == candidate.id)
                                           .values(judgement="", strengths="", risks="")).rowcount
     counts["attachments"] = delete_attachment_files(session, [candidate.id], storage_dir=storage_dir)
+    if reason == "request":
+        # Given voluntarily, for aggregate analyses only: gone with the person's request
+        # (not counted: whether someone answered is theirs too). The retention purge keeps
+        # them with the anonymous results (services.equality).
+        session.execute(sa.delete(EqualityResponse).where(EqualityResponse.candidate_id == candidate.id))
     session.execute(sa.update(BackgroundCheck).where(BackgroundCheck.candidate_id == candidate.id)
                     .values(note="", source=""))
     released = session.scalars(sa.select(Report).where(Report.candidate_id == candidate.id)).all()

@@ -8,7 +8,9 @@ and an administrator may change them on the Retention page, stored in
     Everything about a candidate (name, results, reports, interview notes, references,
     checks, e-mails), counted from the day the assignment was closed. At the end the
     candidate is erased as on request (``privacy.erase``): the anonymous answers, results
-    and ratings remain for norms and item statistics, the reports become tombstones.
+    and ratings remain for norms and item statistics, and so do the voluntary equality
+    answers for the fairness analyses (an erasure on request deletes those); the reports
+    become tombstones.
 ``contact``
     The contact data of candidates who were not hired (e-mail address, invitation links,
     e-mails to them), counted from the close of the assignment. Name and assessment stay
