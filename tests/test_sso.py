@@ -543,3 +543,12 @@ def test_provider_config_from_the_environment(tmp_path, monkeypatch):
     assert entra.metadata_url == "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration"
     assert "secret" not in repr(entra)
     assert cfg["OIDC_TRUST_IDP_MFA"] is False
+
+
+def test_login_page_lets_its_form_go_to_the_provider(app, idp):
+    """Browsers apply CSP form-action to the redirect after the button's POST (Chromium
+    blocks it otherwise; tests/test_browser_sso.py); other pages keep 'self' only."""
+    csp = app.test_client().get("/admin/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {idp.issuer};" in csp
+    other = app.test_client().get("/healthz").headers.get("Content-Security-Policy", "")
+    assert idp.issuer not in other
