@@ -552,3 +552,12 @@ def test_login_page_lets_its_form_go_to_the_provider(app, idp):
     assert f"form-action 'self' {idp.issuer};" in csp
     other = app.test_client().get("/healthz").headers.get("Content-Security-Policy", "")
     assert idp.issuer not in other
+
+
+def test_callback_code_and_state_are_redacted_in_logs():
+    from portal.logs import redact
+
+    line = '127.0.0.1 - - "GET /admin/sso/entra/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj HTTP/1.1" 302'
+    cleaned = redact(line)
+    assert "SplxlOBeZQQYbYS6WxSbIA" not in cleaned and "af0ifjsldkj" not in cleaned
+    assert "/admin/sso/entra/callback?[redacted] HTTP/1.1" in cleaned
