@@ -130,7 +130,7 @@ def sso_callback(provider: str):
         })
     except MismatchingStateError:
         return _refuse(p, "state", status=400)
-    except JoseError as exc:
+    except (JoseError, ValueError) as exc:  # ValueError: a token that is not even a JWT
         log.warning("OIDC provider %s: ID token refused: %s", p.name, type(exc).__name__)
         return _refuse(p, "invalid_token")
     except requests.RequestException as exc:
@@ -245,7 +245,8 @@ def sso_settings():
             return redirect(url_for("admin.sso_settings"))
     elif form.errors:
         status = 400
-    return render_template("admin/sso.html", form=form, rules=svc.list_rules(db),
+    links, linked = svc.links_page(db, request.args.get("page"))
+    return render_template("admin/sso.html", form=form, rules=svc.list_rules(db), links=links, linked=linked,
                            clients={c.id: c for c in clients}, providers=oidc.providers(),
                            redirect_uri=redirect_uri, role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
                            trust_idp_mfa=current_app.config.get("OIDC_TRUST_IDP_MFA")), status
@@ -261,4 +262,18 @@ def sso_rule_remove(rule_id: int):
     audit.record(db, user_id=current_user.id, action="sso_rule_removed", object_type="sso_rule",
                  object_id=rule_id, detail={"kind": rule.kind.value, "role": rule.role.value}, now=res.now())
     flash(_("The rule was removed. Accounts it created keep their role."), "success")
+    return redirect(url_for("admin.sso_settings"))
+
+
+@bp.post("/sso/links/<int:link_id>/remove")
+@admin_required
+def sso_link_remove(link_id: int):
+    db = get_session()
+    link = svc.remove_link(db, link_id)
+    if link is None:
+        abort(404)
+    audit.record(db, user_id=current_user.id, action="sso_link_removed", object_type="user",
+                 object_id=link.user_id, detail={"provider": link.provider}, now=res.now())
+    flash(_("The account was unlinked. Its next sign-in with the provider matches it by verified e-mail "
+            "address again."), "success")
     return redirect(url_for("admin.sso_settings"))

@@ -273,6 +273,17 @@ def test_wrong_issuer_is_refused(app, db, idp):
     assert not signed_in(client)
 
 
+def test_discovery_naming_another_issuer_is_refused(make_app, db, idp):
+    """The configured issuer must be the one the discovery document (and so the keys) is for."""
+    idp.reset()
+    app = make_app(**sso_config(idp, OIDC_TEST_ISSUER=idp.issuer + "/"))
+    make_user(db)
+    client = app.test_client()
+    response = sso_login(client)
+    assert response.status_code == 403 and refusal(response) == "invalid_token"
+    assert not signed_in(client) and not idp.token_requests
+
+
 def test_expired_id_token_is_refused(app, db, idp):
     make_user(db)
     past = int(datetime.now(timezone.utc).timestamp()) - 3600
@@ -561,3 +572,29 @@ def test_callback_code_and_state_are_redacted_in_logs():
     cleaned = redact(line)
     assert "SplxlOBeZQQYbYS6WxSbIA" not in cleaned and "af0ifjsldkj" not in cleaned
     assert "/admin/sso/entra/callback?[redacted] HTTP/1.1" in cleaned
+
+
+def test_admin_unlinks_an_account_so_a_new_identity_can_sign_in(app, db, idp):
+    uid = make_user(db, email="anna@konsult.example", role=Role.CONSULTANT)
+    assert sso_login(app.test_client()).status_code == 302  # linked to user-1
+    idp.user["sub"] = "user-1-new"  # the person got a new identity at the provider
+    assert refusal(sso_login(app.test_client())) == "linked_elsewhere"
+
+    client = admin_client(app, db)
+    page = client.get("/admin/sso")
+    html = page.get_data(as_text=True)
+    assert "anna@konsult.example" in html and 'data-total="1"' in html
+    link_id = db.scalar(sa.select(SsoLink.id).where(SsoLink.user_id == uid))
+    visitor_try = app.test_client().post(f"/admin/sso/links/{link_id}/remove",
+                                            data={"csrf_token": csrf_from(page)})
+    assert visitor_try.status_code in (302, 400) and db.get(SsoLink, link_id) is not None
+    assert client.post(f"/admin/sso/links/{link_id}/remove").status_code == 400  # no CSRF token
+    assert client.post(f"/admin/sso/links/{link_id}/remove",
+                       data={"csrf_token": csrf_from(page)}).status_code == 302
+    event = audit_actions(db, "sso_link_removed")[-1]
+    assert event.object_id == uid and event.detail == {"provider": "test"}
+
+    fresh = app.test_client()
+    assert sso_login(fresh).status_code == 302 and signed_in(fresh)
+    db.expire_all()
+    assert db.scalar(sa.select(SsoLink.subject).where(SsoLink.user_id == uid)) == "user-1-new"

@@ -184,3 +184,32 @@ def remove_rule(session: Session, rule_id: int) -> SsoRule | None:
         session.delete(rule)
         session.flush()
     return rule
+
+
+#: Linked accounts per page on the administrator's page.
+LINKS_PER_PAGE = 50
+
+
+def links_page(session: Session, page_value) -> tuple["Page", list[tuple[SsoLink, str]]]:
+    """One page of account links, newest sign-in first, with each account's e-mail address
+    (two queries whatever the number of links)."""
+    from .progress import Page, page_number
+
+    total = session.scalar(sa.select(sa.func.count()).select_from(SsoLink)) or 0
+    number = page_number(page_value, total, LINKS_PER_PAGE)
+    rows = session.execute(
+        sa.select(SsoLink, User.email).join(User, User.id == SsoLink.user_id)
+        .order_by(SsoLink.last_login_at.desc().nulls_last(), SsoLink.id.desc())
+        .limit(LINKS_PER_PAGE).offset((number - 1) * LINKS_PER_PAGE)).all()
+    return Page(number=number, per_page=LINKS_PER_PAGE, total=total,
+                ids=tuple(link.id for link, _ in rows)), [(link, email) for link, email in rows]
+
+
+def remove_link(session: Session, link_id: int) -> SsoLink | None:
+    """Unlink an account from its identity at a provider (e.g. the person got a new one
+    there): the next sign-in matches by verified e-mail address again."""
+    link = session.get(SsoLink, link_id)
+    if link is not None:
+        session.delete(link)
+        session.flush()
+    return link
