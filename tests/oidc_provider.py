@@ -46,6 +46,7 @@ class OIDCProvider:
                      "name": "Anna Andersson", "groups": []}
         self.id_token_claims: dict = {}
         self.sign_with_other_key = False
+        self.omit_id_token = False  #: answer like a plain OAuth 2 server
         self.deny = False  #: the user says no (or the provider refuses): error=access_denied
         self.codes: dict[str, dict] = {}
         self.token_requests: list[dict] = []
@@ -139,8 +140,11 @@ class OIDCProvider:
         claims = {k: v for k, v in claims.items() if v is not None}
         key = self.other_key if self.sign_with_other_key else self.key
         id_token = jwt.encode({"alg": "RS256", "kid": KID}, claims, key)
-        return _json({"access_token": secrets.token_urlsafe(24), "token_type": "Bearer", "expires_in": 300,
-                      "id_token": id_token})
+        answer = {"access_token": secrets.token_urlsafe(24), "token_type": "Bearer", "expires_in": 300,
+                  "id_token": id_token}
+        if self.omit_id_token:
+            del answer["id_token"]
+        return _json(answer)
 
 
 def _client_credentials(request: Request) -> tuple[str | None, str | None]:

@@ -308,6 +308,16 @@ def test_missing_nonce_is_refused(app, db, idp):
     assert response.status_code == 403 and refusal(response) == "invalid_token"
 
 
+def test_answer_without_id_token_is_refused(app, db, idp):
+    """An access token alone says nothing about who signed in."""
+    make_user(db)
+    idp.omit_id_token = True
+    client = app.test_client()
+    response = sso_login(client)
+    assert response.status_code == 403 and refusal(response) == "invalid_token"
+    assert not signed_in(client)
+
+
 def test_state_mismatch_is_refused(app, db, idp):
     make_user(db)
     client = app.test_client()
