@@ -90,6 +90,21 @@ def home_for(user: User) -> str:
     return url_for("admin.client_home") if user.role is Role.CLIENT else url_for("admin.dashboard")
 
 
+def complete_login(user: User, *, detail: dict | None = None, second_factor_done: bool = False):
+    """After a first step (password, or single sign-on, ``admin.sso_views``): the second
+    factor if the user has one, else the session. The one way into a signed-in session."""
+    if user.totp_enabled_at is not None and not second_factor_done:
+        from .two_factor_views import start_second_step
+
+        start_second_step(user, detail=detail)
+        return redirect(url_for("admin.second_factor"))
+    session.pop("candidate", None)
+    login_user(user)
+    audit.record(get_session(), user_id=user.id, action="login", object_type="user",
+                 object_id=user.id, detail=detail, now=res.now())
+    return redirect(home_for(user))
+
+
 def _login_failed(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
@@ -106,16 +121,7 @@ def login():
         if user is not None and ok and user.active:
             if passwords.needs_rehash(user.password_hash):  # an older scheme: argon2id from now on
                 user.password_hash = passwords.hash_password(form.password.data)
-            if user.totp_enabled_at is not None:  # the password is the first of two steps
-                from .two_factor_views import start_second_step
-
-                start_second_step(user)
-                return redirect(url_for("admin.second_factor"))
-            session.pop("candidate", None)
-            login_user(user)
-            audit.record(get_session(), user_id=user.id, action="login", object_type="user",
-                         object_id=user.id, now=res.now())
-            return redirect(home_for(user))
+            return complete_login(user)
         # No e-mail address in the log: it may be personal data of someone else. The
         # record is kept although the response refuses the sign-in.
         audit.record(get_session(), user_id=None, action="login_failed", object_type="user", now=res.now())

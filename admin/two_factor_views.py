@@ -39,9 +39,11 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
 
 
-def start_second_step(user: User) -> None:
-    """Called by the password step: remember who passed it, for a few minutes."""
-    session[PENDING_KEY] = {"id": user.id, "version": user.session_version, "at": int(time.time())}
+def start_second_step(user: User, detail: dict | None = None) -> None:
+    """Called by the first step (password or single sign-on): remember who passed it, for a
+    few minutes; ``detail`` (how) goes into the login's audit record."""
+    session[PENDING_KEY] = {"id": user.id, "version": user.session_version, "at": int(time.time()),
+                            "detail": detail or {}}
 
 
 def _pending_user() -> User | None:
@@ -79,11 +81,11 @@ def second_factor():
             keep_on_refusal()  # the failed attempt is recorded, nothing else
             form.code.errors.append(_("The code is wrong, expired or already used."))
             return render_template("admin/second_factor.html", form=form), 401
-        session.pop(PENDING_KEY, None)
+        first_step = (session.pop(PENDING_KEY, None) or {}).get("detail") or {}
         session.pop("candidate", None)
         login_user(user)
         audit.record(db, user_id=user.id, action="login", object_type="user", object_id=user.id,
-                     detail={"second_factor": kind}, now=res.now())
+                     detail={**first_step, "second_factor": kind}, now=res.now())
         if kind == "recovery":
             flash(_("You signed in with a recovery code; %(n)s remain.", n=len(user.recovery_codes or [])), "warning")
         return redirect(home_for(user))

@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    from . import oidc
+
+    oidc.init_app(app)
 
     from admin import bp as admin_bp
     from admin.account import bp as account_bp

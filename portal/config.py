@@ -139,6 +139,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_MAX_AGE_HOURS": float(env.get("MAIL_MAX_AGE_HOURS") or 48),
         #: Minimum time between two reminders (or the invitation and the first reminder).
         "REMINDER_COOLDOWN_HOURS": int(env.get("REMINDER_COOLDOWN_HOURS") or 24),
+        #: Single sign-on (portal/oidc.py, docs/sso.md): provider names, each configured by
+        #: OIDC_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _NAME, _GROUPS_CLAIM.
+        "OIDC_PROVIDERS": env.get("OIDC_PROVIDERS", ""),
+        #: Skip the portal's own second factor after single sign-on when the provider's ID
+        #: token says it used multi-factor authentication (amr contains "mfa").
+        "OIDC_TRUST_IDP_MFA": _bool(env.get("OIDC_TRUST_IDP_MFA"), False),
     }
     cfg.update(overrides)
     cfg["DATABASE_URL"] = database_url(cfg["DATABASE_URL"])
@@ -149,6 +155,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             cfg["RETENTION_MONTHS"] = parse_months(cfg["RETENTION_MONTHS"])
         except RetentionError as exc:
             raise ConfigError(str(exc)) from exc
+    from .oidc import parse_providers
+
+    cfg["OIDC_PROVIDERS"] = parse_providers(cfg["OIDC_PROVIDERS"], lambda key: cfg.get(key, env.get(key)))
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     else:

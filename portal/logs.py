@@ -17,10 +17,19 @@ TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"'\\]+")
 REDACTED = r"\1[redacted]"
 
 
+#: The single sign-on callback's query (``admin.sso_views``): the provider's authorization
+#: code and the state, one use each, but credentials until then.
+SSO_CALLBACK_QUERY = re.compile(r"(/sso/[^/?#\s]+/callback\?)[^\s\"'#]+")
+
+
 def redact(text: str) -> str:
     # gunicorn's access log calls this for every atom of every request: skip the regex
     # where no link can be.
-    return TOKEN_IN_PATH.sub(REDACTED, text) if ("/i/" in text or "/set-password/" in text) else text
+    if "/i/" in text or "/set-password/" in text:
+        text = TOKEN_IN_PATH.sub(REDACTED, text)
+    if "/callback?" in text:
+        text = SSO_CALLBACK_QUERY.sub(REDACTED, text)
+    return text
 
 
 class RedactTokens(logging.Filter):

@@ -25,6 +25,7 @@ from .mail import OutboxMessage
 from .profiles import Competency, ProfileCompetency, RequirementProfile
 from .reports import CandidateComment, Report, ReportKind
 from .retention import RetentionPeriod
+from .sso import SsoLink, SsoRule, SsoRuleKind
 
 __all__ = [
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
@@ -33,4 +34,5 @@ __all__ = [
     "ReferenceCheck", "Synthesis", "CandidateComment", "Report", "ReportKind", "RetentionPeriod",
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
+    "SsoLink", "SsoRule", "SsoRuleKind",
 ]

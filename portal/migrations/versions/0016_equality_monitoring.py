@@ -1,7 +1,7 @@
 """equality monitoring: a candidate's voluntary answers, in a table of their own
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-06 18:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import portal.models.base
 
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
