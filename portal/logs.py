@@ -19,7 +19,7 @@ REDACTED = r"\1[redacted]"
 
 #: The single sign-on callback's query (``admin.sso_views``): the provider's authorization
 #: code and the state, one use each, but credentials until then.
-SSO_CALLBACK_QUERY = re.compile(r"(/sso/[^/?#\s]+/callback\?)[^\s\"'#]+")
+SSO_CALLBACK_QUERY = re.compile(r"(/sso/[^/?#\s]+/callback\?)[^\s\"'#\\]+")
 
 
 def redact(text: str) -> str:
