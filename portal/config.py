@@ -108,6 +108,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("sv", "en"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        #: Requests per API key (``portal/api``), in the limiter's storage.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
         #: The privacy notice candidates read: the controller (the consultancy) and where to
         #: send questions and requests about their data.
         "CONTROLLER_NAME": env.get("CONTROLLER_NAME", "").strip(),
@@ -149,6 +151,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             cfg["RETENTION_MONTHS"] = parse_months(cfg["RETENTION_MONTHS"])
         except RetentionError as exc:
             raise ConfigError(str(exc)) from exc
+    try:
+        from limits import parse as parse_limit
+
+        parse_limit(cfg["API_RATE_LIMIT"])
+    except ValueError as exc:
+        raise ConfigError(f"API_RATE_LIMIT is not a rate limit such as '120 per minute': {exc}") from exc
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     else:

@@ -1,5 +1,6 @@
 """All models, imported here so the metadata is complete for Alembic."""
 from .accounts import Role, User
+from .api import ApiIdempotencyKey, ApiKey
 from .assignments import Assignment, AssignmentStatus, Client, ClientContact, assignment_consultant
 from .audit import AuditEvent
 from .attempts import (
@@ -26,6 +27,7 @@ from .reports import CandidateComment, Report, ReportKind
 from .retention import RetentionPeriod
 
 __all__ = [
+    "ApiIdempotencyKey", "ApiKey",
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
     "ClientContact", "Competency", "OutboxMessage", "ProfileCompetency", "RequirementProfile",
     "assignment_consultant", "BackgroundCheck", "CheckStatus", "FirstOpinion", "InterviewRating",
