@@ -16,7 +16,7 @@ from limits import parse as parse_limit
 from sqlalchemy.orm import selectinload
 
 from .. import resources as res
-from ..db import get_session, insert_ignore, keep_on_refusal
+from ..db import get_session, keep_on_refusal
 from ..downloads import attachment
 from ..extensions import limiter
 from ..models import ApiIdempotencyKey, Assignment, Candidate, Invitation, Report, ReportKind
@@ -272,8 +272,7 @@ def _idempotent(handler):
                                               "printable ASCII characters (a UUID is a good choice).")
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode() + _canonical_body()).hexdigest()
     db, key_id = get_session(), g.api_key_id
-    inserted = insert_ignore(db, ApiIdempotencyKey, {"api_key_id": key_id, "key": key, "request_hash": digest,
-                                                     "created_at": res.now()}, ["api_key_id", "key"])
+    inserted = _claim(db, {"api_key_id": key_id, "key": key, "request_hash": digest, "created_at": res.now()})
     row = db.scalar(sa.select(ApiIdempotencyKey).where(ApiIdempotencyKey.api_key_id == key_id,
                                                        ApiIdempotencyKey.key == key))
     if not inserted:
@@ -290,6 +289,20 @@ def _idempotent(handler):
     row.status_code, row.response, row.location = status, _without_link(body), location
     db.flush()
     return _created(status, body, location)
+
+
+def _claim(db, values: dict) -> bool:
+    """Insert the key's row unless it exists (True when inserted). On PostgreSQL a
+    concurrent request with the same key waits here until the first one commits, then
+    finds its row. RETURNING tells whether a row was inserted (the driver's rowcount does
+    not, for ON CONFLICT DO NOTHING with psycopg 3)."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (insert(ApiIdempotencyKey).values(**values)
+                 .on_conflict_do_nothing(index_elements=["api_key_id", "key"]).returning(ApiIdempotencyKey.id))
+    return db.execute(statement).first() is not None
 
 
 def _canonical_body() -> bytes:
