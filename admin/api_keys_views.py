@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -41,7 +41,7 @@ ERRORS = {
 class ApiKeyForm(FlaskForm):
     name = StringField(_l("Name of the integration"),
                        validators=[DataRequired(message=ERRORS["missing_name"]), Length(max=svc.MAX_NAME_LENGTH)])
-    scopes = SelectMultipleField(_l("Permissions"), choices=[(s, SCOPE_LABELS[s]) for s in svc.SCOPES],
+    scopes = SelectMultipleField(_l("Permissions"), choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in svc.SCOPES],
                                  option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
                                  validate_choice=False)
     client_id = SelectField(_l("Client organisation"), choices=[], validate_choice=False)
