@@ -434,6 +434,7 @@ def test_a_retried_create_returns_the_first_response_and_creates_one_candidate(a
     assert count(db, Candidate) == 1 and count(db, Invitation) == 1 and count(db, OutboxMessage) == 1
     stored = db.scalar(sa.select(ApiIdempotencyKey))
     assert "url" not in stored.response["invitation"] and url_one not in json.dumps(stored.response)
+    assert "alva" not in json.dumps(stored.response).lower()  # no personal data kept beside the candidate
 
     reused = api.post(url, json={**body, "name": "Someone Else"}, headers=headers)
     assert reused.status_code == 422

@@ -261,8 +261,9 @@ def _idempotent(handler):
     """Run ``handler`` (returning status, body, Location) once per ``Idempotency-Key``: the
     key, the request's hash and the response are stored in the same transaction as what
     the handler created, so a retry gets the first response back and creates nothing.
-    The stored body never holds the invitation link (a credential); a replay signs the
-    link of the same invitation again."""
+    The stored body holds neither the invitation link (a credential) nor the candidate's
+    name and address (personal data); a replay fills them in from the candidate and signs
+    the same invitation's link again."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         status, body, location = handler()
@@ -313,16 +314,25 @@ def _canonical_body() -> bytes:
         return raw
 
 
+#: Left out of a stored response and filled in again on a replay: the candidate's name and
+#: address (personal data stays in the candidate's row, where erasure finds it) and the link.
+_NOT_STORED = ("name", "email")
+
+
 def _without_link(body: dict) -> dict:
-    stored = json.loads(json.dumps(body))
+    stored = {k: v for k, v in json.loads(json.dumps(body)).items() if k not in _NOT_STORED}
     if stored.get("invitation"):
         stored["invitation"].pop("url", None)
     return stored
 
 
-def _with_link(body: dict) -> dict:
-    body = json.loads(json.dumps(body))
-    invitation = get_session().get(Invitation, (body.get("invitation") or {}).get("id", 0))
+def _with_link(stored: dict) -> dict:
+    body = json.loads(json.dumps(stored))
+    db = get_session()
+    candidate = db.get(Candidate, body.get("id", 0))
+    values = {"name": candidate.name, "email": candidate.email} if candidate else {k: "" for k in _NOT_STORED}
+    body.update(values)
+    invitation = db.get(Invitation, (body.get("invitation") or {}).get("id", 0))
     if invitation is not None:
         body["invitation"]["url"] = invitation_url(invitation, res.invitation_settings())
     return body
