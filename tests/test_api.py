@@ -560,3 +560,37 @@ def test_every_request_is_audited_without_the_key(api, db, world, clock, audit_s
     assert all(api.key not in json.dumps(e.detail) for e in events)
     # The key's last use is recorded (at most once a minute, not a write per request).
     assert key.last_used_at == clock()
+
+
+# -- docs/api.md --------------------------------------------------------------------------------
+
+
+def test_the_documented_signature_check_agrees_with_standard_webhooks(spec):
+    """The stdlib verifier in docs/api.md, run against a signature made by the
+    standardwebhooks package (the scheme's kept library)."""
+    import base64
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from standardwebhooks import Webhook
+
+    text = (Path(__file__).parent.parent / "docs" / "api.md").read_text()
+    [code] = [block for block in re.findall(r"```python\n(.*?)```", text, re.S) if "def verify(" in block]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 - our own documentation's example
+    secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+    body = b'{"type":"candidate.invited","timestamp":"2026-12-06T09:00:00Z","data":{"candidate_id":87}}'
+    now = datetime.now(timezone.utc)
+    signature = Webhook(secret).sign("msg_2Kx", now, body)
+    headers = {"webhook-id": "msg_2Kx", "webhook-timestamp": str(int(now.timestamp())),
+               "webhook-signature": f"v1,bm90IHRoaXMgb25l {signature}"}
+    assert namespace["verify"](secret, headers, body) is True
+    assert namespace["verify"](secret, headers, body.replace(b"87", b"88")) is False
+    assert namespace["verify"](secret, {**headers, "webhook-id": "msg_other"}, body) is False
+    old = {**headers, "webhook-timestamp": str(int(now.timestamp()) - 3600)}
+    assert namespace["verify"](secret, old, body) is False
+    assert Webhook(secret).verify(body, headers)["data"]["candidate_id"] == 87
+    for path, item in spec["paths"].items():  # the guide covers every operation
+        for method in item:
+            shown = re.sub(r"\{\w+\}", "{id}", path)
+            assert shown in text, f"{method.upper()} {path} is missing from docs/api.md"
