@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 
 from portal import passwords
 from portal.api.spec import build_spec
-from portal.api.views import PUBLIC
+from portal.api.auth import PUBLIC
 from portal.db import get_session
 from portal.models import (
     ApiIdempotencyKey,
@@ -594,3 +594,16 @@ def test_the_documented_signature_check_agrees_with_standard_webhooks(spec):
         for method in item:
             shown = re.sub(r"\{\w+\}", "{id}", path)
             assert shown in text, f"{method.upper()} {path} is missing from docs/api.md"
+
+
+def test_last_use_is_written_at_most_once_a_minute(api, db, clock):
+    first = clock()
+    assert api.get("/api/v1/assignments").status_code == 200
+    clock.advance(seconds=30)
+    assert api.get("/api/v1/assignments").status_code == 200
+    db.rollback()
+    assert db.scalar(sa.select(ApiKey.last_used_at)) == first
+    clock.advance(seconds=31)
+    assert api.get("/api/v1/assignments").status_code == 200
+    db.rollback()
+    assert db.scalar(sa.select(ApiKey.last_used_at)) == clock()

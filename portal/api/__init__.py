@@ -14,7 +14,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import auth, views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
@@ -26,4 +26,4 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     app.register_error_handler(ApiProblem, from_exception)
-    app.after_request(views.after_api_request)
+    app.after_request(auth.after_api_request)

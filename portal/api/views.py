@@ -3,121 +3,28 @@ services as the web side (``services.access`` for what the key may see,
 ``services.candidate_admin`` to add a candidate or revoke a link) and answers JSON."""
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import time
 from datetime import datetime
-from functools import wraps
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, jsonify, render_template, request, url_for
-from limits import parse as parse_limit
+from flask import current_app, g, jsonify, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from .. import resources as res
-from ..db import get_session, keep_on_refusal
+from ..db import get_session
 from ..downloads import attachment
-from ..extensions import limiter
-from ..models import ApiIdempotencyKey, Assignment, Candidate, Invitation, Report, ReportKind
-from ..services import access, api_keys, audit, mail, reports
+from ..models import Assignment, Candidate, Report, ReportKind
+from ..services import access, audit, mail, reports
 from ..services import candidate_admin as ca
 from ..services.invitations import candidate_status, invitation_url
 from . import bp, reference
+from .auth import requires
+from .idempotency import idempotent
 from .problems import TYPES, ApiProblem, field_error
 from .spec import build_spec
 
-#: Routes anyone may read: the description and the reference page (no data in them).
-PUBLIC = {"api.openapi", "api.docs"}
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
-MAX_IDEMPOTENCY_KEY = 255
-
-
-# -- authentication, rate limit, scopes, audit -----------------------------------------
-
-
-@bp.before_request
-def authenticate():
-    if request.endpoint in PUBLIC:
-        return None
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    presented = presented.strip()
-    if scheme.lower() != "bearer" or not presented:
-        raise ApiProblem("unauthorized", "No API key was sent. Send it as 'Authorization: Bearer <key>'.")
-    key = api_keys.authenticate(get_session(), presented)
-    if key is None:
-        raise ApiProblem("unauthorized", "The API key is unknown or has been revoked.")
-    g.api_key, g.api_key_id, g.api_key_name = key, key.id, key.name
-    _rate_limit(key.id)
-    return None
-
-
-def _rate_limit(key_id: int) -> None:
-    """``API_RATE_LIMIT`` requests per key (e.g. "120 per minute"), counted in the limiter's
-    storage (Redis when ``RATELIMIT_STORAGE_URI`` says so: all workers count together)."""
-    item = parse_limit(current_app.config["API_RATE_LIMIT"])
-    strategy = limiter.limiter
-    if strategy.hit(item, "api-key", str(key_id)):
-        return
-    reset_at, _remaining = strategy.get_window_stats(item, "api-key", str(key_id))
-    wait = max(1, int(reset_at - time.time()) + 1)
-    raise ApiProblem("rate-limited", f"This API key is limited to {current_app.config['API_RATE_LIMIT']} "
-                                     f"requests. Wait {wait} seconds before the next request.",
-                     headers={"Retry-After": str(wait)})
-
-
-def requires(scope: str):
-    """The route needs ``scope``; a key without it gets 403 (the spec lists it per operation)."""
-    assert scope in api_keys.SCOPES, scope
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if scope not in (g.api_key.scopes or []):
-                raise ApiProblem("missing-scope", f"This API key does not have the scope '{scope}', which this "
-                                                  "operation needs.", extra={"required_scope": scope})
-            return view(*args, **kwargs)
-
-        wrapper.required_scope = scope
-        return wrapper
-
-    return decorator
-
-
-def after_api_request(response: Response) -> Response:
-    """Every API request is audit-logged (key id and name, method, path, status; never the
-    key) and its key's last use noted. A refused request stores nothing else: its writes are
-    rolled back first and only this record is kept."""
-    if not request.path.startswith("/api/"):
-        return response
-    response.headers["Cache-Control"] = "no-store"
-    if request.endpoint in PUBLIC:
-        return response
-    db = get_session()
-    refused = response.status_code >= 400
-    try:
-        if refused:
-            db.rollback()
-        now = res.now()
-        key_id = g.get("api_key_id")
-        if key_id is not None:
-            api_keys.touch(db, key_id, now=now)
-        audit.record(db, user_id=None, action="api_request", object_type="api_key", object_id=key_id,
-                     detail={"key": g.get("api_key_name"), "method": request.method,
-                             "path": request.path[:300], "status": response.status_code}, now=now)
-        if refused:
-            keep_on_refusal()
-    except Exception:  # noqa: BLE001 - the database may be away (503): the answer still goes out
-        current_app.logger.exception("could not audit-log an API request")
-        try:
-            db.rollback()
-        except Exception:  # noqa: BLE001
-            pass
-    return response
-
-
-# -- helpers ---------------------------------------------------------------------------------
 
 
 def iso(value: datetime | None) -> str | None:
@@ -254,98 +161,6 @@ def _check_fields(data: dict, fields: dict) -> None:
         raise ApiProblem("validation", "The request has invalid fields; nothing was created.", errors=errors)
 
 
-# -- idempotency -----------------------------------------------------------------------------
-
-
-def _idempotent(handler):
-    """Run ``handler`` (returning status, body, Location) once per ``Idempotency-Key``: the
-    key, the request's hash and the response are stored in the same transaction as what
-    the handler created, so a retry gets the first response back and creates nothing.
-    The stored body holds neither the invitation link (a credential) nor the candidate's
-    name and address (personal data); a replay fills them in from the candidate and signs
-    the same invitation's link again."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        status, body, location = handler()
-        return _created(status, body, location)
-    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not re.fullmatch(r"[\x20-\x7e]+", key):
-        raise ApiProblem("malformed-request", f"The Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY} "
-                                              "printable ASCII characters (a UUID is a good choice).")
-    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode() + _canonical_body()).hexdigest()
-    db, key_id = get_session(), g.api_key_id
-    inserted = _claim(db, {"api_key_id": key_id, "key": key, "request_hash": digest, "created_at": res.now()})
-    row = db.scalar(sa.select(ApiIdempotencyKey).where(ApiIdempotencyKey.api_key_id == key_id,
-                                                       ApiIdempotencyKey.key == key))
-    if not inserted:
-        if row.request_hash != digest:
-            raise ApiProblem("idempotency-key-reused", "This Idempotency-Key was used with a different request. "
-                                                       "Use a new key for a new request.")
-        if row.status_code is None:
-            raise ApiProblem("idempotency-in-progress", "A request with this Idempotency-Key is still being "
-                                                        "processed. Retry in a moment.")
-        response = _created(row.status_code, _with_link(row.response), row.location)
-        response.headers["Idempotent-Replayed"] = "true"
-        return response
-    status, body, location = handler()
-    row.status_code, row.response, row.location = status, _without_link(body), location
-    db.flush()
-    return _created(status, body, location)
-
-
-def _claim(db, values: dict) -> bool:
-    """Insert the key's row unless it exists (True when inserted). On PostgreSQL a
-    concurrent request with the same key waits here until the first one commits, then
-    finds its row. RETURNING tells whether a row was inserted (the driver's rowcount does
-    not, for ON CONFLICT DO NOTHING with psycopg 3)."""
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (insert(ApiIdempotencyKey).values(**values)
-                 .on_conflict_do_nothing(index_elements=["api_key_id", "key"]).returning(ApiIdempotencyKey.id))
-    return db.execute(statement).first() is not None
-
-
-def _canonical_body() -> bytes:
-    raw = request.get_data()
-    try:
-        return json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
-        return raw
-
-
-#: Left out of a stored response and filled in again on a replay: the candidate's name and
-#: address (personal data stays in the candidate's row, where erasure finds it) and the link.
-_NOT_STORED = ("name", "email")
-
-
-def _without_link(body: dict) -> dict:
-    stored = {k: v for k, v in json.loads(json.dumps(body)).items() if k not in _NOT_STORED}
-    if stored.get("invitation"):
-        stored["invitation"].pop("url", None)
-    return stored
-
-
-def _with_link(stored: dict) -> dict:
-    body = json.loads(json.dumps(stored))
-    db = get_session()
-    candidate = db.get(Candidate, body.get("id", 0))
-    values = {"name": candidate.name, "email": candidate.email} if candidate else {k: "" for k in _NOT_STORED}
-    body.update(values)
-    invitation = db.get(Invitation, (body.get("invitation") or {}).get("id", 0))
-    if invitation is not None:
-        body["invitation"]["url"] = invitation_url(invitation, res.invitation_settings())
-    return body
-
-
-def _created(status: int, body: dict, location: str | None) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    if location:
-        response.headers["Location"] = location
-    return response
-
-
 # -- routes ----------------------------------------------------------------------------------
 
 
@@ -431,7 +246,7 @@ def create_candidate(assignment_id: int):
         body["invitation"].update(url=url, email=email)
         return 201, body, body["links"]["self"]
 
-    return _idempotent(handler)
+    return idempotent(handler)
 
 
 @bp.get("/candidates/<int:candidate_id>")
