@@ -236,6 +236,8 @@ def test_every_operation_and_its_errors_match_the_description(app, db, contract,
     assert full.post(post, data="{nope", content_type="application/json").status_code == 400
     assert full.post(post, data="name=x", content_type="application/x-www-form-urlencoded").status_code == 415
     assert full.post(post, json={"name": "Alva"}).status_code == 422
+    huge = json.dumps({"name": "Alva", "email": "big@example.com", "note": "x" * (3 * 1024 * 1024)})
+    assert full.post(post, data=huge, content_type="application/json").status_code == 413
     assert new_candidate(full, world["a_north"]).status_code == 409
     assert full.get(f"/api/v1/candidates/{cid}").status_code == 200
     assert full.get(f"/api/v1/candidates/{cid}/result").status_code == 409
@@ -607,3 +609,39 @@ def test_last_use_is_written_at_most_once_a_minute(api, db, clock):
     assert api.get("/api/v1/assignments").status_code == 200
     db.rollback()
     assert db.scalar(sa.select(ApiKey.last_used_at)) == clock()
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_candidate(app, contract, make_key, world, db,
+                                                                          monkeypatch):
+    """Two copies of one request at once (a client retrying on a timeout while the first is
+    still running): the second waits for the first's row and answers its response."""
+    import threading
+    import time
+
+    from portal.services import candidate_admin
+
+    real = candidate_admin.add_candidate
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(candidate_admin, "add_candidate", slow)
+    key = make_key()
+    url = f"/api/v1/assignments/{world['a_north']}/candidates"
+    results = []
+
+    def send():
+        client = app.test_client()
+        response = client.post(url, json={"name": "Alva", "email": "alva@example.com"},
+                               headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "same-request"})
+        results.append((response.status_code, response.get_json()["id"], response.headers.get("Idempotent-Replayed")))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(r[2] or "" for r in results) == ["", "true"]
+    assert {r[:2] for r in results} == {(201, results[0][1])}
+    assert count(db, Candidate) == 1

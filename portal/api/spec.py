@@ -280,6 +280,8 @@ def _paths() -> dict:
                     "409": {"description": "A candidate with this e-mail address is already in the assignment "
                                            "(`conflict`), or a request with this Idempotency-Key is still in "
                                            "progress.", "content": _PROBLEM_CONTENT},
+                    "413": {"description": "The body is larger than 2 MB (`payload-too-large`).",
+                            "content": _PROBLEM_CONTENT},
                     "415": {"description": "The body is not `application/json` (`unsupported-media-type`).",
                             "content": _PROBLEM_CONTENT},
                     "422": {"description": "Missing, unknown or invalid fields (`validation`), or an "
