@@ -63,6 +63,16 @@ def type_text(schema: dict) -> str:
     text = " or ".join(words)
     if "enum" in schema:
         text += ": " + ", ".join(str(v) for v in schema["enum"] if v is not None)
+    if "minimum" in schema and "maximum" in schema:
+        text += f" ({schema['minimum']}–{schema['maximum']})"
+    elif "minimum" in schema:
+        text += f" (at least {schema['minimum']})"
+    elif "maximum" in schema:
+        text += f" (at most {schema['maximum']})"
+    if "maxLength" in schema:
+        text += f", at most {schema['maxLength']} characters"
+    if "default" in schema:
+        text += f", default {str(schema['default']).lower()}"
     return text
 
 
