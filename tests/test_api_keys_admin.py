@@ -127,3 +127,37 @@ def test_only_administrators_manage_keys(app, people):
     admin = signed_in(app, "admin")
     assert 'href="/admin/api-keys"' in admin.get("/admin/").get_data(as_text=True)
     assert app.test_client().get("/admin/api-keys").status_code == 302  # to the login page
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0013_downgrades_and_upgrades(tmp_path, backend):
+    """The API keys migration goes down to 0012 (its tables gone) and up again."""
+    import uuid
+
+    from alembic import command
+
+    from conftest import _postgres_url
+    from portal.migrate import alembic_config, upgrade
+
+    admin = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'mig.sqlite3'}"
+    else:
+        name = f"so_test_{uuid.uuid4().hex[:12]}"
+        admin, made = _postgres_url(name)
+        url = made.render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        command.downgrade(alembic_config(url), "0012")
+        engine = sa.create_engine(url)
+        assert not {"api_key", "api_idempotency_key"} & set(sa.inspect(engine).get_table_names())
+        engine.dispose()
+        upgrade(url)
+        engine = sa.create_engine(url)
+        assert {"api_key", "api_idempotency_key"} <= set(sa.inspect(engine).get_table_names())
+        engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()

@@ -38,6 +38,8 @@ def authenticate():
 def _rate_limit(key_id: int) -> None:
     """``API_RATE_LIMIT`` requests per key (e.g. "120 per minute"), counted in the limiter's
     storage (Redis when ``RATELIMIT_STORAGE_URI`` says so: all workers count together)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):  # Flask-Limiter's own switch
+        return
     item = parse_limit(current_app.config["API_RATE_LIMIT"])
     strategy = limiter.limiter
     if strategy.hit(item, "api-key", str(key_id)):
