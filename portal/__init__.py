@@ -43,6 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(health_bp)
+    from . import api
+
+    api.init_app(app)
 
     from .cli import register_cli
 

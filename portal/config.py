@@ -108,6 +108,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("sv", "en"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        #: Requests per API key (``portal/api``), in the limiter's storage.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
         #: The privacy notice candidates read: the controller (the consultancy) and where to
         #: send questions and requests about their data.
         "CONTROLLER_NAME": env.get("CONTROLLER_NAME", "").strip(),
@@ -158,6 +160,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     from .oidc import parse_providers
 
     cfg["OIDC_PROVIDERS"] = parse_providers(cfg["OIDC_PROVIDERS"], lambda key: cfg.get(key, env.get(key)))
+    try:
+        from limits import parse as parse_limit
+
+        parse_limit(cfg["API_RATE_LIMIT"])
+    except ValueError as exc:
+        raise ConfigError(f"API_RATE_LIMIT is not a rate limit such as '120 per minute': {exc}") from exc
     if "SECRET_KEY" not in cfg:
         cfg["SECRET_KEY"] = _secret_key(instance_path)
     else:

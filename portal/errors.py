@@ -14,9 +14,26 @@ class DatabaseUnavailable(Exception):
     """The database did not answer, also after a retry (see ``candidate.views``)."""
 
 
+def _api() -> bool:
+    """Requests for the API get problem documents (``portal.api.problems``), not pages."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _problem(exc):
+    from .api.problems import from_exception
+
+    return from_exception(exc)
+
+
 def _database_unavailable(exc):
     from .db import get_session
 
+    if _api():
+        try:
+            get_session().rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone; nothing to keep
+            pass
+        return _problem(exc)
     try:
         get_session().rollback()
     except Exception:  # noqa: BLE001 - the connection may be gone; nothing to keep
@@ -36,6 +53,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
+        if _api():
+            return _problem(exc)
         return render_template(
             "error.html",
             code=400,
@@ -45,6 +64,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if _api():
+            return _problem(exc)
         messages = {
             400: (_("Bad request"), _("The request could not be understood.")),
             403: (_("Not allowed"), _("You do not have access to this page.")),
@@ -58,6 +79,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
+        if _api():
+            return _problem(exc)
         app.logger.exception("unhandled error")
         return render_template(
             "error.html",

@@ -18,6 +18,8 @@ from itsdangerous import BadSignature
 
 #: An unchanged permanent session's cookie is re-sent once it is older than this.
 REFRESH_AFTER_SECONDS = 60
+#: Paths of the API (``portal.api``): no session there.
+API_PREFIX = "/api/"
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -31,6 +33,12 @@ class SessionInterface(SecureCookieSessionInterface):
         return self._serializers[key]
 
     def open_session(self, app, request):
+        if request.path.startswith(API_PREFIX):
+            # The API authenticates every request by its bearer key: a browser's session
+            # cookie is neither read nor set there (so no CSRF either).
+            session = self.session_class()
+            session.api = True
+            return session
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
@@ -45,6 +53,11 @@ class SessionInterface(SecureCookieSessionInterface):
         session = self.session_class(data)
         session.signed_at = signed_at
         return session
+
+    def save_session(self, app, session, response) -> None:
+        if getattr(session, "api", False):
+            return
+        super().save_session(app, session, response)
 
     def should_set_cookie(self, app, session) -> bool:
         if session.modified:

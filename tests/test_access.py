@@ -147,7 +147,7 @@ def kind_of(url):
     if url.startswith(("/admin/assignments/", "/admin/candidates/", "/admin/outbox/")) \
             and any(p.isdigit() for p in url.split("/")):
         return "object"
-    if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso")):
+    if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso", "/admin/api-keys")):
         return "admin"
     if url == "/admin/client":
         return "client_home"

@@ -1,5 +1,6 @@
 """All models, imported here so the metadata is complete for Alembic."""
 from .accounts import Role, User
+from .api import ApiIdempotencyKey, ApiKey
 from .assignments import Assignment, AssignmentStatus, Client, ClientContact, assignment_consultant
 from .audit import AuditEvent
 from .attempts import (
@@ -28,6 +29,7 @@ from .retention import RetentionPeriod
 from .sso import SsoLink, SsoRule, SsoRuleKind
 
 __all__ = [
+    "ApiIdempotencyKey", "ApiKey",
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
     "ClientContact", "Competency", "OutboxMessage", "ProfileCompetency", "RequirementProfile",
     "assignment_consultant", "BackgroundCheck", "EqualityResponse", "CheckStatus", "FirstOpinion", "InterviewRating",

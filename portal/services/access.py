@@ -3,7 +3,10 @@
 - admin: everything;
 - consultant: the assignments they are staffed on (and their candidates);
 - client user: their own organisation's assignments, and only released material (the
-  reports issue builds that); nothing of the consultant workspace.
+  reports issue builds that); nothing of the consultant workspace;
+- API key (``portal/api``): every assignment, or, when the key is restricted to a client
+  organisation, that organisation's assignments only (what the key may do with them is
+  its scopes, checked per route).
 
 An object outside the user's scope is reported as missing (404), so its existence does
 not leak.
@@ -13,7 +16,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Assignment, Candidate, Role, User, assignment_consultant
+from ..models import ApiKey, Assignment, Candidate, Role, User, assignment_consultant
+
+#: Who asks: a signed-in user or an integration's API key.
+Actor = User | ApiKey
 
 
 class NotVisible(LookupError):
@@ -24,8 +30,12 @@ def is_staff(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.CONSULTANT)
 
 
-def assignment_scope(user: User) -> sa.Select:
+def assignment_scope(user: Actor) -> sa.Select:
     query = sa.select(Assignment)
+    if isinstance(user, ApiKey):
+        if user.client_id is None:
+            return query
+        return query.where(Assignment.client_id == user.client_id)
     if user.role is Role.ADMIN:
         return query
     if user.role is Role.CONSULTANT:
@@ -37,14 +47,14 @@ def assignment_scope(user: User) -> sa.Select:
     return query.where(sa.false())
 
 
-def visible_assignment(session: Session, user: User, assignment_id: int) -> Assignment:
+def visible_assignment(session: Session, user: Actor, assignment_id: int) -> Assignment:
     assignment = session.scalar(assignment_scope(user).where(Assignment.id == assignment_id))
     if assignment is None:
         raise NotVisible(f"assignment {assignment_id}")
     return assignment
 
 
-def visible_candidate(session: Session, user: User, candidate_id: int) -> Candidate:
+def visible_candidate(session: Session, user: Actor, candidate_id: int) -> Candidate:
     visible = assignment_scope(user).with_only_columns(Assignment.id)
     candidate = session.scalar(
         sa.select(Candidate).where(Candidate.id == candidate_id, Candidate.assignment_id.in_(visible)))

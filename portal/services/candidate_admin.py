@@ -130,27 +130,31 @@ def newest_candidates(session: Session, assignment: Assignment, *, limit: int) -
 
 def _create(session: Session, assignment: Assignment, *, name: str, email: str, language: str,
             extra_time_pct: int, user_id: int | None, now: datetime,
-            settings: InvitationSettings, source: str) -> tuple[Candidate, Invitation]:
+            settings: InvitationSettings, source: str,
+            api_key_id: int | None = None) -> tuple[Candidate, Invitation]:
     candidate, invitation = invite_candidate(
         session, assignment, name=name, email=email, now=now, settings=settings,
         language=language, extra_time_pct=extra_time_pct,
     )
     session.flush()
+    detail = {"assignment": assignment.id, "invitation": invitation.id,
+              "language": language, "extra_time_pct": extra_time_pct, "source": source}
+    if api_key_id is not None:
+        detail["api_key"] = api_key_id
     audit.record(session, user_id=user_id, action="create", object_type="candidate",
-                 object_id=candidate.id,
-                 detail={"assignment": assignment.id, "invitation": invitation.id,
-                         "language": language, "extra_time_pct": extra_time_pct, "source": source},
-                 now=now)
+                 object_id=candidate.id, detail=detail, now=now)
     return candidate, invitation
 
 
 def add_candidate(session: Session, assignment: Assignment, *, name: str, email: str,
                   language: str, extra_time_pct: int, user_id: int | None, now: datetime,
-                  settings: InvitationSettings) -> tuple[Candidate, Invitation]:
+                  settings: InvitationSettings, source: str = "form",
+                  api_key_id: int | None = None) -> tuple[Candidate, Invitation]:
     """One new candidate with a fresh invitation (not e-mailed: the view decides).
 
     Refuses an e-mail address that already belongs to a candidate of the assignment
     (``already_invited``): a second row for the same person splits their results.
+    ``source`` is "form" or "api" (then ``api_key_id`` names the key, in the audit log).
     """
     name, email = clean_name(name), clean_email(email)
     language = language or assignment.language
@@ -159,7 +163,7 @@ def add_candidate(session: Session, assignment: Assignment, *, name: str, email:
         raise CandidateAdminError("already_invited", "email")
     return _create(session, assignment, name=name, email=email, language=language,
                    extra_time_pct=extra_time_pct, user_id=user_id, now=now, settings=settings,
-                   source="form")
+                   source=source, api_key_id=api_key_id)
 
 
 # -- CSV import ----------------------------------------------------------------------
@@ -392,7 +396,7 @@ def current_invitation(candidate: Candidate) -> Invitation | None:
 
 
 def revoke_invitation(session: Session, invitation: Invitation, *, user_id: int | None,
-                      now: datetime) -> bool:
+                      now: datetime, api_key_id: int | None = None) -> bool:
     """Stop the link working (410 on the link, a session opened with it ends too).
     False when it was revoked already; only the first revocation is audited."""
     changed = session.execute(
@@ -403,8 +407,11 @@ def revoke_invitation(session: Session, invitation: Invitation, *, user_id: int 
     ).rowcount == 1
     session.refresh(invitation)
     if changed:
+        detail = {"candidate": invitation.candidate_id}
+        if api_key_id is not None:
+            detail["api_key"] = api_key_id
         audit.record(session, user_id=user_id, action="revoke", object_type="invitation",
-                     object_id=invitation.id, detail={"candidate": invitation.candidate_id}, now=now)
+                     object_id=invitation.id, detail=detail, now=now)
     return changed
 
 

@@ -1,7 +1,7 @@
 """single sign-on: role rules for new accounts and links to identities at providers
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 18:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import portal.models.base
 
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
