@@ -24,6 +24,7 @@ from .mail import OutboxMessage
 from .profiles import Competency, ProfileCompetency, RequirementProfile
 from .reports import CandidateComment, Report, ReportKind
 from .retention import RetentionPeriod
+from .webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Assignment", "AssignmentStatus", "Attempt", "AuditEvent", "Base", "Candidate", "Client",
@@ -32,4 +33,5 @@ __all__ = [
     "ReferenceCheck", "Synthesis", "CandidateComment", "Report", "ReportKind", "RetentionPeriod",
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

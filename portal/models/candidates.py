@@ -84,7 +84,9 @@ class Invitation(Base):
     nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
     language: Mapped[str] = mapped_column(sa.String(5), default="sv")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    #: When the webhook worker noticed the expiry (and queued ``invitation.expired``, once).
+    expiry_noticed_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     #: First time the link was opened.
     opened_at: Mapped[datetime | None]
