@@ -139,6 +139,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_MAX_AGE_HOURS": float(env.get("MAIL_MAX_AGE_HOURS") or 48),
         #: Minimum time between two reminders (or the invitation and the first reminder).
         "REMINDER_COOLDOWN_HOURS": int(env.get("REMINDER_COOLDOWN_HOURS") or 24),
+        #: Webhooks (portal/services/webhooks.py), delivered by the same worker: seconds
+        #: per delivery attempt (1-60), and whether endpoints may be private, loopback or
+        #: link-local addresses (development and tests only; off in production).
+        "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT") or 10),
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": _bool(env.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"), False),
     }
     cfg.update(overrides)
     cfg["DATABASE_URL"] = database_url(cfg["DATABASE_URL"])

@@ -6,6 +6,7 @@ reads it can choose that user's password. :data:`TOKEN_IN_PATH` finds either in 
 line, a path or a Referer, and :func:`redact` replaces it. :class:`RedactTokens` is a
 logging filter for the app's own loggers and Werkzeug's request log (``make run``);
 ``gunicorn.conf.py`` redacts gunicorn's access log with the same function.
+A webhook signing secret (``whsec_...``) is redacted the same way wherever it appears.
 """
 from __future__ import annotations
 
@@ -14,12 +15,15 @@ import re
 
 TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"']+")
 REDACTED = r"\1[redacted]"
+WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]*")
 
 
 def redact(text: str) -> str:
     # gunicorn's access log calls this for every atom of every request: skip the regex
     # where no link can be.
-    return TOKEN_IN_PATH.sub(REDACTED, text) if ("/i/" in text or "/set-password/" in text) else text
+    if "/i/" in text or "/set-password/" in text:
+        text = TOKEN_IN_PATH.sub(REDACTED, text)
+    return WEBHOOK_SECRET.sub("whsec_[redacted]", text) if "whsec_" in text else text
 
 
 class RedactTokens(logging.Filter):

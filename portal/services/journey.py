@@ -31,7 +31,7 @@ from ..models import (
     Stage,
     TestKind,
 )
-from . import scoring
+from . import scoring, webhooks
 
 #: Statements per inventory page.
 INVENTORY_PAGE_SIZE = 10
@@ -171,7 +171,7 @@ def start_logic(
         return existing
     seed = _new_seed() if seed is None else seed
     limit = logic_time_limit(candidate)
-    insert_ignore(
+    inserted = insert_ignore(
         session,
         Attempt,
         dict(
@@ -190,6 +190,8 @@ def start_logic(
         ),
         ["candidate_id", "kind", "number"],
     )
+    if inserted and existing is None:  # the candidate's first test begins (not a reset)
+        webhooks.candidate_started(session, candidate, now=now)
     return current_attempt(session, candidate, TestKind.LOGIC)
 
 
@@ -427,7 +429,7 @@ def start_inventory(
     seed = _new_seed() if seed is None else seed
     ids = [s.id for s in inventory.statements]
     order = [ids[i] for i in np.random.default_rng(seed).permutation(len(ids))]
-    insert_ignore(
+    inserted = insert_ignore(
         session,
         Attempt,
         dict(
@@ -442,6 +444,8 @@ def start_inventory(
         ),
         ["candidate_id", "kind", "number"],
     )
+    if inserted and current_attempt(session, candidate, TestKind.LOGIC) is None:
+        webhooks.candidate_started(session, candidate, now=now)  # a battery without the logic test
     return current_attempt(session, candidate, TestKind.INVENTORY)
 
 
@@ -512,7 +516,8 @@ def save_inventory_page(
         if _finish(session, attempt, FinishReason.COMPLETED, now):
             scoring.score_inventory_attempt(session, attempt, inventory, norms)
         candidate = attempt.candidate
-        advance(session, candidate, Stage.INVENTORY, Stage.DONE, completed_at=now)
+        if advance(session, candidate, Stage.INVENTORY, Stage.DONE, completed_at=now):
+            webhooks.candidate_completed(session, candidate, now=now)
     return True
 
 
