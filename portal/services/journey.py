@@ -171,7 +171,7 @@ def start_logic(
         return existing
     seed = _new_seed() if seed is None else seed
     limit = logic_time_limit(candidate)
-    inserted = insert_ignore(
+    insert_ignore(
         session,
         Attempt,
         dict(
@@ -190,9 +190,13 @@ def start_logic(
         ),
         ["candidate_id", "kind", "number"],
     )
-    if inserted and existing is None:  # the candidate's first test begins (not a reset)
+    attempt = current_attempt(session, candidate, TestKind.LOGIC)
+    # This call's seed in the row: this request started it, not a concurrent double
+    # submit (insert_ignore's rowcount is not reliable on psycopg). A reset's new
+    # attempt is not a new start.
+    if existing is None and attempt is not None and attempt.seed == seed:
         webhooks.candidate_started(session, candidate, now=now)
-    return current_attempt(session, candidate, TestKind.LOGIC)
+    return attempt
 
 
 class AnswerOutcome(enum.Enum):
@@ -429,7 +433,7 @@ def start_inventory(
     seed = _new_seed() if seed is None else seed
     ids = [s.id for s in inventory.statements]
     order = [ids[i] for i in np.random.default_rng(seed).permutation(len(ids))]
-    inserted = insert_ignore(
+    insert_ignore(
         session,
         Attempt,
         dict(
@@ -444,9 +448,10 @@ def start_inventory(
         ),
         ["candidate_id", "kind", "number"],
     )
-    if inserted and current_attempt(session, candidate, TestKind.LOGIC) is None:
+    attempt = current_attempt(session, candidate, TestKind.INVENTORY)
+    if attempt is not None and attempt.seed == seed and current_attempt(session, candidate, TestKind.LOGIC) is None:
         webhooks.candidate_started(session, candidate, now=now)  # a battery without the logic test
-    return current_attempt(session, candidate, TestKind.INVENTORY)
+    return attempt
 
 
 @dataclass(frozen=True)
