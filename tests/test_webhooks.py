@@ -695,3 +695,37 @@ def test_secrets_never_reach_the_log(hooks_app, db, caplog, receiver, make_invit
         app.logger.warning("a careless line with %s", secret)
     assert secret not in caplog.text
     assert secret[6:20] not in caplog.text
+
+
+def test_migration_marks_links_expired_before_it_as_noticed(tmp_path):
+    """Upgrading must not announce, as new, every link that expired before webhooks existed."""
+    from alembic import command
+
+    from portal.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "0012")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')")
+        conn.exec_driver_sql(
+            "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
+            " status, created_at, legal_hold_reason) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01', '')")
+        conn.exec_driver_sql(
+            "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
+            " created_at, legal_hold_reason) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01', '')")
+        for iid, expires in ((1, "2026-01-15 00:00:00.000000"), (2, "2999-01-01 00:00:00.000000")):
+            conn.exec_driver_sql(
+                "INSERT INTO invitation (id, candidate_id, nonce, language, created_at, expires_at, reminder_count)"
+                f" VALUES ({iid}, 1, 'n{iid}', 'sv', '2026-01-01 00:00:00.000000', '{expires}', 0)")
+    engine.dispose()
+    upgrade(url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, expiry_noticed_at FROM invitation ORDER BY id").all()
+    finally:
+        engine.dispose()
+    assert rows[0][1] is not None and rows[0][1].startswith("2026-01-15") and rows[1][1] is None
+    command.downgrade(alembic_config(url), "0012")
+    upgrade(url)

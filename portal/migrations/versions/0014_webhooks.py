@@ -56,14 +56,16 @@ def upgrade() -> None:
 
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expiry_noticed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f('ix_invitation_expires_at'), ['expires_at'], unique=False)
     # Links that expired before webhooks existed are not news: no endpoint hears of them.
     op.execute("UPDATE invitation SET expiry_noticed_at = expires_at WHERE expires_at < CURRENT_TIMESTAMP")
+    op.create_index('ix_invitation_unnoticed_expiry', 'invitation', ['expires_at'], unique=False,
+                    sqlite_where=sa.text('expiry_noticed_at IS NULL AND revoked_at IS NULL'),
+                    postgresql_where=sa.text('expiry_noticed_at IS NULL AND revoked_at IS NULL'))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_invitation_unnoticed_expiry', table_name='invitation')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_invitation_expires_at'))
         batch_op.drop_column('expiry_noticed_at')
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_delivery_status'))
