@@ -729,3 +729,36 @@ def test_migration_marks_links_expired_before_it_as_noticed(tmp_path):
     assert rows[0][1] is not None and rows[0][1].startswith("2026-01-15") and rows[1][1] is None
     command.downgrade(alembic_config(url), "0012")
     upgrade(url)
+
+
+def test_requests_that_trigger_events_make_no_http_call(hooks_app, db, receiver, clock, make_invitation,
+                                                        monkeypatch):
+    """Starting the test and revoking a link only queue rows; the worker alone posts."""
+    app = hooks_app
+    r = receiver()
+    add_endpoint(app, r.url())
+    users = make_users(db)
+    cid, iid, link = make_invitation()
+    calls = []
+    real_open = webhooks._OPENER.open
+
+    def spy(request, *args, **kwargs):
+        calls.append(threading.current_thread().name)
+        return real_open(request, *args, **kwargs)
+
+    monkeypatch.setattr(webhooks._OPENER, "open", spy)
+    browser = Browser(app.test_client(), link).through_practice()
+    browser.start_test()
+    assert browser.step == "item"
+    kons = login(app, "admin")
+    page = kons.get(f"/admin/candidates/{cid}/manage")
+    assert page.status_code == 200
+    response = kons.post(f"/admin/candidates/{cid}/invitations/{iid}/revoke", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    assert calls == [] and r.requests == []
+    assert [d.event_type for d in deliveries(db)] == ["candidate.invited", "candidate.started", "invitation.revoked"]
+    assert all(d.status is DeliveryStatus.PENDING for d in deliveries(db))
+    assert "3 delivered" in run_worker(app)
+    assert len(calls) == 3 and [e["type"] for e in r.events()] == ["candidate.invited", "candidate.started",
+                                                                    "invitation.revoked"]
+    assert users
