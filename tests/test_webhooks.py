@@ -762,3 +762,29 @@ def test_requests_that_trigger_events_make_no_http_call(hooks_app, db, receiver,
     assert len(calls) == 3 and [e["type"] for e in r.events()] == ["candidate.invited", "candidate.started",
                                                                     "invitation.revoked"]
     assert users
+
+
+def test_an_answer_that_is_not_http_is_a_failed_attempt(hooks_app, db, make_invitation):
+    import socket
+
+    app = hooks_app
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def answer():
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"garbage\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    add_endpoint(app, f"http://127.0.0.1:{server.getsockname()[1]}/hook")
+    make_invitation()
+    run_worker(app)  # the worker survives it
+    thread.join(10)
+    server.close()
+    (d,) = deliveries(db)
+    assert d.status is DeliveryStatus.RETRYING and d.response_code is None
+    assert "BadStatusLine" in d.response_excerpt

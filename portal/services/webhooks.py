@@ -19,6 +19,7 @@ never logged (``portal.logs`` redacts anything that looks like one).
 from __future__ import annotations
 
 import base64
+import http.client
 import ipaddress
 import json
 import logging
@@ -439,7 +440,7 @@ def post(claim: Claim, settings: WebhookSettings, *, now: datetime) -> tuple[boo
             body = b""
         code = exc.code
         exc.close()
-    except (OSError, ValueError) as exc:  # refused, timed out, TLS, bad URL
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # refused, timed out, TLS, not HTTP
         reason = getattr(exc, "reason", exc)
         return False, None, _excerpt(f"{type(exc).__name__}: {reason}").replace(claim.secret, "***")
     return 200 <= code < 300, code, _excerpt(body).replace(claim.secret, "***")
