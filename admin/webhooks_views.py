@@ -101,7 +101,8 @@ def _list_page(form, *, secret=None, secret_for=None, status=200):
     response = current_app.make_response((render_template(
         "admin/webhooks.html", form=form, endpoints=endpoints, counts=counts, event_labels=EVENT_LABELS,
         status_labels=STATUS_LABELS, secret=secret, secret_for=secret_for,
-        allow_private=_settings().allow_private), status))
+        allow_private=_settings().allow_private,
+        late=svc.waiting_since(db, now=res.now()) if endpoints else 0), status))
     return _no_store(response)
 
 

@@ -788,3 +788,25 @@ def test_an_answer_that_is_not_http_is_a_failed_attempt(hooks_app, db, make_invi
     (d,) = deliveries(db)
     assert d.status is DeliveryStatus.RETRYING and d.response_code is None
     assert "BadStatusLine" in d.response_excerpt
+
+
+def test_the_log_forgets_old_finished_deliveries_and_warns_when_no_worker_runs(hooks_app, db, receiver, clock,
+                                                                                make_invitation):
+    app = hooks_app
+    r = receiver()
+    add_endpoint(app, r.url(), events=["candidate.invited"])
+    make_users(db)
+    old_cid, _, _ = make_invitation()
+    clock.advance(minutes=6)
+    admin = login(app, "admin")
+    assert "data-worker-late" in admin.get("/admin/webhooks").get_data(as_text=True)
+    run_worker(app)  # delivers the first
+    assert "data-worker-late" not in admin.get("/admin/webhooks").get_data(as_text=True)
+    clock.advance(days=89)
+    recent_cid, _, _ = make_invitation(email="later@example.com")
+    run_worker(app)
+    assert len(deliveries(db)) == 2
+    clock.advance(days=2)  # the first was delivered 91 days ago, the second 2 days ago
+    run_worker(app)
+    kept = [json.loads(d.payload)["data"]["candidate_id"] for d in deliveries(db)]
+    assert kept == [recent_cid] and old_cid != recent_cid

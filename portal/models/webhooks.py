@@ -62,7 +62,8 @@ class WebhookDelivery(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     #: The first attempt of the current round: retries stop a day after it.
     first_attempt_at: Mapped[datetime | None]
-    last_attempt_at: Mapped[datetime | None]
+    #: Indexed: the worker removes deliveries finished long ago (``webhooks.forget_old``).
+    last_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
     delivered_at: Mapped[datetime | None]
     #: HTTP status of the last answer (None: no answer, e.g. refused or timed out).
     response_code: Mapped[int | None]

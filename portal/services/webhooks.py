@@ -70,6 +70,8 @@ URL_MAX = 2000
 DESCRIPTION_MAX = 200
 #: Deliveries shown per page of the delivery log.
 LOG_PAGE_SIZE = 50
+#: Delivered and dead deliveries older than this leave the log (the worker removes them).
+LOG_KEEP = timedelta(days=90)
 
 
 class WebhookError(ValueError):
@@ -502,6 +504,7 @@ def deliver_due(session: Session, settings: WebhookSettings, *, clock: Callable[
     """
     result = DeliveryResult()
     result.expired_noticed = notice_expired(session, now=clock())
+    forget_old(session, now=clock())
     session.commit()
     while result.processed < limit and not stop():
         claim = claim_next(session, now=clock())
@@ -523,6 +526,30 @@ def deliver_due(session: Session, settings: WebhookSettings, *, clock: Callable[
 
 
 # -- the delivery log ------------------------------------------------------------------
+
+
+def forget_old(session: Session, *, now: datetime, limit: int = 500) -> int:
+    """Remove up to ``limit`` delivered or dead deliveries last tried more than
+    ``LOG_KEEP`` ago (the log would otherwise grow for ever); flushes only."""
+    old = (sa.select(WebhookDelivery.id)
+           .where(WebhookDelivery.status.in_((DeliveryStatus.DELIVERED, DeliveryStatus.DEAD)),
+                  WebhookDelivery.last_attempt_at < now - LOG_KEEP)
+           .order_by(WebhookDelivery.id).limit(limit))
+    ids = list(session.scalars(old))
+    if ids:
+        session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids))
+                        .execution_options(synchronize_session=False))
+    return len(ids)
+
+
+def waiting_since(session: Session, *, now: datetime, longer_than: timedelta = timedelta(minutes=5)) -> int:
+    """How many deliveries have waited longer than ``longer_than`` without a first
+    attempt (a sign that no worker is running)."""
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(WebhookDelivery)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.attempts == 0,
+               WebhookEndpoint.enabled.is_(True), WebhookDelivery.next_attempt_at < now - longer_than)) or 0
 
 
 def resend(session: Session, delivery: WebhookDelivery, *, user_id: int | None, now: datetime) -> bool:

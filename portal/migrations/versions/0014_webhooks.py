@@ -51,6 +51,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webhook_delivery_endpoint_id'), ['endpoint_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_delivery_last_attempt_at'), ['last_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_delivery_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_delivery_status'), ['status'], unique=False)
 
@@ -70,6 +71,7 @@ def downgrade() -> None:
     with op.batch_alter_table('webhook_delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_delivery_status'))
         batch_op.drop_index(batch_op.f('ix_webhook_delivery_next_attempt_at'))
+        batch_op.drop_index(batch_op.f('ix_webhook_delivery_last_attempt_at'))
         batch_op.drop_index(batch_op.f('ix_webhook_delivery_endpoint_id'))
     op.drop_table('webhook_delivery')
     op.drop_table('webhook_endpoint')
