@@ -127,14 +127,16 @@ def check_target(url: str, *, allow_private: bool, resolve: bool = True) -> None
         raise WebhookError("invalid_url")
     if allow_private:
         return
-    host = parts.hostname
+    host = parts.hostname.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        raise WebhookError("private_address")
     try:
         addresses = [host] if _is_ip(host) else (
             [info[4][0] for info in socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80),
                                                        proto=socket.IPPROTO_TCP)] if resolve else [])
     except (OSError, UnicodeError):
         raise WebhookError("unresolvable_host") from None
-    if host.lower() in ("localhost",) or host.lower().endswith(".localhost") or any(not _public(a) for a in addresses):
+    if any(not _public(a) for a in addresses):
         raise WebhookError("private_address")
 
 
@@ -236,16 +238,16 @@ def emit(session: Session, event_type: str, data: dict, *, now: datetime) -> int
     """Queue ``event_type`` for every enabled endpoint subscribed to it, in the caller's
     transaction (flush only). Returns the number of deliveries queued."""
     assert event_type in EVENTS, event_type
-    endpoints = [e for e in session.scalars(
-        sa.select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True)).order_by(WebhookEndpoint.id))
-        if event_type in (e.events or [])]
+    endpoints = [endpoint_id for endpoint_id, events in session.execute(
+        sa.select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.enabled.is_(True))
+        .order_by(WebhookEndpoint.id)) if event_type in (events or [])]
     if not endpoints:
         return 0
     body = json.dumps({"type": event_type, "timestamp": _iso(now), "data": data},
                       separators=(",", ":"), ensure_ascii=False)
     message_id = "msg_" + secrets.token_urlsafe(18)
-    for endpoint in endpoints:
-        session.add(WebhookDelivery(endpoint_id=endpoint.id, event_type=event_type, message_id=message_id,
+    for endpoint_id in endpoints:
+        session.add(WebhookDelivery(endpoint_id=endpoint_id, event_type=event_type, message_id=message_id,
                                     payload=body, created_at=now, status=DeliveryStatus.PENDING,
                                     attempts=0, next_attempt_at=now))
     session.flush()
