@@ -251,8 +251,7 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
     for request in r.requests:
         assert request.headers["content-type"] == "application/json"
         assert request.headers["webhook-id"].startswith("msg_")
-        assert int(request.headers["webhook-timestamp"]) == int(clock().timestamp()) or \
-            int(request.headers["webhook-timestamp"]) < int(clock().timestamp())
+        assert int(request.headers["webhook-timestamp"]) <= int(clock().timestamp())  # the attempt's time
         assert request.headers["webhook-signature"].startswith("v1,")
         assert signature_ok(secret, request.headers, request.body)
         assert not signature_ok(secret, request.headers, request.body.replace(b"}", b" }", 1))  # tampered
@@ -286,8 +285,8 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
         "candidate_id": third_id, "assignment_id": aid, "invitation_id": third_inv_id, "status": "expired",
         "expired_at": by_type["invitation.expired"][0]["expired_at"],
         "links": {"candidate": f"{BASE}/api/v1/candidates/{third_id}"}}]
-    assert all(d.status is DeliveryStatus.DELIVERED and d.response_code == 200 for d in deliveries(db))
-    assert endpoint_id
+    assert all(d.status is DeliveryStatus.DELIVERED and d.response_code == 200 and d.endpoint_id == endpoint_id
+               for d in deliveries(db))
 
 
 def test_client_report_release_links_the_report_pdf(hooks_app, db, clock, make_invitation):
@@ -737,7 +736,7 @@ def test_requests_that_trigger_events_make_no_http_call(hooks_app, db, receiver,
     app = hooks_app
     r = receiver()
     add_endpoint(app, r.url())
-    users = make_users(db)
+    make_users(db)
     cid, iid, link = make_invitation()
     calls = []
     real_open = webhooks._OPENER.open
@@ -761,7 +760,6 @@ def test_requests_that_trigger_events_make_no_http_call(hooks_app, db, receiver,
     assert "3 delivered" in run_worker(app)
     assert len(calls) == 3 and [e["type"] for e in r.events()] == ["candidate.invited", "candidate.started",
                                                                     "invitation.revoked"]
-    assert users
 
 
 def test_an_answer_that_is_not_http_is_a_failed_attempt(hooks_app, db, make_invitation):
