@@ -35,8 +35,11 @@ extract-messages: $(VENV)/.installed
 run: export COOKIE_SECURE ?= 0
 run: export SECOND_OPINION_ENV ?= development
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+# Webhook endpoints on this machine (a local receiver) are allowed in development only.
+run: export WEBHOOK_ALLOW_PRIVATE_TARGETS ?= 1
 # The mail worker runs in the background beside the server and stops with it (Ctrl-C,
-# or the server failing to start); without SMTP_HOST it only says so and sends nothing.
+# or the server failing to start); without SMTP_HOST it sends no e-mail (it says so) but
+# still delivers webhooks.
 run: install
 	@mkdir -p instance
 	$(FLASK) db upgrade

@@ -67,19 +67,21 @@ def close_expired() -> None:
     click.echo(f"Closed {closed} expired attempt(s).")
 
 
-mail_cli = AppGroup("mail", help="E-mail: the worker that sends the outbox.")
+mail_cli = AppGroup("mail", help="The worker: sends the e-mail outbox and delivers webhooks.")
 
 
 def _work(once: bool, interval: float, batch: int) -> None:
-    """The mail worker's loop (see ``mail work``)."""
+    """The worker's loop (see ``mail work``): e-mail outbox and webhook deliveries."""
     import signal
     import threading
 
     import sqlalchemy as sa
 
     from .services.mail import MailSettings, WorkResult, send_due
+    from .services.webhooks import DeliveryResult, WebhookSettings, deliver_due
 
     settings = MailSettings.from_config(current_app.config)
+    hook_settings = WebhookSettings.from_config(current_app.config)
     max_age = timedelta(hours=float(current_app.config.get("MAIL_MAX_AGE_HOURS") or 48))
     stop = threading.Event()
     previous = {}
@@ -92,17 +94,16 @@ def _work(once: bool, interval: float, batch: int) -> None:
     try:
         if not settings.configured:
             click.echo("No SMTP_HOST: messages stay in the development outbox; nothing is sent.")
-            if not once:
-                stop.wait()
-            return
         if not once:
-            click.echo(f"Mail worker: sending due messages every {interval:g} s (SIGTERM or Ctrl-C stops it).")
-        total = WorkResult()
+            what = "sending due messages and webhooks" if settings.configured else "delivering webhooks"
+            click.echo(f"Mail worker: {what} every {interval:g} s (SIGTERM or Ctrl-C stops it).")
+        total, hooks_total = WorkResult(), DeliveryResult()
         while not stop.is_set():
             session = get_session()
             try:
                 result = send_due(session, settings, clock=res.now, max_age=max_age, limit=batch,
-                                  stop=stop.is_set)
+                                  stop=stop.is_set) if settings.configured else WorkResult()
+                hooks = deliver_due(session, hook_settings, clock=res.now, limit=batch, stop=stop.is_set)
             except sa.exc.OperationalError as exc:
                 # The database is briefly away: wait and try again (cron reruns --once).
                 session.rollback()
@@ -113,14 +114,20 @@ def _work(once: bool, interval: float, batch: int) -> None:
                 continue
             for name in ("sent", "retrying", "given_up", "withdrawn"):
                 setattr(total, name, getattr(total, name) + getattr(result, name))
+            for name in ("delivered", "retrying", "dead", "expired_noticed"):
+                setattr(hooks_total, name, getattr(hooks_total, name) + getattr(hooks, name))
             if result.processed and not once:
                 click.echo(str(result))
-            if result.processed < batch:  # nothing more is due now
+            if (hooks.processed or hooks.expired_noticed) and not once:
+                click.echo(str(hooks))
+            if result.processed < batch and hooks.processed < batch:  # nothing more is due now
                 if once:
                     break
                 stop.wait(interval)
         if once:
-            click.echo(str(total))
+            if settings.configured:
+                click.echo(str(total))
+            click.echo(str(hooks_total))
         else:
             click.echo("Mail worker stopped.")
     finally:
@@ -135,11 +142,14 @@ def _work(once: bool, interval: float, batch: int) -> None:
 @click.option("--batch", type=click.IntRange(1, 1000), default=50, show_default=True,
               help="Messages per batch (one line of output per batch).")
 def mail_work(once: bool, interval: float, batch: int) -> None:
-    """Send queued e-mails after the requests that wrote them committed.
+    """Send queued e-mails and webhooks after the requests that wrote them committed.
 
     Runs until SIGTERM or Ctrl-C, looking at the outbox every INTERVAL seconds; failed
-    messages are retried with backoff for a day, then given up. Prints one line per
-    batch, with counts only (no addresses, no links). Without SMTP_HOST nothing is sent.
+    messages are retried with backoff for a day, then given up. Webhook deliveries
+    (docs/webhooks.md) are retried the same way for at least a day, then marked dead;
+    each round also notices invitations that expired and queues invitation.expired.
+    Prints one line per batch, with counts only (no addresses, no links). Without
+    SMTP_HOST no e-mail is sent, but webhooks are still delivered.
     """
     _work(once, interval, batch)
 

@@ -147,6 +147,11 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         #: Skip the portal's own second factor after single sign-on when the provider's ID
         #: token says it used multi-factor authentication (amr contains "mfa").
         "OIDC_TRUST_IDP_MFA": _bool(env.get("OIDC_TRUST_IDP_MFA"), False),
+        #: Webhooks (portal/services/webhooks.py), delivered by the same worker: seconds
+        #: per delivery attempt (1-60), and whether endpoints may be private, loopback or
+        #: link-local addresses (development and tests only; off in production).
+        "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT") or 10),
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": _bool(env.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"), False),
     }
     cfg.update(overrides)
     cfg["DATABASE_URL"] = database_url(cfg["DATABASE_URL"])

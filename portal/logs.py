@@ -6,6 +6,7 @@ reads it can choose that user's password. :data:`TOKEN_IN_PATH` finds either in 
 line, a path or a Referer, and :func:`redact` replaces it. :class:`RedactTokens` is a
 logging filter for the app's own loggers and Werkzeug's request log (``make run``);
 ``gunicorn.conf.py`` redacts gunicorn's access log with the same function.
+A webhook signing secret (``whsec_...``) is redacted the same way wherever it appears.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import re
 # A token never holds a backslash: stopping there keeps gunicorn's \" escapes intact.
 TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"'\\]+")
 REDACTED = r"\1[redacted]"
+WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]*")
 
 
 #: The single sign-on callback's query (``admin.sso_views``): the provider's authorization
@@ -29,7 +31,7 @@ def redact(text: str) -> str:
         text = TOKEN_IN_PATH.sub(REDACTED, text)
     if "/callback?" in text:
         text = SSO_CALLBACK_QUERY.sub(REDACTED, text)
-    return text
+    return WEBHOOK_SECRET.sub("whsec_[redacted]", text) if "whsec_" in text else text
 
 
 class RedactTokens(logging.Filter):

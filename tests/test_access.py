@@ -63,8 +63,14 @@ def world(app, db, clock, make_assignment, make_invitation, tmp_path):
         db.add(report)
         db.commit()
         reports[kind.value] = report.id
+    from portal.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint(url="https://ats.example/hook", secret="whsec_AAAA", events=["candidate.invited"])
+    db.add(endpoint)
+    db.commit()
     return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid,
-            "message": message.id, "check": check.id, "profile": profile.id, "reports": reports}
+            "message": message.id, "check": check.id, "profile": profile.id, "reports": reports,
+            "endpoint": endpoint.id}
 
 
 def pdf_or_html(response) -> str:
@@ -100,7 +106,8 @@ def client_as(app, who):
 def admin_get_urls(app, world):
     values = {"assignment_id": world["assignment"], "candidate_id": world["candidate"],
               "message_id": world["message"], "check_id": world["check"],
-              "user_id": world["users"]["consultant"], "item_id": load_logic_bank().items[0].id}
+              "user_id": world["users"]["consultant"], "item_id": load_logic_bank().items[0].id,
+              "endpoint_id": world["endpoint"]}
     urls = []
     for rule in app.url_map.iter_rules():
         # the sign-in pages themselves are public (the single sign-on callback: tests/test_sso.py)
@@ -147,7 +154,8 @@ def kind_of(url):
     if url.startswith(("/admin/assignments/", "/admin/candidates/", "/admin/outbox/")) \
             and any(p.isdigit() for p in url.split("/")):
         return "object"
-    if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso", "/admin/api-keys")):
+    if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso", "/admin/api-keys",
+                       "/admin/webhooks")):
         return "admin"
     if url == "/admin/client":
         return "client_home"

@@ -27,6 +27,7 @@ from .profiles import Competency, ProfileCompetency, RequirementProfile
 from .reports import CandidateComment, Report, ReportKind
 from .retention import RetentionPeriod
 from .sso import SsoLink, SsoRule, SsoRuleKind
+from .webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiIdempotencyKey", "ApiKey",
@@ -37,4 +38,5 @@ __all__ = [
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
     "SsoLink", "SsoRule", "SsoRuleKind",
+    "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

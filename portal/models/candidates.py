@@ -85,6 +85,8 @@ class Invitation(Base):
     language: Mapped[str] = mapped_column(sa.String(5), default="sv")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    #: When the webhook worker noticed the expiry (and queued ``invitation.expired``, once).
+    expiry_noticed_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     #: First time the link was opened.
     opened_at: Mapped[datetime | None]
@@ -94,3 +96,12 @@ class Invitation(Base):
     reminder_count: Mapped[int] = mapped_column(default=0)
 
     candidate: Mapped[Candidate] = relationship(back_populates="invitations")
+
+    __table_args__ = (
+        # Live links whose expiry the webhook worker has not noticed yet
+        # (``webhooks.notice_expired``, every few seconds): found without reading every
+        # invitation ever made.
+        sa.Index("ix_invitation_unnoticed_expiry", "expires_at",
+                 sqlite_where=sa.text("expiry_noticed_at IS NULL AND revoked_at IS NULL"),
+                 postgresql_where=sa.text("expiry_noticed_at IS NULL AND revoked_at IS NULL")),
+    )

@@ -29,7 +29,7 @@ from ..models import (
     Stage,
     TestKind,
 )
-from . import audit
+from . import audit, webhooks
 from .invitations import (
     LANGUAGES,
     CandidateStatus,
@@ -412,6 +412,8 @@ def revoke_invitation(session: Session, invitation: Invitation, *, user_id: int 
             detail["api_key"] = api_key_id
         audit.record(session, user_id=user_id, action="revoke", object_type="invitation",
                      object_id=invitation.id, detail=detail, now=now)
+        webhooks.invitation_revoked(session, invitation.candidate_id, invitation.candidate.assignment_id,
+                                    [invitation.id], now=now, reason="revoked")
     return changed
 
 
@@ -433,6 +435,9 @@ def reissue_invitation(session: Session, candidate: Candidate, *, user_id: int |
     latest = max(candidate.invitations, key=lambda i: i.id, default=None)
     language = (latest.language if latest else None) or candidate.chosen_language \
         or candidate.assignment.language
+    if revoked:
+        webhooks.invitation_revoked(session, candidate.id, candidate.assignment_id, revoked, now=now,
+                                    reason="reissued")
     invitation = issue_invitation(session, candidate, now=now, settings=settings, language=language)
     audit.record(session, user_id=user_id, action="reissue", object_type="invitation",
                  object_id=invitation.id, detail={"candidate": candidate.id, "revoked": revoked},

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..models import Assignment, Attempt, Candidate, Invitation, Stage, TestKind
+from . import webhooks
 from .tokens import TokenExpired, TokenInvalid, make_invitation_token, read_invitation_token
 
 LANGUAGES = ("sv", "en")
@@ -77,6 +78,8 @@ def issue_invitation(
     )
     session.add(invitation)
     session.flush()
+    # In this transaction: a refused or rolled-back invitation notifies nobody.
+    webhooks.candidate_invited(session, candidate, invitation, now=now, base_url=settings.base_url)
     return invitation
 
 

@@ -31,7 +31,7 @@ from ..models import (
     Stage,
     TestKind,
 )
-from . import scoring
+from . import scoring, webhooks
 
 #: Statements per inventory page.
 INVENTORY_PAGE_SIZE = 10
@@ -190,7 +190,13 @@ def start_logic(
         ),
         ["candidate_id", "kind", "number"],
     )
-    return current_attempt(session, candidate, TestKind.LOGIC)
+    attempt = current_attempt(session, candidate, TestKind.LOGIC)
+    # This call's seed in the row: this request started it, not a concurrent double
+    # submit (insert_ignore's rowcount is not reliable on psycopg). A reset's new
+    # attempt is not a new start.
+    if existing is None and attempt is not None and attempt.seed == seed:
+        webhooks.candidate_started(session, candidate, now=now)
+    return attempt
 
 
 class AnswerOutcome(enum.Enum):
@@ -442,7 +448,10 @@ def start_inventory(
         ),
         ["candidate_id", "kind", "number"],
     )
-    return current_attempt(session, candidate, TestKind.INVENTORY)
+    attempt = current_attempt(session, candidate, TestKind.INVENTORY)
+    if attempt is not None and attempt.seed == seed and current_attempt(session, candidate, TestKind.LOGIC) is None:
+        webhooks.candidate_started(session, candidate, now=now)  # a battery without the logic test
+    return attempt
 
 
 @dataclass(frozen=True)
@@ -512,7 +521,8 @@ def save_inventory_page(
         if _finish(session, attempt, FinishReason.COMPLETED, now):
             scoring.score_inventory_attempt(session, attempt, inventory, norms)
         candidate = attempt.candidate
-        advance(session, candidate, Stage.INVENTORY, Stage.DONE, completed_at=now)
+        if advance(session, candidate, Stage.INVENTORY, Stage.DONE, completed_at=now):
+            webhooks.candidate_completed(session, candidate, now=now)
     return True
 
 

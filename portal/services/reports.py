@@ -40,7 +40,7 @@ from ..models import (
     Synthesis,
     User,
 )
-from . import audit, checks, logic_results, profiles
+from . import audit, checks, logic_results, profiles, webhooks
 from .evidence import evidence_matrix
 from .interviews import LOGIC_SCALE, current_results, localized, raised_flags
 
@@ -391,6 +391,7 @@ def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id
     audit.record(session, user_id=user_id, action="release", object_type=f"report_{kind.value}",
                  object_id=report.id, detail={"candidate": candidate.id, "version": report.version,
                                               "sha256": report.pdf_sha256}, now=now)
+    webhooks.report_released(session, candidate, report, now=now)
     return report
 
 

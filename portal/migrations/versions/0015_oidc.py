@@ -1,7 +1,7 @@
 """single sign-on: role rules for new accounts and links to identities at providers
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 18:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import portal.models.base
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
