@@ -16,7 +16,8 @@ import re
 # A token never holds a backslash: stopping there keeps gunicorn's \" escapes intact.
 TOKEN_IN_PATH = re.compile(r"(/i/|/account/set-password/)[^/?#\s\"'\\]+")
 REDACTED = r"\1[redacted]"
-WEBHOOK_SECRET = re.compile(r"whsec_[A-Za-z0-9+/=_-]*")
+#: Secrets with a recognisable prefix: a webhook signing secret, an API key (issue 15).
+PREFIXED_SECRET = re.compile(r"(whsec_|so_key_)[A-Za-z0-9+/=_-]*")
 
 
 #: The single sign-on callback's query (``admin.sso_views``): the provider's authorization
@@ -31,7 +32,9 @@ def redact(text: str) -> str:
         text = TOKEN_IN_PATH.sub(REDACTED, text)
     if "/callback?" in text:
         text = SSO_CALLBACK_QUERY.sub(REDACTED, text)
-    return WEBHOOK_SECRET.sub("whsec_[redacted]", text) if "whsec_" in text else text
+    if "whsec_" in text or "so_key_" in text:
+        text = PREFIXED_SECRET.sub(REDACTED, text)
+    return text
 
 
 class RedactTokens(logging.Filter):

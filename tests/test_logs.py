@@ -103,3 +103,11 @@ def test_custom_access_log_format_is_redacted_too():
     line = '%(r)s %({Referer}i)s %({RAW_URI}e)s %(s)s %(missing)s' % atoms
     assert line == ('GET /i/[redacted]\\"x HTTP/1.1 http://h/i/[redacted] '
                     '/account/set-password/[redacted]?a=1 302 -')
+
+
+def test_prefixed_secrets_are_redacted():
+    """A webhook signing secret or an API key pasted into a message never reaches the log."""
+    from portal.logs import redact
+
+    text = redact("key so_key_AbC-12_xyz and secret whsec_QUJDREVGR0g= in a message")
+    assert text == "key so_key_[redacted] and secret whsec_[redacted] in a message"

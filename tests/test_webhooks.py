@@ -808,3 +808,42 @@ def test_the_log_forgets_old_finished_deliveries_and_warns_when_no_worker_runs(h
     run_worker(app)
     kept = [json.loads(d.payload)["data"]["candidate_id"] for d in deliveries(db)]
     assert kept == [recent_cid] and old_cid != recent_cid
+
+
+def test_a_candidate_ordered_through_the_api_is_announced_and_its_cancellation_too(hooks_app, db, receiver, clock,
+                                                                                   make_assignment):
+    """The ATS's round trip (docs/api.md): create a candidate with an API key, receive the
+    signed candidate.invited webhook naming the same candidate and its API link; cancel the
+    invitation through the API, receive invitation.revoked."""
+    from portal.services import api_keys
+
+    admin = make_users(db)["admin"]
+    aid = make_assignment()
+    recv = receiver()
+    _, secret = add_endpoint(hooks_app, recv.url(), events=["candidate.invited", "invitation.revoked"])
+    with hooks_app.app_context():
+        session = get_session()
+        key = api_keys.create_key(session, name="ATS", scopes=list(api_keys.SCOPES), client_id=None,
+                                  user_id=admin, now=clock()).secret
+        session.commit()
+    api = hooks_app.test_client()
+    auth = {"Authorization": f"Bearer {key}"}
+    created = api.post(f"/api/v1/assignments/{aid}/candidates", headers=auth,
+                       json={"name": "Alva Lindqvist", "email": "alva@example.com"})
+    assert created.status_code == 201, created.get_json()
+    cid = created.get_json()["id"]
+    assert recv.requests == []  # nothing is sent from the request itself
+    run_worker(hooks_app)
+    assert [e["type"] for e in recv.events()] == ["candidate.invited"]
+    assert signature_ok(secret, recv.requests[0].headers, recv.requests[0].body)
+    invited = recv.events()[0]["data"]
+    assert invited["candidate_id"] == cid and invited["assignment_id"] == aid
+    assert invited["links"]["candidate"] == f"{BASE}/api/v1/candidates/{cid}"
+    assert b"alva" not in recv.requests[0].body.lower()
+    status = api.get(invited["links"]["candidate"].removeprefix(BASE), headers=auth)
+    assert status.status_code == 200 and status.get_json()["id"] == cid
+    assert api.delete(f"/api/v1/candidates/{cid}/invitation", headers=auth).status_code == 200
+    run_worker(hooks_app)
+    assert [e["type"] for e in recv.events()] == ["candidate.invited", "invitation.revoked"]
+    assert recv.events()[1]["data"]["candidate_id"] == cid
+    assert signature_ok(secret, recv.requests[1].headers, recv.requests[1].body)
