@@ -84,9 +84,38 @@ def adaptive_responses(
     return AdaptiveData(out, thetas, lengths)
 
 
+def shift_for_delta(a: float, b: float, c: float, delta: float, *, spread: float = 0.75) -> float:
+    """The shift ``s`` of an item's b for the focal group (focal b = b + s) whose expected
+    MH D-DIF is ``delta`` (``item_banks.dif``; negative = harder for the focal group).
+
+    Under the 3PL the odds ratio of the two groups is not constant in theta (the guessing
+    floor c shrinks it), so ``s`` is found by bisection on the MH odds ratio of the two
+    response curves averaged over the abilities of the candidates who get the item, taken
+    as N(b, spread^2) (an adaptive test gives an item to candidates near its b), with
+    equal group sizes. Without guessing (c = 0) this is ``-delta / (2.35 a)`` exactly.
+    """
+    grid = np.linspace(b - 4 * spread, b + 4 * spread, 161)
+    w = np.exp(-0.5 * ((grid - b) / spread) ** 2)
+
+    def expected_delta(shift: float) -> float:
+        pr = irt.p3pl(grid, a, b, c)
+        pf = irt.p3pl(grid, a, b + shift, c)
+        return float(-2.35 * np.log((w * pr * (1 - pf)).sum() / (w * (1 - pr) * pf).sum()))
+
+    lo, hi = (0.0, 10.0) if delta < 0 else (-10.0, 0.0)
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        # expected_delta decreases as the shift grows (harder for the focal group).
+        if expected_delta(mid) > delta:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
 def simulees_for(n_per_item: int, n_items: int, mean_length: float) -> int:
     """Number of simulees that gives about ``n_per_item`` responses per item on average."""
     return int(np.ceil(n_per_item * n_items / mean_length))
 
 
-__all__ = ["AdaptiveData", "Design", "adaptive_responses", "design", "simulees_for"]
+__all__ = ["AdaptiveData", "Design", "adaptive_responses", "design", "shift_for_delta", "simulees_for"]
