@@ -113,9 +113,28 @@ def shift_for_delta(a: float, b: float, c: float, delta: float, *, spread: float
     return 0.5 * (lo + hi)
 
 
+def stratified_subset(cat_bank: cat.CatBank, per_type: int) -> np.ndarray:
+    """Indices of ``per_type`` items of every type, evenly spread over the type's range of b
+    (a small bank with the shipped bank's parameters, for tests that must run in seconds)."""
+    out = []
+    for name in cat_bank.type_names:
+        items = np.flatnonzero(cat_bank.types == name)
+        items = items[np.argsort(cat_bank.b[items], kind="stable")]
+        out.extend(items[np.linspace(0, items.size - 1, per_type).round().astype(int)].tolist())
+    return np.array(out, dtype=np.intp)
+
+
+def sub_design(cat_bank: cat.CatBank, items, settings: cat.CatSettings) -> Design:
+    """The adaptive test on the given items only (no families, no exposure parameters)."""
+    items = np.asarray(items, dtype=np.intp)
+    return Design(cat.CatBank(cat_bank.a[items], cat_bank.b[items], cat_bank.c[items], cat_bank.types[items]),
+                  settings)
+
+
 def simulees_for(n_per_item: int, n_items: int, mean_length: float) -> int:
     """Number of simulees that gives about ``n_per_item`` responses per item on average."""
     return int(np.ceil(n_per_item * n_items / mean_length))
 
 
-__all__ = ["AdaptiveData", "Design", "adaptive_responses", "design", "shift_for_delta", "simulees_for"]
+__all__ = ["AdaptiveData", "Design", "adaptive_responses", "design", "shift_for_delta", "simulees_for", "stratified_subset",
+           "sub_design"]
