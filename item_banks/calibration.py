@@ -278,8 +278,8 @@ def _objective(theta, r, n, log_a, b, c, priors: _Priors, free_c: bool):
     return f, grad, info
 
 
-def _clamp(log_a, b, c):
-    return (np.clip(log_a, *_LOG_A_BOUNDS), np.clip(b, *_B_BOUNDS), np.clip(c, *_C_BOUNDS))
+def _clamp(log_a, b, c, free_c: bool):
+    return (np.clip(log_a, *_LOG_A_BOUNDS), np.clip(b, *_B_BOUNDS), np.clip(c, *_C_BOUNDS) if free_c else c)
 
 
 def _m_step(theta, r, n, log_a, b, c, priors, free_c, steps: int):
@@ -296,7 +296,7 @@ def _m_step(theta, r, n, log_a, b, c, priors, free_c, steps: int):
         new = (log_a, b, c)
         for _halving in range(10):
             cand_la, cand_b, cand_c = _clamp(log_a + scale * delta[:, 0], b + scale * delta[:, 1],
-                                             c + scale * delta[:, 2] if free_c else c)
+                                             c + scale * delta[:, 2] if free_c else c, free_c)
             f_new = _objective(theta, r, n, cand_la, cand_b, cand_c, priors, free_c)[0]
             ok = (f_new >= f - 1e-12) & ~accepted
             new = tuple(np.where(ok, cand, old) for cand, old in zip((cand_la, cand_b, cand_c), new))
