@@ -84,18 +84,25 @@ def adaptive_responses(
     return AdaptiveData(out, thetas, lengths)
 
 
-def shift_for_delta(a: float, b: float, c: float, delta: float, *, spread: float = 0.75) -> float:
+def shift_for_delta(a: float, b: float, c: float, delta: float, *, thetas=None, spread: float = 0.75) -> float:
     """The shift ``s`` of an item's b for the focal group (focal b = b + s) whose expected
     MH D-DIF is ``delta`` (``item_banks.dif``; negative = harder for the focal group).
 
-    Under the 3PL the odds ratio of the two groups is not constant in theta (the guessing
-    floor c shrinks it), so ``s`` is found by bisection on the MH odds ratio of the two
-    response curves averaged over the abilities of the candidates who get the item, taken
-    as N(b, spread^2) (an adaptive test gives an item to candidates near its b), with
-    equal group sizes. Without guessing (c = 0) this is ``-delta / (2.35 a)`` exactly.
+    Under the 3PL the odds ratio of the two groups is not constant in theta (it tends to 1
+    at the guessing floor and to ``exp(a s)`` for able candidates), so the expected MH
+    D-DIF depends on who answers the item. ``s`` is found by bisection on the MH odds ratio
+    of the two response curves averaged over ``thetas``, the abilities of the candidates who
+    get the item (in an adaptive test, those of a run without DIF: which candidates get an
+    item does not depend on their answer to it), or, without ``thetas``, over
+    N(b, spread^2). Without guessing (c = 0) it is ``-delta / (2.35 a)`` whatever the
+    abilities.
     """
-    grid = np.linspace(b - 4 * spread, b + 4 * spread, 161)
-    w = np.exp(-0.5 * ((grid - b) / spread) ** 2)
+    if thetas is None:
+        grid = np.linspace(b - 4 * spread, b + 4 * spread, 161)
+        w = np.exp(-0.5 * ((grid - b) / spread) ** 2)
+    else:
+        grid = np.asarray(thetas, dtype=float).ravel()
+        w = np.ones(grid.size)
 
     def expected_delta(shift: float) -> float:
         pr = irt.p3pl(grid, a, b, c)
