@@ -29,6 +29,9 @@ Tables:
    item's b by the value that matches its proportion correct under N(0, 1) (wrong for
    adaptive data, where everyone meets items near their ability) and builds an items x
    persons x nodes array (about 1.5 GB at N = 500 for this bank).
+   A third set of runs gives both estimators data where girth's assumption holds: the same
+   2PL items, each simulee answering ``round(mean test length)`` items drawn **at random**
+   (missing completely at random; how pretest items are placed), the same N per item.
 3. **Item fit.** Share of items flagged by ``item_banks.fit`` (alpha = .05) on the model
    data of table 1 (false alarms; nominal 5 %), and on a run at ``--fit-n`` in which
    ``--miskeyed`` items are miskeyed (their true curve mirrored at b): false alarms among
@@ -126,6 +129,19 @@ def girth_2pl(responses, items):
     return np.asarray(out["Discrimination"]), np.asarray(out["Difficulty"]).ravel(), CLOCK() - t0
 
 
+def random_design(bank, n_simulees: int, length: int, seed: int) -> np.ndarray:
+    """Responses (P, I) of simulees who each answer ``length`` random items (MCAR) under the
+    bank's parameters."""
+    rng = np.random.default_rng(seed)
+    thetas = rng.standard_normal(n_simulees)
+    out = np.full((n_simulees, bank.n_items), np.nan)
+    for p in range(n_simulees):
+        items = rng.choice(bank.n_items, size=length, replace=False)
+        prob = irt.p3pl(thetas[p], bank.a[items], bank.b[items], bank.c[items])
+        out[p, items] = (rng.random(length) < prob).astype(float)
+    return out
+
+
 def fit_rates(data, res, seed, bad=()):
     f = fit.item_fit(data.responses, res.a, res.b, res.c, rng=np.random.default_rng(seed),
                      items=res.status != "insufficient_data", population=(res.population_mean, res.population_sd))
@@ -209,7 +225,8 @@ def main(argv=None) -> int:
     doc = {"command": " ".join(["bench/calibration.py", *(argv if argv is not None else sys.argv[1:])]),
            "started": datetime.now(UTC).isoformat(timespec="seconds"), "seed": args.seed, "quick": quick,
            "python": platform.python_version(), "numpy": np.__version__, "min_n": min_n,
-           "errors": {}, "recovery_3pl": [], "recovery_2pl": [], "fit": {}, "dif": None}
+           "errors": {}, "recovery_3pl": [], "recovery_2pl": [], "recovery_2pl_random": [], "fit": {},
+           "dif": None}
     girth_version = None
     if not args.no_girth:
         try:
@@ -280,6 +297,29 @@ def main(argv=None) -> int:
               + (f"; girth a {row['girth']['rmse_a']:.3f} b {row['girth']['rmse_b']:.3f}" if "girth" in row else ""),
               file=sys.stderr)
 
+    # 2PL data, random (MCAR) item assignment: where girth's difficulty step is valid.
+    data_r = random_design(design2.cat_bank, n_max, round(mean_length), args.seed + 5)
+    for n_item in ns:
+        k = sim.simulees_for(n_item, bank.n_items, round(mean_length))
+        resp = data_r[:k]
+        res, secs = ours(resp, design2.cat_bank, min_n=min_n, model="2PL")
+        est = res.estimated
+        row = {"n_per_item": n_item, "simulees": k, "items": int(est.sum()),
+               "ours": {**recovery(bank.a, bank.b, res.a, res.b, est, res.se_a, res.se_b),
+                        "iterations": res.iterations, "seconds": secs}}
+        if girth_version:
+            try:
+                ga, gb, gsecs = girth_2pl(resp, est)
+                full_a, full_b = np.full(bank.n_items, np.nan), np.full(bank.n_items, np.nan)
+                full_a[est], full_b[est] = ga, gb
+                row["girth"] = {**recovery(bank.a, bank.b, full_a, full_b, est), "seconds": gsecs}
+            except Exception as exc:  # noqa: BLE001
+                doc["errors"][f"girth_2pl_random_{n_item}"] = f"{exc.__class__.__name__}: {exc}"
+        doc["recovery_2pl_random"].append(row)
+        print(f"2PL random N={n_item}: ours RMSE a {row['ours']['rmse_a']:.3f} b {row['ours']['rmse_b']:.3f}"
+              + (f"; girth a {row['girth']['rmse_a']:.3f} b {row['girth']['rmse_b']:.3f}" if "girth" in row else ""),
+              file=sys.stderr)
+
     # Fit: power against miskeyed items.
     counts = data3.n_per_item
     often = np.flatnonzero(counts >= np.quantile(counts, 0.5))
@@ -335,14 +375,15 @@ def report(doc: dict) -> str:
                      f"{o['mean_se_a']:.3f} | {o['rmse_b']:.3f} | {o['bias_b']:+.3f} | {o['mean_se_b']:.3f} | "
                      f"{o['iterations']} | {o['seconds']:.0f} | {an['rmse_a']:.3f} | {an['rmse_b']:.3f} | "
                      f"{an['population_mean']:+.3f} / {an['population_sd']:.3f} |")
-    lines += ["", "Recovery on 2PL data (c = 0), same data for both", "",
-              "| N per item | items | ours RMSE a | ours RMSE b | ours s | girth RMSE a | girth RMSE b | girth s |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in doc["recovery_2pl"]:
-        o, g = r["ours"], r.get("girth")
-        peer = (f"{g['rmse_a']:.3f} | {g['rmse_b']:.3f} | {g['seconds']:.0f}" if g else "n/a | n/a | n/a")
-        lines.append(f"| {r['n_per_item']:,} | {r['items']} | {o['rmse_a']:.3f} | {o['rmse_b']:.3f} | "
-                     f"{o['seconds']:.0f} | {peer} |")
+    lines += ["", "Recovery on 2PL data (c = 0), the same data for both estimators", "",
+              "| design | N per item | items | ours RMSE a | ours RMSE b | ours s | girth RMSE a | girth RMSE b | "
+              "girth s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for design_name, rows in (("adaptive", doc["recovery_2pl"]), ("random items", doc["recovery_2pl_random"])):
+        for r in rows:
+            o, g = r["ours"], r.get("girth")
+            peer = (f"{g['rmse_a']:.3f} | {g['rmse_b']:.3f} | {g['seconds']:.0f}" if g else "n/a | n/a | n/a")
+            lines.append(f"| {design_name} | {r['n_per_item']:,} | {r['items']} | {o['rmse_a']:.3f} | "
+                         f"{o['rmse_b']:.3f} | {o['seconds']:.0f} | {peer} |")
     lines += ["", "Item fit (infit with plausible values, empirical null, alpha = .05)", "",
               "| data | items assessed | flagged (false alarms) | p < .05 on the theoretical null | miskeyed flagged |",
               "|---|---:|---:|---:|---:|"]

@@ -121,7 +121,10 @@ def item_fit(
     ``population`` the calibrated latent (mean, SD) (``CalibrationResult.population_mean``,
     ``population_sd``); ``items`` (I,) bool: the items that score persons (default: every
     item with a response; pass ``CalibrationResult.status != "insufficient_data"``).
-    Statistics are computed for every item with at least ``min_n`` responses.
+    Statistics are computed for those items with at least ``min_n`` responses: items left
+    out of the calibration are not assessed, as their residuals would follow another null
+    distribution (their parameters were not fitted to these data) and distort the
+    empirical null of the others.
     ``rng`` draws the plausible values.
     """
     a, b, c = (np.asarray(v, dtype=float) for v in irt._item_params(a, b, c))
@@ -163,7 +166,7 @@ def item_fit(
         t_in += _wilson_hilferty(infit, q_in)
         t_out += _wilson_hilferty(outfit, q_out)
     ms_in, ms_out, t_in, t_out = (v / draws for v in (ms_in, ms_out, t_in, t_out))
-    assessed = n >= min_n
+    assessed = used & (n >= min_n)
     nan = np.full(a.size, np.nan)
     ms_in, ms_out, t_in, t_out = (np.where(assessed, v, nan) for v in (ms_in, ms_out, t_in, t_out))
     centre, scale = 0.0, 1.0
