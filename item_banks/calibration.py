@@ -378,6 +378,9 @@ def calibrate(
 
     xu, mu_ = x0[:, used], m[:, used].astype(float)
     free_in_used = free[used]
+    # Persons without a response to any item used carry no information about the latent
+    # distribution (their posterior is the prior); they are left out of its estimate.
+    informative = mu_.any(axis=1)
     mean, sd = 0.0, 1.0
     log_prior = _normal_log_weights(nodes, mean, sd)
     converged, iterations = False, 0
@@ -386,7 +389,7 @@ def calibrate(
         ll = _grid_log_likelihood(xu, mu_, np.exp(log_a[used]), b_cur[used], c_cur[used], nodes)
         w, _ = _posterior(ll, log_prior)
         if estimate_population:
-            marginal = w.mean(axis=0)
+            marginal = w[informative].mean(axis=0) if informative.any() else w.mean(axis=0)
             mean = float(marginal @ nodes)
             sd = float(np.sqrt(max(marginal @ nodes**2 - mean**2, 1e-6)))
             log_prior = _normal_log_weights(nodes, mean, sd)
