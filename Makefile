@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat clean
+.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-calibration clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,19 @@ bench/.venv-cat/.installed: bench/.venv-cat/bin/python bench/cat_requirements.tx
 
 bench-cat: bench/.venv-cat/.installed
 	bench/.venv-cat/bin/python bench/cat.py $(BENCH_ARGS)
+
+# Item calibration, item fit and DIF on simulated adaptive data, beside girth's MML, which is
+# installed only in its own venv (item_banks needs only numpy; bench/calibration.py imports it
+# from the working tree). Flags: make bench-calibration BENCH_ARGS="--quick".
+bench/.venv-calibration/bin/python:
+	$(PYTHON) -m venv bench/.venv-calibration
+
+bench/.venv-calibration/.installed: bench/.venv-calibration/bin/python bench/calibration_requirements.txt
+	bench/.venv-calibration/bin/pip install -q -r bench/calibration_requirements.txt
+	touch $@
+
+bench-calibration: bench/.venv-calibration/.installed
+	bench/.venv-calibration/bin/python bench/calibration.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

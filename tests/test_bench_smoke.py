@@ -54,3 +54,13 @@ def test_cat_bench_runs_our_engine_without_the_peers(tmp_path):
     # catsim and mirt live in the benchmark's own venv (make bench-cat); here they are reported missing
     assert result["goals"] and all("not installed" in e for e in result["errors"].values())
     assert result["shipped"]
+
+
+def test_calibration_bench_runs_without_girth(tmp_path):
+    done = run("bench/calibration.py", "--quick", "--no-girth", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = only_json(tmp_path, "calibration-")
+    assert result["quick"] and result["girth"] is None
+    assert result["recovery_3pl"][0]["ours"]["rmse_b"] > 0 and "girth" not in result["recovery_2pl"][0]
+    assert set(result["dif"]["unbiased_share"]) == {"A", "B", "C"} and result["fit"]["power"] is not None
+    assert "Recovery on 3PL data" in done.stdout
