@@ -184,6 +184,8 @@ def build_norm_table(
     built_on: date,
     base: NormTable | None = None,
     min_n: int = MIN_N,
+    population: Mapping[str, Any] | None = None,
+    quality: Mapping[str, Any] | None = None,
 ) -> tuple[dict, list[str]]:
     """Build a ``format_version`` 2 norm-table document from real scores.
 
@@ -199,6 +201,11 @@ def build_norm_table(
     appends a fixed sv/en note on the computation. ``source``: where the data came from.
     ``base``: the table being replaced; supplies each scale's range, discreteness,
     latent flag and default reliability (scales it lacks fall back to :data:`KNOWN_SCALES`).
+
+    ``population``: who the table describes (``norms/README.md``, key ``population``).
+    ``quality``: the record of the quality gates (``norms.quality.GatedSample.record``);
+    stored as is, and the table is ``provisional`` exactly when the record says so (its
+    N is below its ``min_n``). Without a record the table is not provisional.
 
     Returns ``(document, warnings)``. Warnings (also stored in the document under
     ``"warnings"`` when there are any): scales with N below ``min_n``, latent scales
@@ -249,7 +256,7 @@ def build_norm_table(
         "group": group,
         "version": version,
         "label": label_texts,
-        "provisional": False,
+        "provisional": bool(quality["provisional"]) if quality is not None else False,
         "n": min(s["n"] for s in scales.values()),
         "date": built_on.isoformat(),
         "method": method_texts,
@@ -258,6 +265,10 @@ def build_norm_table(
     }
     if warnings:
         document["warnings"] = list(warnings)
+    if population is not None:
+        document["population"] = dict(population)
+    if quality is not None:
+        document["quality"] = dict(quality)
     try:
         parse_norm_table(document)
     except NormError as exc:  # a bug here, or input the checks above missed

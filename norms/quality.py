@@ -2,10 +2,11 @@
 
 Pure functions on plain records (``Protocol``); no database, no clock. The web application
 turns its stored results into ``Protocol`` records (one per finished or unfinished attempt
-of one test), calls ``apply_gates`` and passes the sample's ``scores``, ``latent_se`` and
-``latent_estimator`` to ``norms.build_norm_table`` (the same mappings
-``portal.services.norm_data.collect`` returns), recording ``GatedSample.removed`` (which
-gate removed how many) and ``provisional`` with the table.
+of one test; ``portal.services.norm_data.protocols``), calls ``apply_gates`` and passes the
+sample's ``scores``, ``latent_se`` and ``latent_estimator`` to ``norms.build_norm_table``
+with ``GatedSample.record()`` (which gate removed how many, the settings, the N verdict),
+which the table stores under ``quality`` and which makes it ``provisional`` below ``min_n``
+(``flask norms build``, ``portal/norms_cli.py``).
 
 Gates, applied in this order; each counts the protocols it removes:
 
@@ -17,7 +18,8 @@ Gates, applied in this order; each counts the protocols it removes:
    several assignments counts once, with the **first completed** protocol (by
    ``finished_at``; ties by the order given). Later ones are retests, with practice
    effects that raise scores on ability tests (Hausknecht, Halpert, Di Paolo & Moriarty
-   Gerrard, 2007). De-duplication comes before the response-quality gates, so a person
+   Gerrard, 2007). A protocol marked ``duplicate`` (a second protocol of a person whose
+   key was removed, e.g. at erasure) is removed here too. De-duplication comes before the response-quality gates, so a person
    whose first protocol is rejected does not enter through a retest.
 3. ``rapid_guessing``: protocols in which more than ``max_rapid_share`` (default 0.10) of
    the answers were rapid guesses (answers faster than the item type's NT10 threshold,
@@ -70,6 +72,7 @@ class Protocol:
         ``logic.theta``). se / estimator: per latent scale, the SE and "eap"/"wle".
     n_answers / n_rapid: answers given and how many were rapid guesses (logic test).
     validity_flags: names of raised validity flags (inventory).
+    ref: the caller's reference to the protocol (e.g. an attempt id), carried through.
     """
 
     person: str
@@ -82,6 +85,11 @@ class Protocol:
     n_answers: int = 0
     n_rapid: int = 0
     validity_flags: tuple[str, ...] = ()
+    #: Known to be a second protocol of a person whose key is gone (the web application
+    #: marks an erased candidate's attempts so); removed by the duplicate gate.
+    duplicate: bool = False
+    #: The caller's own reference (e.g. the attempt id); not used by the gates.
+    ref: Any = field(default=None, compare=False)
 
     @property
     def rapid_share(self) -> float:
@@ -141,11 +149,13 @@ def apply_gates(protocols: Iterable[Protocol], *, max_rapid_share: float = MAX_R
             complete.append(p)
 
     first: dict[tuple[str, str], tuple[datetime, int, Protocol]] = {}
+    marked = sum(1 for p in complete if p.duplicate)
+    complete = [p for p in complete if not p.duplicate]
     for order, p in enumerate(complete):
         key = (p.person, p.test)
         if key not in first or (p.finished_at, order) < first[key][:2]:
             first[key] = (p.finished_at, order, p)
-    removed["duplicate"] = len(complete) - len(first)
+    removed["duplicate"] = marked + len(complete) - len(first)
     unique = [p for _, _, p in sorted(first.values(), key=lambda t: t[1])]
 
     kept = []

@@ -97,7 +97,14 @@ _TOP_KEYS = frozenset(
 _SCALE_KEYS = frozenset({"distribution", "mean", "sd", "min", "max", "discrete"})
 # Format 2: required and optional keys on top of format 1.
 _TOP_KEYS_V2 = _TOP_KEYS
-_TOP_OPTIONAL_V2 = frozenset({"warnings"})
+_TOP_OPTIONAL_V2 = frozenset({"warnings", "population", "quality"})
+#: ``population`` (format 2, optional; written by ``flask norms build``): who the table is
+#: about. ``scope`` is "all" (every assignment), "assignments" (chosen ones), "client" or
+#: "role_family" (a local norm); the other keys are optional.
+POPULATION_SCOPES = ("all", "assignments", "client", "role_family")
+_POPULATION_KEYS = frozenset({"scope", "client_id", "client", "role_family", "assignments", "from", "to"})
+_QUALITY_KEYS = frozenset({"gates", "removed", "kept", "persons", "n", "min_n", "provisional", "settings",
+                           "without_person_key"})
 _SCALE_KEYS_V2 = _SCALE_KEYS | {"n", "latent"}
 _SCALE_OPTIONAL_V2 = frozenset({"reliability"})
 
@@ -208,11 +215,27 @@ class NormTable:
     scales: Mapping[str, ScaleNorm]
     format_version: int = 1
     warnings: tuple[str, ...] = ()
+    #: Who the table describes (``flask norms build``), or None for the shipped tables.
+    population: Mapping[str, Any] | None = None
+    #: The quality gates' record (which gate removed how many, settings, N verdict), or
+    #: None for a table not built from collected results.
+    quality: Mapping[str, Any] | None = None
 
     @property
     def ref(self) -> str:
         """Stable reference to store with a result, e.g. ``"general.v1"``."""
         return f"{self.group}.v{self.version}"
+
+    @property
+    def from_collected_data(self) -> bool:
+        """Built from the consultancy's collected results (not simulated)."""
+        return self.quality is not None
+
+    @property
+    def local_scope(self) -> str | None:
+        """"client" or "role_family" for a local norm, else None."""
+        scope = (self.population or {}).get("scope")
+        return scope if scope in ("client", "role_family") else None
 
     def has_scale(self, scale: str) -> bool:
         return scale in self.scales
@@ -380,6 +403,13 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
     if not isinstance(warnings, list) or not all(isinstance(w, str) and w.strip() for w in warnings):
         raise fail("warnings must be a list of non-empty strings")
 
+    population = data.get("population")
+    if population is not None:
+        _check_population(population, fail)
+    quality = data.get("quality")
+    if quality is not None:
+        _check_quality(quality, data["provisional"], fail)
+
     scales_data = data["scales"]
     if not isinstance(scales_data, dict) or not scales_data:
         raise fail("scales must be a non-empty object")
@@ -410,7 +440,54 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
         scales=MappingProxyType(scales),
         format_version=fmt_version,
         warnings=tuple(warnings),
+        population=MappingProxyType(dict(population)) if population is not None else None,
+        quality=MappingProxyType(dict(quality)) if quality is not None else None,
     )
+
+
+def _check_population(value: Any, fail) -> None:
+    if not isinstance(value, dict):
+        raise fail("population must be an object")
+    unknown = sorted(value.keys() - _POPULATION_KEYS)
+    if unknown:
+        raise fail(f"population: unknown key(s): {', '.join(unknown)}")
+    if value.get("scope") not in POPULATION_SCOPES:
+        raise fail(f"population.scope must be one of {', '.join(POPULATION_SCOPES)}, got {value.get('scope')!r}")
+    if value["scope"] == "client" and not _is_count(value.get("client_id")):
+        raise fail("population.client_id must be a positive integer for a client norm")
+    if value["scope"] == "role_family" and not (isinstance(value.get("role_family"), str)
+                                                 and value["role_family"].strip()):
+        raise fail("population.role_family must be a non-empty string for a role-family norm")
+    assignments = value.get("assignments", [])
+    if not isinstance(assignments, list) or not all(_is_count(a) for a in assignments):
+        raise fail("population.assignments must be a list of positive integers")
+    for key in ("from", "to"):
+        if key in value:
+            try:
+                date.fromisoformat(value[key])
+            except (TypeError, ValueError):
+                raise fail(f"population.{key} must be an ISO date, got {value[key]!r}") from None
+
+
+def _check_quality(value: Any, provisional: bool, fail) -> None:
+    if not isinstance(value, dict):
+        raise fail("quality must be an object")
+    unknown = sorted(value.keys() - _QUALITY_KEYS)
+    if unknown:
+        raise fail(f"quality: unknown key(s): {', '.join(unknown)}")
+    removed = value.get("removed")
+    if not isinstance(removed, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in removed.items()):
+        raise fail("quality.removed must map gate names to counts >= 0")
+    if not isinstance(value.get("settings"), dict):
+        raise fail("quality.settings must be an object")
+    min_n, n = value.get("min_n"), value.get("n")
+    if not (_is_count(min_n) and isinstance(n, int) and not isinstance(n, bool)):
+        raise fail("quality.n and quality.min_n must be integers")
+    if value.get("provisional") is not (n < min_n) or (n < min_n and not provisional):
+        raise fail(f"quality: N = {n} with minimum {min_n} must make the table "
+                   f"{'provisional' if n < min_n else 'not provisional by the gates'}")
 
 
 def _texts(value: Any, key: str, fail) -> dict[str, str]:

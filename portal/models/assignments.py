@@ -18,6 +18,11 @@ def recommended_time_limit_minutes() -> int:
     return adaptive.time_limit_minutes()
 
 
+#: Role families an assignment can belong to (the requirement-profile templates' kinds of
+#: role); ``flask norms build --role-family`` builds a local norm per family.
+ROLE_FAMILIES = ("manager", "specialist", "sales", "project_manager")
+
+
 class Client(Base):
     __tablename__ = "client"
 
@@ -69,6 +74,8 @@ class Assignment(Base):
     language: Mapped[str] = mapped_column(sa.String(5), default="sv")
     #: Norm group (``norms`` table name) that percentiles are computed against.
     norm_group: Mapped[str] = mapped_column(sa.String(50), default="general")
+    #: Role family (``ROLE_FAMILIES``, "" = not set): local norms can be built per family.
+    role_family: Mapped[str] = mapped_column(sa.String(40), default="")
     #: Battery: time limit of the timed logic test, before accommodations (default: the
     #: recommended limit when the assignment is created).
     logic_time_limit_minutes: Mapped[int] = mapped_column(default=recommended_time_limit_minutes)

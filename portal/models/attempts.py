@@ -47,6 +47,10 @@ class Attempt(Base):
     stop_reason: Mapped[str | None] = mapped_column(sa.String(32))
     #: Validity indicators of an inventory attempt (shown as flags, never used in scores).
     flags: Mapped[list | None] = mapped_column(sa.JSON)
+    #: Set when the candidate was erased while the same person had another completed
+    #: attempt of this test in another assignment: the norm builder counts this anonymous
+    #: attempt as a duplicate (``services.privacy.erase``), so that person counts once.
+    norm_duplicate: Mapped[bool] = mapped_column(default=False)
     #: A technical reset replaced this attempt by a new one (kept, marked, not scored).
     superseded_at: Mapped[datetime | None]
     #: Why a technical reset was granted: on the replaced attempt, copied to the new one.

@@ -30,6 +30,11 @@ class Candidate(Base):
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(254))
+    #: Who the candidate is across assignments, for the norm builder's one-result-per-person
+    #: gate: HMAC-SHA256 of the normalised e-mail address (``services.norm_data.person_key``),
+    #: set at invitation. Not contact data (it reaches nobody), so it stays when the contact
+    #: data are removed; cleared when the candidate is erased (``services.privacy.erase``).
+    person_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     #: Accommodation: extra time on timed tests, in percent (25 = +25 %).
     extra_time_pct: Mapped[int] = mapped_column(default=0)
     stage: Mapped[Stage] = mapped_column(enum_column(Stage), default=Stage.WELCOME)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from ..models import Assignment, Attempt, Candidate, Invitation, Stage, TestKind
 from . import webhooks
+from .norm_data import person_key
 from .tokens import TokenExpired, TokenInvalid, make_invitation_token, read_invitation_token
 
 LANGUAGES = ("sv", "en")
@@ -58,7 +59,8 @@ def invite_candidate(
     if not 0 <= extra_time_pct <= 300:
         raise InvitationError("extra time must be between 0 and 300 percent")
     candidate = Candidate(
-        assignment=assignment, name=name, email=email, extra_time_pct=extra_time_pct
+        assignment=assignment, name=name, email=email, extra_time_pct=extra_time_pct,
+        person_key=person_key(settings.secret_key, email),
     )
     session.add(candidate)
     invitation = issue_invitation(session, candidate, now=now, settings=settings, language=language)
