@@ -11,9 +11,11 @@ from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from norms import available_groups, load_norm_table
+from portal import labels
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Client
+from portal.models.assignments import ROLE_FAMILIES
 from portal.services.assignments import (
     AssignmentError, add_contact, create_assignment, create_client, recommended_time_limit_minutes, staff_by_email,
     time_limit_advice, update_assignment,
@@ -27,6 +29,9 @@ ERRORS = {
     "title": (_l("Enter the role title."), "title"),
     "language": (_l("Choose Swedish or English."), "language"),
     "norm_group": (_l("Choose a norm group."), "norm_group"),
+    "norm_group_client": (_l("This local norm belongs to another client; choose a norm group for this client."),
+                          "norm_group"),
+    "role_family": (_l("Choose a role family from the list."), "role_family"),
     "time_limit": (_l("The time limit must be between 5 and 120 minutes."), "time_limit"),
     "battery": (_l("Choose at least one test."), "uses_logic"),
     "staff_email": (_l("There is no active consultant with that e-mail address."), "email"),
@@ -42,6 +47,7 @@ class AssignmentForm(FlaskForm):
                                                       Length(max=200)])
     language = SelectField(_l("Language of the invitations"), choices=["sv", "en"])
     norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
+    role_family = SelectField(_l("Role family (for local norms)"), choices=[], validate_choice=False)
     time_limit = IntegerField(_l("Time limit of the logic test (minutes)"), default=recommended_time_limit_minutes,
                               validators=[NumberRange(5, 120, message=_l("The time limit must be between 5 and 120 minutes."))])
     deadline = DateField(_l("Last day for the candidates (optional)"), validators=[Optional()])
@@ -52,6 +58,7 @@ class AssignmentForm(FlaskForm):
 class EditAssignmentForm(FlaskForm):
     title = AssignmentForm.title
     norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
+    role_family = AssignmentForm.role_family
     time_limit = AssignmentForm.time_limit
     deadline = AssignmentForm.deadline
     uses_logic = BooleanField(_l("Logical reasoning test"))
@@ -84,6 +91,7 @@ def new_assignment():
     groups = available_groups()
     form.client_id.choices = [""] + [str(c.id) for c in clients]
     form.norm_group.choices = groups
+    _role_family_choices(form)
     status = 200
     if form.validate_on_submit():
         now = res.now()
@@ -94,11 +102,12 @@ def new_assignment():
                 pass
             else:
                 raise AssignmentError("client_name", "no client")
+            _check_local_norm(form.norm_group.data, client.id)
             a = create_assignment(db, client=client, title=form.title.data, language=form.language.data,
                                   norm_group=form.norm_group.data, time_limit_minutes=form.time_limit.data,
                                   deadline=form.deadline.data, uses_logic=form.uses_logic.data,
                                   uses_personality=form.uses_personality.data, creator=current_user,
-                                  now=now, norm_groups=groups)
+                                  now=now, norm_groups=groups, role_family=form.role_family.data or "")
         except AssignmentError as exc:
             _fail(form, exc)
             status = 400
@@ -117,9 +126,41 @@ def res_locale():
     return get_locale() or "sv"
 
 
-def _group_labels(groups) -> dict[str, str]:
-    """Norm group -> its name in the page's language, for the norm-group choice."""
-    return {g: load_norm_table(g).label_for(str(res_locale())) for g in groups}
+def _group_labels(groups, client_id: int | None = None) -> dict[str, str]:
+    """Norm group -> its name in the page's language, for the norm-group choice, saying
+    which tables are local or provisional. Another client's local norm is not offered
+    for an assignment of a known client (``client_id``)."""
+    out = {}
+    for g in groups:
+        table = load_norm_table(g)
+        population = table.population or {}
+        if client_id is not None and table.local_scope == "client" and population.get("client_id") != client_id:
+            continue
+        text = table.label_for(str(res_locale()))
+        if table.local_scope == "client":
+            text += " · " + _("local norm: only candidates of %(client)s", client=population.get("client"))
+        elif table.local_scope == "role_family":
+            family = population.get("role_family")
+            text += " · " + _("local norm: only candidates for roles in the family %(family)s",
+                              family=labels.ROLE_FAMILIES.get(family, family))
+        if table.provisional and table.from_collected_data:
+            text += " · " + _("provisional (N = %(n)s)", n=table.n)
+        out[g] = text
+    return out
+
+
+def _check_local_norm(group: str, client_id: int) -> None:
+    """A client's local norm may be chosen only for that client's assignments."""
+    try:
+        table = load_norm_table(group)
+    except Exception:  # an unknown group is the service's error to report
+        return
+    if table.local_scope == "client" and (table.population or {}).get("client_id") != client_id:
+        raise AssignmentError("norm_group_client", "local norm of another client")
+
+
+def _role_family_choices(form) -> None:
+    form.role_family.choices = [("", _("– not set –"))] + [(f, str(labels.ROLE_FAMILIES[f])) for f in ROLE_FAMILIES]
 
 
 @bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
@@ -133,13 +174,16 @@ def edit_assignment(assignment_id: int):
     else:
         form = EditAssignmentForm()
     form.norm_group.choices = groups
+    _role_family_choices(form)
     status = 200
     if form.validate_on_submit():
         try:
+            _check_local_norm(form.norm_group.data, a.client_id)
             update_assignment(db, a, title=form.title.data, norm_group=form.norm_group.data,
                               time_limit_minutes=form.time_limit.data, deadline=form.deadline.data,
                               uses_logic=form.uses_logic.data, uses_personality=form.uses_personality.data,
-                              status=form.status.data, user_id=current_user.id, now=res.now(), norm_groups=groups)
+                              status=form.status.data, user_id=current_user.id, now=res.now(), norm_groups=groups,
+                              role_family=form.role_family.data or "")
         except AssignmentError as exc:
             _fail(form, exc)
             status = 400
@@ -148,7 +192,7 @@ def edit_assignment(assignment_id: int):
             return redirect(url_for("admin.assignment", assignment_id=a.id))
     elif form.errors:
         status = 400
-    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=_group_labels(groups),
+    return render_template("admin/assignment_edit.html", a=a, form=form, group_labels=_group_labels(groups, a.client_id),
                            advice=time_limit_advice()), status
 
 

@@ -60,10 +60,13 @@ def candidate(candidate_id: int):
     inventory = res.inventory()
     norms_ref = next((r.norm_ref for r in results.values()), None)
     logic = results.get(LOGIC_SCALE)
+    # The table the results were normed against (the assignment's group may have changed
+    # since, or been rebuilt): its name and whether it is provisional or local.
+    shown = res.norm_table_for_ref(norms_ref) or res.norm_table(c.assignment.norm_group)
     return render_template(
         "admin/candidate.html", c=c, status=candidate_status(c, now), logic=logic,
         logic_summary=summarise(logic) if logic is not None else None,
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
-        inventory=inventory, norms=res.norm_table(c.assignment.norm_group), norms_ref=norms_ref,
+        inventory=inventory, norms=shown, norm_info=res.norm_info(shown), norms_ref=norms_ref,
         stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
     )

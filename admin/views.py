@@ -70,7 +70,8 @@ def assignment(assignment_id: int):
         return response.make_conditional(request)
     return render_template("admin/assignment.html", a=a, board=board, rows=rows, rows_html=Markup(rows_html),
                            etag=quote_etag(etag), domains=res.inventory().domains,
-                           norms=res.norm_table(a.norm_group), staff_form=StaffForm(), statuses=progress.STATUSES,
+                           norms=res.norm_table(a.norm_group),
+                           norm_info=res.norm_info(res.norm_table(a.norm_group)), staff_form=StaffForm(), statuses=progress.STATUSES,
                            recommended_minutes=recommended_time_limit_minutes())
 
 

@@ -23,6 +23,14 @@ RECOMMENDATIONS = {
     "reservations": _l("Recommended with reservations"),
     "not_recommended": _l("Not recommended"),
 }
+#: Role families of an assignment (``portal.models.assignments.ROLE_FAMILIES``), for
+#: local norms built per family.
+ROLE_FAMILIES = {
+    "manager": _l("Managers"),
+    "specialist": _l("Specialists"),
+    "sales": _l("Sales"),
+    "project_manager": _l("Project managers"),
+}
 #: Evidence keys of the synthesis (``portal.synthesis.Evidence.key``).
 EVIDENCE_SOURCES = {
     "logic": _l("Logic test"),

@@ -53,9 +53,17 @@ def add_contact(session: Session, client: Client, *, name: str, email: str = "",
     return contact
 
 
+def _check_role_family(role_family: str) -> None:
+    from ..models.assignments import ROLE_FAMILIES
+
+    if role_family not in ("", *ROLE_FAMILIES):
+        raise AssignmentError("role_family", f"unknown role family {role_family!r}")
+
+
 def create_assignment(session: Session, *, client: Client, title: str, language: str, norm_group: str,
                       time_limit_minutes: int | None = None, deadline: date | None, uses_logic: bool,
-                      uses_personality: bool, creator: User, now: datetime, norm_groups: list[str]) -> Assignment:
+                      uses_personality: bool, creator: User, now: datetime, norm_groups: list[str],
+                      role_family: str = "") -> Assignment:
     """A new assignment; without ``time_limit_minutes`` the recommended limit
     (``recommended_time_limit_minutes``)."""
     if time_limit_minutes is None:
@@ -67,11 +75,13 @@ def create_assignment(session: Session, *, client: Client, title: str, language:
         raise AssignmentError("language", "language must be sv or en")
     if norm_group not in norm_groups:
         raise AssignmentError("norm_group", f"unknown norm group {norm_group}")
+    _check_role_family(role_family)
     if not 5 <= time_limit_minutes <= 120:
         raise AssignmentError("time_limit", "time limit must be 5-120 minutes")
     if not (uses_logic or uses_personality):
         raise AssignmentError("battery", "choose at least one test")
     assignment = Assignment(client=client, title=title, language=language, norm_group=norm_group,
+                            role_family=role_family,
                             logic_time_limit_minutes=time_limit_minutes, deadline=deadline,
                             uses_logic=uses_logic, uses_personality=uses_personality)
     session.add(assignment)
@@ -95,25 +105,31 @@ def staff_by_email(session: Session, assignment: Assignment, email: str, *, user
 
 def update_assignment(session: Session, assignment: Assignment, *, title: str, norm_group: str,
                       time_limit_minutes: int, deadline: date | None, uses_logic: bool, uses_personality: bool,
-                      status: str, user_id: int, now: datetime, norm_groups: list[str]) -> Assignment:
+                      status: str, user_id: int, now: datetime, norm_groups: list[str],
+                      role_family: str | None = None) -> Assignment:
     from ..models import AssignmentStatus
 
     if not (title or "").strip():
         raise AssignmentError("title", "title is required")
     if norm_group not in norm_groups:
         raise AssignmentError("norm_group", f"unknown norm group {norm_group}")
+    if role_family is None:
+        role_family = assignment.role_family
+    _check_role_family(role_family)
     if not 5 <= time_limit_minutes <= 120:
         raise AssignmentError("time_limit", "time limit must be 5-120 minutes")
     if not (uses_logic or uses_personality):
         raise AssignmentError("battery", "choose at least one test")
     changed = {name for name, old, new in (
         ("title", assignment.title, title.strip()), ("norm_group", assignment.norm_group, norm_group),
+        ("role_family", assignment.role_family, role_family),
         ("time_limit", assignment.logic_time_limit_minutes, time_limit_minutes),
         ("deadline", assignment.deadline, deadline), ("uses_logic", assignment.uses_logic, uses_logic),
         ("uses_personality", assignment.uses_personality, uses_personality),
         ("status", assignment.status.value, status)) if old != new}
     assignment.title = title.strip()
     assignment.norm_group = norm_group
+    assignment.role_family = role_family
     assignment.logic_time_limit_minutes = time_limit_minutes
     assignment.deadline = deadline
     assignment.uses_logic = uses_logic

@@ -35,7 +35,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import (
-    Attempt, BackgroundCheck, Base, Candidate, CandidateComment, EqualityResponse, InterviewRating, Invitation,
+    Attempt, BackgroundCheck, Base, Candidate, CandidateComment, EqualityResponse, FinishReason, InterviewRating,
+    Invitation,
     OutboxMessage, ReferenceCheck, Report, ReportKind, Synthesis,
 )
 from ..pdf import render_pdf
@@ -185,6 +186,26 @@ def delete_attachment_files(session: Session, candidate_ids: list[int], *, stora
     return files
 
 
+def _settle_person_key(session: Session, candidate: Candidate) -> int:
+    """Before the person key goes: mark each of the candidate's finished attempts that the
+    same person (same key) also completed in another candidacy as ``norm_duplicate``, so
+    the norm builder still counts the person once; then clear the key. The mark says only
+    "this person is counted elsewhere", not where. Returns how many attempts were marked."""
+    key = candidate.person_key
+    candidate.person_key = None
+    if not key:
+        return 0
+    other = sa.select(Attempt.kind).join(Candidate, Attempt.candidate_id == Candidate.id).where(
+        Candidate.person_key == key, Candidate.id != candidate.id, Attempt.finished_at.is_not(None),
+        Attempt.superseded_at.is_(None), Attempt.finish_reason == FinishReason.COMPLETED)
+    kinds = set(session.scalars(other))
+    if not kinds:
+        return 0
+    return session.execute(sa.update(Attempt).where(
+        Attempt.candidate_id == candidate.id, Attempt.kind.in_(kinds), Attempt.finished_at.is_not(None),
+    ).values(norm_duplicate=True)).rowcount
+
+
 def erase_candidate(session: Session, candidate: Candidate, *, confirmation: str, storage_dir: Path,
                     user_id: int, now: datetime) -> dict[str, int]:
     """Erase the candidate's personal data at their request (GDPR art. 17), keeping the
@@ -207,7 +228,9 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
     typed confirmation) or ``retention`` (the purge, ``user_id`` None).
 
     Erased: the name (replaced by ``#<id>``) and e-mail address (``erased-<id>@invalid``);
-    every invitation is revoked and its link secret replaced, so no link works again;
+    every invitation is revoked and its link secret replaced, so no link works again; the
+    person key of the norm builder (after marking attempts the person also completed
+    elsewhere as duplicates, ``_settle_person_key``);
     interview notes, the judgement's texts, the candidate's reply, references,
     background-check notes, sources and attachment files, and every e-mail to the
     candidate. Released reports are deleted and each kind replaced by a tombstone version
@@ -251,6 +274,7 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
                            stamp={"erased": True}, html=html, pdf=pdf,
                            pdf_sha256=hashlib.sha256(pdf).hexdigest(), released_by_id=released_by,
                            released_at=now))
+    counts["norm_duplicates"] = _settle_person_key(session, candidate)
     candidate.name = erased_name(candidate)
     candidate.erased_at = now
     DRAFTS.forget(candidate.id)  # no rendered draft with the name stays in this worker

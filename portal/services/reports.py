@@ -154,6 +154,17 @@ def _stamp(results: dict, profile_version: int | None, texts: dict) -> dict:
             "report_texts": texts["version"], "app": _app_version()}
 
 
+def _norm_tables(results: dict) -> dict:
+    """The norm tables the results were normed against (``resources.norm_info``), so the
+    report says which are local or provisional and why; ``simulated_norms``: some
+    provisional table is simulated (the report-text notice), not built from our data."""
+    tables = [res.norm_info(res.norm_table_for_ref(ref)) for ref in sorted({r.norm_ref for r in results.values()})]
+    tables = [t for t in tables if t is not None]
+    return {"norm_tables": tables,
+            "simulated_norms": any(t["provisional"] and not t["from_data"] for t in tables)
+            or any(r.norm_provisional and res.norm_table_for_ref(r.norm_ref) is None for r in results.values())}
+
+
 def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, now: datetime) -> dict:
     """Everything the report shows, as data in the report's language (see module doc)."""
     lang = report_language(candidate, kind)
@@ -176,6 +187,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         "candidate": {"name": candidate.name},
         "logic": logic_entry, "personality": personality,
         "provisional_norms": any(r.norm_provisional for r in results.values()),
+        **_norm_tables(results),
         "validity_flags": flags,
         "stamp": _stamp(results, profile.version if profile else None, texts),
     }
