@@ -96,6 +96,8 @@ def build(group, assignments, client_id, role_family, label_sv, label_en, descri
     kept = [p for p in sample.kept if any(s in scores for s in p.scores)]
     days = sorted(p.finished_at.date() for p in kept)
     population_record = population.record(days[0] if days else None, days[-1] if days else None)
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
     try:
         base = load_norm_table(group, directory=output_dir)
     except NormError:
