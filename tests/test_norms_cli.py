@@ -41,15 +41,23 @@ def test_build_from_stored_results(app, db, runner, make_assignment, make_invita
     for i, value in enumerate((2, 3, 4, 5)):
         _, _, link = make_invitation(aid, name=f"C{i}", email=f"c{i}@example.com")
         _complete(app, db, link, value)
+    # The test client answers at machine speed: every protocol is rapid-guessed and
+    # flagged too fast, so the gates would leave nothing; here they are relaxed.
+    gated = runner.invoke(args=["norms", "build", "--group", "local", "--assignment", str(aid),
+                                "--label-sv", "Lokal grupp", "--label-en", "Local group",
+                                "--output-dir", str(tmp_path)])
+    assert gated.exit_code != 0 and "Nothing was written" in gated.output
     result = runner.invoke(args=["norms", "build", "--group", "local", "--assignment", str(aid),
                                  "--label-sv", "Lokal grupp", "--label-en", "Local group",
+                                 "--max-rapid-share", "1", "--include-flagged",
                                  "--output-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "Warning" in result.output and "200" in result.output  # N far below the minimum
+    assert "Warning" in result.output and "PROVISIONAL: N = 4 is below 200" in result.output
     path = tmp_path / "local.v1.json"
     assert path.exists()
     table = load_norm_table("local", directory=tmp_path)
-    assert not table.provisional and table.n == 4
+    assert table.provisional and table.n == 4
+    assert table.population["scope"] == "assignments" and list(table.population["assignments"]) == [aid]
     assert table.scales["logic.theta"].latent
     # The stored scores are WLEs: the norm's SD is their SD less the measurement error.
     rows = db.execute(sa.select(Result.theta, Result.se, Result.details)
@@ -64,7 +72,7 @@ def test_build_from_stored_results(app, db, runner, make_assignment, make_invita
     # a second build is the next version; nothing is overwritten
     before = path.read_bytes()
     again = runner.invoke(args=["norms", "build", "--group", "local", "--label-sv", "L", "--label-en", "L",
-                                "--output-dir", str(tmp_path)])
+                                "--max-rapid-share", "1", "--include-flagged", "--output-dir", str(tmp_path)])
     assert again.exit_code == 0, again.output
     assert (tmp_path / "local.v2.json").exists() and path.read_bytes() == before
 
@@ -79,7 +87,7 @@ def test_scales_without_spread_are_left_out_with_a_warning(app, runner, make_ass
         c.answer_all_items()
         c.finish_inventory(value=2)  # every domain mean is exactly 3: no spread
     result = runner.invoke(args=["norms", "build", "--group", "flat", "--label-sv", "F", "--label-en", "F",
-                                 "--output-dir", str(tmp_path)])
+                                 "--max-rapid-share", "1", "--include-flagged", "--output-dir", str(tmp_path)])
     assert "personality.ES left out" in result.output
 
 
