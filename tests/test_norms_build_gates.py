@@ -384,3 +384,17 @@ def test_a_local_table_chosen_for_an_assignment_scores_it_and_is_labelled(app, c
     assert 'data-provisional="simulated"' not in html
     board = client.get(f"/admin/assignments/{new}").get_data(as_text=True)
     assert 'data-local-norm="client"' in board
+
+
+def test_a_profile_template_sets_the_role_family_only_when_unset(app, db, make_assignment):
+    from portal.db import get_session
+    from portal.services import profiles
+
+    blank, chosen = make_assignment(), make_assignment(role_family="manager")
+    with app.app_context():
+        session = get_session()
+        for aid in (blank, chosen):
+            profiles.start_from_template(session, session.get(Assignment, aid), "sales", user_id=None, now=T0)
+        session.commit()
+    assert dict(db.execute(sa.select(Assignment.id, Assignment.role_family)).all()) == {blank: "sales",
+                                                                                        chosen: "manager"}

@@ -290,7 +290,8 @@ def start_from_template(session: Session, assignment: Assignment, template_key: 
     """Version 1 from a shipped template (``profile_templates.json``).
 
     Only for an assignment without a profile (``ProfileError("exists")``); an unknown
-    template is ``ProfileError("unknown_template")``.
+    template is ``ProfileError("unknown_template")``. An assignment without a role family
+    gets the template's (manager, specialist, sales, project_manager).
     """
     template = lib.load_templates().get(template_key)
     if template is None:
@@ -299,6 +300,12 @@ def start_from_template(session: Session, assignment: Assignment, template_key: 
         raise ProfileError("exists", "the assignment already has a requirement profile", field="template")
     items = [{"key": i.key, "weight": i.weight, "target_level": i.target_level, "must": i.must}
              for i in template.competencies]
+    from ..models.assignments import ROLE_FAMILIES
+
+    if not assignment.role_family and template.key in ROLE_FAMILIES:
+        # The template names the kind of role: the default role family for local norms
+        # (the consultant can change it on the assignment form).
+        assignment.role_family = template.key
     return _save(session, assignment, user_id=user_id, items=items,
                  logic_min_percentile=template.logic_min_percentile, personality_targets={},
                  reason="", now=now, detail={"template": template.key})
