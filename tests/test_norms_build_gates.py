@@ -385,6 +385,20 @@ def test_a_local_table_chosen_for_an_assignment_scores_it_and_is_labelled(app, c
     board = client.get(f"/admin/assignments/{new}").get_data(as_text=True)
     assert 'data-local-norm="client"' in board
 
+    # The reports say it too, in their own language; not the notice about simulated data.
+    from portal.db import get_session
+    from portal.models import ReportKind
+    from portal.services import reports
+
+    for kind in (ReportKind.CLIENT, ReportKind.CANDIDATE):
+        with app.test_request_context():
+            session = get_session()
+            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0)
+            html = reports.render_html(content)
+        assert [t["ref"] for t in content["norm_tables"]] == ["vaar_kund.v1"] and not content["simulated_norms"]
+        assert 'data-local-norm="client"' in html and "kandidater som bedömts för Vår kund AB (N = 4)" in html
+        assert 'data-provisional="small-n"' in html and "simulerade data" not in html
+
 
 def test_a_profile_template_sets_the_role_family_only_when_unset(app, db, make_assignment):
     from portal.db import get_session
