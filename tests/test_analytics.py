@@ -138,8 +138,8 @@ def test_item_statistics_match_hand_computed_values(app, db, tmp_path):
     html = page.get_data(as_text=True)
     assert 'data-n="12"' in html  # the window: 12 finished tests
     assert "2026-10-01" in html and "2026-10-12" in html
-    assert "a-priori" in html  # the parameters are labelled as predictions
-    assert "Few data" in html or "Få data" in html
+    assert "a priori" in html  # the parameters are labelled as predictions (Swedish by default)
+    assert "Lite data" in html
     exposure = _rows(html, "exposure")
     assert exposure[first] == "12" and exposure[second] == "11"
     p = _rows(html, "p")
@@ -151,7 +151,7 @@ def test_item_statistics_match_hand_computed_values(app, db, tmp_path):
     # Hand check of one value: the second item's right answers are the 7 least able.
     assert float(rpb[second]) < -0.7
     # Items nobody answered say so instead of showing a number.
-    assert "insufficient data" in html
+    assert "för lite data" in html
 
     export = browser.get("/admin/analytics/items.csv")
     rows = {r["item_id"]: r for r in _csv_rows(export)}
@@ -212,11 +212,11 @@ def test_dif_table_classifies_a_planted_item(app, db):
     html = browser.get("/admin/analytics/dif").get_data(as_text=True)
     language = html.split('data-comparison="language"')[1].split("</section>")[0]
     assert f'data-item="{items[0].id}" data-class="C"' in language
-    assert "reference group" in language or "referensgruppen" in language
+    assert "referensgruppen" in language
     # No equality answers: the gender comparison has no classified item.
     gender = html.split('data-comparison="gender"')[1].split("</section>")[0]
-    assert "insufficient data" in gender and "data-class=" not in gender
-    assert "fewer than 30" in gender  # group sizes under 30 are not shown
+    assert "för lite data" in gender and "data-class=" not in gender
+    assert "färre än 30" in gender  # group sizes under 30 are not shown
     rows = _csv_rows(browser.get("/admin/analytics/dif.csv"))
     planted = [r for r in rows if r["item_id"] == items[0].id and r["comparison"] == "language"]
     assert planted[0]["category"] == "C" and planted[0]["favours"] == "reference"
@@ -265,7 +265,7 @@ def test_adverse_impact_reproduces_a_hand_computed_case(app, db):
     # Hand computation: rates 10/40 = 0.25 and 25/50 = 0.5, impact ratio 0.5.
     assert 'data-rate="0.2500"' in woman and 'data-rate="0.5000"' in man
     assert 'data-ratio="0.5000"' in woman and 'data-flagged="1"' in woman
-    assert "comparison group" in man or "jämförelsegrupp" in man
+    assert "jämförelsegrupp" in man
     # 95 % CI by the log method: exp(ln 0.5 +- 1.96 sqrt(1/10 - 1/40 + 1/25 - 1/50)).
     half = 1.959964 * math.sqrt(1 / 10 - 1 / 40 + 1 / 25 - 1 / 50)
     assert f"{0.5 * math.exp(-half):.2f}–{0.5 * math.exp(half):.2f}" in woman
@@ -273,16 +273,16 @@ def test_adverse_impact_reproduces_a_hand_computed_case(app, db):
     z = (0.25 - 0.5) / math.sqrt(pooled * (1 - pooled) * (1 / 40 + 1 / 50))
     assert f"p = {math.erfc(abs(z) / math.sqrt(2)):.3f}" in woman
     # The group of 5 is suppressed: no count, no rate; 30 unanswered protect it from a total.
-    assert 'data-suppressed="1"' in other and "fewer than 30" in other and "5" not in other
+    assert 'data-suppressed="1"' in other and "färre än 30" in other and "5" not in other
     # Age: 30-39 and 40-49 with 47 and 48; first language: one group only, no comparison.
     language = html.split('data-question="first_language"')[1].split("</section>")[0]
-    assert "fewer than two groups" in language
+    assert "färre än två grupper" in language
 
     rows = _csv_rows(browser.get(f"/admin/analytics/impact.csv?assignment={aid}&scale=logic.theta&cut=50"))
     by_group = {(r["question"], r["group"]): r for r in rows}
     assert float(by_group[("gender", "woman")]["impact_ratio"]) == pytest.approx(0.5)
     assert by_group[("gender", "woman")]["adverse_impact_indicated"] == "yes"
-    assert by_group[("gender", "other")]["n"] == "fewer than 30"
+    assert by_group[("gender", "other")]["n"] == "färre än 30"
     assert by_group[("gender", "other")]["selected"] == ""
     # 250/1,000 vs 270/1,000 is not flagged (issue 16), from the same code path.
     from norms.fairness import adverse_impact
@@ -357,7 +357,7 @@ def test_inventory_statistics_from_responses(app, db):
     assert f"<td>40</td>" in row
     assert f"{x.mean(axis=1).mean():.2f}" in row and f"{x.mean(axis=1).std(ddof=1):.2f}" in row
     other = html.split(f'data-scale="{inventory.domains[1].id}"')[1].split("</tr>")[0]
-    assert "insufficient data" in other  # nobody answered that domain
+    assert "för lite data" in other  # nobody answered that domain
 
 
 # -- access, exports, queries -----------------------------------------------------------------
