@@ -186,8 +186,14 @@ def analytics_dif():
         order = {"C": 0, "B": 1, "A": 2, None: 3}
         listed = sorted([(r, d) for r, d in rows if d.status == "classified"],
                         key=lambda rd: (order[rd[1].category], -abs(rd[1].mh.delta)))
+        n_ref, n_foc = result.dif_counts.get(key, (0, 0))
+        # Group sizes are shown only when each is at least MIN_GROUP and the tests in neither
+        # group (other answers, no answer) are none or at least MIN_GROUP, so that no small
+        # group follows from the total above.
+        rest = result.window.n - n_ref - n_foc
+        sizes_shown = n_ref >= MIN_GROUP and n_foc >= MIN_GROUP and (rest == 0 or rest >= MIN_GROUP)
         tables.append({"key": key, "label": DIF_LABELS[key], "rows": listed[:100], "counts": counts,
-                       "insufficient": insufficient, "groups": result.dif_counts.get(key, (0, 0)),
+                       "insufficient": insufficient, "groups": (n_ref, n_foc), "sizes_shown": sizes_shown,
                        "reference": reference, "focal": focal, "more": max(0, len(listed) - 100)})
     args = {"assignment": assignment_id or "", "bank": f"{bank_id}@{version}"}
     return render_template("admin/analytics_dif.html", result=result, tables=tables, versions=versions,

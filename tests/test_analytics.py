@@ -216,7 +216,8 @@ def test_dif_table_classifies_a_planted_item(app, db):
     # No equality answers: the gender comparison has no classified item.
     gender = html.split('data-comparison="gender"')[1].split("</section>")[0]
     assert "för lite data" in gender and "data-class=" not in gender
-    assert "färre än 30" in gender  # group sizes under 30 are not shown
+    assert "data-groups=" not in gender  # group sizes under 30 are not shown
+    assert 'data-groups="160/160"' in language
     rows = _csv_rows(browser.get("/admin/analytics/dif.csv"))
     planted = [r for r in rows if r["item_id"] == items[0].id and r["comparison"] == "language"]
     assert planted[0]["category"] == "C" and planted[0]["favours"] == "reference"
@@ -482,8 +483,9 @@ def test_analytics_queries_do_not_grow_with_the_candidates(app, db):
     small = measure()
     grow(50)
     large = measure()
+    print("\nanalytics queries at 5 and 50 candidates:", {u: (small[u], large[u]) for u in urls})
     assert small == large, {u: (small[u], large[u]) for u in urls if small[u] != large[u]}
-    assert max(large.values()) <= 15, large
+    assert max(large.values()) <= 10, large
 
 
 def test_service_window_is_bounded(app, db):
