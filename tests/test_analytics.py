@@ -285,6 +285,15 @@ def test_adverse_impact_reproduces_a_hand_computed_case(app, db):
     assert by_group[("gender", "woman")]["adverse_impact_indicated"] == "yes"
     assert by_group[("gender", "other")]["n"] == "färre än 30"
     assert by_group[("gender", "other")]["selected"] == ""
+    # Dates: result k finished k hours after 2026-10-01 09:00 (125 results, to 10-06 05:00).
+    since = browser.get(f"/admin/analytics/impact?assignment={aid}&cut=50&since=2026-10-03").get_data(as_text=True)
+    assert 'data-n="86"' in since and "2026-10-03" in since  # k >= 39
+    until = browser.get(f"/admin/analytics/impact?assignment={aid}&cut=50&until=2026-10-02").get_data(as_text=True)
+    assert 'data-n="39"' in until  # k <= 38
+    # Another scale: no personality results here.
+    assert "Inga resultat" in browser.get(
+        f"/admin/analytics/impact?assignment={aid}&cut=50&scale=personality.{load_inventory().domains[0].id}"
+    ).get_data(as_text=True)
     # 250/1,000 vs 270/1,000 is not flagged (issue 16), from the same code path.
     from norms.fairness import adverse_impact
 
