@@ -20,7 +20,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.services import access, audit
 from portal.services import analytics as an
-from portal.services.equality import MIN_GROUP, QUESTIONS
+from portal.services.equality import MIN_GROUP
 from portal.services.progress import Page, page_number
 from portal.services.scoring import LOGIC_SCALE
 
@@ -62,12 +62,30 @@ def _scope():
         abort(404)
 
 
+def _version_bank(current, bank_id: str, version: str):
+    """The bank of a version: the one in use, or a stored version through
+    ``resources.logic_bank_version`` where bank versions are stored (``banks calibrate``,
+    issue 16); None when it cannot be loaded."""
+    if (current.bank_id, current.version) == (bank_id, version):
+        return current
+    loader = getattr(res, "logic_bank_version", None)
+    if loader is None:
+        return None
+    try:
+        return loader(bank_id, version)
+    except LookupError:
+        return None
+
+
 def _bank_choice(db, scope):
-    bank = res.logic_bank()
-    versions = an.bank_versions(db, scope, bank)
+    """(bank of the chosen version or None, the versions offered, (bank id, version), the
+    bank with the a-priori parameters)."""
+    current = res.logic_bank()
+    versions = an.bank_versions(db, scope, current)
     wanted = request.args.get("bank", "")
     chosen = next(((b, v) for b, v, _n in versions if f"{b}@{v}" == wanted), (versions[0][0], versions[0][1]))
-    return bank, versions, chosen
+    shipped = getattr(res, "shipped_logic_bank", res.logic_bank)()
+    return _version_bank(current, *chosen), versions, chosen, shipped
 
 
 def _date(name: str) -> date | None:
@@ -136,8 +154,8 @@ def _common(db, assignment_id):
 def analytics():
     db = get_session()
     scope, assignment_id = _scope()
-    bank, versions, (bank_id, version) = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, with_dif=True)
+    bank, versions, (bank_id, version), shipped = _bank_choice(db, scope)
+    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped)
     sort = request.args.get("sort", "exposure")
     sort = sort if sort in an.SORT_KEYS else "exposure"
     descending = request.args.get("dir", "desc" if sort in ("exposure",) else "asc") == "desc"
@@ -175,8 +193,8 @@ def _curve_charts(curves: an.Curves) -> dict:
 def analytics_dif():
     db = get_session()
     scope, assignment_id = _scope()
-    bank, versions, (bank_id, version) = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, with_fit=False)
+    bank, versions, (bank_id, version), shipped = _bank_choice(db, scope)
+    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped, with_fit=False)
     _log("view", "analytics_dif", assignment_id=assignment_id, bank=f"{bank_id}@{version}")
     tables = []
     for key, reference, focal in an.DIF_COMPARISONS:
@@ -250,8 +268,8 @@ def analytics_impact():
 def analytics_items_csv():
     db = get_session()
     scope, assignment_id = _scope()
-    bank, _versions, (bank_id, version) = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version)
+    bank, _versions, (bank_id, version), shipped = _bank_choice(db, scope)
+    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped)
     _log("export", "analytics_items", assignment_id=assignment_id, bank=f"{bank_id}@{version}")
     return _csv(an.item_rows_csv(result), f"item-statistics-{bank_id}-{version}.csv")
 
@@ -261,8 +279,9 @@ def analytics_items_csv():
 def analytics_dif_csv():
     db = get_session()
     scope, assignment_id = _scope()
-    bank, _versions, (bank_id, version) = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, with_fit=False)
+    bank, _versions, (bank_id, version), shipped = _bank_choice(db, scope)
+    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped,
+                               with_fit=False)
     _log("export", "analytics_dif", assignment_id=assignment_id, bank=f"{bank_id}@{version}")
     return _csv(an.dif_rows_csv(result), f"dif-{bank_id}-{version}.csv")
 

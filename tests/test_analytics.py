@@ -159,7 +159,7 @@ def test_item_statistics_match_hand_computed_values(app, db, tmp_path):
     assert float(rows[first]["p_correct"]) == pytest.approx(7 / 12, abs=1e-4)
     assert float(rows[first]["mean_seconds"]) == pytest.approx(sum(secs1) / 12, abs=1e-3)
     assert float(rows[first]["a"]) == pytest.approx(bank.items[0].irt["a"], abs=1e-4)
-    assert rows[first]["parameters"] == "a-priori"
+    assert rows[first]["parameters"] == "a-priori" and rows[first]["other_parameters"] == ""
     assert len(rows) == len(bank.items)  # one row per item, never per candidate
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before,
                                                     AuditEvent.object_type == "analytics_items")).all()
@@ -514,3 +514,33 @@ def test_service_window_is_bounded(app, db):
             tzinfo=timezone.utc) == T0 + timedelta(days=2)
         row = next(r for r in result.items if r.item_id == bank.items[0].id)
         assert row.exposure == 4
+
+
+def test_a_calibrated_version_shows_the_a_priori_parameters_beside_its_own(app, db):
+    import dataclasses
+
+    aid = _assignment(db, "Controller")
+    shipped = load_logic_bank()
+    items = tuple(dataclasses.replace(i, irt={"a": i.irt["a"] * 1.1, "b": i.irt["b"] + 0.2, "c": i.irt["c"]})
+                  for i in shipped.items)
+    calibrated = dataclasses.replace(shipped, version="3.0.1-cal", items=items, irt_source="calibrated")
+    c = _candidate(db, aid, 0)
+    attempt = _logic(db, c, answers=[(shipped.items[0].id, True, 1000)], theta=0.0, percentile=50.0)
+    attempt.bank_version = "3.0.1-cal"
+    db.commit()
+    with app.app_context():
+        session = get_session()
+        scope = sa.select(sa.literal(aid))
+        result = an.logic_analysis(session, scope, calibrated, bank_id=shipped.bank_id, version="3.0.1-cal",
+                                   apriori=shipped)
+        assert result.window.n == 1 and result.params.source == "calibrated" and result.compare.source == "a-priori"
+        row = next(r for r in result.items if r.item_id == shipped.items[0].id)
+        assert row.b == pytest.approx(shipped.items[0].irt["b"] + 0.2)
+        assert row.compare[1] == pytest.approx(shipped.items[0].irt["b"])
+        text = an.item_rows_csv(result)
+        assert "calibrated" in text and "a-priori" in text
+        # A version whose bank cannot be loaded: statistics only, no parameters.
+        unknown = an.logic_analysis(session, scope, None, bank_id=shipped.bank_id, version="3.0.1-cal",
+                                    apriori=shipped)
+        assert unknown.params is None and unknown.fit_result is None
+        assert next(r for r in unknown.items if r.item_id == shipped.items[0].id).exposure == 1

@@ -92,21 +92,25 @@ class BankParameters:
         return {item_id: i for i, item_id in enumerate(self.item_ids)}
 
 
-def bank_parameters(bank: LogicBank, bank_id: str, version: str) -> BankParameters | None:
-    """The parameters the bank file of this version carries, or None when the loaded bank
-    is another version (earlier versions' files are not kept by this issue's part)."""
-    if bank.bank_id != bank_id or bank.version != version or not bank.items or bank.items[0].irt is None:
+def bank_parameters(bank: LogicBank | None) -> BankParameters | None:
+    """The 3PL parameters a bank version carries (its operational items), or None for no
+    bank or a bank without parameters."""
+    if bank is None:
         return None
     items = [i for i in bank.items if i.irt]
+    if not items:
+        return None
     return BankParameters(tuple(i.id for i in items), np.array([i.irt["a"] for i in items], float),
                           np.array([i.irt["b"] for i in items], float), np.array([i.irt["c"] for i in items], float),
                           bank.irt_source or "a-priori")
 
 
 def calibrated_parameters(bank_id: str, version: str) -> BankParameters | None:
-    """Hook for the calibrated parameters of a bank version (``banks calibrate`` writes new
-    bank versions; issue 16). None until a calibrated version of this bank exists: the item
-    table then shows only the bank's own parameters, marked a-priori."""
+    """Hook: calibrated parameters to show beside the a-priori ones of an a-priori bank
+    version. ``banks calibrate`` writes a calibrated bank as a *new version* (issue 16); when
+    that version is chosen on the page, its parameters are the calibrated ones and the
+    a-priori ones are shown beside them. For an a-priori version this returns None until
+    a calibrated version is linked to the version it was calibrated from."""
     return None
 
 
@@ -153,7 +157,8 @@ class ItemRow:
     a: float | None
     b: float | None
     c: float | None
-    calibrated: tuple[float, float, float] | None
+    #: the other parameter set (``LogicAnalysis.compare``) for this item
+    compare: tuple[float, float, float] | None
     infit: float | None
     fit_z: float | None
     fit_flagged: bool
@@ -164,8 +169,11 @@ class ItemRow:
 class LogicAnalysis:
     bank_id: str
     version: str
+    #: the version's own parameters (fit, DIF matching and curves use them)
     params: BankParameters | None
-    calibrated: BankParameters | None
+    #: the other set shown beside them: the a-priori predictions for a calibrated version,
+    #: the calibrated parameters (``calibrated_parameters``) for an a-priori one
+    compare: BankParameters | None
     window: DataWindow
     items: list[ItemRow]
     fit_result: fit.ItemFit | None
@@ -191,9 +199,14 @@ def _point_biserial(x: np.ndarray, y: np.ndarray) -> float | None:
     return float((y[x == 1].mean() - y[x == 0].mean()) / sd * math.sqrt(p * (1 - p)))
 
 
-def logic_analysis(session: Session, scope: sa.Select, bank: LogicBank, *, bank_id: str, version: str,
-                   limit: int = LOGIC_LIMIT, with_fit: bool = True, with_dif: bool = True) -> LogicAnalysis:
+def logic_analysis(session: Session, scope: sa.Select, bank: LogicBank | None, *, bank_id: str, version: str,
+                   apriori: LogicBank | None = None, limit: int = LOGIC_LIMIT, with_fit: bool = True,
+                   with_dif: bool = True) -> LogicAnalysis:
     """Item statistics of one bank version from the newest ``limit`` finished logic attempts.
+
+    ``bank``: that version's bank (None when it cannot be loaded: statistics only, no fit,
+    DIF or curves); ``apriori``: the bank with the a-priori predictions (the shipped file),
+    shown beside a calibrated version's parameters.
 
     Per item: exposure (times answered), proportion correct, point-biserial of the item
     with the candidate's ability estimate on the answered items (the stored score's
@@ -222,9 +235,12 @@ def logic_analysis(session: Session, scope: sa.Select, bank: LogicBank, *, bank_
         .where(LogicResponse.attempt_id.in_(base.subquery().select()), LogicResponse.answered_at.is_not(None),
                LogicResponse.correct.is_not(None))) if r.attempt_id in keep]
 
-    params = bank_parameters(bank, bank_id, version)
-    calibrated = calibrated_parameters(bank_id, version)
-    by_id = {i.id: i for i in bank.items} if bank.bank_id == bank_id else {}
+    params = bank_parameters(bank)
+    if params is not None and params.source == "calibrated":
+        compare = bank_parameters(apriori) if apriori is not None and apriori.irt_source != "calibrated" else None
+    else:
+        compare = calibrated_parameters(bank_id, version)
+    by_id = {i.id: i for source in (apriori, bank) if source is not None for i in source.items}
     item_ids = list(params.item_ids) if params else sorted({r.item_id for r in answers})
     seen = {r.item_id for r in answers} - set(item_ids)
     item_ids += sorted(seen)  # answered items missing from the loaded file (another version)
@@ -278,17 +294,17 @@ def logic_analysis(session: Session, scope: sa.Select, bank: LogicBank, *, bank_
         times = times[~np.isnan(times)]
         item = by_id.get(item_id)
         in_params = params is not None and j < len(params.item_ids)
-        cal = None
-        if calibrated is not None and item_id in calibrated.index():
-            k = calibrated.index()[item_id]
-            cal = (float(calibrated.a[k]), float(calibrated.b[k]), float(calibrated.c[k]))
+        other = None
+        if compare is not None and item_id in compare.index():
+            k = compare.index()[item_id]
+            other = (float(compare.a[k]), float(compare.b[k]), float(compare.c[k]))
         row = ItemRow(
             item_id=item_id, type=item.type if item else "", exposure=n,
             p_correct=float(xi.mean()) if enough else None,
             point_biserial=_point_biserial(xi[ok], th[ok]) if enough and ok.sum() >= MIN_ITEM_N else None,
             mean_seconds=float(times.mean() / 1000.0) if enough and times.size else None,
             a=float(params.a[j]) if in_params else None, b=float(params.b[j]) if in_params else None,
-            c=float(params.c[j]) if in_params else None, calibrated=cal,
+            c=float(params.c[j]) if in_params else None, compare=other,
             infit=None, fit_z=None, fit_flagged=False)
         if fit_result is not None and in_params and np.isfinite(fit_result.infit[j]):
             row.infit, row.fit_z = float(fit_result.infit[j]), float(fit_result.z[j])
@@ -296,7 +312,7 @@ def logic_analysis(session: Session, scope: sa.Select, bank: LogicBank, *, bank_
         if in_params:
             row.dif = {key: results[j] for key, results in dif_results.items()}
         out.append(row)
-    return LogicAnalysis(bank_id, version, params, calibrated, _window([r.finished_at for r in rows], limit, limited),
+    return LogicAnalysis(bank_id, version, params, compare, _window([r.finished_at for r in rows], limit, limited),
                          out, fit_result, dif_counts, theta, se)
 
 
@@ -572,9 +588,10 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 
 def item_rows_csv(analysis: LogicAnalysis) -> str:
     header = ["bank_id", "bank_version", "item_id", "type", "exposure", "p_correct", "point_biserial",
-              "mean_seconds", "a", "b", "c", "parameters", "calibrated_a", "calibrated_b", "calibrated_c", "infit",
-              "fit_z", "fit_flagged", "dif_language", "dif_gender"]
+              "mean_seconds", "a", "b", "c", "parameters", "other_a", "other_b", "other_c", "other_parameters",
+              "infit", "fit_z", "fit_flagged", "dif_language", "dif_gender"]
     source = analysis.params.source if analysis.params else ""
+    other = analysis.compare.source if analysis.compare else ""
 
     def dif_text(row: ItemRow, key: str) -> str:
         d = row.dif.get(key)
@@ -582,7 +599,7 @@ def item_rows_csv(analysis: LogicAnalysis) -> str:
 
     return to_csv(header, ([analysis.bank_id, analysis.version, r.item_id, r.type, r.exposure, r.p_correct,
                             r.point_biserial, r.mean_seconds, r.a, r.b, r.c, source,
-                            *(r.calibrated or (None, None, None)), r.infit, r.fit_z, r.fit_flagged,
+                            *(r.compare or (None, None, None)), other if r.compare else "", r.infit, r.fit_z, r.fit_flagged,
                             dif_text(r, "language"), dif_text(r, "gender")] for r in analysis.items))
 
 
