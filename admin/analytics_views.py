@@ -103,13 +103,11 @@ def _impact_filters(inventory):
     scale = request.args.get("scale", LOGIC_SCALE)
     if scale not in scales:
         raise BadFilter(_("Choose a scale from the list."))
-    raw = request.args.get("cut", "50").strip().replace(",", ".")
-    try:
-        cut = float(raw)
-    except ValueError:
-        raise BadFilter(_("The cut-off must be a percentile between 1 and 99.")) from None
-    if not 1 <= cut <= 99:
-        raise BadFilter(_("The cut-off must be a percentile between 1 and 99."))
+    raw = request.args.get("cut", "50").strip()
+    # Whole percentiles only: finer cut-offs would only sharpen differencing between queries.
+    if not raw.isdigit() or not 1 <= int(raw) <= 99:
+        raise BadFilter(_("The cut-off must be a whole percentile between 1 and 99."))
+    cut = float(raw)
     since, until = _date("since"), _date("until")
     if since and until and since > until:
         raise BadFilter(_("The first date must not be after the last."))

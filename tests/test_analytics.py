@@ -321,7 +321,7 @@ def test_impact_filters_refuse_bad_input(app, db):
     _user(db, "admin@example.com", Role.ADMIN)
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     browser = login(app, "admin@example.com")
-    for query in ("cut=abc", "cut=0", "cut=100", "scale=nope", "since=2026-13-01", "since=2026-10-02&until=2026-10-01"):
+    for query in ("cut=abc", "cut=0", "cut=100", "cut=50.5", "cut=-5", "scale=nope", "since=2026-13-01", "since=2026-10-02&until=2026-10-01"):
         response = browser.get(f"/admin/analytics/impact?{query}")
         assert response.status_code == 400, query
         assert 'role="alert"' in response.get_data(as_text=True)
