@@ -366,6 +366,10 @@ def test_inventory_statistics_from_responses(app, db):
     assert re.search(r'data-alpha="([^"]+)"', row).group(1) == f"{alpha:.4f}"
     assert f"<td>40</td>" in row
     assert f"{x.mean(axis=1).mean():.2f}" in row and f"{x.mean(axis=1).std(ddof=1):.2f}" in row
+    rest = x.sum(axis=1, keepdims=True) - x
+    item_total = [np.corrcoef(x[:, j], rest[:, j])[0, 1] for j in range(kk)]
+    lowest = int(np.argmin(item_total))
+    assert f"{min(item_total):.2f} – {max(item_total):.2f}; lägst: {statements[lowest].id}" in row
     other = html.split(f'data-scale="{inventory.domains[1].id}"')[1].split("</tr>")[0]
     assert "för lite data" in other  # nobody answered that domain
 

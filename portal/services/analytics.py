@@ -395,6 +395,12 @@ class ScaleStats:
     alpha: float | None
     item_total: dict[str, float | None]
 
+    @property
+    def item_total_range(self) -> tuple[float, float, str] | None:
+        """(lowest, highest, id of the lowest) of the item-total correlations, or None."""
+        known = sorted((r, sid) for sid, r in self.item_total.items() if r is not None)
+        return (known[0][0], known[-1][0], known[0][1]) if known else None
+
 
 @dataclass
 class InventoryAnalysis:
