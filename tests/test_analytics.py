@@ -215,7 +215,7 @@ def test_dif_table_classifies_a_planted_item(app, db):
     assert "referensgruppen" in language
     # No equality answers: the gender comparison has no classified item.
     gender = html.split('data-comparison="gender"')[1].split("</section>")[0]
-    assert "för lite data" in gender and "data-class=" not in gender
+    assert "För lite data" in gender and "data-class=" not in gender
     assert "data-groups=" not in gender  # group sizes under 30 are not shown
     assert 'data-groups="160/160"' in language
     rows = _csv_rows(browser.get("/admin/analytics/dif.csv"))
