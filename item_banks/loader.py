@@ -181,13 +181,14 @@ def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
     return _build_logic_bank(_read_valid(Path(path), LOGIC_FORMAT), Path(path))
 
 
-def parse_logic_bank(text: str, path: Path) -> LogicBank:
+def parse_logic_bank(text: str, path: Path, *, require_size: bool | None = None) -> LogicBank:
     """A logic bank from the text of its JSON document (a bank version kept in a database);
-    ``path`` names it (nothing is read from it). Validated as a file is; not cached."""
+    ``path`` names it (nothing is read from it). Validated as a file is (``require_size``:
+    as for ``validate_file``); not cached."""
     data, problems = parse_json(text, path.name)
     if data is None:
         raise BankError(problems)
-    problems += validate_data(data, path.name)
+    problems += validate_data(data, path.name, require_size=require_size)
     if not problems and data.get("format") != LOGIC_FORMAT:
         problems.append(f"{path.name}: format {data.get('format')!r}, expected {LOGIC_FORMAT!r}")
     if problems:

@@ -30,6 +30,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, defer
 
 from item_banks import BankError, LogicBank, adaptive, recalibration
 from item_banks.loader import parse_logic_bank
+from item_banks.schema import validate_data
 
 from ..models import Attempt, BankActivation, BankVersion, LogicResponse
 from . import audit
@@ -77,8 +78,12 @@ Cache = MutableMapping[tuple[str, str], LogicBank]
 def _bank_from_row(row: BankVersion) -> LogicBank:
     if sha256(row.document) != row.sha256:
         raise BankError([f"bank version {row.bank_id} {row.version}: document does not match its SHA-256"])
-    # The name carries the hash: the adaptive test's cache is keyed by it.
-    bank = parse_logic_bank(row.document, Path("<database>") / f"{row.bank_id}-{row.version}-{row.sha256[:16]}.json")
+    # The name carries the hash: the adaptive test's cache is keyed by it. Every item is
+    # checked; the bank-level design rules (sizes and difficulty coverage per type) are
+    # reported when a version is calibrated, not enforced: real data may show the bank
+    # to be harder than its design, and that is for the reviewer to weigh.
+    bank = parse_logic_bank(row.document, Path("<database>") / f"{row.bank_id}-{row.version}-{row.sha256[:16]}.json",
+                            require_size=False)
     if bank.bank_id != row.bank_id or bank.version != row.version:
         raise BankError([f"bank version {row.bank_id} {row.version}: the document says "
                          f"{bank.bank_id} {bank.version}"])
@@ -154,12 +159,16 @@ class VersionInfo:
         return (self.diff or {}).get("summary", {})
 
     @property
+    def warnings(self) -> list[str]:
+        return (self.diff or {}).get("warnings", [])
+
+    @property
     def calibration(self) -> dict:
         return (self.diff or {}).get("calibration", {})
 
 
 def list_versions(session: Session, shipped: LogicBank) -> list[VersionInfo]:
-    """Every version of the shipped bank's ``bank_id``, newest first, the shipped file
+    """Every version of the shipped bank's ``bank_id``, highest version first, the shipped file
     included whether or not it is stored (documents not loaded)."""
     active = active_version(session, shipped.bank_id) or shipped.version
     rows = session.scalars(sa.select(BankVersion).options(defer(BankVersion.document))
@@ -169,7 +178,14 @@ def list_versions(session: Session, shipped: LogicBank) -> list[VersionInfo]:
     if not any(r.version == shipped.version for r in rows):
         out.append(VersionInfo(shipped.bank_id, shipped.version, None, SHIPPED, None, None,
                                shipped.version == active, None))
-    return out
+    return sorted(out, key=lambda v: _version_key(v.version), reverse=True)
+
+
+def _version_key(version: str) -> tuple:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return ()
 
 
 def get_version(session: Session, shipped: LogicBank, version: str) -> VersionInfo | None:
@@ -268,7 +284,11 @@ def calibrate(session: Session, shipped: LogicBank, *, since: datetime, until: d
                                        rng=np.random.default_rng(seed), metadata=metadata)
     text = json.dumps(result.document, ensure_ascii=False, indent=1) + "\n"
     digest = sha256(text)
-    bank = parse_logic_bank(text, Path("<new>") / f"{parent.bank_id}-{new_version}.json")  # must validate
+    name = f"{parent.bank_id}-{new_version}.json"
+    bank = parse_logic_bank(text, Path("<new>") / name, require_size=False)  # every item must be valid
+    warnings = [p.removeprefix(f"{name}: ") for p in validate_data(result.document, name, require_size=True)]
+    for warning in warnings:
+        progress(f"Warning: {warning}")
     exposure_doc = None
     if exposure:
         progress("Calibrating exposure control for the new version by simulation (a minute or two) ...")
@@ -277,7 +297,7 @@ def calibrate(session: Session, shipped: LogicBank, *, since: datetime, until: d
         ensure_stored(session, shipped)
     row = BankVersion(bank_id=parent.bank_id, version=new_version, parent_version=parent.version,
                       source=CALIBRATED, document=text, sha256=digest, exposure=exposure_doc,
-                      diff={**result.diff(), "calibration": result.metadata}, created_at=now,
+                      diff={**result.diff(), "calibration": result.metadata, "warnings": warnings}, created_at=now,
                       created_by_id=user_id)
     session.add(row)
     session.flush()
