@@ -17,7 +17,8 @@ from conftest import csrf_from
 from helpers import Candidate, sign_in
 from item_banks import adaptive, calibration_sim, irt, load_logic_bank
 from portal.db import get_session
-from portal.models import Attempt, AuditEvent, BankActivation, BankVersion, Result, Role, TestKind, User
+from portal.models import (Attempt, AuditEvent, BankActivation, BankVersion, LogicResponse, Result, Role, TestKind,
+                           User)
 from portal.services import bank_versions, scoring
 
 
@@ -77,10 +78,18 @@ def test_cli_lists_and_activates_versions(runner, app, db):
     assert event.detail == {"bank_id": "logic-aig", "version": "3.1.0", "previous": "3.0.0"}
 
 
-def _answer(c: Candidate, n: int | None = None) -> int:
+def _answer(c: Candidate, db, n: int | None = None) -> int:
+    """Answer items on the candidate's pages, right and wrong in turn (so the estimate
+    stays inside the scale), until the test ends or ``n`` are answered."""
+    bank = load_logic_bank()
     done = 0
     while c.step == "item" and (n is None or done < n):
-        c.answer_item(done % 3)
+        response_id, options = c.item_form()
+        db.expire_all()
+        row = db.get(LogicResponse, int(response_id))
+        key_at = row.option_order.index(bank.get(row.item_id).key)
+        chosen = key_at if done % 2 == 0 else (key_at + 1) % len(options)
+        c.post("/test/item", {"response": response_id, "option": row.option_ids[chosen]})
         done += 1
     return done
 
@@ -89,7 +98,7 @@ def test_attempts_and_results_keep_their_version_and_regenerate_identically(app,
     _, _, link = make_invitation()
     c = Candidate(client, link).through_practice()
     c.start_test()
-    _answer(c, 4)
+    _answer(c, db, 4)
     # A new version is activated while the candidate is in the middle of the test.
     store(db, derived("3.1.0", shift_b=0.6))
     with app.app_context():
@@ -97,7 +106,7 @@ def test_attempts_and_results_keep_their_version_and_regenerate_identically(app,
         bank_versions.activate(session, load_logic_bank(), "3.1.0", user_id=None,
                                now=datetime(2026, 12, 1, tzinfo=timezone.utc))
         session.commit()
-    assert _answer(c) > 0 and c.step != "item"
+    assert _answer(c, db) > 0 and c.step != "item"
     attempt = db.scalar(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC))
     result = db.scalar(sa.select(Result).where(Result.attempt_id == attempt.id))
     assert attempt.bank_version == result.bank_version == "3.0.0"
@@ -123,7 +132,7 @@ def test_attempts_and_results_keep_their_version_and_regenerate_identically(app,
     _, _, link2 = make_invitation(email="second@example.com")
     c2 = Candidate(app.test_client(), link2).through_practice()
     c2.start_test()
-    _answer(c2, 2)
+    _answer(c2, db, 2)
     versions = db.scalars(sa.select(Attempt.bank_version).where(Attempt.kind == TestKind.LOGIC)
                           .order_by(Attempt.id)).all()
     assert versions == ["3.0.0", "3.1.0"]
