@@ -253,3 +253,25 @@ def test_admin_reviews_and_activates_a_version(app, db, users):
     assert event.user_id == admin_id and event.detail["version"] == "3.1.0"
     # The Item banks page now shows the active version.
     assert "version 3.1.0" in admin.get("/admin/banks", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_a_stored_version_runs_with_its_own_exposure_parameters(app, db):
+    doc = derived("3.1.0", shift_b=0.2)
+    row = store(db, doc)
+    ids = [i["id"] for i in doc["items"] if not i["practice"]]
+    exposure = {"format": adaptive.EXPOSURE_FORMAT, "bank_id": "logic-aig", "bank_version": "3.1.0",
+                "settings": adaptive._settings_doc(adaptive.APP_SETTINGS), "exposure_k": {i: 0.5 for i in ids}}
+    # Stored with the version, as `banks calibrate` does (a new row: versions are never updated).
+    text = row.document
+    db.add(BankVersion(bank_id="logic-aig", version="3.2.0", parent_version="3.1.0", source="calibrated",
+                       document=text.replace('"version": "3.1.0"', '"version": "3.2.0"'),
+                       sha256=bank_versions.sha256(text.replace('"version": "3.1.0"', '"version": "3.2.0"')),
+                       exposure={**exposure, "bank_version": "3.2.0"}))
+    db.commit()
+    from portal import resources as res
+
+    with app.test_request_context():
+        with_k = adaptive.adaptive_bank(res.logic_bank_version("logic-aig", "3.2.0"))
+        without = adaptive.adaptive_bank(res.logic_bank_version("logic-aig", "3.1.0"))
+    assert with_k.settings.exposure == "sympson_hetter" and np.all(with_k.cat_bank.exposure_k == 0.5)
+    assert without.settings.exposure == "randomesque"
