@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from portal import passwords
@@ -58,3 +58,10 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")),
         EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class BankActivateForm(FlaskForm):
+    """Activate a logic bank version (admin/banks.py); the box is the confirmation."""
+
+    confirm = BooleanField(_l("I have reviewed the changes and want new attempts to use this version."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm the activation."))])

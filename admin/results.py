@@ -49,7 +49,7 @@ def candidate(candidate_id: int):
                  object_id=c.id, now=now)
     # The requirement profile is the yardstick: once results are looked at it cannot drift.
     profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
-    journey.close_expired(db, now=now, bank_for=lambda _a: res.logic_bank(),
+    journey.close_expired(db, now=now, bank_for=res.logic_bank_for,
                           norms_for=res.norm_table, timing=res.timing(), assignment_id=c.assignment_id)
     logic_attempt = journey.current_attempt(db, c, TestKind.LOGIC)
     inventory_attempt = journey.current_attempt(db, c, TestKind.INVENTORY)

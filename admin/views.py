@@ -55,7 +55,7 @@ def assignment(assignment_id: int):
     now = res.now()
     audit.record(db, user_id=current_user.id, action="view", object_type="assignment", object_id=a.id, now=now)
     # Attempts left open past their deadline are finished when anyone looks.
-    journey.close_expired(db, now=now, bank_for=lambda _a: res.logic_bank(),
+    journey.close_expired(db, now=now, bank_for=res.logic_bank_for,
                           norms_for=res.norm_table, timing=res.timing(),
                           assignment_id=a.id)
     board = progress.board(db, a, now=now, **board_args())

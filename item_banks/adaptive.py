@@ -106,10 +106,13 @@ def _settings_doc(settings: cat.CatSettings) -> dict:
 def _stored_exposure(bank: LogicBank, ids: tuple[str, ...], settings: cat.CatSettings):
     """The stored Sympson-Hetter parameters, if they were calibrated for this bank version
     and these settings (parameters calibrated for another test design do not hold)."""
-    path = exposure_path(bank.path)
-    if not path.exists():
-        return None
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    if bank.exposure is not None:
+        doc = bank.exposure
+    else:
+        path = exposure_path(bank.path)
+        if not path.exists():
+            return None
+        doc = json.loads(path.read_text(encoding="utf-8"))
     if (doc.get("format") != EXPOSURE_FORMAT or doc.get("bank_id") != bank.bank_id
             or doc.get("bank_version") != bank.version or set(doc.get("exposure_k", {})) != set(ids)
             or doc.get("settings") != _settings_doc(settings)):
@@ -169,6 +172,38 @@ def restore_state(ab: AdaptiveBank, seed: int, doc: dict) -> cat.CatState:
 def next_item(ab: AdaptiveBank, state: cat.CatState, seed: int) -> int | None:
     """Bank position of the next item, or None when a stopping rule is met."""
     return cat.select_next(state, ab.settings, np.random.default_rng([seed, state.n_items + 1]))
+
+
+#: Entropy word that separates the pretest draw from the selection draws ([seed, n]).
+_PRETEST_STREAM = 7_777_777
+
+
+def pretest_plan(pretest_ids, seed: int, n: int, settings: cat.CatSettings = APP_SETTINGS) -> list[list]:
+    """Where an attempt gives its unscored pretest items: ``[[k, item_id], ...]`` sorted by
+    ``k``, meaning "after the k-th operational answer". At most ``n`` items, drawn without
+    replacement from ``pretest_ids``; the ``k`` are distinct and drawn uniformly from
+    ``1 .. settings.min_items - 1``, so a pretest item is never the first item, and never the
+    last (the test gives at least ``min_items`` operational items, one after it). The k-th
+    pretest item (0-based ``i``) is therefore at 0-based position ``k + i`` of the test.
+    Deterministic given ``seed``; empty when ``n`` is 0 or there are no pretest items."""
+    ids = sorted(pretest_ids)
+    n = max(0, min(int(n), len(ids), settings.min_items - 1))
+    if n == 0:
+        return []
+    rng = np.random.default_rng([seed, _PRETEST_STREAM])
+    chosen = [ids[i] for i in rng.choice(len(ids), size=n, replace=False)]
+    after = sorted(int(k) for k in rng.choice(np.arange(1, settings.min_items), size=n, replace=False))
+    return [[k, item_id] for k, item_id in zip(after, chosen)]
+
+
+def plan_positions(plan) -> dict[int, str]:
+    """0-based test positions of a ``pretest_plan``'s items: ``{position: item_id}``."""
+    return {int(k) + i: item_id for i, (k, item_id) in enumerate(plan or ())}
+
+
+def operational_before(plan, position: int) -> int:
+    """How many operational items come before 0-based test ``position`` under ``plan``."""
+    return position - sum(1 for p in plan_positions(plan) if p < position)
 
 
 def is_complete(ab: AdaptiveBank, state: cat.CatState) -> bool:

@@ -19,6 +19,7 @@ from .schema import (
     LANGUAGES,
     LOGIC_FORMAT,
     BankError,
+    parse_json,
     read_json,
     validate_data,
 )
@@ -66,6 +67,8 @@ class LogicItem:
     figure: str | None = None
     irt: Mapping[str, float] | None = None
     structure: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    #: A pretest item: given unscored to collect responses until it can be calibrated.
+    pretest: bool = False
 
     def stem_text(self, lang: str) -> str:
         return self.stem[_check_lang(lang)]
@@ -95,7 +98,8 @@ class LogicItem:
 
 @dataclass(frozen=True)
 class LogicBank:
-    """A validated logic bank: operational ``items`` and untimed ``practice`` items."""
+    """A validated logic bank: operational ``items``, untimed ``practice`` items and
+    unscored ``pretest`` items (never in ``items``: the adaptive test does not select them)."""
 
     bank_id: str
     version: str
@@ -110,10 +114,14 @@ class LogicBank:
     irt_source: str | None = None
     #: version of item_banks.difficulty that predicted a-priori parameters
     difficulty_model: str | None = None
+    pretest: tuple[LogicItem, ...] = ()
+    #: Sympson-Hetter parameters stored with a bank version kept outside a file (the
+    #: ``item_banks.adaptive`` exposure document); None: looked up beside ``path``.
+    exposure: Mapping[str, Any] | None = None
     _by_id: Mapping[str, LogicItem] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_id = {item.id: item for item in self.practice + self.items}
+        by_id = {item.id: item for item in self.practice + self.items + self.pretest}
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
 
     def get(self, item_id: str) -> LogicItem:
@@ -170,7 +178,25 @@ def load_logic_bank(path: str | os.PathLike | None = None) -> LogicBank:
 
 @functools.lru_cache(maxsize=32)
 def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
-    data = _read_valid(Path(path), LOGIC_FORMAT)
+    return _build_logic_bank(_read_valid(Path(path), LOGIC_FORMAT), Path(path))
+
+
+def parse_logic_bank(text: str, path: Path, *, require_size: bool | None = None) -> LogicBank:
+    """A logic bank from the text of its JSON document (a bank version kept in a database);
+    ``path`` names it (nothing is read from it). Validated as a file is (``require_size``:
+    as for ``validate_file``); not cached."""
+    data, problems = parse_json(text, path.name)
+    if data is None:
+        raise BankError(problems)
+    problems += validate_data(data, path.name, require_size=require_size)
+    if not problems and data.get("format") != LOGIC_FORMAT:
+        problems.append(f"{path.name}: format {data.get('format')!r}, expected {LOGIC_FORMAT!r}")
+    if problems:
+        raise BankError(problems)
+    return _build_logic_bank(data, path)
+
+
+def _build_logic_bank(data: dict, path: Path) -> LogicBank:
     items = [
         LogicItem(
             id=raw["id"],
@@ -185,6 +211,7 @@ def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
             figure=raw.get("figure"),
             irt=_freeze(raw["irt"]) if "irt" in raw else None,
             structure=_freeze(raw.get("structure", {})),
+            pretest=bool(raw.get("pretest", False)),
         )
         for raw in data["items"]
     ]
@@ -192,8 +219,9 @@ def _load_logic_bank(path: str, mtime_ns: int, size: int) -> LogicBank:
     return LogicBank(
         bank_id=data["bank_id"],
         version=data["version"],
-        path=Path(path),
-        items=tuple(i for i in items if not i.practice),
+        path=path,
+        items=tuple(i for i in items if not i.practice and not i.pretest),
+        pretest=tuple(i for i in items if i.pretest),
         practice=tuple(i for i in items if i.practice),
         description=_freeze(data["description"]),
         format_version=data["format_version"],

@@ -35,11 +35,11 @@ from .schema import (
 
 _LOGIC_TOP = {"format", "format_version", "bank_id", "version", "generator", "description", "items"}
 _LOGIC_TOP_REQUIRED = _LOGIC_TOP - {"generator"}
-_LOGIC_TOP_V2 = _LOGIC_TOP | {"irt", "status"}
+_LOGIC_TOP_V2 = _LOGIC_TOP | {"irt", "status", "calibration"}
 _LOGIC_TOP_REQUIRED_V2 = _LOGIC_TOP_REQUIRED | {"irt"}
 _ITEM_FIELDS = {"id", "type", "practice", "stem", "options", "key", "explanation", "features"}
 _ITEM_REQUIRED = {"id", "type", "practice", "stem", "options", "key"}
-_ITEM_FIELDS_V2 = _ITEM_FIELDS | {"model", "figure", "structure", "irt"}
+_ITEM_FIELDS_V2 = _ITEM_FIELDS | {"model", "figure", "structure", "irt", "pretest"}
 _ITEM_REQUIRED_V2 = _ITEM_REQUIRED | {"model", "features", "irt"}
 _IRT_TOP = {"model", "parameters", "difficulty_model", "note"}
 
@@ -77,6 +77,8 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
             out.append(f"{name}: status must be one of {', '.join(BANK_STATUSES)}, not {status!r}")
         if require_size is None:
             require_size = status == "operational"
+        if "calibration" in data and not isinstance(data["calibration"], dict):
+            out.append(f"{name}: calibration must be an object")
 
     items = data.get("items")
     if "items" not in data:
@@ -102,7 +104,7 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
         if v2 and len(out) == before:
             _check_item_v2_content(item, where, out, irt_source, data.get("irt"))
             clean.append(item)
-        if item.get("practice") is False:
+        if item.get("practice") is False and item.get("pretest") is not True:
             n_operational += 1
     if n_operational == 0:
         out.append(f"{name}: no operational (non-practice) items")
@@ -149,6 +151,10 @@ def _check_item(item: dict, where: str, out: list[str], v2: bool) -> None:
     practice = item.get("practice")
     if "practice" in item and not isinstance(practice, bool):
         out.append(f"{where}: practice must be true or false")
+    if "pretest" in item and not isinstance(item["pretest"], bool):
+        out.append(f"{where}: pretest must be true or false")
+    if item.get("pretest") is True and practice is True:
+        out.append(f"{where}: a practice item cannot be a pretest item")
     if "stem" in item:
         _check_text(item["stem"], where, "stem", out)
     if v2 and "model" in item:

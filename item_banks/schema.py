@@ -78,7 +78,17 @@ def read_json(path: str | os.PathLike) -> tuple[Any, list[str]]:
     last one, hiding e.g. a second ``"key"`` typed into an item).
     """
     name = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [f"{name}: not valid UTF-8 (byte {exc.start})"]
+    except OSError as exc:
+        return None, [f"{name}: cannot read file: {exc.strerror or exc}"]
+    return parse_json(text, name)
 
+
+def parse_json(text: str, name: str) -> tuple[Any, list[str]]:
+    """Parse JSON text as ``read_json`` parses a file (``name`` prefixes the problems)."""
     problems: list[str] = []
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -92,12 +102,6 @@ def read_json(path: str | os.PathLike) -> tuple[Any, list[str]]:
         problems.extend(f"{name}: {owner}duplicate field '{k}'" for k in duplicates)
         return obj
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [f"{name}: not valid UTF-8 (byte {exc.start})"]
-    except OSError as exc:
-        return None, [f"{name}: cannot read file: {exc.strerror or exc}"]
     try:
         data = json.loads(text, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:

@@ -220,3 +220,121 @@ def simulate_inventory(n: int, seed: int, as_json: bool) -> None:
         click.echo(json_module.dumps(report, indent=1, ensure_ascii=False))
     else:
         click.echo(inventory_sim.format_report(report))
+
+
+# ----------------------------------------------------------------------------- versions
+# Bank versions live in the database (portal/services/bank_versions.py); these commands
+# list them, calibrate a new one from stored responses, and activate one.
+
+def _utc_day(value):
+    from datetime import timezone
+
+    return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def _num(x, fmt="{:.2f}") -> str:
+    return "-" if x is None else fmt.format(x)
+
+
+@banks_cli.command("versions")
+def versions() -> None:
+    """List the logic bank's versions (newest first) and which one is active."""
+    from . import resources as res
+    from .db import get_session
+    from .services import bank_versions
+
+    for v in bank_versions.list_versions(get_session(), res.shipped_logic_bank()):
+        summary = ", ".join(f"{k} {n}" for k, n in v.summary.items() if n) or "-"
+        click.echo(f"{'*' if v.active else ' '} {v.bank_id} {v.version:<10} {v.source:<10} "
+                   f"parent {v.parent_version or '-':<8} {summary}")
+
+
+@banks_cli.command("calibrate")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="Use responses answered on or after this date (YYYY-MM-DD, UTC).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="... and before this date (default: now).")
+@click.option("--min-n", type=click.IntRange(1, None), default=None,
+              help="Responses an item needs to be estimated (default: item_banks.calibration.DEFAULT_MIN_N, 200).")
+@click.option("--no-exposure", is_flag=True,
+              help="Do not calibrate exposure control for the new version (it then runs with randomesque selection).")
+@click.option("--all-items", is_flag=True, help="List every estimated item, not only the changes.")
+def calibrate_version(since, until, min_n: int | None, no_exposure: bool, all_items: bool) -> None:
+    """Estimate item parameters from stored responses and write a NEW bank version.
+
+    Calibrates the active version's operational and pretest items on the logic responses
+    stored since --since (adaptive data; anonymised candidates included), links them to
+    the active version's scale, checks item fit, and stores the result as a new version
+    with a diff (changed, retired for misfit, promoted from pretest). The new version is
+    not active: review it on the Item banks page (or `banks versions`) and activate it
+    with `banks activate VERSION`.
+    """
+    from item_banks import calibration, recalibration
+
+    from . import resources as res
+    from .db import get_session
+    from .services import bank_versions
+
+    session = get_session()
+    min_n = min_n or calibration.DEFAULT_MIN_N
+    started = res.now()
+    try:
+        row, result = bank_versions.calibrate(
+            session, res.shipped_logic_bank(), since=_utc_day(since), until=_utc_day(until), min_n=min_n,
+            now=started, exposure=not no_exposure, progress=lambda msg: click.echo(msg, err=True),
+            cache=res._version_cache())
+    except recalibration.RecalibrationError as exc:
+        session.rollback()
+        raise click.ClickException(f"No new version: {exc}") from exc
+    except BankError as exc:
+        session.rollback()
+        raise click.ClickException("The calibrated bank is not valid: " + "; ".join(exc.problems[:10])) from exc
+    session.commit()
+    meta = result.metadata
+    link = meta["linking"]
+    click.echo(f"New version {row.bank_id} {row.version} (parent {row.parent_version}), not active.")
+    click.echo(f"Data: {meta['n_persons']} attempts, {meta['n_responses']} responses, "
+               f"{meta['since'][:10]} to {meta['until'][:10]}; min-n {meta['min_n']}.")
+    click.echo(f"Linking: {link['method']}, {link['n_items']} items, b* = {link['slope']:.3f} b "
+               f"{link['intercept']:+.3f}; candidates' ability mean {meta['population']['mean']:+.2f}, "
+               f"SD {meta['population']['sd']:.2f} on the bank's scale.")
+    click.echo(f"Fit: {meta['fit']['statistic']}; misfit when p < {meta['fit']['threshold']:.2g} "
+               f"({meta['fit']['alpha']} over {meta['fit']['assessed']} items).")
+    click.echo("Summary: " + ", ".join(f"{k} {n}" for k, n in result.summary.items()))
+    shown = [c for c in result.changes
+             if all_items and c.action not in ("insufficient_data", "pretest") or c.action in ("changed", "retired", "promoted")]
+    if shown:
+        click.echo(f"{'item':<12} {'action':<10} {'n':>5} {'a old':>6} {'a new':>6} {'SE':>5} "
+                   f"{'b old':>6} {'b new':>6} {'SE':>5} {'fit z':>6}")
+        for c in shown:
+            d = c.as_dict()
+            click.echo(f"{c.item_id:<12} {c.action:<10} {c.n:>5} {_num(d['old_a']):>6} {_num(d['new_a']):>6} "
+                       f"{_num(d['se_a']):>5} {_num(d['old_b']):>6} {_num(d['new_b']):>6} {_num(d['se_b']):>5} "
+                       f"{_num(d['fit_z']):>6}{' (clipped)' if c.clipped else ''}")
+    click.echo(f"Review it, then: flask --app wsgi banks activate {row.version}")
+
+
+@banks_cli.command("activate")
+@click.argument("version")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def activate_version(version: str, yes: bool) -> None:
+    """Make VERSION the logic bank version new attempts get (running attempts keep theirs)."""
+    from . import resources as res
+    from .db import get_session
+    from .services import bank_versions
+
+    session = get_session()
+    shipped = res.shipped_logic_bank()
+    if bank_versions.get_version(session, shipped, version) is None:
+        raise click.ClickException(f"No version {version} of {shipped.bank_id} (see `banks versions`).")
+    if not yes:
+        click.confirm(f"Activate {shipped.bank_id} {version} for new attempts?", abort=True)
+    try:
+        changed = bank_versions.activate(session, shipped, version, user_id=None, now=res.now(),
+                                         cache=res._version_cache())
+    except BankError as exc:
+        session.rollback()
+        raise click.ClickException(f"Version {version} does not load: {'; '.join(exc.problems[:5])}") from exc
+    session.commit()
+    click.echo(f"{shipped.bank_id} {version} is now active for new attempts." if changed
+               else f"{shipped.bank_id} {version} was already active.")

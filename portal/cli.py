@@ -60,7 +60,7 @@ def close_expired() -> None:
     """Finish timed attempts left open past their deadline (run from cron)."""
     session = get_session()
     closed = journey.close_expired(
-        session, now=res.now(), bank_for=lambda _a: res.logic_bank(),
+        session, now=res.now(), bank_for=res.logic_bank_for,
         norms_for=res.norm_table, timing=res.timing(),
     )
     session.commit()

@@ -123,6 +123,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIC_BANK_PATH": env.get("LOGIC_BANK_PATH") or None,
         "INVENTORY_PATH": env.get("INVENTORY_PATH") or None,
+        #: Unscored pretest items per logic attempt (at most 2 by design; 0 disables), given
+        #: only when the attempt's bank version has pretest items (portal/services/journey.py).
+        "PRETEST_ITEMS_PER_ATTEMPT": min(2, max(0, int(env.get("PRETEST_ITEMS_PER_ATTEMPT") or 2))),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         #: E-mail (portal/services/mail.py), sent by the mail worker (flask mail work).
         #: No SMTP_HOST: messages stay in the development outbox. The password is only

@@ -4,12 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 
 from item_banks import Inventory, LogicBank, load_inventory, load_logic_bank
 from norms import NormError, NormTable, load_norm_table
 
+from .db import get_session
 from .models import utcnow
+from .services import bank_versions
 from .services.invitations import InvitationSettings
 from .services.journey import Timing
 from .services.set_password import LinkSettings
@@ -27,8 +29,34 @@ def attachment_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
 
 
-def logic_bank() -> LogicBank:
+def shipped_logic_bank() -> LogicBank:
+    """The bank file the portal came with (``LOGIC_BANK_PATH``, else the shipped file)."""
     return load_logic_bank(current_app.config.get("LOGIC_BANK_PATH"))
+
+
+def _version_cache() -> dict:
+    return current_app.extensions.setdefault("portal.bank_versions", {})
+
+
+def logic_bank() -> LogicBank:
+    """The active bank version: the one new attempts get (one query per request)."""
+    if "active_logic_bank" not in g:
+        g.active_logic_bank = bank_versions.active_bank(get_session(), shipped_logic_bank(), _version_cache())
+    return g.active_logic_bank
+
+
+def logic_bank_for(attempt) -> LogicBank:
+    """The bank version stamped on ``attempt``, which gives, scores and regenerates it
+    (no query once a worker has loaded the version)."""
+    return bank_versions.bank_for_attempt(get_session(), shipped_logic_bank(), attempt, _version_cache())
+
+
+def logic_bank_version(bank_id: str, version: str) -> LogicBank:
+    return bank_versions.load_version(get_session(), shipped_logic_bank(), bank_id, version, _version_cache())
+
+
+def pretest_items_per_attempt() -> int:
+    return int(current_app.config.get("PRETEST_ITEMS_PER_ATTEMPT", 2))
 
 
 def inventory() -> Inventory:

@@ -107,7 +107,7 @@ def admin_get_urls(app, world):
     values = {"assignment_id": world["assignment"], "candidate_id": world["candidate"],
               "message_id": world["message"], "check_id": world["check"],
               "user_id": world["users"]["consultant"], "item_id": load_logic_bank().items[0].id,
-              "endpoint_id": world["endpoint"]}
+              "endpoint_id": world["endpoint"], "version": load_logic_bank().version}
     urls = []
     for rule in app.url_map.iter_rules():
         # the sign-in pages themselves are public (the single sign-on callback: tests/test_sso.py)
@@ -155,7 +155,7 @@ def kind_of(url):
             and any(p.isdigit() for p in url.split("/")):
         return "object"
     if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso", "/admin/api-keys",
-                       "/admin/webhooks")):
+                       "/admin/webhooks", "/admin/banks/versions")):
         return "admin"
     if url == "/admin/client":
         return "client_home"
@@ -199,7 +199,8 @@ def test_admin_only_actions_are_refused(app, world, who):
     target = world["users"]["admin"]
     for url, data in ((f"/admin/users/{target}/active", {"active": "0"}),
                       (f"/admin/users/{target}/set-password-link", {}),
-                      ("/admin/users", {"email": "new@example.com", "role": "admin"})):
+                      ("/admin/users", {"email": "new@example.com", "role": "admin"}),
+                      (f"/admin/banks/versions/{load_logic_bank().version}/activate", {"confirm": "y"})):
         response = client.post(url, data={"csrf_token": token, **data})
         assert response.status_code == 403, (url, who)
 

@@ -191,10 +191,10 @@ def start_logic():
     if g.candidate.practice_position < len(bank.practice):
         return redirect(url_for(".practice"))
     db, now = get_session(), res.now()
-    attempt = journey.start_logic(db, g.candidate, bank, now=now)
+    attempt = journey.start_logic(db, g.candidate, bank, now=now, pretest_items=res.pretest_items_per_attempt())
     # The first item's presentation is stored here, as each answer stores the next one:
-    # the item page only shows it.
-    journey.present_logic_item(db, attempt, bank, now=now)
+    # the item page only shows it. From here on the attempt's own bank version serves it.
+    journey.present_logic_item(db, attempt, res.logic_bank_for(attempt), now=now)
     return redirect(url_for(".item"))
 
 
@@ -203,7 +203,8 @@ def _logic_context():
     attempt = g.logic_attempt  # loaded with the session's candidate (``candidate_required``)
     if attempt is None:
         # Stage LOGIC without an attempt cannot normally happen; start it now.
-        attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now())
+        attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now(),
+                                      pretest_items=res.pretest_items_per_attempt())
     norms = res.norm_table(g.candidate.assignment.norm_group)
     return db, attempt, norms
 
@@ -238,7 +239,8 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
 @candidate_required(Stage.LOGIC, logic_attempt=True)
 def item():
     db, attempt, norms = _logic_context()
-    bank, now = res.logic_bank(), res.now()
+    # The version the attempt started with, whatever is active now.
+    bank, now = res.logic_bank_for(attempt), res.now()
     if request.method == "POST":
         option_id = request.form.get("option", "")
         try:

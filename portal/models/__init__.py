@@ -11,6 +11,7 @@ from .attempts import (
     Result,
     TestKind,
 )
+from .banks import BankActivation, BankVersion
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
 from .equality import EqualityResponse
@@ -38,5 +39,6 @@ __all__ = [
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
     "SsoLink", "SsoRule", "SsoRuleKind",
+    "BankActivation", "BankVersion",
     "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -62,6 +62,9 @@ class Attempt(Base):
     cat_state: Mapped[dict | None] = mapped_column(sa.JSON)
     #: How many answers ``cat_state`` includes (the condition of its update).
     cat_answers: Mapped[int | None]
+    #: Where the attempt gives its unscored pretest items (``adaptive.pretest_plan``:
+    #: ``[[k, item_id], ...]``, after the k-th operational answer), fixed at the start.
+    pretest_plan: Mapped[list | None] = mapped_column(sa.JSON)
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")
@@ -104,6 +107,8 @@ class LogicResponse(Base):
     response_ms: Mapped[int | None]
     #: Answered faster than the rapid-guess threshold for this item type.
     rapid_guess: Mapped[bool | None]
+    #: An unscored pretest item: stored for calibration, never in the score.
+    pretest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "item_id"),

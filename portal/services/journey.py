@@ -156,13 +156,16 @@ def _new_seed() -> int:
 
 
 def start_logic(
-    session: Session, candidate: Candidate, bank: LogicBank, *, now: datetime, seed: int | None = None
+    session: Session, candidate: Candidate, bank: LogicBank, *, now: datetime, seed: int | None = None,
+    pretest_items: int = 0,
 ) -> Attempt:
     """Start the timed, adaptive part (once): the deadline is fixed here.
 
-    The attempt stores its seed; the items are chosen one at a time by the CAT
-    (``present_logic_item``) and recorded as ``LogicResponse`` rows, so ``item_ids``
-    stays empty for adaptive attempts.
+    The attempt stores its seed and the bank version it is given from; the items are
+    chosen one at a time by the CAT (``present_logic_item``) and recorded as
+    ``LogicResponse`` rows, so ``item_ids`` stays empty for adaptive attempts. Up to
+    ``pretest_items`` of the bank's pretest items are planned in (``adaptive.pretest_plan``,
+    stored on the attempt): given unscored between operational items.
     """
     if candidate.stage is Stage.PRACTICE:
         advance(session, candidate, Stage.PRACTICE, Stage.LOGIC)
@@ -187,6 +190,7 @@ def start_logic(
             started_at=now,
             deadline=now + limit,
             time_limit_seconds=int(limit.total_seconds()),
+            pretest_plan=adaptive.pretest_plan([i.id for i in bank.pretest], seed, pretest_items) or None,
         ),
         ["candidate_id", "kind", "number"],
     )
@@ -226,9 +230,11 @@ def responses_of(session: Session, attempt: Attempt) -> list[LogicResponse]:
 
 
 def cat_state(attempt: Attempt, ab: adaptive.AdaptiveBank, answered: list[LogicResponse]):
-    """Rebuild the attempt's CAT state from its stored answers (same seed, same lottery)."""
-    return adaptive.replay_state(ab, attempt.seed, [r.item_id for r in answered],
-                                 [int(bool(r.correct)) for r in answered])
+    """Rebuild the attempt's CAT state from its stored answers (same seed, same lottery);
+    pretest answers are left out: they never reach the ability estimate."""
+    scored = [r for r in answered if not r.pretest]
+    return adaptive.replay_state(ab, attempt.seed, [r.item_id for r in scored],
+                                 [int(bool(r.correct)) for r in scored])
 
 
 def expire_if_due(
@@ -249,6 +255,13 @@ def expire_if_due(
 # and the next item's presentation, all in the answer's transaction. Showing the item only
 # reads that presentation. An attempt answered before the state was stored (migration 0011)
 # is replayed from its answers once, on its next answer, and goes on from the stored state.
+#
+# Pretest items (``Attempt.pretest_plan``) take their planned positions in the sequence of
+# presentations but not in the CAT: the state holds the operational answers only, so
+# ``n_op`` (operational answers before a position) is the plan's arithmetic, not a query.
+# A pretest answer leaves the state as it was; it runs the same statements as any other
+# answer (the state's conditional update matches no row), so the answer path does the same
+# work and a candidate cannot tell the items apart by it.
 
 
 def _pending(session: Session, attempt: Attempt, *, loaded: bool = True) -> LogicResponse | None:
@@ -259,22 +272,23 @@ def _pending(session: Session, attempt: Attempt, *, loaded: bool = True) -> Logi
     return session.scalar(_PENDING, {"attempt_id": attempt.id})
 
 
-def _state_before(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, position: int):
-    """The CAT state after the answers at positions ``< position``: the stored state when
+def _state_before(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, n_op: int):
+    """The CAT state after the first ``n_op`` operational answers: the stored state when
     it holds exactly those, else a replay of the stored answers."""
-    if position == 0:
+    if n_op == 0:
         return adaptive.start_state(ab, attempt.seed)
     doc = attempt.cat_state
-    if doc is not None and attempt.cat_answers == position and len(doc.get("items", ())) == position:
+    if doc is not None and attempt.cat_answers == n_op and len(doc.get("items", ())) == n_op:
         try:
             return adaptive.restore_state(ab, attempt.seed, doc)
         except ValueError:
             pass  # an unreadable record: the answers themselves are the truth
     answered = session.scalars(
         sa.select(LogicResponse)
-        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.position < position,
+        .where(LogicResponse.attempt_id == attempt.id, LogicResponse.pretest.is_(False),
                LogicResponse.answered_at.is_not(None))
         .order_by(LogicResponse.position)
+        .limit(n_op)
     ).all()
     return cat_state(attempt, ab, answered)
 
@@ -289,16 +303,20 @@ def _store_state(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, 
         set_committed_value(attempt, "cat_answers", n)
 
 
-def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state, *,
+def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state, position: int, *,
                   now: datetime) -> bool:
-    """Select the item after ``state`` and store its presentation; False when a stopping
-    rule is met. Selection and option order come from the attempt's seed and the position,
-    so whoever stores it, it is the same item in the same order."""
-    index = adaptive.next_item(ab, state, attempt.seed)
-    if index is None:
-        return False
-    position = state.n_items
-    item = ab.bank.get(ab.item_ids[index])
+    """Store the presentation at ``position``: the planned pretest item if one is due there,
+    else the CAT's next item after ``state``; False when a stopping rule is met. Selection
+    and option order come from the attempt's seed and the position, so whoever stores it,
+    it is the same item in the same order."""
+    pretest_id = adaptive.plan_positions(attempt.pretest_plan).get(position)
+    if pretest_id is not None:
+        item = ab.bank.get(pretest_id)
+    else:
+        index = adaptive.next_item(ab, state, attempt.seed)
+        if index is None:
+            return False
+        item = ab.bank.get(ab.item_ids[index])
     order = [int(i) for i in np.random.default_rng([attempt.seed, position]).permutation(len(item.options))]
     insert_ignore(
         session,
@@ -310,6 +328,7 @@ def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank,
             option_ids=[secrets.token_urlsafe(9) for _ in order],
             option_order=order,
             presented_at=now,
+            pretest=pretest_id is not None,
         ),
         None,
     )
@@ -337,15 +356,17 @@ def present_logic_item(
             sa.select(sa.func.count()).select_from(LogicResponse)
             .where(LogicResponse.attempt_id == attempt.id, LogicResponse.answered_at.is_not(None))
         )
-        state = _state_before(session, attempt, ab, answered)
-        if answered and attempt.cat_answers != answered:
+        n_op = adaptive.operational_before(attempt.pretest_plan, answered)
+        state = _state_before(session, attempt, ab, n_op)
+        if n_op and attempt.cat_answers != n_op:
             _store_state(session, attempt, ab, state)
-        if not _present_next(session, attempt, ab, state, now=now):
+        if not _present_next(session, attempt, ab, state, answered, now=now):
             return None
         pending = _pending(session, attempt, loaded=False)
     remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
+    # Pretest items count like any other in the progress a candidate sees.
     return Presentation(pending, bank.get(pending.item_id), pending.position,
-                        ab.settings.max_items, remaining)
+                        ab.settings.max_items + len(attempt.pretest_plan or ()), remaining)
 
 
 def answer_logic_item(
@@ -388,10 +409,11 @@ def answer_logic_item(
         set_committed_value(response, key, value)
     session.expire(attempt, ["presented"])
     ab = adaptive.adaptive_bank(bank)
-    state = cat.update(_state_before(session, attempt, ab, response.position),
-                       ab.position_of(response.item_id), int(correct))
+    state = _state_before(session, attempt, ab, adaptive.operational_before(attempt.pretest_plan, response.position))
+    if not response.pretest:  # a pretest answer never reaches the estimate or the stopping rule
+        state = cat.update(state, ab.position_of(response.item_id), int(correct))
     _store_state(session, attempt, ab, state)
-    if not _present_next(session, attempt, ab, state, now=now):
+    if not _present_next(session, attempt, ab, state, response.position + 1, now=now):
         finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
     return AnswerOutcome.ACCEPTED
 

@@ -64,12 +64,17 @@ def _clip_theta(theta: float) -> float:
     return float(min(max(theta, -4.0), 4.0))
 
 
-def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable) -> Result:
+def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable, *,
+                        store: bool = True) -> Result:
+    """Score a finished logic attempt with ``bank``: the version stamped on the attempt
+    (``bank_versions.bank_for_attempt``). ``store=False`` computes the result again
+    without storing or marking anything (``regenerate_logic_result``)."""
     from .journey import cat_state, responses_of
 
     ab = adaptive.adaptive_bank(bank)
     rows = responses_of(session, attempt)
-    answered = [r for r in rows if r.answered_at is not None]
+    # Pretest items are unscored: not in the estimate, the counts or the rapid-guess flags.
+    answered = [r for r in rows if r.answered_at is not None and not r.pretest]
     state = cat_state(attempt, ab, answered)
     score = adaptive.final_score(ab, state)
     theta, se = score.theta, score.se
@@ -78,9 +83,10 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
     types = [bank.get(r.item_id).type for r in answered]
     times = np.array([r.response_ms if r.response_ms is not None else np.nan for r in answered], dtype=float)
     flags = cat.rapid_guess_flags(times, cat.a_priori_typical_ms(types)) if answered else np.array([], bool)
-    for row, flag in zip(answered, flags):
-        row.rapid_guess = bool(flag)
-    attempt.stop_reason = reason
+    if store:
+        for row, flag in zip(answered, flags):
+            row.rapid_guess = bool(flag)
+        attempt.stop_reason = reason
     clipped = _clip_theta(theta)
     normed = norms.convert(LOGIC_SCALE, clipped, se=float(se), level=BAND_LEVEL)
     answered_normed = norms.convert(LOGIC_SCALE, _clip_theta(score.answered_theta),
@@ -114,9 +120,20 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
             "se_target": ab.settings.se_target,
         },
     )
-    session.add(result)
-    session.flush()
+    if store:
+        session.add(result)
+        session.flush()
     return result
+
+
+def regenerate_logic_result(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable) -> Result:
+    """The attempt's result computed again from its stored answers (not stored). With the
+    version stamped on the attempt and the same norm table it equals the stored result,
+    whatever version is active now."""
+    if bank.bank_id != attempt.bank_id or bank.version != attempt.bank_version:
+        raise ValueError(f"attempt {attempt.id} was given from {attempt.bank_id} {attempt.bank_version}, "
+                         f"not {bank.bank_id} {bank.version}")
+    return score_logic_attempt(session, attempt, bank, norms, store=False)
 
 
 def _page_times(attempt: Attempt, rows: list[tuple[str, int, datetime]], page_size: int):
