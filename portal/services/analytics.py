@@ -33,7 +33,9 @@ from item_banks import Inventory, LogicBank, adaptive, dif, fit, irt
 from norms import cronbach_alpha
 from norms.fairness import AdverseImpact, GroupImpact, adverse_impact
 
-from ..models import Assignment, Attempt, Candidate, EqualityResponse, InventoryResponse, LogicResponse, Result, TestKind
+from ..models import (
+    Assignment, Attempt, BankVersion, Candidate, EqualityResponse, InventoryResponse, LogicResponse, Result, TestKind,
+)
 from . import access
 from .equality import MIN_GROUP, QUESTIONS
 from .scoring import LOGIC_SCALE
@@ -105,13 +107,17 @@ def bank_parameters(bank: LogicBank | None) -> BankParameters | None:
                           bank.irt_source or "a-priori")
 
 
-def calibrated_parameters(bank_id: str, version: str) -> BankParameters | None:
-    """Hook: calibrated parameters to show beside the a-priori ones of an a-priori bank
-    version. ``banks calibrate`` writes a calibrated bank as a *new version* (issue 16); when
-    that version is chosen on the page, its parameters are the calibrated ones and the
-    a-priori ones are shown beside them. For an a-priori version this returns None until
-    a calibrated version is linked to the version it was calibrated from."""
-    return None
+def calibrated_parameters(session: Session, bank_id: str, version: str) -> BankParameters | None:
+    """The calibrated parameters to show beside the a-priori ones of an a-priori bank
+    version: those of the newest version ``banks calibrate`` wrote from it
+    (``BankVersion.parent_version``), whether activated or not; None when there is none."""
+    from . import bank_versions as versions
+
+    row = session.scalars(
+        sa.select(BankVersion).where(BankVersion.bank_id == bank_id, BankVersion.parent_version == version,
+                                     BankVersion.source == versions.CALIBRATED)
+        .order_by(BankVersion.created_at.desc(), BankVersion.id.desc()).limit(1)).first()
+    return None if row is None else bank_parameters(versions.bank_from_row(row))
 
 
 def bank_versions(session: Session, scope: sa.Select, current: LogicBank) -> list[tuple[str, str, int]]:
@@ -239,7 +245,7 @@ def logic_analysis(session: Session, scope: sa.Select, bank: LogicBank | None, *
     if params is not None and params.source == "calibrated":
         compare = bank_parameters(apriori) if apriori is not None and apriori.irt_source != "calibrated" else None
     else:
-        compare = calibrated_parameters(bank_id, version)
+        compare = calibrated_parameters(session, bank_id, version)
     by_id = {i.id: i for source in (apriori, bank) if source is not None for i in source.items}
     item_ids = list(params.item_ids) if params else sorted({r.item_id for r in answers})
     seen = {r.item_id for r in answers} - set(item_ids)

@@ -75,7 +75,7 @@ def sha256(text: str) -> str:
 Cache = MutableMapping[tuple[str, str], LogicBank]
 
 
-def _bank_from_row(row: BankVersion) -> LogicBank:
+def bank_from_row(row: BankVersion) -> LogicBank:
     if sha256(row.document) != row.sha256:
         raise BankError([f"bank version {row.bank_id} {row.version}: document does not match its SHA-256"])
     # The name carries the hash: the adaptive test's cache is keyed by it. Every item is
@@ -103,7 +103,7 @@ def load_version(session: Session, shipped: LogicBank, bank_id: str, version: st
                                                       BankVersion.version == version))
     if row is None:
         raise UnknownVersion(f"no stored version {version} of bank {bank_id}")
-    bank = _bank_from_row(row)
+    bank = bank_from_row(row)
     if cache is not None:
         cache[key] = bank
     return bank
