@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-calibration clean
+.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-leaks bench-calibration clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,12 @@ bench/.venv-cat/.installed: bench/.venv-cat/bin/python bench/cat_requirements.tx
 
 bench-cat: bench/.venv-cat/.installed
 	bench/.venv-cat/bin/python bench/cat.py $(BENCH_ARGS)
+
+# Leak monitoring (item_banks.leaks) on data simulated through the production CAT: false
+# alarms per item over 1,000 responses, detection of planted leaks (numpy only, the project's
+# venv). Flags: make bench-leaks BENCH_ARGS="--quick".
+bench-leaks: install-test
+	$(PY) bench/leaks.py $(BENCH_ARGS)
 
 # Item calibration, item fit and DIF on simulated adaptive data, beside girth's MML, which is
 # installed only in its own venv (item_banks needs only numpy; bench/calibration.py imports it

@@ -64,3 +64,13 @@ def test_calibration_bench_runs_without_girth(tmp_path):
     assert result["recovery_3pl"][0]["ours"]["rmse_b"] > 0 and "girth" not in result["recovery_2pl"][0]
     assert set(result["dif"]["unbiased_share"]) == {"A", "B", "C"} and result["fit"]["power"] is not None
     assert "Recovery on 3PL data" in done.stdout
+
+
+def test_leaks_bench(tmp_path):
+    done = run("bench/leaks.py", "--quick", "--simulees", "300", "--horizon", "120", "--leak-at", "60",
+               "--leaked-items", "2", "--n-sim", "500", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = only_json(tmp_path, "leaks-")
+    assert result["quick"] and result["threshold"]["h_used"] > 0
+    assert set(result["false_alarms"]) == {"loo", "end_of_test"}
+    assert "harder, b + 1.0" in result["scenarios"] and "Planted leaks" in done.stdout
