@@ -150,6 +150,11 @@ def main(argv=None) -> int:
     seen = ~np.isnan(p_loo)
     doc["mean_length"] = float(null.lengths.mean())
     doc["items"] = int(bank.n_items)
+    x = null.responses[seen]
+    doc["null_residuals"] = {"responses": int(seen.sum()),
+                             "p_loo_quartiles": np.percentile(p_loo[seen], [25, 50, 75]).round(3).tolist(),
+                             "variance_loo": float(leaks.residuals(x, p_loo[seen]).var()),
+                             "variance_end_of_test": float(leaks.residuals(x, p_full[seen]).var())}
 
     # 1. threshold and false alarms
     h_cal = leaks.calibrate_threshold(p_loo[seen], rng, k=k, horizon=horizon, alpha=alpha, n_sim=n_sim)
@@ -199,13 +204,15 @@ def _pct(x) -> str:
 
 
 def report(doc) -> str:
-    t = doc["threshold"]
+    t, r = doc["threshold"], doc["null_residuals"]
     lines = [f"bench/leaks.py seed {doc['seed']}{' (quick)' if doc['quick'] else ''}: {doc['simulees']} simulees, "
              f"{doc['items']} items, mean test length {doc['mean_length']:.1f}, horizon {doc['horizon']} responses, "
              f"leak from response {doc['leak_at']}, k {doc['k']}, alpha {doc['alpha']}, {doc['seconds']} s",
              f"threshold h used {t['h_used']:.2f} ({'shipped DEFAULT_H' if t['shipped_default'] else 'calibrated'}); "
              f"calibrated from this run {t['h_calibrated']:.2f}; Bernoulli-model false-alarm rate at h "
-             f"{_pct(t['iid_false_alarm_rate_at_h'])} ({t['n_sim']} paths)", "",
+             f"{100 * t['iid_false_alarm_rate_at_h']:.2f} % ({t['n_sim']} paths)",
+             f"null run: {r['responses']} responses, p quartiles {r['p_loo_quartiles']}, residual variance "
+             f"{r['variance_loo']:.3f} leaving the item out, {r['variance_end_of_test']:.3f} end-of-test", "",
              "False alarms (null run)        items >= horizon   alarms   rate (95 % CI)          shorter items  alarms"]
     for label, f in doc["false_alarms"].items():
         ci = f["ci95_full_horizon"]

@@ -18,9 +18,9 @@ grid with the N(0, 1) prior (``irt.quadrature``). Two choices are made here:
   residual of a response is correlated with the estimate it is computed from (a correct
   answer moves the estimate towards a higher ``p``), so the residuals are shrunk towards 0
   and their variance is below ``p (1 - p)``. In a 29-item adaptive test one answer weighs
-  about 1/29 of the information but, as the item was chosen to be informative for the
-  candidate, more than that in the estimate. Leaving the item out removes both effects;
-  bench/leaks.py measures the difference in power (``--compare-full``).
+  about 1/29 of the information, so there the difference is small (bench/leaks.py reports
+  both; docs/technical-manual.md "Leak monitoring"); it is larger in short tests. Leaving
+  the item out removes both effects.
 - *Posterior predictive, not ``p3pl(theta_hat)``*. An EAP is shrunk towards the mean and
   the 3PL is not linear, so ``p3pl(EAP)`` is a biased prediction; averaging ``P`` over the
   posterior is the model's own prediction of the answer, whatever the test length. When
@@ -71,8 +71,7 @@ Veerkamp, W. J. J. & Glas, C. A. W. (2000). Detection of known items in adaptive
 with a statistical quality control method. *Journal of Educational and Behavioral
 Statistics, 25*, 373-389. van Krimpen-Stoop, E. M. L. A. & Meijer, R. R. (2001). CUSUM-based
 person-fit statistics for adaptive testing. *Journal of Educational and Behavioral
-Statistics, 26*, 199-218. Siegmund, D. (1985). *Sequential analysis*. Springer (the ARL
-approximation quoted in the technical manual).
+Statistics, 26*, 199-218.
 """
 
 from __future__ import annotations
