@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from item_banks import adaptive, calibration_sim as sim, irt, leaks, load_logic_bank
 
@@ -23,6 +25,18 @@ def test_residuals_and_cusum_by_hand():
     path = leaks.cusum(leaks.residuals(x, p), k=0.5)
     np.testing.assert_allclose(path, [0.5, 0.0, 1.5, 2.0])
     assert leaks.first_alarm(path, 1.8) == 3 and leaks.first_alarm(path, 2.0) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 1), st.floats(0.05, 0.95)), min_size=1, max_size=40), st.data())
+def test_a_correct_answer_instead_of_a_wrong_one_never_lowers_the_chart(pairs, data):
+    x = np.array([v for v, _ in pairs], dtype=float)
+    p = np.array([q for _, q in pairs])
+    i = data.draw(st.integers(0, x.size - 1))
+    more = x.copy()
+    more[i] = 1.0
+    before, after = leaks.cusum(leaks.residuals(x, p)), leaks.cusum(leaks.residuals(more, p))
+    assert np.all(before >= 0) and np.all(after >= before - 1e-12)
 
 
 def test_monitor_sorts_by_time_and_reports_the_alarm_time():
@@ -89,7 +103,7 @@ def small_design():
     ab = adaptive.adaptive_bank(load_logic_bank())
     bank = ab.cat_bank
     settings = replace(adaptive.APP_SETTINGS, exposure="randomesque", max_items=15, min_items=15)
-    return sim.sub_design(bank, sim.stratified_subset(bank, 6), settings)  # 30 items
+    return sim.sub_design(bank, sim.stratified_subset(bank, 6), settings)  # 24 items, 15-item tests
 
 
 def _run(design, n, seed, probability=None):
@@ -130,13 +144,13 @@ def test_calibrated_threshold_holds_its_false_alarm_rate_on_model_sequences():
 
 
 def test_model_data_through_the_cat_gives_few_false_alarms(small_design):
-    data, p = _run(small_design, 600, 12)  # 9,000 responses on 30 items, ~300 each
+    data, p = _run(small_design, 600, 12)  # 9,000 responses on 24 items, ~375 each
     seen = ~np.isnan(p)
     h = leaks.calibrate_threshold(p[seen], np.random.default_rng(1), horizon=300, alpha=0.05, n_sim=4000)
     results = _monitor_all(data, p, h, 300)
     assessed = [m for m in results if m.status != leaks.INSUFFICIENT]
     assert len(assessed) >= 20
-    # Binomial(~25, 0.05): mean 1.25; P(X >= 7) < 0.001
+    # Binomial(24, 0.05): mean 1.2; P(X >= 7) < 0.001
     assert sum(m.status == leaks.ALARM for m in assessed) <= 6
 
 
