@@ -42,10 +42,11 @@ Verdict (``verdict``)
     has honest explanations (a bad day, stress under supervision, a lucky unsupervised
     run: at alpha = 0.05 about 1 honest candidate in 20 is expected to be flagged, and the
     simulation says how many are), and "consistent" does not prove that the unsupervised
-    test was taken alone. The practice of confirming an unproctored result by a short
-    proctored test and comparing the two follows the International Test Commission's
-    guidelines on computer-based and internet-delivered testing (ITC 2006, on
-    unsupervised test modes and confirmatory testing).
+    test was taken alone. Confirming a result of unproctored internet testing by a short
+    proctored follow-up ("verification") test is the practice discussed by Tippins et al.
+    (2006); the International Test Commission's guidelines (ITC 2006) distinguish the
+    unsupervised ("open", "controlled") from the supervised and managed modes of
+    administration this comparison spans.
 
 Simulation (``simulate_verification``) runs candidates through the production test
 (``adaptive.start_state``/``next_item``/``cat.update``/``final_score``, as
@@ -61,7 +62,9 @@ computer-based and internet-delivered testing. *International Journal of Testing
 approach to defining meaningful change in psychotherapy research. *Journal of Consulting
 and Clinical Psychology, 59*, 12-19. Kingsbury, G. G. & Zara, A. R. (1989). Procedures
 for selecting items for computerized adaptive tests. *Applied Measurement in Education,
-2*, 359-375. Warm, T. A. (1989). Weighted likelihood estimation of ability in item
+2*, 359-375. Tippins, N. T., Beaty, J., Drasgow, F., Gibson, W. M., Pearlman, K., Segall,
+D. O. & Shepherd, W. (2006). Unproctored Internet testing in employment settings.
+*Personnel Psychology, 59*, 189-225. Warm, T. A. (1989). Weighted likelihood estimation of ability in item
 response theory. *Psychometrika, 54*, 427-450.
 """
 
