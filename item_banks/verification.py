@@ -11,7 +11,10 @@ Settings (``verification_settings``)
     no SE target), so a supervised session has a known duration. Exposure: randomesque
     among the ``randomesque_k`` most informative eligible items (Kingsbury & Zara 1989);
     the main test's Sympson-Hetter parameters were calibrated for its own design and do
-    not hold for a short test on a pool that differs per candidate.
+    not hold for a short test on a pool that differs per candidate. Selection starts at
+    the unsupervised estimate (``verification_test(..., start_theta=theta_unsupervised)``:
+    a N(start_theta, 1) prior for the EAP that drives selection); the WLE score uses no
+    prior, so the verification estimate rests on the verification answers alone.
 
 Item exclusion (``eligible_item_ids``, ``verification_test``)
     Nothing the candidate saw (operational, pretest or practice items) is ever eligible.
