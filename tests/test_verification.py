@@ -167,3 +167,16 @@ def test_simulation_is_deterministic(bank):
     a = simulate_verification(ab, 5, np.random.default_rng(1), length=8)
     b = simulate_verification(ab, 5, np.random.default_rng(1), length=8)
     assert np.array_equal(a.z, b.z) and a.length == 8
+
+
+def test_selection_starts_at_the_unsupervised_estimate(bank):
+    from item_banks import adaptive as ad
+    seen = [i.id for i in bank.practice]
+    first_b = {}
+    for start in (-1.5, 1.5):
+        test = verification_test(bank, seen, start_theta=start)
+        state = ad.start_state(test, 7)
+        first_b[start] = float(test.cat_bank.b[ad.next_item(test, state, 7)])
+    assert first_b[1.5] > first_b[-1.5] + 1.0
+    with pytest.raises(ValueError):
+        verification_test(bank, seen, start_theta=float("nan"))
