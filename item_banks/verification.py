@@ -146,6 +146,7 @@ class VerificationTest:
     settings: cat.CatSettings
 
     def position_of(self, item_id: str) -> int:
+        """Position of ``item_id`` in ``cat_bank``; ValueError if it is not in the test."""
         return self.item_ids.index(item_id)
 
 
@@ -175,7 +176,9 @@ _FULL: dict[tuple, tuple[cat.CatBank, dict[str, int]]] = {}
 
 
 def _full_bank(bank: LogicBank) -> tuple[cat.CatBank, dict[str, int]]:
-    key = (str(bank.path), bank.bank_id, bank.version, id(bank.items))
+    # Keyed like adaptive.adaptive_bank: a bank version is immutable, and a key with the
+    # object's id would grow with every parse of a version kept in the database.
+    key = (str(bank.path), bank.bank_id, bank.version)
     if key not in _FULL:
         _FULL[key] = (adaptive.plain_cat_bank(bank), {item.id: n for n, item in enumerate(bank.items)})
     return _FULL[key]
