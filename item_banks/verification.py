@@ -95,6 +95,10 @@ CONSISTENT = "consistent"
 LOWER = "lower_than_expected"
 VERDICTS = (CONSISTENT, LOWER)
 RANDOMESQUE_K = 3
+#: Stamped with a verdict and both scores in results and reports (like
+#: ``adaptive.ENGINE_VERSION``); change it when the settings or the verdict change.
+VERIFICATION_VERSION = ("verify-1 (12-item fixed-length CAT on unseen items and families, randomesque k=3, "
+                        "WLE; one-sided reliable-change z on the difference, alpha 0.05)")
 
 
 def verification_settings(length: int = VERIFICATION_LENGTH) -> cat.CatSettings:
@@ -319,6 +323,7 @@ def simulate_verification(ab: adaptive.AdaptiveBank, n: int, rng: np.random.Gene
 
 __all__ = [
     "CONSISTENT", "DEFAULT_ALPHA", "LOWER", "VERDICTS", "VERIFICATION_LENGTH", "VERIFICATION_SETTINGS",
+    "VERIFICATION_VERSION",
     "Verdict", "VerificationSimulation", "VerificationTest", "eligible_item_ids", "run_verification",
     "simulate_verification", "verdict", "verification_settings", "verification_test",
 ]
