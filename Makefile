@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-leaks bench-calibration clean
+.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-leaks bench-calibration bench-verification clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ bench-cat: bench/.venv-cat/.installed
 # venv). Flags: make bench-leaks BENCH_ARGS="--quick".
 bench-leaks: install-test
 	$(PY) bench/leaks.py $(BENCH_ARGS)
+# False alarms and power of the verification verdict (docs/technical-manual.md, "Verification
+# test"); numpy only. Flags: make bench-verification BENCH_ARGS="--quick".
+bench-verification: install-test
+	$(PY) bench/verification.py $(BENCH_ARGS)
 
 # Item calibration, item fit and DIF on simulated adaptive data, beside girth's MML, which is
 # installed only in its own venv (item_banks needs only numpy; bench/calibration.py imports it

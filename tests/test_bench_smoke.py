@@ -74,3 +74,13 @@ def test_leaks_bench(tmp_path):
     assert result["quick"] and result["threshold"]["h_used"] > 0
     assert set(result["false_alarms"]) == {"loo", "end_of_test"}
     assert "harder, b + 1.0" in result["scenarios"] and "Planted leaks" in done.stdout
+
+
+def test_verification_bench(tmp_path):
+    # exit 1 only says a requirement of issue 17 is not met (at this tiny size or at all)
+    done = run("bench/verification.py", "--quick", "--n", "10", "--lengths", "8", "--out", str(tmp_path))
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    result = only_json(tmp_path, "verification-")
+    assert {r["length"] for r in result["rows"]} == {8, result["chosen_length"]}
+    assert {r["inflation"] for r in result["rows"]} == {0.0, 1.0}
+    assert (done.returncode == 0) == all(r["met"] for r in result["requirements"].values())
