@@ -188,10 +188,10 @@ def webhook_deliveries():
     endpoint_id = request.args.get("endpoint_id", type=int)
     status_arg = request.args.get("status") or ""
     status = DeliveryStatus(status_arg) if status_arg in STATUS_LABELS else None
-    page = svc.delivery_log(db, endpoint_id=endpoint_id, status=status, page=request.args.get("page"))
+    page, deliveries = svc.delivery_log(db, endpoint_id=endpoint_id, status=status, page=request.args.get("page"))
     endpoints = db.scalars(sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     args = {k: v for k, v in (("endpoint_id", endpoint_id), ("status", status.value if status else None)) if v}
-    return render_template("admin/webhook_deliveries.html", page=page, endpoints=endpoints,
+    return render_template("admin/webhook_deliveries.html", page=page, deliveries=deliveries, endpoints=endpoints,
                            endpoint_id=endpoint_id, status=status.value if status else "",
                            status_labels=STATUS_LABELS, args=args,
                            urls={e.id: e.url for e in endpoints})

@@ -572,49 +572,20 @@ def resend(session: Session, delivery: WebhookDelivery, *, user_id: int | None, 
     return changed
 
 
-@dataclass(frozen=True)
-class LogPage:
-    deliveries: list[WebhookDelivery]
-    number: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.total, self.number * self.per_page)
-
-
 def delivery_log(session: Session, *, endpoint_id: int | None, status: DeliveryStatus | None, page,
-                 per_page: int = LOG_PAGE_SIZE) -> LogPage:
-    """The newest deliveries first, filtered; two queries whatever the log's size."""
+                 per_page: int = LOG_PAGE_SIZE) -> tuple["Page", list[WebhookDelivery]]:
+    """The newest deliveries first, filtered: the page (``progress.Page``, as every list of
+    the admin pages) and its deliveries; two queries whatever the log's size."""
+    from .progress import Page, page_number
+
     conditions = []
     if endpoint_id is not None:
         conditions.append(WebhookDelivery.endpoint_id == endpoint_id)
     if status is not None:
         conditions.append(WebhookDelivery.status == status)
     total = session.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery).where(*conditions)) or 0
-    try:
-        number = int(page)
-    except (TypeError, ValueError):
-        number = 1
-    number = min(max(1, number), max(1, -(-total // per_page)))
+    number = page_number(page, total, per_page)
     rows = session.scalars(
         sa.select(WebhookDelivery).where(*conditions).order_by(WebhookDelivery.id.desc())
         .offset((number - 1) * per_page).limit(per_page)).all()
-    return LogPage(list(rows), number, per_page, total)
+    return Page(number=number, per_page=per_page, total=total, ids=tuple(d.id for d in rows)), list(rows)
