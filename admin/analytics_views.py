@@ -137,6 +137,17 @@ def _csv(text: str, filename: str):
     return response
 
 
+def _logic_analysis(db, *, with_fit: bool = True):
+    """The logic-item analysis the item, DIF and export views share: the scope from the
+    query string, the chosen bank version and its analysis. Returns (result, assignment id,
+    the versions offered, (bank id, version), the chosen version's bank)."""
+    scope, assignment_id = _scope()
+    bank, versions, chosen, shipped = _bank_choice(db, scope)
+    result = an.logic_analysis(db, scope, bank, bank_id=chosen[0], version=chosen[1], apriori=shipped,
+                               with_fit=with_fit)
+    return result, assignment_id, versions, chosen, bank
+
+
 def _log(action: str, object_type: str, **detail) -> None:
     audit.record(get_session(), user_id=current_user.id, action=action, object_type=object_type,
                  detail={k: v for k, v in detail.items() if v is not None}, now=res.now())
@@ -151,9 +162,7 @@ def _common(db, assignment_id):
 @staff_required
 def analytics():
     db = get_session()
-    scope, assignment_id = _scope()
-    bank, versions, (bank_id, version), shipped = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped)
+    result, assignment_id, versions, (bank_id, version), bank = _logic_analysis(db)
     sort = request.args.get("sort", "exposure")
     sort = sort if sort in an.SORT_KEYS else "exposure"
     descending = request.args.get("dir", "desc" if sort in ("exposure",) else "asc") == "desc"
@@ -190,9 +199,7 @@ def _curve_charts(curves: an.Curves) -> dict:
 @staff_required
 def analytics_dif():
     db = get_session()
-    scope, assignment_id = _scope()
-    bank, versions, (bank_id, version), shipped = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped, with_fit=False)
+    result, assignment_id, versions, (bank_id, version), _bank = _logic_analysis(db, with_fit=False)
     _log("view", "analytics_dif", assignment_id=assignment_id, bank=f"{bank_id}@{version}")
     tables = []
     for key, reference, focal in an.DIF_COMPARISONS:
@@ -265,9 +272,7 @@ def analytics_impact():
 @staff_required
 def analytics_items_csv():
     db = get_session()
-    scope, assignment_id = _scope()
-    bank, _versions, (bank_id, version), shipped = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped)
+    result, assignment_id, _versions, (bank_id, version), _bank = _logic_analysis(db)
     _log("export", "analytics_items", assignment_id=assignment_id, bank=f"{bank_id}@{version}")
     return _csv(an.item_rows_csv(result), f"item-statistics-{bank_id}-{version}.csv")
 
@@ -276,10 +281,7 @@ def analytics_items_csv():
 @staff_required
 def analytics_dif_csv():
     db = get_session()
-    scope, assignment_id = _scope()
-    bank, _versions, (bank_id, version), shipped = _bank_choice(db, scope)
-    result = an.logic_analysis(db, scope, bank, bank_id=bank_id, version=version, apriori=shipped,
-                               with_fit=False)
+    result, assignment_id, _versions, (bank_id, version), _bank = _logic_analysis(db, with_fit=False)
     _log("export", "analytics_dif", assignment_id=assignment_id, bank=f"{bank_id}@{version}")
     return _csv(an.dif_rows_csv(result), f"dif-{bank_id}-{version}.csv")
 
