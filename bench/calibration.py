@@ -276,9 +276,9 @@ def main(argv=None) -> int:
     design2 = the_design(quick, c_zero=True)
     data2, t2 = simulate(design2, n_max, args.seed + 1)
     doc["seconds_simulation_2pl"] = t2
-    for n_item in ns:
-        k = sim.simulees_for(n_item, bank.n_items, mean_length)
-        resp = data2.responses[:k]
+
+    def compare_2pl(resp, n_item: int, k: int, error_key: str) -> dict:
+        """Our 2PL MML and girth's on the same responses: recovery of a and b of each."""
         res, secs = ours(resp, design2.cat_bank, min_n=min_n, model="2PL")
         est = res.estimated
         row = {"n_per_item": n_item, "simulees": k, "items": int(est.sum()),
@@ -291,7 +291,13 @@ def main(argv=None) -> int:
                 full_a[est], full_b[est] = ga, gb
                 row["girth"] = {**recovery(bank.a, bank.b, full_a, full_b, est), "seconds": gsecs}
             except Exception as exc:  # noqa: BLE001 - a peer's failure is reported, not fatal
-                doc["errors"][f"girth_2pl_{n_item}"] = f"{exc.__class__.__name__}: {exc}"
+                doc["errors"][error_key] = f"{exc.__class__.__name__}: {exc}"
+        return row
+
+    for n_item in ns:
+        k = sim.simulees_for(n_item, bank.n_items, mean_length)
+        resp = data2.responses[:k]
+        row = compare_2pl(resp, n_item, k, f"girth_2pl_{n_item}")
         doc["recovery_2pl"].append(row)
         print(f"2PL N={n_item}: ours RMSE a {row['ours']['rmse_a']:.3f} b {row['ours']['rmse_b']:.3f}"
               + (f"; girth a {row['girth']['rmse_a']:.3f} b {row['girth']['rmse_b']:.3f}" if "girth" in row else ""),
@@ -302,19 +308,7 @@ def main(argv=None) -> int:
     for n_item in ns:
         k = sim.simulees_for(n_item, bank.n_items, round(mean_length))
         resp = data_r[:k]
-        res, secs = ours(resp, design2.cat_bank, min_n=min_n, model="2PL")
-        est = res.estimated
-        row = {"n_per_item": n_item, "simulees": k, "items": int(est.sum()),
-               "ours": {**recovery(bank.a, bank.b, res.a, res.b, est, res.se_a, res.se_b),
-                        "iterations": res.iterations, "seconds": secs}}
-        if girth_version:
-            try:
-                ga, gb, gsecs = girth_2pl(resp, est)
-                full_a, full_b = np.full(bank.n_items, np.nan), np.full(bank.n_items, np.nan)
-                full_a[est], full_b[est] = ga, gb
-                row["girth"] = {**recovery(bank.a, bank.b, full_a, full_b, est), "seconds": gsecs}
-            except Exception as exc:  # noqa: BLE001
-                doc["errors"][f"girth_2pl_random_{n_item}"] = f"{exc.__class__.__name__}: {exc}"
+        row = compare_2pl(resp, n_item, k, f"girth_2pl_random_{n_item}")
         doc["recovery_2pl_random"].append(row)
         print(f"2PL random N={n_item}: ours RMSE a {row['ours']['rmse_a']:.3f} b {row['ours']['rmse_b']:.3f}"
               + (f"; girth a {row['girth']['rmse_a']:.3f} b {row['girth']['rmse_b']:.3f}" if "girth" in row else ""),
