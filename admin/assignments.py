@@ -1,7 +1,7 @@
 """Consultants create clients and assignments and staff colleagues."""
 from __future__ import annotations
 
-import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,6 +14,7 @@ from norms import available_groups, load_norm_table
 from portal import labels
 from portal import resources as res
 from portal.db import get_session
+from portal.services.access import client_scope
 from portal.models import Client
 from portal.models.assignments import ROLE_FAMILIES
 from portal.services.assignments import (
@@ -87,7 +88,7 @@ def _fail(form, exc: AssignmentError):
 def new_assignment():
     db = get_session()
     form = AssignmentForm()
-    clients = db.scalars(sa.select(Client).order_by(Client.name)).all()
+    clients = db.scalars(client_scope(current_user).order_by(Client.name)).all()
     groups = available_groups()
     form.client_id.choices = [""] + [str(c.id) for c in clients]
     form.norm_group.choices = groups
@@ -98,7 +99,7 @@ def new_assignment():
         try:
             if form.new_client.data:
                 client = create_client(db, name=form.new_client.data, user_id=current_user.id, now=now)
-            elif form.client_id.data and (client := db.get(Client, int(form.client_id.data))):
+            elif form.client_id.data and (client := _visible_client(db, int(form.client_id.data))):
                 pass
             else:
                 raise AssignmentError("client_name", "no client")
@@ -214,6 +215,11 @@ def staff_assignment(assignment_id: int):
     return redirect(url_for("admin.assignment", assignment_id=a.id))
 
 
+def _visible_client(db, client_id: int) -> Client | None:
+    """The client if the current user may see it (a consultant: one of their assignments')."""
+    return db.scalar(client_scope(current_user).where(Client.id == client_id))
+
+
 @bp.route("/clients", methods=["GET", "POST"])
 @staff_required
 def clients():
@@ -221,7 +227,7 @@ def clients():
     form = ContactForm()
     status = 200
     if request.method == "POST":
-        client = db.get(Client, request.form.get("client_id", type=int) or 0)
+        client = _visible_client(db, request.form.get("client_id", type=int) or 0)
         if client is None:
             abort(404)
         if form.validate_on_submit():
@@ -237,6 +243,7 @@ def clients():
                 return redirect(url_for("admin.clients"))
         else:
             status = 400
-    all_clients = db.scalars(sa.select(Client).order_by(Client.name)).all()
+    all_clients = db.scalars(client_scope(current_user).options(selectinload(Client.contacts))
+                             .order_by(Client.name)).all()
     return render_template("admin/clients.html", clients=all_clients, form=form,
                            failed_client=request.form.get("client_id", type=int)), status

@@ -100,11 +100,9 @@ def test_staffing_a_colleague(app, db, make_assignment):
     assert {u.id for u in db.get(Assignment, aid).consultants} == {uid, other}
 
 
-def test_client_contacts(app, db):
-    make_user(db, "k@example.com")
-    db.add(Client(name="Kund AB"))
-    db.commit()
-    cid = db.scalar(sa.select(Client.id))
+def test_client_contacts(app, db, make_assignment):
+    aid = make_assignment(staff=[make_user(db, "k@example.com")])
+    cid = db.get(Assignment, aid).client_id
     client = login(app, "k@example.com")
     token = csrf_from(client.get("/admin/clients"))
     bad = client.post("/admin/clients", data={"csrf_token": token, "client_id": cid, "name": "",
@@ -162,3 +160,34 @@ def test_editing_an_assignment(app, db, make_assignment):
                                                   AuditEvent.object_id == aid).order_by(AuditEvent.id.desc()))
     assert event.action == "update" and "status" in event.detail["fields"] and "Controller" not in str(event.detail)
     assert login(app, "other@example.com").get(f"/admin/assignments/{aid}/edit").status_code in (302, 404)
+
+
+def test_a_consultant_sees_only_the_clients_of_their_assignments(app, db, make_assignment):
+    mine = make_user(db, "k@example.com")
+    make_user(db, "boss@example.com", role=Role.ADMIN)
+    own = make_assignment(staff=[mine])
+    other = make_assignment()
+    with app.app_context():
+        db.get(Assignment, own).client.name = "Egen Kund AB"
+        db.get(Assignment, other).client.name = "Annans Kund AB"
+        other_client = db.get(Assignment, other).client_id
+        db.add(ClientContact(client_id=other_client, name="Hemlig Kontakt", email="hemlig@annan.se"))
+        db.commit()
+    client = login(app, "k@example.com")
+    page = client.get("/admin/clients").get_data(as_text=True)
+    assert "Egen Kund AB" in page and "Annans Kund AB" not in page and "Hemlig Kontakt" not in page
+    new = client.get("/admin/assignments/new").get_data(as_text=True)
+    assert "Egen Kund AB" in new and "Annans Kund AB" not in new
+    token = csrf_from(client.get("/admin/clients"))
+    # Neither a contact nor an assignment can be added to a client the consultant cannot see.
+    assert client.post("/admin/clients", data={"csrf_token": token, "client_id": other_client,
+                                               "name": "Inbrytare"}).status_code == 404
+    response = client.post("/admin/assignments/new", data={
+        "csrf_token": token, "client_id": str(other_client), "title": "Ekonom", "language": "sv",
+        "norm_group": "general", "time_limit": "20", "uses_logic": "y"})
+    assert response.status_code == 400
+    assert db.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 2
+    assert db.scalar(sa.select(sa.func.count()).select_from(ClientContact)) == 1
+    # An administrator sees every client.
+    admin_page = login(app, "boss@example.com").get("/admin/clients").get_data(as_text=True)
+    assert "Egen Kund AB" in admin_page and "Annans Kund AB" in admin_page and "Hemlig Kontakt" in admin_page

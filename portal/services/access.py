@@ -47,6 +47,20 @@ def assignment_scope(user: Actor) -> sa.Select:
     return query.where(sa.false())
 
 
+def client_scope(user: User) -> sa.Select:
+    """The client organisations a staff member may see: every one for an admin; for a
+    consultant, those with an assignment they are staffed on (a client list with contact
+    people is the consultancy's business relations, not every consultant's)."""
+    from ..models import Client
+
+    query = sa.select(Client)
+    if user.role is Role.ADMIN:
+        return query
+    if user.role is Role.CONSULTANT:
+        return query.where(Client.id.in_(assignment_scope(user).with_only_columns(Assignment.client_id)))
+    return query.where(sa.false())
+
+
 def visible_assignment(session: Session, user: Actor, assignment_id: int) -> Assignment:
     assignment = session.scalar(assignment_scope(user).where(Assignment.id == assignment_id))
     if assignment is None:
