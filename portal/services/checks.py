@@ -177,9 +177,9 @@ def _safe_download_name(filename: str) -> str:
     return name[:200] or "attachment"
 
 
-def attach_file(session: Session, check: BackgroundCheck, *, filename: str, data: bytes,
-                storage_dir: Path, now: datetime, user_id: int | None = None) -> BackgroundCheck:
-    """Store ``data`` as the check's attachment (replacing an earlier one)."""
+def check_attachment(filename: str, data: bytes) -> str:
+    """The file's type (extension) if it may be attached; ``CheckError`` otherwise (empty,
+    larger than :data:`MAX_ATTACHMENT_BYTES`, not PDF/PNG/JPG, content not of its type)."""
     if not data:
         raise CheckError("empty_file", "the file is empty", field="file")
     if len(data) > MAX_ATTACHMENT_BYTES:
@@ -189,6 +189,13 @@ def attach_file(session: Session, check: BackgroundCheck, *, filename: str, data
         raise CheckError("bad_type", "only pdf, png and jpg files are allowed", field="file")
     if not any(data.startswith(magic) for magic in ALLOWED_TYPES[ext]):
         raise CheckError("bad_content", "the content does not match the file type", field="file")
+    return ext
+
+
+def attach_file(session: Session, check: BackgroundCheck, *, filename: str, data: bytes,
+                storage_dir: Path, now: datetime, user_id: int | None = None) -> BackgroundCheck:
+    """Store ``data`` as the check's attachment (replacing an earlier one)."""
+    ext = check_attachment(filename, data)
     storage_dir = Path(storage_dir)
     storage_dir.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.bin"
