@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, EmailField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal import labels
@@ -43,6 +43,8 @@ CHECK_ERRORS = {
     "bad_type": _l("Only PDF, PNG and JPG files can be attached."),
     "bad_content": _l("The file's content does not match its type."),
     "no_attachment": _l("There is no attachment."),
+    "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
+    "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
 }
 #: Room for the 5 MB file plus the other form fields of a multipart post.
 UPLOAD_REQUEST_LIMIT = svc.MAX_ATTACHMENT_BYTES + 256 * 1024
@@ -58,6 +60,8 @@ class ReferenceForm(FlaskForm):
     relation = StringField(_l("Relation to the candidate (e.g. former manager)"),
                            validators=[Optional(), Length(max=200)])
     period = StringField(_l("Period worked together"), validators=[Optional(), Length(max=100)])
+    email = EmailField(_l("Referee's e-mail"), validators=[Optional(), Length(max=254)])
+    phone = TelField(_l("Referee's phone"), validators=[Optional(), Length(max=50)])
     consent = BooleanField(_l("The candidate has consented to this referee being contacted"))
 
 
@@ -86,10 +90,12 @@ def candidate_references(candidate_id: int):
                 try:
                     svc.add_reference(db, candidate, referee_name=form.referee_name.data,
                                       relation=form.relation.data or "", period=form.period.data or "",
+                                      email=form.email.data or "", phone=form.phone.data or "",
                                       consent=bool(form.consent.data), user_id=current_user.id, now=res.now())
                 except svc.CheckError as exc:
                     db.rollback()
-                    target = form.consent if exc.field == "consent" else form.referee_name
+                    target = {"consent": form.consent, "referee_email": form.email,
+                              "referee_phone": form.phone}.get(exc.field, form.referee_name)
                     target.errors = [*target.errors, _error(exc)]
                     status = 400
                 else:

@@ -173,6 +173,25 @@ def test_reference_pages_add_and_rate(app, db, candidate_id, staff_user):
     assert "Rita Referent" in client.get(url).get_data(as_text=True)
 
 
+def test_a_referee_has_an_e_mail_and_a_phone_number(app, db, candidate_id, staff_user):
+    client = login(app, "konsult@example.com")
+    url = f"/admin/candidates/{candidate_id}/references"
+    token = csrf_from(client.get(url))
+    base = {"csrf_token": token, "action": "add", "referee_name": "Rita Referent", "consent": "y"}
+    bad = client.post(url, data={**base, "email": "rita.example.se", "phone": "12"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "Ange referensens e-postadress" in text and 'value="rita.example.se"' in text
+    assert db.scalar(sa.select(sa.func.count(ReferenceCheck.id))) == 0
+    bad_phone = client.post(url, data={**base, "email": "rita@example.se", "phone": "ring mig"})
+    assert bad_phone.status_code == 400 and "minst 6 siffror" in bad_phone.get_data(as_text=True)
+    assert client.post(url, data={**base, "email": "rita@example.se", "phone": "+46 70-123 45 67"}).status_code == 302
+    ref = db.scalar(sa.select(ReferenceCheck))
+    assert (ref.referee_email, ref.referee_phone) == ("rita@example.se", "+46 70-123 45 67")
+    page = client.get(url).get_data(as_text=True)
+    assert 'href="tel:+4670-1234567"' in page and 'href="mailto:rita@example.se"' in page
+
+
 def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, storage):
     client = login(app, "konsult@example.com")
     url = f"/admin/candidates/{candidate_id}/background"
