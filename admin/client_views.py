@@ -63,10 +63,13 @@ def client_assignment(assignment_id: int):
     closed = fo.released_of(db, ids)
     open_ = {cid: cid not in closed for cid in ids}
     latest = reports.latest_of(db, ids, ReportKind.CLIENT)
+    replies = reports.replies_of(db, ids)
+    addenda = {cid: reply for cid, report in latest.items()
+               if (reply := reports.reply_addendum(report, replies.get(cid))) is not None}
     audit.record(db, user_id=current_user.id, action="view", object_type="client_assignment", object_id=a.id,
                  now=res.now())
     return render_template("admin/client_assignment.html", a=a, candidates=candidates, opinions=opinions,
-                           open_=open_, latest=latest, profile=profiles.current_profile(db, a),
+                           open_=open_, latest=latest, addenda=addenda, profile=profiles.current_profile(db, a),
                            page=progress.Page(number, PER_PAGE, total, tuple(ids)))
 
 

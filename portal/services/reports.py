@@ -423,12 +423,20 @@ def download_name(report: Report) -> str:
     return f"{prefix}-{report.candidate_id}-v{report.version}.pdf"
 
 
-def served_html(report: Report, *, back: str, pdf: str) -> Response:
+def served_html(report: Report, *, back: str, pdf: str, reply: CandidateComment | None = None,
+                reply_pdf: str | None = None) -> Response:
     """A released report's stored HTML as a page, with a bar to go back and to download
-    the PDF added as it is served (the stored HTML itself stays as released)."""
+    the PDF added as it is served, and after it the candidate's reply as a dated addendum
+    when there is one the frozen report does not hold (``reply_addendum``). The stored
+    HTML itself stays as released."""
     with force_locale(report.language):
         bar = render_template("reports/_bar.html", back=back, pdf=pdf)
+        addendum = render_template("reports/_reply_addendum.html", report=report, reply=reply,
+                                   reply_pdf=reply_pdf) if reply is not None else ""
     html = report.html.replace('<body class="document">', '<body class="document">' + bar, 1)
+    if addendum:
+        head, tail = html.rsplit("</body>", 1)
+        html = head + addendum + "</body>" + tail
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -437,6 +445,40 @@ def served_html(report: Report, *, back: str, pdf: str) -> Response:
 def comment(session: Session, candidate: Candidate) -> CandidateComment | None:
     """The candidate's reply to their feedback report, if any."""
     return session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+
+
+def reply_addendum(report: Report, reply: CandidateComment | None) -> CandidateComment | None:
+    """The candidate's reply as an addendum to a released client report: the reply when
+    the frozen report does not already hold it word for word (it was written or changed
+    after the release). The client sees it with the report, dated, on the report's page
+    and as a PDF of its own; the frozen report and its SHA-256 stay as released."""
+    if report.kind is not ReportKind.CLIENT or reply is None:
+        return None
+    return reply if report.content.get("candidate_comment") != reply.text else None
+
+
+def replies_of(session: Session, candidate_ids) -> dict[int, CandidateComment]:
+    """The candidates' replies by candidate id, in one query."""
+    if not candidate_ids:
+        return {}
+    return {c.candidate_id: c for c in session.scalars(
+        sa.select(CandidateComment).where(CandidateComment.candidate_id.in_(list(candidate_ids))))}
+
+
+def render_reply_pdf(report: Report, reply: CandidateComment) -> bytes:
+    """The addendum as a one-page PDF in the report's language: the candidate's reply,
+    its dates, and which frozen report (version, SHA-256) it belongs to."""
+    stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
+    with force_locale(report.language):
+        html = render_template("reports/reply_addendum.html", report=report, reply=reply, lang=report.language,
+                               pdf=True, stylesheet_url=stylesheet)
+    return pdf_from_html(html)
+
+
+def reply_download_name(report: Report) -> str:
+    """E.g. ``kundrapport-12-v2-svar.pdf``: the report's file name with the reply's mark."""
+    suffix = "svar" if report.language == "sv" else "reply"
+    return download_name(report).removesuffix(".pdf") + f"-{suffix}.pdf"
 
 
 def save_comment(session: Session, candidate: Candidate, text: str, *, now: datetime) -> CandidateComment:
