@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
+from portal.services.overview import LIMIT as OVERVIEW_LIMIT
+from portal.services.overview import client_overview
 from portal.models import Assignment, Candidate, ReportKind, Role
 from portal.services import access, audit, profiles, progress, reports
 from portal.services import first_opinions as fo
@@ -42,7 +44,9 @@ def client_home():
         access.assignment_scope(current_user).options(selectinload(Assignment.client))
         .order_by(Assignment.created_at.desc(), Assignment.id.desc())
     ).all()
-    return render_template("admin/client_home.html", assignments=assignments)
+    overview = client_overview(get_session(), current_user, now=res.now())
+    return render_template("admin/client_home.html", assignments=assignments, overview=overview,
+                           limit=OVERVIEW_LIMIT)
 
 
 @bp.get("/client/assignments/<int:assignment_id>")

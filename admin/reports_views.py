@@ -144,6 +144,19 @@ def _tell_candidate(db, candidate, report: Report) -> None:
         flash(_("No mail server is configured: the e-mail to the candidate is in the outbox."), "info")
 
 
+@bp.post("/candidates/<int:candidate_id>/reports/reply-answered")
+@staff_required
+def reply_answered(candidate_id: int):
+    """Mark the candidate's reply as answered (it leaves the start page's list)."""
+    c = candidate_or_404(candidate_id)
+    try:
+        svc.mark_reply_answered(get_session(), c, user_id=current_user.id, now=res.now())
+    except svc.ReportError:
+        abort(404)
+    flash(_("The reply is marked as answered."), "success")
+    return redirect(url_for("admin.reports", candidate_id=c.id))
+
+
 @bp.get("/reports/<int:report_id>")
 @login_required
 def report_view(report_id: int):

@@ -435,8 +435,8 @@ def served_html(report: Report, *, back: str, pdf: str, reply: CandidateComment 
                                    reply_pdf=reply_pdf) if reply is not None else ""
     html = report.html.replace('<body class="document">', '<body class="document">' + bar, 1)
     if addendum:
-        head, tail = html.rsplit("</body>", 1)
-        html = head + addendum + "</body>" + tail
+        head, body_end, tail = html.rpartition("</body>")
+        html = head + addendum + body_end + tail if body_end else html + addendum
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -479,6 +479,19 @@ def reply_download_name(report: Report) -> str:
     """E.g. ``kundrapport-12-v2-svar.pdf``: the report's file name with the reply's mark."""
     suffix = "svar" if report.language == "sv" else "reply"
     return download_name(report).removesuffix(".pdf") + f"-{suffix}.pdf"
+
+
+def mark_reply_answered(session: Session, candidate: Candidate, *, user_id: int, now: datetime) -> CandidateComment:
+    """A consultant has answered the candidate's reply (off the portal: a call or an
+    e-mail); a later change of the reply makes it unanswered again."""
+    row = comment(session, candidate)
+    if row is None:
+        raise ReportError("no_comment")
+    row.answered_at, row.answered_by_id = now, user_id
+    session.flush()
+    audit.record(session, user_id=user_id, action="answer", object_type="report_candidate",
+                 object_id=candidate.id, now=now)
+    return row
 
 
 def save_comment(session: Session, candidate: Candidate, text: str, *, now: datetime) -> CandidateComment:

@@ -1,4 +1,4 @@
-"""referees' e-mail and phone
+"""referees' e-mail and phone; a candidate's reply marked as answered
 
 Revision ID: 0022
 Revises: 0018
@@ -6,6 +6,7 @@ Create Date: 2026-12-06 21:20:00
 """
 from alembic import op
 import sqlalchemy as sa
+import portal.models.base
 
 
 revision = '0022'
@@ -18,9 +19,17 @@ def upgrade() -> None:
     with op.batch_alter_table('reference_check') as batch:
         batch.add_column(sa.Column('referee_email', sa.String(length=254), server_default='', nullable=False))
         batch.add_column(sa.Column('referee_phone', sa.String(length=50), server_default='', nullable=False))
+    with op.batch_alter_table('candidate_comment') as batch:
+        batch.add_column(sa.Column('answered_at', portal.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('answered_by_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key(batch.f('fk_candidate_comment_answered_by_id_user'), 'user', ['answered_by_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('candidate_comment') as batch:
+        batch.drop_constraint(batch.f('fk_candidate_comment_answered_by_id_user'), type_='foreignkey')
+        batch.drop_column('answered_by_id')
+        batch.drop_column('answered_at')
     with op.batch_alter_table('reference_check') as batch:
         batch.drop_column('referee_phone')
         batch.drop_column('referee_email')
