@@ -38,7 +38,6 @@ from sqlalchemy.orm import Session
 from item_banks import LogicBank, adaptive, verification
 from norms import NormTable
 
-from ..db import insert_ignore
 from ..models import (
     Attempt,
     Candidate,
@@ -136,13 +135,16 @@ def place_order(session: Session, candidate: Candidate, bank: LogicBank, *, user
         verification.verification_test(bank, seen, start_theta=result.theta)
     except ValueError:
         raise VerificationError("too_few_items") from None
-    inserted = insert_ignore(session, VerificationOrder, dict(
+    order = VerificationOrder(
         candidate_id=candidate.id, logic_attempt_id=attempt.id, ordered_by_id=user_id, ordered_at=now,
         status=VerificationStatus.OPEN, theta_unsupervised=float(result.theta), se_unsupervised=float(result.se),
-        seen_item_ids=seen, code_failed_tries=0), None)
-    if not inserted:  # a concurrent order won the one open place
-        raise VerificationError("open_order")
-    order = open_order(session, candidate)
+        seen_item_ids=seen, code_failed_tries=0)
+    try:
+        with session.begin_nested():
+            session.add(order)
+            session.flush()
+    except sa.exc.IntegrityError:  # a concurrent order won the one open place
+        raise VerificationError("open_order") from None
     audit.record(session, user_id=user_id, action="create", object_type="verification_order",
                  object_id=order.id, detail={"candidate_id": candidate.id}, now=now)
     return order
