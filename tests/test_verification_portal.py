@@ -424,3 +424,21 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
     assert "12-question verification test" in html and verification.VERIFICATION_VERSION in html
     assert "fusk" not in html.lower() and "cheat" not in html.lower()
     assert preview.status_code == 200 and f'data-verification="{o.verdict}"' in preview.get_data(as_text=True)
+
+
+def test_erasure_stops_an_open_verification_and_the_export_leaves_out_the_code(app, db, world, clock):
+    from portal.services import privacy
+
+    cid = world["candidate"]
+    _, oid, code = start_verification(app, db, cid)
+    with app.app_context():
+        session = get_session()
+        c = session.get(Candidate, cid)
+        data = privacy.collect(session, c)
+        row = data["tables"]["verification_order"][0]
+        assert "code_hash" not in row and "session_nonce" not in row and row["status"] == "open"
+        privacy.erase(session, c, storage_dir=res.attachment_dir(), user_id=None, now=clock(), reason="request")
+        session.commit()
+    db.expire_all()
+    assert db.get(VerificationOrder, oid).status is VerificationStatus.CANCELLED
+    assert enter_code(app.test_client(), code).status_code == 400
