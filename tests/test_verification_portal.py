@@ -442,3 +442,16 @@ def test_erasure_stops_an_open_verification_and_the_export_leaves_out_the_code(a
     db.expire_all()
     assert db.get(VerificationOrder, oid).status is VerificationStatus.CANCELLED
     assert enter_code(app.test_client(), code).status_code == 400
+
+
+def test_selection_starts_at_the_unsupervised_estimate(app, db, world):
+    cid = world["candidate"]
+    _, oid, _ = start_verification(app, db, cid)
+    with app.app_context():
+        session = get_session()
+        o = session.get(VerificationOrder, oid)
+        ab = svc.engine(o, res.logic_bank_for(o.logic_attempt))
+        nodes, prior = ab.cat_bank.nodes, ab.cat_bank.log_prior
+        assert abs(float(nodes[int(np.argmax(prior))]) - o.theta_unsupervised) < 0.2
+        assert ab.settings == verification.VERIFICATION_SETTINGS
+        assert not set(ab.item_ids) & set(o.seen_item_ids)
