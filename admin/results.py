@@ -79,7 +79,9 @@ def _verification(db, c, logic_attempt, logic) -> dict:
 
     orders = verify_svc.orders_of(db, c)
     open_order = next((o for o in orders if o.status is VerificationStatus.OPEN), None)
-    finished = [o for o in orders if o.status is VerificationStatus.FINISHED]
+    # A verdict on the current logic result only (a technical reset replaces the result).
+    finished = [o for o in orders if o.status is VerificationStatus.FINISHED
+                and logic_attempt is not None and o.logic_attempt_id == logic_attempt.id]
     last = max(finished, key=lambda o: (o.finished_at, o.id)) if finished else None
     result = unsupervised = None
     if last is not None:

@@ -455,3 +455,20 @@ def test_selection_starts_at_the_unsupervised_estimate(app, db, world):
         assert abs(float(nodes[int(np.argmax(prior))]) - o.theta_unsupervised) < 0.2
         assert ab.settings == verification.VERIFICATION_SETTINGS
         assert not set(ab.item_ids) & set(o.seen_item_ids)
+
+
+def test_a_technical_reset_cancels_the_open_verification(app, db, world, clock):
+    from portal.services import candidate_admin
+
+    cid = world["candidate"]
+    _, oid, code = start_verification(app, db, cid)
+    db.execute(sa.update(Candidate).where(Candidate.id == cid).values(stage="inventory"))
+    db.commit()
+    with app.app_context():
+        session = get_session()
+        c = session.get(Candidate, cid)
+        assert candidate_admin.technical_reset(session, c, reason="Strömavbrott", user_id=None, now=clock())
+        session.commit()
+    db.expire_all()
+    assert db.get(VerificationOrder, oid).status is VerificationStatus.CANCELLED
+    assert enter_code(app.test_client(), code).status_code == 400

@@ -448,7 +448,7 @@ def finish_logic(
         else:
             scoring.score_logic_attempt(session, attempt, bank, norms)
     candidate = attempt.candidate
-    if candidate.stage is Stage.LOGIC:
+    if candidate.stage is Stage.LOGIC and attempt.kind is TestKind.LOGIC:
         advance(session, candidate, Stage.LOGIC, Stage.INVENTORY)
     return won
 
