@@ -333,6 +333,8 @@ def test_same_item_on_reload_and_the_time_limit(app, db, world, clock):
     db.expire_all()
     o = db.get(VerificationOrder, oid)
     assert o.status is VerificationStatus.FINISHED and o.verdict in verification.VERDICTS
+    consultant = login(app, "consultant")
+    assert "data-verification-incomplete" in consultant.get(f"/admin/candidates/{cid}").get_data(as_text=True)
 
 
 def test_extra_time_applies_to_the_verification(app, db, world):

@@ -328,8 +328,15 @@ def start(session: Session, order: VerificationOrder, bank: LogicBank, *, now: d
     attempt = Attempt(candidate_id=candidate.id, kind=TestKind.VERIFICATION, number=number,
                       bank_id=logic.bank_id, bank_version=logic.bank_version, seed=seed, item_ids=[],
                       started_at=now, deadline=now + limit, time_limit_seconds=int(limit.total_seconds()))
-    session.add(attempt)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except sa.exc.IntegrityError:  # a second tab started it at the same moment: keep that one
+        session.refresh(order)
+        if order.attempt_id is None:
+            raise
+        return session.get(Attempt, order.attempt_id)
     won = session.execute(
         sa.update(VerificationOrder).where(VerificationOrder.id == order.id, VerificationOrder.attempt_id.is_(None))
         .values(attempt_id=attempt.id).execution_options(synchronize_session=False)).rowcount == 1
