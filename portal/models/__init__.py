@@ -27,6 +27,7 @@ from .mail import OutboxMessage
 from .profiles import Competency, ProfileCompetency, RequirementProfile
 from .reports import CandidateComment, Report, ReportKind
 from .retention import RetentionPeriod
+from .verification import VerificationOrder, VerificationStatus
 from .sso import SsoLink, SsoRule, SsoRuleKind
 from .webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -39,6 +40,6 @@ __all__ = [
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
     "SsoLink", "SsoRule", "SsoRuleKind",
-    "BankActivation", "BankVersion",
+    "BankActivation", "BankVersion", "VerificationOrder", "VerificationStatus",
     "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

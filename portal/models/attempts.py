@@ -14,6 +14,9 @@ class TestKind(enum.Enum):
 
     LOGIC = "logic"
     INVENTORY = "inventory"
+    #: A supervised verification test of a finished logic attempt (``VerificationOrder``):
+    #: the logic test's item pages and engine with the verification settings.
+    VERIFICATION = "verification"
 
 
 class FinishReason(enum.Enum):

@@ -337,7 +337,8 @@ def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank,
 
 
 def present_logic_item(
-    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime
+    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime,
+    ab: adaptive.AdaptiveBank | None = None,
 ) -> Presentation | None:
     """The item on screen; None when a stopping rule is met.
 
@@ -346,10 +347,12 @@ def present_logic_item(
     0011), the CAT selects the next item now and stores it. Selection and option order
     come from the attempt's stored seed, so a reload, a second tab or a replay shows the
     same item in the same order; the option ids are random and say nothing about the key.
+    ``ab``: the test to run (a verification test, ``services.verification.engine``); by
+    default the logic test on ``bank``.
     """
     if attempt.finished_at is not None:
         return None
-    ab = adaptive.adaptive_bank(bank)
+    ab = ab or adaptive.adaptive_bank(bank)
     pending = _pending(session, attempt)
     if pending is None:
         answered = session.scalar(
@@ -379,12 +382,14 @@ def answer_logic_item(
     bank: LogicBank,
     norms: NormTable,
     timing: Timing = Timing(),
+    ab: adaptive.AdaptiveBank | None = None,
 ) -> AnswerOutcome:
     """Store an answer and go on: the CAT continues from the stored state, and the next
     item's presentation is stored (or the attempt finished when a stopping rule is met).
 
     The answer is written only if the question is still unanswered (a conditional
-    update), so a double submit or a second tab never writes twice or overwrites."""
+    update), so a double submit or a second tab never writes twice or overwrites.
+    ``ab``: as for ``present_logic_item``."""
     if attempt.finished_at is not None:
         return AnswerOutcome.FINISHED
     if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
@@ -408,7 +413,7 @@ def answer_logic_item(
     for key, value in answer.items():  # the row as written, without reading it back
         set_committed_value(response, key, value)
     session.expire(attempt, ["presented"])
-    ab = adaptive.adaptive_bank(bank)
+    ab = ab or adaptive.adaptive_bank(bank)
     state = _state_before(session, attempt, ab, adaptive.operational_before(attempt.pretest_plan, response.position))
     if not response.pretest:  # a pretest answer never reaches the estimate or the stopping rule
         state = cat.update(state, ab.position_of(response.item_id), int(correct))
@@ -436,9 +441,14 @@ def finish_logic(
 ) -> bool:
     won = _finish(session, attempt, reason, now)
     if won:
-        scoring.score_logic_attempt(session, attempt, bank, norms)
+        if attempt.kind is TestKind.VERIFICATION:  # its own engine and a verdict
+            from . import verification
+
+            verification.score_attempt(session, attempt, bank, norms, now=now)
+        else:
+            scoring.score_logic_attempt(session, attempt, bank, norms)
     candidate = attempt.candidate
-    if candidate.stage is Stage.LOGIC:
+    if candidate.stage is Stage.LOGIC and attempt.kind is TestKind.LOGIC:
         advance(session, candidate, Stage.LOGIC, Stage.INVENTORY)
     return won
 

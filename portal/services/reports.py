@@ -194,6 +194,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     if kind is ReportKind.CLIENT:
         content.update(_client_part(session, candidate, lang, profile))
         content["stamp"]["synthesis_model"] = synthesis_model.MODEL_VERSION
+        content["verification"] = _verification(session, candidate, logic) if logic_entry else None
     else:
         scales = ([logic_entry] if logic_entry else []) + [s for d in personality for s in [d, *d["facets"]]]
         content["strengths"] = [{"name": s["name"], "meaning": s["meaning"]} for s in scales
@@ -201,6 +202,31 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         content["development"] = [{"name": s["name"], "develop": s["develop"]} for s in scales
                                   if s.get("develop")]
     return content
+
+
+def _verification(session: Session, candidate: Candidate, logic) -> dict:
+    """Whether the logic result in the report was verified by a supervised test
+    (``services.verification``): the latest finished verification of this very attempt,
+    with its verdict and versions; ``{"verified": False}`` when there is none, so that the
+    report says the result stands unverified. (Client reports released before this key
+    existed say nothing about verification, as when they were released.)"""
+    from item_banks.verification import VERIFICATION_LENGTH
+
+    from . import verification
+
+    order = verification.latest_finished(session, candidate)
+    if order is None or order.logic_attempt_id != logic.attempt_id:
+        return {"verified": False}
+    result = next((r for r in order.attempt.results if r.scale == LOGIC_SCALE), None)
+    return {
+        "verified": True, "date": order.finished_at.date().isoformat(), "length": VERIFICATION_LENGTH,
+        "verdict": order.verdict, "alpha": order.alpha, "p": round(order.p_value, 3),
+        "percentile": _round(result.percentile) if result else None,
+        "low": _round(result.percentile_low) if result else None,
+        "high": _round(result.percentile_high) if result else None,
+        "bank": f"{order.bank_id} {order.bank_version}", "engine": order.engine_version,
+        "verification": order.verification_version,
+    }
 
 
 def _source_name(evidence, lang: str) -> str:
