@@ -321,9 +321,9 @@ def _signal_key() -> str:
 @limiter.limit(lambda: current_app.config["SIGNAL_RATE_LIMIT"], key_func=_signal_key)
 def signal():
     """A beacon of ``static/integrity.js`` (page left, hidden, back): 204 whether stored or
-    ignored (capped, or the attempt long finished). CSRF: the page's form token travels in
-    the form body (``sendBeacon`` cannot set headers), checked like any form's; the
-    attempt must be the session's candidate's own."""
+    ignored (capped, or the attempt long finished); 404 for an attempt that is not the
+    session's candidate's own. CSRF: the page's form token travels in the form body
+    (``sendBeacon`` cannot set headers), checked like any form's."""
     data = session.get(SESSION_KEY) or [None, None]
     invitation = invitation_for_session(get_session(), *data[:2])
     if invitation is None:
@@ -335,6 +335,8 @@ def signal():
                                 event=request.form.get("event", ""), ms=ms, now=res.now())
     except ValueError:
         abort(400)
+    except LookupError:
+        abort(404)
     return "", 204
 
 

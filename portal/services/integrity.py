@@ -89,25 +89,30 @@ def _bump(session: Session, attempt_id: int, now: datetime, *, where=None, **inc
         stmt = stmt.where(where)
     if session.execute(stmt).rowcount:
         return True
-    if insert_ignore(session, IntegritySignal, dict(attempt_id=attempt_id, updated_at=now), ["attempt_id"]):
-        return bool(session.execute(stmt).rowcount)
-    return False
+    # No row yet (or the cap holds): make sure it exists and try once more. (Not decided by
+    # insert_ignore's result: its rowcount is not reliable on psycopg.)
+    insert_ignore(session, IntegritySignal, dict(attempt_id=attempt_id, updated_at=now), ["attempt_id"])
+    return bool(session.execute(stmt).rowcount)
 
 
 def record_beacon(session: Session, *, candidate_id: int, attempt_id: int, event: str, ms: int | None,
                   now: datetime) -> bool:
     """Record one beacon of ``integrity.js`` for the candidate's own attempt. False (and
-    nothing stored) when the attempt is not theirs, was replaced by a reset, is long
-    finished, or has had its ``MAX_BEACONS``; ``ValueError`` for a malformed beacon."""
+    nothing stored) when the attempt was replaced by a reset, is long finished, or has had
+    its ``MAX_BEACONS``; ``LookupError`` when it is not the candidate's; ``ValueError``
+    for a malformed beacon."""
     if event not in EVENTS:
         raise ValueError(f"unknown event {event!r}")
     if event == "back" and (ms is None or ms < 0):
         raise ValueError("a 'back' beacon needs the milliseconds away")
     attempt = session.execute(
-        sa.select(Attempt.finished_at).where(Attempt.id == attempt_id, Attempt.candidate_id == candidate_id,
-                                             Attempt.superseded_at.is_(None))
+        sa.select(Attempt.finished_at, Attempt.superseded_at)
+        .where(Attempt.id == attempt_id, Attempt.candidate_id == candidate_id)
     ).one_or_none()
-    if attempt is None or (attempt.finished_at is not None and now > attempt.finished_at + FINISHED_GRACE):
+    if attempt is None:
+        raise LookupError("not the candidate's attempt")
+    if attempt.superseded_at is not None or (
+            attempt.finished_at is not None and now > attempt.finished_at + FINISHED_GRACE):
         return False
     increments = {"beacons": 1}
     if event == "away":
