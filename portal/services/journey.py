@@ -65,7 +65,7 @@ def set_language(session: Session, candidate: Candidate, language: str) -> None:
 #: The privacy notice on the welcome page; raise it whenever the notice's text changes, so
 #: that each candidate's record says which notice they accepted. The notice shown adds a
 #: fingerprint of the retention periods in force (``retention.notice_version``).
-PRIVACY_NOTICE_VERSION = "2026-12-06"
+PRIVACY_NOTICE_VERSION = "2026-12-06.2"  # .2: the integrity signals (issue 17)
 
 
 def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime,
