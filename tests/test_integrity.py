@@ -121,11 +121,27 @@ def test_a_beacon_cannot_write_to_another_candidates_attempt(app, client, db, ma
     # B's session, B's valid token, A's attempt: refused, A's counters untouched.
     assert beacon(other, b.page, attempt_a, "away").status_code == 404
     assert signals_of(db, attempt_a) is None
-    # Without any candidate session there is nobody to record for.
+    # A valid CSRF token but no candidate session (a staff sign-in page's): nobody to record for.
     stranger = app.test_client()
-    page = stranger.get(link_b.replace("/i/", "/i/x"))  # an invalid link: a page with no session
-    assert stranger.post("/test/signal", data={"attempt": attempt_b, "event": "away"}).status_code in (400, 404)
-    assert page.status_code == 404 and signals_of(db, attempt_b) is None
+    login_page = stranger.get("/admin/login")
+    assert beacon(stranger, login_page, attempt_b, "away").status_code == 404
+    assert signals_of(db, attempt_b) is None
+    assert beacon(other, b.page, attempt_b, "away").status_code == 204  # B's own: recorded
+    assert signals_of(db, attempt_b).away_count == 1
+
+
+def test_beacons_for_a_finished_attempt_are_taken_for_a_few_minutes_only(client, db, clock, make_invitation):
+    _, _, link = make_invitation()
+    c, attempt_id = at_item(client, link)
+    page = c.page
+    c.answer_all_items()
+    assert c.step == "inventory"
+    clock.advance(minutes=1)
+    assert beacon(client, page, attempt_id, "back", 30_000).status_code == 204  # time ran out while away
+    clock.advance(minutes=10)
+    assert beacon(client, page, attempt_id, "away").status_code == 204  # ignored
+    row = signals_of(db, attempt_id)
+    assert (row.away_seconds, row.away_count) == (30, 0)
 
 
 def test_beacons_are_capped_per_attempt(client, db, make_invitation, monkeypatch):
@@ -143,9 +159,7 @@ def test_beacons_are_capped_per_attempt(client, db, make_invitation, monkeypatch
 
 
 def test_beacons_are_rate_limited_per_candidate_session(make_app, make_invitation, db):
-    app = make_app(SIGNAL_RATE_LIMIT="3 per minute")
-    from conftest import TEST_CONFIG  # noqa: F401  (the app above shares the test database)
-
+    app = make_app(SIGNAL_RATE_LIMIT="3 per minute")  # on the same test database as make_invitation's
     client = app.test_client()
     _, _, link = make_invitation()
     c, attempt_id = at_item(client, link)
