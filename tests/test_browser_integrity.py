@@ -71,13 +71,19 @@ def test_hiding_the_test_page_is_recorded_and_shown_to_the_consultant(  # noqa: 
     row = wait_for_row(db, IntegritySignal.attempt_id == attempt_id, lambda r: r.away_seconds >= 1)
     assert row is not None, "no beacon arrived"
     assert (row.away_count, row.hidden_count) == (1, 1) and 1 <= row.away_seconds <= 5
+    # Another window in front (the page stays visible, the window loses focus): away, not hidden.
+    page.evaluate("() => window.dispatchEvent(new Event('blur'))")
+    page.wait_for_timeout(1100)
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    row = wait_for_row(db, IntegritySignal.attempt_id == attempt_id, lambda r: r.away_count == 2 and r.beacons >= 6)
+    assert (row.away_count, row.hidden_count) == (2, 1) and 2 <= row.away_seconds <= 7
     # Answering (the page unloads, so it is hidden too) is not leaving the test.
     for _ in range(2):
         answer_current_item(page)
     assert step(page) == "item"
     page.wait_for_timeout(300)
     row = wait_for_row(db, IntegritySignal.attempt_id == attempt_id, lambda r: True)
-    assert row.away_count == 1
+    assert row.away_count == 2
     context.close()
 
     staff = browser.new_context(locale="en-GB")
@@ -90,7 +96,7 @@ def test_hiding_the_test_page_is_recorded_and_shown_to_the_consultant(  # noqa: 
     section = admin.locator("section[data-integrity]")
     assert "Integrity signals — information only" in section.locator("h2").inner_text()
     away = section.locator("[data-signals=logic] [data-away]")
-    assert away.get_attribute("data-away") == "1"
-    assert "1 time" in away.inner_text() and "page hidden" in away.inner_text()
+    assert away.get_attribute("data-away") == "2"
+    assert "2 times" in away.inner_text() and "1 of them with the page hidden" in away.inner_text()
     assert "honest explanations" in section.inner_text()
     staff.close()
