@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal import resources as res
 from portal.db import get_session
 from portal.models import TestKind, VerificationStatus
-from portal.services import audit, journey, profiles
+from portal.services import audit, integrity, journey, profiles
 from portal.services import verification as verify_svc
 from portal.services.invitations import candidate_status
 from portal.services.logic_results import summarise
@@ -64,12 +64,16 @@ def candidate(candidate_id: int):
     # The table the results were normed against (the assignment's group may have changed
     # since, or been rebuilt): its name and whether it is provisional or local.
     shown = res.norm_table_for_ref(norms_ref) or res.norm_table(c.assignment.norm_group)
+    # Information for the consultant only: never in a score, a report or a decision.
+    signals = integrity.summarise(db, [a for a in (logic_attempt, inventory_attempt) if a is not None],
+                                  logic_bank_for=res.logic_bank_for)
     return render_template(
         "admin/candidate.html", verification=_verification(db, c, logic_attempt, logic), c=c, status=candidate_status(c, now), logic=logic,
         logic_summary=summarise(logic) if logic is not None else None,
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
         inventory=inventory, norms=shown, norm_info=res.norm_info(shown), norms_ref=norms_ref,
         stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
+        signals=signals, integrity=integrity,
     )
 
 

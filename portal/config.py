@@ -112,6 +112,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "VERIFICATION_CODE_RATE_LIMIT": env.get("VERIFICATION_CODE_RATE_LIMIT", "10 per 15 minutes"),
         #: Requests per API key (``portal/api``), in the limiter's storage.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
+        #: Integrity beacons per candidate session (``static/integrity.js``; each attempt
+        #: also keeps at most ``services.integrity.MAX_BEACONS``).
+        "SIGNAL_RATE_LIMIT": env.get("SIGNAL_RATE_LIMIT", "60 per minute"),
         #: The privacy notice candidates read: the controller (the consultancy) and where to
         #: send questions and requests about their data.
         "CONTROLLER_NAME": env.get("CONTROLLER_NAME", "").strip(),

@@ -15,6 +15,7 @@ from .banks import BankActivation, BankVersion
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
 from .equality import EqualityResponse
+from .integrity import IntegritySignal
 from .evidence import (
     BackgroundCheck,
     CheckStatus,
@@ -41,5 +42,6 @@ __all__ = [
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
     "SsoLink", "SsoRule", "SsoRuleKind",
     "BankActivation", "BankVersion", "VerificationOrder", "VerificationStatus",
+    "IntegritySignal",
     "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

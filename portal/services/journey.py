@@ -65,7 +65,7 @@ def set_language(session: Session, candidate: Candidate, language: str) -> None:
 #: The privacy notice on the welcome page; raise it whenever the notice's text changes, so
 #: that each candidate's record says which notice they accepted. The notice shown adds a
 #: fingerprint of the retention periods in force (``retention.notice_version``).
-PRIVACY_NOTICE_VERSION = "2026-12-06"
+PRIVACY_NOTICE_VERSION = "2026-12-06.2"  # .2: the integrity signals (issue 17)
 
 
 def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime,
@@ -157,7 +157,7 @@ def _new_seed() -> int:
 
 def start_logic(
     session: Session, candidate: Candidate, bank: LogicBank, *, now: datetime, seed: int | None = None,
-    pretest_items: int = 0,
+    pretest_items: int = 0, device: str | None = None,
 ) -> Attempt:
     """Start the timed, adaptive part (once): the deadline is fixed here.
 
@@ -165,7 +165,8 @@ def start_logic(
     chosen one at a time by the CAT (``present_logic_item``) and recorded as
     ``LogicResponse`` rows, so ``item_ids`` stays empty for adaptive attempts. Up to
     ``pretest_items`` of the bank's pretest items are planned in (``adaptive.pretest_plan``,
-    stored on the attempt): given unscored between operational items.
+    stored on the attempt): given unscored between operational items. ``device``: the
+    starting browser's mark (``integrity.device_mark``).
     """
     if candidate.stage is Stage.PRACTICE:
         advance(session, candidate, Stage.PRACTICE, Stage.LOGIC)
@@ -191,6 +192,7 @@ def start_logic(
             deadline=now + limit,
             time_limit_seconds=int(limit.total_seconds()),
             pretest_plan=adaptive.pretest_plan([i.id for i in bank.pretest], seed, pretest_items) or None,
+            device=device,
         ),
         ["candidate_id", "kind", "number"],
     )
@@ -457,7 +459,7 @@ def finish_logic(
 
 def start_inventory(
     session: Session, candidate: Candidate, inventory: Inventory, *, now: datetime,
-    seed: int | None = None,
+    seed: int | None = None, device: str | None = None,
 ) -> Attempt:
     existing = current_attempt(session, candidate, TestKind.INVENTORY)
     if existing is not None:
@@ -477,6 +479,7 @@ def start_inventory(
             seed=seed,
             item_ids=order,
             started_at=now,
+            device=device,
         ),
         ["candidate_id", "kind", "number"],
     )

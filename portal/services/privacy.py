@@ -40,7 +40,7 @@ from ..models import (
     OutboxMessage, ReferenceCheck, Report, ReportKind, Synthesis, VerificationOrder, VerificationStatus,
 )
 from ..pdf import render_pdf
-from . import audit, checks
+from . import audit, checks, integrity
 from .reports import DRAFTS
 
 FORMAT = "second-opinion/candidate-export"
@@ -231,7 +231,8 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
     every invitation is revoked and its link secret replaced, so no link works again; the
     person key of the norm builder (after marking attempts the person also completed
     elsewhere as duplicates, ``_settle_person_key``);
-    interview notes, the judgement's texts, the candidate's reply, references,
+    interview notes, the judgement's texts, the candidate's reply, references, the
+    integrity signals of the attempts and their browser marks (``integrity.erase``),
     background-check notes, sources and attachment files, and every e-mail to the
     candidate. Released reports are deleted and each kind replaced by a tombstone version
     saying when and why it was erased (released in the name of whoever released the last
@@ -254,6 +255,9 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
     session.execute(sa.update(VerificationOrder).where(
         VerificationOrder.candidate_id == candidate.id, VerificationOrder.status == VerificationStatus.OPEN)
         .values(status=VerificationStatus.CANCELLED, cancelled_at=now, code_hash=None, session_nonce=None))
+    # Behaviour during the test (time away, reloads, browser marks): not kept with the
+    # anonymous answers, which the norms and calibration need without them.
+    counts["integrity_signals"] = integrity.erase(session, candidate.id)
     if reason == "request":
         # Given voluntarily, for aggregate analyses only: gone with the person's request
         # (not counted: whether someone answered is theirs too). The retention purge keeps
