@@ -68,7 +68,7 @@ class RetireItemForm(FlaskForm):
                            validators=[DataRequired(message=_l("Give a reason for retiring the item.")),
                                        Length(max=1000, message=_l("At most 1000 characters."))])
     confirm = BooleanField(_l("I want a new bank version without this item, to review and activate on the "
-                              "Versions page."),
+                              "Versions and calibration page."),
                            validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 

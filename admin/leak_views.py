@@ -42,9 +42,19 @@ CHART_POINTS = 300
 def _data(db, scope, item_id: str | None = None):
     """(responses with expectations, the active bank, retired items)."""
     current = res.logic_bank()
-    data = lm.collect(db, scope, bank_id=current.bank_id, item_id=item_id,
-                      load_bank=lambda version: _version_bank(current, current.bank_id, version))
-    return data, current, bank_versions.retired_items(db, res.shipped_logic_bank())
+
+    def load(version: str):
+        try:
+            return _version_bank(current, current.bank_id, version)
+        except BankError:  # a stored version that no longer loads: its attempts are left out, and counted
+            return None
+
+    data = lm.collect(db, scope, bank_id=current.bank_id, item_id=item_id, load_bank=load)
+    return data, current, bank_versions.retired_items(db, res.shipped_logic_bank(), current.version)
+
+
+def _args(assignment_id: int | None) -> dict:
+    return {"assignment": assignment_id} if assignment_id else {}
 
 
 def _item_or_404(item_id: str, data: lm.Responses, current) -> None:
@@ -63,7 +73,7 @@ def analytics_leaks():
     shown = summary.items[(page.number - 1) * PER_PAGE: page.number * PER_PAGE]
     _log("view", "analytics_leaks", assignment_id=assignment_id)
     return render_template("admin/analytics_leaks.html", summary=summary, rows=shown, page=page,
-                           statuses=STATUS_LABELS, args={"assignment": assignment_id or ""}, bank=current,
+                           statuses=STATUS_LABELS, args=_args(assignment_id), bank=current,
                            alpha=leaks.DEFAULT_ALPHA, horizon=leaks.DEFAULT_HORIZON, **_common(db, assignment_id))
 
 
@@ -89,7 +99,7 @@ def _window_chart(detail: lm.ItemDetail) -> str | None:
     return curve_chart_svg(
         x, [{"values": [w.observed for w in detail.windows], "dash": None, "label": _("observed")},
             {"values": [w.expected for w in detail.windows], "dash": "6 3", "label": _("expected")}],
-        x_label=_("Month (1 = the first with responses)") if detail.by == "month" else
+        x_label=_("Months with responses, in order (1 = the first)") if detail.by == "month" else
         _("Block of %(n)s responses (1 = the first)", n=lm.BLOCK),
         y_label=_("Proportion correct"), title=_("Observed and expected proportion correct"), y_max=1.0,
         x_step=_nice_ceiling(len(x) / 8) if len(x) > 8 else 1.0)
@@ -107,7 +117,7 @@ def analytics_leak_item(item_id: str):
     labels = [lm.window_label(w, by) for w in detail.windows]
     _log("view", "analytics_leak_item", assignment_id=assignment_id, item_id=item_id)
     return render_template("admin/analytics_leak_item.html", detail=detail, item=detail.item, labels=labels,
-                           statuses=STATUS_LABELS, args={"assignment": assignment_id or ""}, by=by,
+                           statuses=STATUS_LABELS, args=_args(assignment_id), by=by,
                            cusum_chart=_cusum_chart(detail.item), window_chart=_window_chart(detail),
                            block=lm.BLOCK, bank=current, min_n=leaks.DEFAULT_MIN_N, **_common(db, assignment_id))
 
@@ -157,7 +167,7 @@ def analytics_leak_retire(item_id: str):
                 problem = _("Another bank version was created at the same moment. Reload the page and try again.")
             else:
                 flash(_("Item %(item)s is retired in the new bank version %(version)s, which is not active yet. "
-                        "Review and activate it on the Versions page; attempts already started keep their version.",
+                        "Review and activate it on the Versions and calibration page; attempts already started keep their version.",
                         item=item_id, version=row.version), "success")
                 return redirect(url_for(".analytics_leak_item", item_id=item_id))
         status = 400

@@ -107,24 +107,33 @@ def test_the_page_shows_a_planted_leak_in_alarm_and_an_ordinary_item_not(app, db
 
 
 def test_expected_probabilities_use_the_version_each_attempt_was_stamped_with(app, db):
-    """Half the attempts were given under a version whose items are all 1.0 harder. Judged
-    by that version's parameters (as they should be), nothing is in alarm; judged by the
-    shipped parameters, every item would look far easier than predicted."""
+    """A version 3.1.0 in which ORDINARY is much easier (b - 1.5): answers given under it,
+    judged by its parameters (as they must be), raise no alarm; judged by the shipped
+    parameters, the same answers would."""
     _user(db, "admin@example.com", Role.ADMIN)
     aid = _assignment(db, "Controller")
-    store(db, derived("3.1.0", shift_b=1.0))
-    hard = {i["id"]: i["irt"] for i in derived("3.1.0", shift_b=1.0)["items"] if not i["practice"]}
-    # Answers simulated from the harder parameters, stamped with 3.1.0.
+    doc = derived("3.1.0")
+    easier = next(i for i in doc["items"] if i["id"] == ORDINARY)
+    easier["irt"]["b"] = round(easier["irt"]["b"] - 1.5, 3)
+    doc["irt"]["parameters"] = "calibrated"
+    store(db, doc)
+    params = {i["id"]: i["irt"] for i in doc["items"] if not i["practice"]}
     rng = np.random.default_rng(3)
-    a, b, c = (np.array([hard[i.id][k] for i in ITEMS]) for k in ("a", "b", "c"))
-    x = (rng.random((200, len(ITEMS))) < irt.p3pl(rng.normal(size=200), a, b, c)).astype(float)
-    insert_responses(db, _candidate(db, aid), BANK.bank_id, "3.1.0", [i.id for i in ITEMS], x,
-                     answered_at=[T0 + timedelta(days=p) for p in range(200)])
-    html = login(app, "admin@example.com").get("/admin/analytics/leaks").get_data(as_text=True)
-    assert 'data-counts="alarm=0 ' in html and 'data-n="200"' in html
-    observed = x[:, 0].mean()
-    p_shipped = irt.p3pl(np.zeros(1), *(np.array([ITEMS[0].irt[k]]) for k in ("a", "b", "c")))[0, 0]
-    assert observed < p_shipped - 0.1  # the shipped parameters would have predicted far more correct
+    a, b, c = (np.array([params[i.id][k] for i in ITEMS[:20]]) for k in ("a", "b", "c"))
+    x = (rng.random((300, 20)) < irt.p3pl(rng.normal(size=300), a, b, c)).astype(float)
+    times = [T0 + timedelta(days=p) for p in range(300)]
+    insert_responses(db, _candidate(db, aid), BANK.bank_id, "3.1.0", [i.id for i in ITEMS[:20]], x, answered_at=times)
+    # Two tests of a version that is not stored (cannot be loaded): left out, and said so.
+    insert_responses(db, _candidate(db, _assignment(db, "Other")), BANK.bank_id, "9.9.9", [ORDINARY],
+                     np.ones((2, 1)), answered_at=T0)
+    html = login(app, "admin@example.com").get("/admin/analytics/leaks", headers={"Accept-Language": "en"}
+                                               ).get_data(as_text=True)
+    assert 'data-n="302"' in html and _status(html, ORDINARY) == "no alarm"
+    assert "2 tests of bank versions that can no longer be loaded are left out" in html
+    assert re.search(r"<td>300</td>", _row(html, ORDINARY))
+    shipped = [np.array([i.irt[k] for i in ITEMS[:20]]) for k in ("a", "b", "c")]
+    wrong = leaks.expected_correct(x, *shipped)[:, 1]
+    assert leaks.monitor(np.arange(300), x[:, 1], wrong).status == leaks.ALARM
 
 
 def _retire_page(browser, item_id):

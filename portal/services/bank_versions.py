@@ -333,11 +333,12 @@ def _pending_retirement(session: Session, bank_id: str, active: str) -> BankVers
                  and r.version != active), None)
 
 
-def retired_items(session: Session, shipped: LogicBank) -> dict[str, tuple[str, bool]]:
+def retired_items(session: Session, shipped: LogicBank, active: str | None = None) -> dict[str, tuple[str, bool]]:
     """``item_id -> (version, active)`` for the items retired by hand: in the version in use
     (active True) or in the pending retirement version written from it (active False). One
-    query for the versions (documents not loaded) and one for the active version."""
-    active = active_version(session, shipped.bank_id) or shipped.version
+    query for the versions (documents not loaded), and one for the active version unless
+    ``active`` names it."""
+    active = active or active_version(session, shipped.bank_id) or shipped.version
     rows = session.scalars(sa.select(BankVersion).options(defer(BankVersion.document))
                            .where(BankVersion.bank_id == shipped.bank_id, BankVersion.source == RETIRED)
                            .order_by(BankVersion.id.desc())).all()
