@@ -295,6 +295,8 @@ def test_both_languages_render(app, db):
             html = page.get_data(as_text=True)
             assert page.status_code == 200 and f'<html lang="{lang}">' in html, (lang, url)
             assert f'data-item="{ORDINARY}"' in html or f"{ORDINARY}" in html
+    swedish = browser.get("/admin/analytics/leaks", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert 'aria-label="Analys"' in swedish  # the Swedish catalogue is the one in use
     english = browser.get("/admin/analytics/leaks", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Leak monitoring" in english and 'href="/admin/analytics/leaks"' in english
 

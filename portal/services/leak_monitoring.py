@@ -169,12 +169,23 @@ def collect(session: Session, scope: sa.Select, *, bank_id: str, load_bank: Call
                      np.array(ps, float)[order], window, skipped)
 
 
-def _item_leak(data: Responses, item_id: str, types: dict[str, str], active: set[str], retired: dict,
-               *, k: float, h: float, min_n: int) -> ItemLeak:
-    mask = data.item_ids == item_id
-    mon = leaks.monitor(data.times[mask], data.x[mask], data.p[mask], k=k, h=h, min_n=min_n)
+def _item_leak(data: Responses, item_id: str, index: np.ndarray, types: dict[str, str], active: set[str],
+               retired: dict, *, k: float, h: float, min_n: int) -> ItemLeak:
+    """The monitor of ``item_id`` over its responses ``index`` (positions in ``data``, in time
+    order)."""
+    mon = leaks.monitor(data.times[index], data.x[index], data.p[index], k=k, h=h, min_n=min_n)
     return ItemLeak(item_id, types.get(item_id, ""), mon, _from64(mon.alarm_time), item_id in active,
                     retired.get(item_id))
+
+
+def _by_item(data: Responses) -> dict[str, np.ndarray]:
+    """Positions of each item's responses, in time order (one stable sort, not a scan per item)."""
+    if not data.item_ids.size:
+        return {}
+    names, inverse = np.unique(data.item_ids.astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(inverse, minlength=names.size))]
+    return {str(name): order[bounds[j]:bounds[j + 1]] for j, name in enumerate(names)}
 
 
 def _rank(item: ItemLeak) -> tuple:
@@ -195,10 +206,10 @@ def summarise(data: Responses, *, bank_id: str, active: LogicBank, retired: dict
     retired = retired or {}
     types = {i.id: i.type for i in active.items}
     operational = {i.id for i in active.items}
-    answered = sorted(set(data.item_ids.tolist()))
-    items = sorted((_item_leak(data, i, types, operational, retired, k=k, h=h, min_n=min_n) for i in answered),
-                   key=_rank)
-    return LeakSummary(bank_id, data.window, data.skipped_attempts, items, len(operational - set(answered)),
+    groups = _by_item(data)
+    items = sorted((_item_leak(data, i, index, types, operational, retired, k=k, h=h, min_n=min_n)
+                    for i, index in groups.items()), key=_rank)
+    return LeakSummary(bank_id, data.window, data.skipped_attempts, items, len(operational - set(groups)),
                        k, h, min_n)
 
 
@@ -216,12 +227,13 @@ def item_detail(data: Responses, item_id: str, *, active: LogicBank, retired: di
     """One item's monitor and its windows (``by``: "month", or "block" of :data:`BLOCK`
     responses)."""
     types = {i.id: i.type for i in active.items}
-    item = _item_leak(data, item_id, types, {i.id for i in active.items}, retired or {}, k=k, h=h, min_n=min_n)
-    mask = data.item_ids == item_id
+    index = _by_item(data).get(item_id, np.zeros(0, dtype=int))
+    item = _item_leak(data, item_id, index, types, {i.id for i in active.items}, retired or {}, k=k, h=h,
+                      min_n=min_n)
     if by == "block":
-        rows = leaks.windows(data.times[mask], data.x[mask], data.p[mask], block=BLOCK)
+        rows = leaks.windows(data.times[index], data.x[index], data.p[index], block=BLOCK)
     else:
-        rows = leaks.windows(data.times[mask], data.x[mask], data.p[mask], by="month")
+        rows = leaks.windows(data.times[index], data.x[index], data.p[index], by="month")
     return ItemDetail(item, rows, by, data.window)
 
 
