@@ -15,8 +15,9 @@ from bank_version_helpers import derived, insert_responses, store
 from conftest import csrf_from
 from querycount import counting
 from test_analytics import _assignment, _user, login
-from item_banks import irt, leaks, load_logic_bank
-from portal.models import Assignment, AuditEvent, BankActivation, BankVersion, Candidate, Role, Stage, User
+from item_banks import adaptive, irt, leaks, load_logic_bank
+from portal.models import (Assignment, Attempt, AuditEvent, BankActivation, BankVersion, Candidate, Role, Stage,
+                           TestKind, User)
 from portal.services import bank_versions
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -208,6 +209,11 @@ def test_retiring_an_item_writes_a_new_inactive_version_without_it(app, db):
     assert json.loads(db.scalar(sa.select(BankVersion.document).where(BankVersion.version == "3.1.0")))["items"] \
         == doc["items"]  # the first new version is unchanged too
 
+    # An attempt in progress, stamped with the version in use before the activation.
+    running = Attempt(candidate_id=db.scalar(sa.select(Candidate.id)), kind=TestKind.LOGIC, number=999,
+                      bank_id=BANK.bank_id, bank_version=BANK.version, seed=1, item_ids=[LEAKED], started_at=T0)
+    db.add(running)
+    db.commit()
     # Reviewed and activated in the existing Versions flow; new attempts then get it.
     review = browser.get("/admin/banks/versions/3.2.0", headers={"Accept-Language": "en"})
     text = review.get_data(as_text=True)
@@ -219,6 +225,10 @@ def test_retiring_an_item_writes_a_new_inactive_version_without_it(app, db):
     with app.test_request_context():
         active = res.logic_bank()
         assert active.version == "3.2.0" and LEAKED not in {i.id for i in active.items}
+        # with the carried-over exposure parameters accepted for it
+        assert adaptive.adaptive_bank(active).settings.exposure == "sympson_hetter"
+        # the attempt in progress keeps its version, the retired item included
+        assert res.logic_bank_for(db.get(Attempt, running.id)).get(LEAKED).id == LEAKED
     html = browser.get("/admin/analytics/leaks", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Retired (version 3.2.0, active)" in _row(html, LEAKED)
 
