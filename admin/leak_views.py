@@ -167,8 +167,8 @@ def analytics_leak_retire(item_id: str):
                 problem = _("Another bank version was created at the same moment. Reload the page and try again.")
             else:
                 flash(_("Item %(item)s is retired in the new bank version %(version)s, which is not active yet. "
-                        "Review and activate it on the Versions and calibration page; attempts already started keep their version.",
-                        item=item_id, version=row.version), "success")
+                        "Review and activate it on the Versions and calibration page; attempts already started "
+                        "keep their version.", item=item_id, version=row.version), "success")
                 return redirect(url_for(".analytics_leak_item", item_id=item_id))
         status = 400
     elif request.method == "POST":

@@ -79,8 +79,9 @@ def test_the_page_shows_a_planted_leak_in_alarm_and_an_ordinary_item_not(app, db
     assert _status(html, RARE) == "insufficient data"
     # Alarms first; the statistic and threshold are stated, with the manual's section.
     assert html.index(f'data-item="{LEAKED}"') < html.index(f'data-item="{ORDINARY}"')
-    assert "exceeds 25" in html and "k = 0.15" in html and "section 15" in html
-    assert re.search(r'data-counts="alarm=1 ', html) and 'data-n="300"' in html, re.search(r'data-counts="[^"]*"', html).group(0)
+    assert "exceeds 25." in html and "k = 0.15" in html and "section 15" in html
+    never = len(BANK.items) - len(ITEMS)  # operational items nobody answered: counted, not listed
+    assert f'data-counts="alarm=1 no-alarm=19 insufficient=1 never={never}"' in html and 'data-n="300"' in html
     row = _row(html, LEAKED)
     first_alarm = re.search(r"\d{4}-\d{2}-\d{2}", row).group(0)
     assert times[150].date().isoformat() < first_alarm <= times[-1].date().isoformat()
@@ -329,7 +330,8 @@ def test_monitor_service_matches_the_pure_functions(app, db):
     x[60:, 0] = np.maximum(x[60:, 0], knows[60:])
     x[RARE_N:, 20] = np.nan
     p = leaks.expected_correct(x, a, b, c)
-    expected = leaks.monitor(np.array([t.replace(tzinfo=None) for t in times], dtype="datetime64[us]"), x[:, 0], p[:, 0])
+    naive = np.array([t.replace(tzinfo=None) for t in times], dtype="datetime64[us]")
+    expected = leaks.monitor(naive, x[:, 0], p[:, 0])
     with app.test_request_context():
         admin = get_session().scalar(sa.select(User))
         data = lm.collect(get_session(), an.scope_ids(admin), bank_id=BANK.bank_id,
