@@ -12,6 +12,9 @@ Which version new attempts get is the latest row of the append-only ``bank_activ
 history (none: the shipped file). An attempt stamps ``bank_id``/``bank_version`` when it
 starts; resuming, scoring and regenerating it load that version (``load_version``), so
 activating another version never changes anything under a running candidate.
+
+``retire_item`` writes a version without items retired by hand (the leak-monitoring page,
+issue 17), for review and activation like a calibrated one.
 """
 from __future__ import annotations
 
