@@ -69,7 +69,7 @@ def inventory_bank():
 # --- versions (portal/services/bank_versions.py): list, review the diff, activate -------
 
 #: Diff actions in the order the review page lists them.
-DIFF_ORDER = ("retired", "changed", "promoted", "unchanged", "pretest", "insufficient_data")
+DIFF_ORDER = ("retired_by_hand", "retired", "changed", "promoted", "unchanged", "pretest", "insufficient_data")
 
 
 @bp.get("/banks/versions")
@@ -98,7 +98,7 @@ def _version_page(info, form, status: int = 200):
     rows = (info.diff or {}).get("items", [])
     rank = {action: n for n, action in enumerate(DIFF_ORDER)}
     if not show_all:
-        rows = [r for r in rows if r["action"] in ("retired", "changed", "promoted")]
+        rows = [r for r in rows if r["action"] in ("retired_by_hand", "retired", "changed", "promoted")]
     rows = sorted(rows, key=lambda r: (rank.get(r["action"], 99), r["item_id"]))
     return render_template("admin/bank_version.html", info=info, rows=rows, show_all=show_all, form=form,
                            order=DIFF_ORDER), status

@@ -52,13 +52,14 @@ def _nice_ceiling(value: float) -> float:
 
 def curve_chart_svg(x: list[float], series: list[dict], *, x_label: str, y_label: str, title: str,
                     y_max: float | None = None, reference: float | None = None,
-                    points: list[tuple[float, float]] | None = None) -> str:
+                    points: list[tuple[float, float]] | None = None, x_step: float = 1.0) -> str:
     """A line chart for the Analytics pages (information and SE against ability).
 
     ``series``: dicts with ``values`` (one per ``x``), ``dash`` (a stroke-dasharray or
     None) and ``label``; drawn in black and greys with different dashes, so the chart reads
     in black and white. ``reference``: a horizontal dotted line (e.g. the SE target).
-    ``points``: (x, y) dots (e.g. observed mean SEs). Texts are escaped.
+    ``points``: (x, y) dots (e.g. observed mean SEs). ``x_step``: the distance between the
+    ticks of the x axis. Texts are escaped.
     """
     w, h = 560, 300 + 14 * len(series)
     left, right, top, bottom = 56, 16, 28 + 14 * len(series), 48
@@ -87,7 +88,7 @@ def curve_chart_svg(x: list[float], series: list[dict], *, x_label: str, y_label
         parts.append(f'<line x1="{px(tick):.1f}" y1="{h - bottom}" x2="{px(tick):.1f}" y2="{h - bottom + 4}" '
                      f'stroke="#000"/>')
         parts.append(f'<text x="{px(tick):.1f}" y="{h - bottom + 16}" text-anchor="middle">{tick:g}</text>')
-        tick += 1.0
+        tick += x_step
     parts.append(f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="#000"/>')
     parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="#000"/>')
     parts.append(f'<text x="{(left + w - right) / 2:.1f}" y="{h - 10}" text-anchor="middle">{escape(x_label)}</text>')

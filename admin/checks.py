@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, EmailField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal import labels
@@ -43,6 +43,8 @@ CHECK_ERRORS = {
     "bad_type": _l("Only PDF, PNG and JPG files can be attached."),
     "bad_content": _l("The file's content does not match its type."),
     "no_attachment": _l("There is no attachment."),
+    "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
+    "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
 }
 #: Room for the 5 MB file plus the other form fields of a multipart post.
 UPLOAD_REQUEST_LIMIT = svc.MAX_ATTACHMENT_BYTES + 256 * 1024
@@ -58,6 +60,8 @@ class ReferenceForm(FlaskForm):
     relation = StringField(_l("Relation to the candidate (e.g. former manager)"),
                            validators=[Optional(), Length(max=200)])
     period = StringField(_l("Period worked together"), validators=[Optional(), Length(max=100)])
+    email = EmailField(_l("Referee's e-mail"), validators=[Optional(), Length(max=254)])
+    phone = TelField(_l("Referee's phone"), validators=[Optional(), Length(max=50)])
     consent = BooleanField(_l("The candidate has consented to this referee being contacted"))
 
 
@@ -86,10 +90,12 @@ def candidate_references(candidate_id: int):
                 try:
                     svc.add_reference(db, candidate, referee_name=form.referee_name.data,
                                       relation=form.relation.data or "", period=form.period.data or "",
+                                      email=form.email.data or "", phone=form.phone.data or "",
                                       consent=bool(form.consent.data), user_id=current_user.id, now=res.now())
                 except svc.CheckError as exc:
                     db.rollback()
-                    target = form.consent if exc.field == "consent" else form.referee_name
+                    target = {"consent": form.consent, "referee_email": form.email,
+                              "referee_phone": form.phone}.get(exc.field, form.referee_name)
                     target.errors = [*target.errors, _error(exc)]
                     status = 400
                 else:
@@ -156,51 +162,92 @@ def _save_ratings(db, candidate) -> int:
 
 
 # CSRF is checked by CsrfForm inside the view: the global check would read the form
-# before the view can raise the request size limit for the upload.
+# before the view can raise the request size limit for the uploads.
 @bp.route("/candidates/<int:candidate_id>/background", methods=["GET", "POST"])
 @csrf.exempt
 @staff_required
 def candidate_background(candidate_id: int):
+    """The whole checklist is one form with one Save button: every item's status, date,
+    source, note and attachment are checked first and saved together, so an edit to one
+    item is never lost by saving another; with any error nothing is saved and the page
+    comes back with everything typed (files must be chosen again: browsers do not keep
+    them)."""
     db = get_session()
     candidate = candidate_or_404(candidate_id)
-    status = 200
-    if request.method == "POST":
-        request.max_content_length = UPLOAD_REQUEST_LIMIT
-        status = _save_check(db, candidate)
-        if status == 302:
-            return redirect(url_for("admin.candidate_background", candidate_id=candidate.id))
-        candidate = candidate_or_404(candidate_id)
     rows = svc.checklist(db, candidate)
+    status, posted, errors = 200, {}, {}
+    if request.method == "POST":
+        request.max_content_length = UPLOAD_REQUEST_LIMIT * max(len(rows), 1)
+        if not CsrfForm().validate_on_submit():
+            flash(_("The form has expired. Try again."), "error")
+            status = 400
+        else:
+            posted, errors = _read_checklist(rows)
+            if not errors:
+                changed = _save_checklist(db, rows, posted)
+                flash(_("The checks were saved.") if changed else _("Nothing was changed."), "success")
+                return redirect(url_for("admin.candidate_background", candidate_id=candidate.id))
+            status = 400
     return render_template("admin/checks_background.html", c=candidate, a=candidate.assignment, rows=rows,
                            form=CsrfForm(), kind_labels=labels.CHECK_KINDS, status_labels=labels.CHECK_STATUSES,
-                           max_mb=svc.MAX_ATTACHMENT_BYTES // (1024 * 1024)), status
+                           max_mb=svc.MAX_ATTACHMENT_BYTES // (1024 * 1024), posted=posted,
+                           errors=errors), status
 
 
-def _save_check(db, candidate) -> int:
-    check = _posted_row(db, candidate, BackgroundCheck, "check_id")
-    if check is None:
-        return 400
-    raw_date = request.form.get("checked_on", "").strip()
-    try:
-        checked_on = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
-        flash(CHECK_ERRORS["bad_date"], "error")
-        return 400
-    upload = request.files.get("file")
-    try:
-        svc.update_check(db, check, status=request.form.get("status", ""), checked_on=checked_on,
-                         source=request.form.get("source", ""), note=request.form.get("note", ""),
-                         now=res.now(), user_id=current_user.id)
+def _read_checklist(rows) -> tuple[dict, dict]:
+    """Each row's posted values (``{row id: {...}}``) and the errors per row; nothing is
+    written. A row missing from the post keeps its stored values."""
+    posted, errors = {}, {}
+    for row in rows:
+        if f"status-{row.id}" not in request.form:
+            continue
+        values = {"status": request.form.get(f"status-{row.id}", ""),
+                  "checked_on": request.form.get(f"checked_on-{row.id}", "").strip(),
+                  "source": request.form.get(f"source-{row.id}", "").strip(),
+                  "note": (request.form.get(f"note-{row.id}", "") or "").strip(), "file": None}
+        problems = []
+        if values["status"] not in labels.CHECK_STATUSES:
+            problems.append(CHECK_ERRORS["bad_status"])
+        try:
+            values["date"] = date.fromisoformat(values["checked_on"]) if values["checked_on"] else None
+        except ValueError:
+            problems.append(CHECK_ERRORS["bad_date"])
+        if len(values["source"]) > svc.MAX_TEXT["source"]:
+            problems.append(CHECK_ERRORS["too_long"])
+        upload = request.files.get(f"file-{row.id}")
         if upload is not None and upload.filename:
-            svc.attach_file(db, check, filename=upload.filename,
-                            data=upload.read(svc.MAX_ATTACHMENT_BYTES + 1),
-                            storage_dir=storage_dir(), now=res.now(), user_id=current_user.id)
-    except svc.CheckError as exc:
-        db.rollback()
-        flash(_error(exc), "error")
-        return 400
-    flash(_("The check was saved."), "success")
-    return 302
+            data = upload.read(svc.MAX_ATTACHMENT_BYTES + 1)
+            try:
+                svc.check_attachment(upload.filename, data)
+            except svc.CheckError as exc:
+                problems.append(_error(exc))
+            else:
+                values["file"] = (upload.filename, data)
+        posted[row.id] = values
+        if problems:
+            errors[row.id] = [str(p) for p in problems]
+    return posted, errors
+
+
+def _save_checklist(db, rows, posted: dict) -> int:
+    """Write the rows whose values changed (one audit event each) and the new attachments;
+    the number of rows changed."""
+    now, changed = res.now(), 0
+    for row in rows:
+        values = posted.get(row.id)
+        if values is None:
+            continue
+        new = (values["status"], values["date"], values["source"], values["note"])
+        if new != (row.status.value, row.checked_on, row.source, row.note):
+            svc.update_check(db, row, status=values["status"], checked_on=values["date"],
+                             source=values["source"], note=values["note"], now=now, user_id=current_user.id)
+            changed += 1
+        if values["file"] is not None:
+            filename, data = values["file"]
+            svc.attach_file(db, row, filename=filename, data=data, storage_dir=storage_dir(), now=now,
+                            user_id=current_user.id)
+            changed += 1
+    return changed
 
 
 @bp.get("/candidates/<int:candidate_id>/background/<int:check_id>/attachment")

@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
+from portal.services.overview import LIMIT as OVERVIEW_LIMIT
+from portal.services.overview import client_overview
 from portal.models import Assignment, Candidate, ReportKind, Role
 from portal.services import access, audit, profiles, progress, reports
 from portal.services import first_opinions as fo
@@ -42,7 +44,9 @@ def client_home():
         access.assignment_scope(current_user).options(selectinload(Assignment.client))
         .order_by(Assignment.created_at.desc(), Assignment.id.desc())
     ).all()
-    return render_template("admin/client_home.html", assignments=assignments)
+    overview = client_overview(get_session(), current_user, now=res.now())
+    return render_template("admin/client_home.html", assignments=assignments, overview=overview,
+                           limit=OVERVIEW_LIMIT)
 
 
 @bp.get("/client/assignments/<int:assignment_id>")
@@ -63,10 +67,13 @@ def client_assignment(assignment_id: int):
     closed = fo.released_of(db, ids)
     open_ = {cid: cid not in closed for cid in ids}
     latest = reports.latest_of(db, ids, ReportKind.CLIENT)
+    replies = reports.replies_of(db, ids)
+    addenda = {cid: reply for cid, report in latest.items()
+               if (reply := reports.reply_addendum(report, replies.get(cid))) is not None}
     audit.record(db, user_id=current_user.id, action="view", object_type="client_assignment", object_id=a.id,
                  now=res.now())
     return render_template("admin/client_assignment.html", a=a, candidates=candidates, opinions=opinions,
-                           open_=open_, latest=latest, profile=profiles.current_profile(db, a),
+                           open_=open_, latest=latest, addenda=addenda, profile=profiles.current_profile(db, a),
                            page=progress.Page(number, PER_PAGE, total, tuple(ids)))
 
 

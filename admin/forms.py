@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from portal import passwords
@@ -58,6 +58,18 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         DataRequired(message=_l("Repeat the password.")),
         EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+class RetireItemForm(FlaskForm):
+    """Retire a logic item from the leak-monitoring page (admin/leak_views.py): a reason for
+    the version's record, and the box as the confirmation."""
+
+    reason = TextAreaField(_l("Reason (kept with the new version and in the audit log; no personal data)"),
+                           validators=[DataRequired(message=_l("Give a reason for retiring the item.")),
+                                       Length(max=1000, message=_l("At most 1000 characters."))])
+    confirm = BooleanField(_l("I want a new bank version without this item, to review and activate on the "
+                              "Versions and calibration page."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm."))])
 
 
 class BankActivateForm(FlaskForm):

@@ -65,7 +65,11 @@ def _guide(candidate_id: int, action: str) -> dict:
 @bp.get("/candidates/<int:candidate_id>/interview-guide")
 @staff_required
 def interview_guide(candidate_id: int):
-    return render_template("admin/interview_guide.html", **_guide(candidate_id, "view"))
+    """The guide on screen, with a rating form under each competency, so that an
+    interviewer with a tablet rates while interviewing (the PDF has room for notes)."""
+    context = _guide(candidate_id, "view")
+    _profile, rows, _raters = _rating_rows(get_session(), context["c"], _lang())
+    return render_template("admin/interview_guide.html", ratings={r["key"]: r for r in rows}, **context)
 
 
 @bp.get("/candidates/<int:candidate_id>/interview-guide.pdf")
@@ -114,8 +118,20 @@ def ratings(candidate_id: int):
             status = 400
         else:
             flash(_("Your rating was submitted.") if submit else _("Your draft was saved."), "success")
-            return redirect(url_for("admin.ratings", candidate_id=c.id) + f"#comp-{_slug(key)}")
+            # A rating given from the interview guide returns to the guide, at that competency.
+            back = "admin.interview_guide" if request.form.get("from") == "guide" else "admin.ratings"
+            return redirect(url_for(back, candidate_id=c.id) + f"#comp-{_slug(key)}")
 
+    profile, rows, raters = _rating_rows(db, c, lang, errors=errors, entered=entered)
+    return render_template("admin/interview_ratings.html", c=c, profile=profile, rows=rows,
+                           raters=raters), status
+
+
+def _rating_rows(db, c, lang: str, *, errors: dict | None = None, entered: dict | None = None):
+    """(profile, one row per profile competency with the current user's rating, its form
+    values and, once submitted, the others' ratings, raters by id): what the ratings page
+    and the rating forms in the interview guide show."""
+    errors, entered = errors or {}, entered or {}
     profile = profiles.current_profile(db, c.assignment)
     known = profiles.all_competencies(db)
     visible = svc.visible_ratings(db, c, viewer_id=current_user.id)
@@ -140,5 +156,5 @@ def ratings(candidate_id: int):
             "own": own, "submitted": submitted, "values": values, "error": errors.get(item.competency_key),
             "others": others, "summary": svc.rating_summary(shown) if submitted else None,
         })
-    return render_template("admin/interview_ratings.html", c=c, profile=profile, rows=rows,
-                           raters=raters), status
+    return profile, rows, raters
+

@@ -66,10 +66,10 @@ def reports(candidate_id: int, *, error: str | None = None, status: int = 200):
     comment = svc.comment(db, c)
     latest_client = svc.latest(db, c, ReportKind.CLIENT)
     # The reply the client has not seen yet: not in the newest released client report.
-    comment_after_release = bool(comment and latest_client
-                                 and latest_client.content.get("candidate_comment") != comment.text)
+    comment_after_release = bool(latest_client and svc.reply_addendum(latest_client, comment))
     return render_template("admin/reports.html", c=c, versions=versions, releasers=releasers,
                            kinds=KIND_NAMES, comment=comment, comment_after_release=comment_after_release,
+                           latest_client=latest_client,
                            error=error), status
 
 
@@ -144,6 +144,19 @@ def _tell_candidate(db, candidate, report: Report) -> None:
         flash(_("No mail server is configured: the e-mail to the candidate is in the outbox."), "info")
 
 
+@bp.post("/candidates/<int:candidate_id>/reports/reply-answered")
+@staff_required
+def reply_answered(candidate_id: int):
+    """Mark the candidate's reply as answered (it leaves the start page's list)."""
+    c = candidate_or_404(candidate_id)
+    try:
+        svc.mark_reply_answered(get_session(), c, user_id=current_user.id, now=res.now())
+    except svc.ReportError:
+        abort(404)
+    flash(_("The reply is marked as answered."), "success")
+    return redirect(url_for("admin.reports", candidate_id=c.id))
+
+
 @bp.get("/reports/<int:report_id>")
 @login_required
 def report_view(report_id: int):
@@ -152,7 +165,9 @@ def report_view(report_id: int):
                  object_id=report.id, now=res.now())
     back = (url_for("admin.client_assignment", assignment_id=candidate.assignment_id)
             if current_user.role is Role.CLIENT else url_for("admin.reports", candidate_id=report.candidate_id))
-    return svc.served_html(report, back=back, pdf=url_for("admin.report_download", report_id=report.id))
+    reply = svc.reply_addendum(report, svc.comment(get_session(), candidate))
+    return svc.served_html(report, back=back, pdf=url_for("admin.report_download", report_id=report.id),
+                           reply=reply, reply_pdf=url_for("admin.report_reply_download", report_id=report.id))
 
 
 @bp.get("/reports/<int:report_id>/download")
@@ -163,3 +178,19 @@ def report_download(report_id: int):
                  object_type=f"report_{report.kind.value}", object_id=report.id,
                  detail={"version": report.version, "sha256": report.pdf_sha256}, now=res.now())
     return attachment(report.pdf, name=svc.download_name(report), mimetype="application/pdf")
+
+
+@bp.get("/reports/<int:report_id>/reply")
+@login_required
+def report_reply_download(report_id: int):
+    """The candidate's reply as a PDF addendum to a released client report (404 when the
+    frozen report already holds the reply or there is none)."""
+    db = get_session()
+    report, candidate = report_or_404(report_id)
+    reply = svc.reply_addendum(report, svc.comment(db, candidate))
+    if reply is None:
+        abort(404)
+    audit.record(db, user_id=current_user.id, action="download_reply", object_type=f"report_{report.kind.value}",
+                 object_id=report.id, detail={"version": report.version}, now=res.now())
+    return attachment(svc.render_reply_pdf(report, reply), name=svc.reply_download_name(report),
+                      mimetype="application/pdf")

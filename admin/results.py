@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
-from portal.models import TestKind
-from portal.services import audit, journey, profiles
+from portal.models import TestKind, VerificationStatus
+from portal.services import audit, integrity, journey, profiles
+from portal.services import verification as verify_svc
 from portal.services.invitations import candidate_status
 from portal.services.logic_results import summarise
 from portal.services.scoring import LOGIC_SCALE
@@ -63,10 +64,37 @@ def candidate(candidate_id: int):
     # The table the results were normed against (the assignment's group may have changed
     # since, or been rebuilt): its name and whether it is provisional or local.
     shown = res.norm_table_for_ref(norms_ref) or res.norm_table(c.assignment.norm_group)
+    # Information for the consultant only: never in a score, a report or a decision.
+    signals = integrity.summarise(db, [a for a in (logic_attempt, inventory_attempt) if a is not None],
+                                  logic_bank_for=res.logic_bank_for)
     return render_template(
-        "admin/candidate.html", c=c, status=candidate_status(c, now), logic=logic,
+        "admin/candidate.html", verification=_verification(db, c, logic_attempt, logic), c=c, status=candidate_status(c, now), logic=logic,
         logic_summary=summarise(logic) if logic is not None else None,
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
         inventory=inventory, norms=shown, norm_info=res.norm_info(shown), norms_ref=norms_ref,
         stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
+        signals=signals, integrity=integrity,
     )
+
+
+def _verification(db, c, logic_attempt, logic) -> dict:
+    """The verification section: the open order, the latest verdict with both results."""
+    from item_banks.verification import VERIFICATION_LENGTH
+
+    orders = verify_svc.orders_of(db, c)
+    open_order = next((o for o in orders if o.status is VerificationStatus.OPEN), None)
+    # A verdict on the current logic result only (a technical reset replaces the result).
+    finished = [o for o in orders if o.status is VerificationStatus.FINISHED
+                and logic_attempt is not None and o.logic_attempt_id == logic_attempt.id]
+    last = max(finished, key=lambda o: (o.finished_at, o.id)) if finished else None
+    result = unsupervised = None
+    if last is not None:
+        result = next((r for r in last.attempt.results if r.scale == LOGIC_SCALE), None)
+        unsupervised = (logic if logic is not None and logic.attempt_id == last.logic_attempt_id
+                        else next((r for r in last.logic_attempt.results if r.scale == LOGIC_SCALE), None))
+    orderable = (logic is not None and logic.theta is not None and logic_attempt is not None
+                 and logic_attempt.finished_at is not None and c.erased_at is None)
+    return dict(open=open_order, finished=last, result=result, unsupervised=unsupervised, orderable=orderable,
+                detectable=verify_svc.detectable_difference(last) if last else None, length=VERIFICATION_LENGTH,
+                max_tries=verify_svc.MAX_TRIES,
+                minutes=round(verify_svc.time_limit(c).total_seconds() / 60))

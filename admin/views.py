@@ -9,6 +9,8 @@ from werkzeug.http import generate_etag, quote_etag
 
 from portal import resources as res
 from portal.db import get_session
+from portal.services.overview import LIMIT as OVERVIEW_LIMIT
+from portal.services.overview import consultant_overview
 from portal.models import Assignment, Candidate
 from portal.services import access, audit, journey, progress
 from portal.services.assignments import recommended_time_limit_minutes
@@ -35,7 +37,9 @@ def dashboard():
         sa.select(Candidate.assignment_id, sa.func.count())
         .where(Candidate.assignment_id.in_(visible))
         .group_by(Candidate.assignment_id)).all())
-    return render_template("admin/dashboard.html", assignments=assignments, counts=counts)
+    overview = consultant_overview(db, current_user, now=res.now())
+    return render_template("admin/dashboard.html", assignments=assignments, counts=counts, overview=overview,
+                           limit=OVERVIEW_LIMIT)
 
 
 def board_args() -> dict:

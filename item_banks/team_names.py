@@ -4,8 +4,8 @@ The deductive generator (``item_banks.generators.deductive.TEAMS``) names teams 
 in both languages, so the shipped bank's English practice item reads "Team Kust sold more
 during the quarter than Team Fjäll". The item texts are part of the bank version that
 attempts are stamped with and cannot change under the same version; the English names of
-operational items need a new bank version (docs/technical-manual.md, section 16, "English
-team names").
+operational items need a new bank version (docs/technical-manual.md, "Known limits",
+"English team names").
 
 Practice items are different: they are shown for familiarisation only, never scored, and
 nothing of their content is stored (the candidate's record keeps only how far they got), so

@@ -108,8 +108,13 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("sv", "en"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        #: Wrong verification codes per client address (``/verify``), in the limiter's storage.
+        "VERIFICATION_CODE_RATE_LIMIT": env.get("VERIFICATION_CODE_RATE_LIMIT", "10 per 15 minutes"),
         #: Requests per API key (``portal/api``), in the limiter's storage.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
+        #: Integrity beacons per candidate session (``static/integrity.js``; each attempt
+        #: also keeps at most ``services.integrity.MAX_BEACONS``).
+        "SIGNAL_RATE_LIMIT": env.get("SIGNAL_RATE_LIMIT", "60 per minute"),
         #: The privacy notice candidates read: the controller (the consultancy) and where to
         #: send questions and requests about their data.
         "CONTROLLER_NAME": env.get("CONTROLLER_NAME", "").strip(),

@@ -14,8 +14,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 @limiter.request_filter
 def _unlimited_item_page() -> bool:
     """The test's item page (its GET and the answer POST, two requests per answer, the
-    product's hottest path) has no rate limit, so it skips the limiter's per-request work.
+    product's hottest path; and the verification test's, the same path) has no rate limit, so it skips the limiter's per-request work.
     A limit added to it would need this filter removed."""
     from flask import request
 
-    return request.endpoint == "candidate.item"
+    return request.endpoint in ("candidate.item", "candidate.verify_item")

@@ -9,6 +9,10 @@ from .extensions import babel
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    # A page that knows its reader's language without a candidate session (the
+    # supervised verification test: the candidate's language).
+    if g.get("page_language") in languages:
+        return g.page_language
     candidate = g.get("candidate")
     if candidate is not None:
         if candidate.chosen_language in languages:

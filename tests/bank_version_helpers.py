@@ -43,15 +43,16 @@ def store(session, doc: dict, *, parent: str | None = "3.0.0", source: str = "ca
 
 
 def insert_responses(session, candidate_id: int, bank_id: str, version: str, item_ids, responses, *,
-                     answered_at: datetime, pretest=frozenset()) -> int:
+                     answered_at, pretest=frozenset()) -> int:
     """One finished attempt per row of ``responses`` (P, I: 1/0/NaN over ``item_ids``), all
     of one candidate (attempt numbers 1..P), with their answers; returns the responses
-    written."""
+    written. ``answered_at``: one time for every attempt, or a sequence of P times."""
+    times = [answered_at] * responses.shape[0] if isinstance(answered_at, datetime) else list(answered_at)
     start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(Attempt.number), 0))
                            .where(Attempt.candidate_id == candidate_id)) or 0
     attempts = [dict(candidate_id=candidate_id, kind=TestKind.LOGIC, number=start + p + 1, bank_id=bank_id,
-                     bank_version=version, seed=p, item_ids=[], started_at=answered_at - timedelta(minutes=20),
-                     finished_at=answered_at) for p in range(responses.shape[0])]
+                     bank_version=version, seed=p, item_ids=[], started_at=times[p] - timedelta(minutes=20),
+                     finished_at=times[p]) for p in range(responses.shape[0])]
     session.execute(sa.insert(Attempt), attempts)
     ids = dict(session.execute(sa.select(Attempt.number, Attempt.id).where(Attempt.candidate_id == candidate_id)).all())
     rows = []
@@ -59,7 +60,7 @@ def insert_responses(session, candidate_id: int, bank_id: str, version: str, ite
         given = np.flatnonzero(~np.isnan(responses[p]))
         for position, j in enumerate(given):
             rows.append(dict(attempt_id=ids[start + p + 1], item_id=item_ids[j], position=position, option_ids=[],
-                             option_order=[], presented_at=answered_at, answered_at=answered_at,
+                             option_order=[], presented_at=times[p], answered_at=times[p],
                              chosen_index=0, correct=bool(responses[p, j]), pretest=item_ids[j] in pretest))
     session.execute(sa.insert(LogicResponse), rows)
     session.commit()

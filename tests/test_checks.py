@@ -173,6 +173,25 @@ def test_reference_pages_add_and_rate(app, db, candidate_id, staff_user):
     assert "Rita Referent" in client.get(url).get_data(as_text=True)
 
 
+def test_a_referee_has_an_e_mail_and_a_phone_number(app, db, candidate_id, staff_user):
+    client = login(app, "konsult@example.com")
+    url = f"/admin/candidates/{candidate_id}/references"
+    token = csrf_from(client.get(url))
+    base = {"csrf_token": token, "action": "add", "referee_name": "Rita Referent", "consent": "y"}
+    bad = client.post(url, data={**base, "email": "rita.example.se", "phone": "12"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "Ange referensens e-postadress" in text and 'value="rita.example.se"' in text
+    assert db.scalar(sa.select(sa.func.count(ReferenceCheck.id))) == 0
+    bad_phone = client.post(url, data={**base, "email": "rita@example.se", "phone": "ring mig"})
+    assert bad_phone.status_code == 400 and "minst 6 siffror" in bad_phone.get_data(as_text=True)
+    assert client.post(url, data={**base, "email": "rita@example.se", "phone": "+46 70-123 45 67"}).status_code == 302
+    ref = db.scalar(sa.select(ReferenceCheck))
+    assert (ref.referee_email, ref.referee_phone) == ("rita@example.se", "+46 70-123 45 67")
+    page = client.get(url).get_data(as_text=True)
+    assert 'href="tel:+4670-1234567"' in page and 'href="mailto:rita@example.se"' in page
+
+
 def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, storage):
     client = login(app, "konsult@example.com")
     url = f"/admin/candidates/{candidate_id}/background"
@@ -183,10 +202,10 @@ def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, 
                                                              BackgroundCheck.kind == "education"))
 
     def post(filename=None, data=b"", **extra):
-        form = {"csrf_token": token, "check_id": str(check_id), "status": "ok", "checked_on": "2026-11-20",
-                "source": "UHR", "note": "", **extra}
+        form = {"csrf_token": token, f"status-{check_id}": "ok", f"checked_on-{check_id}": "2026-11-20",
+                f"source-{check_id}": "UHR", f"note-{check_id}": "", **extra}
         if filename:
-            form["file"] = (BytesIO(data), filename)
+            form[f"file-{check_id}"] = (BytesIO(data), filename)
         # Build the environ here so the spooled request body (> 500 kB) can be closed.
         environ = EnvironBuilder(url, method="POST", data=form, content_type="multipart/form-data").get_environ()
         try:
@@ -226,6 +245,42 @@ def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, 
     assert client.get(f"{url}/{other}/attachment").status_code == 404  # no attachment
 
 
+def test_the_checklist_saves_every_item_with_one_button_and_loses_nothing(app, db, candidate_id, staff_user,
+                                                                          storage):
+    client = login(app, "konsult@example.com")
+    url = f"/admin/candidates/{candidate_id}/background"
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    checklist = html[html.index("data-checklist"):html.index("</form>", html.index("data-checklist"))]
+    assert checklist.count('type="submit"') == 1 and "Spara alla kontroller" in checklist
+    rows = {c.kind: c.id for c in db.scalars(sa.select(BackgroundCheck).where(
+        BackgroundCheck.candidate_id == candidate_id))}
+    form = {"csrf_token": csrf_from(page)}
+    for kind, row in rows.items():
+        form.update({f"status-{row}": "not_started", f"checked_on-{row}": "", f"source-{row}": "",
+                     f"note-{row}": ""})
+    form.update({f"status-{rows['identity']}": "ok", f"source-{rows['identity']}": "Pass, sett på plats",
+                 f"status-{rows['employment']}": "remark", f"note-{rows['employment']}": "Anställd 2019-2022, ej 2023"})
+    # One bad date: nothing is saved, and everything typed comes back.
+    bad = client.post(url, data={**form, f"checked_on-{rows['education']}": "20 november"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "Inget sparades" in text and "Ange datumet som ÅÅÅÅ-MM-DD." in text
+    assert 'value="Pass, sett på plats"' in text and "Anställd 2019-2022, ej 2023</textarea>" in text
+    assert 'value="20 november"' in text
+    db.expire_all()
+    assert {db.get(BackgroundCheck, r).status for r in rows.values()} == {CheckStatus.NOT_STARTED}
+    before = last_audit_id(db)
+    assert client.post(url, data=form).status_code == 302
+    db.expire_all()
+    saved = {kind: db.get(BackgroundCheck, row) for kind, row in rows.items()}
+    assert (saved["identity"].status, saved["identity"].source) == (CheckStatus.OK, "Pass, sett på plats")
+    assert (saved["employment"].status, saved["employment"].note) == (CheckStatus.REMARK, "Anställd 2019-2022, ej 2023")
+    assert saved["education"].status is CheckStatus.NOT_STARTED
+    # Only the two changed items are audited.
+    assert sorted(e.object_id for e in audit_since(db, before)) == sorted([rows["identity"], rows["employment"]])
+
+
 def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_user, other_user, storage, clock):
     candidate = db.get(Candidate, candidate_id)
     check = svc.checklist(db, candidate)[0]
@@ -243,8 +298,8 @@ def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_u
                                                    "consent": "y"}).status_code == 404
     assert client.post(f"{base}/references", data={"csrf_token": token, "action": "rate",
                                                    "reference_id": ref.id, "level-drive": "1"}).status_code == 404
-    assert client.post(f"{base}/background", data={"csrf_token": token, "check_id": check.id,
-                                                   "status": "remark"}).status_code == 404
+    assert client.post(f"{base}/background", data={"csrf_token": token,
+                                                   f"status-{check.id}": "remark"}).status_code == 404
     db.expire_all()
     assert db.get(BackgroundCheck, check.id).status is CheckStatus.NOT_STARTED
 

@@ -216,6 +216,35 @@ def test_pages_guide_and_blind_ratings(app, db, cand, raters):
     assert db.scalar(sa.select(InterviewRating.level).where(InterviewRating.rater_id == raters[1])) == 2
 
 
+def test_rating_from_the_interview_guide_while_interviewing(app, db, cand, raters):
+    """On the guide (a tablet in the interview), each competency has its rating form; a
+    draft and a submission come back to the guide at that competency, and the PDF of
+    the same guide has no form."""
+    anna = login(app, "anna@example.com")
+    guide_url = f"/admin/candidates/{cand.id}/interview-guide"
+    guide = anna.get(guide_url)
+    html = guide.get_data(as_text=True)
+    assert html.count("data-guide-rating=") == 2 and html.count('type="radio" name="level"') == 10
+    assert 'name="from" value="guide"' in html
+    data = {"csrf_token": csrf_from(guide), "competency": "drive", "level": "4", "from": "guide",
+            "notes": "Berättade om omorganisationen 2024", "action": "draft"}
+    draft = anna.post(f"/admin/candidates/{cand.id}/ratings", data=data)
+    assert draft.status_code == 302 and draft.headers["Location"].endswith(f"{guide_url}#comp-drive")
+    html = anna.get(guide_url).get_data(as_text=True)
+    assert "Berättade om omorganisationen 2024</textarea>" in html and 'value="4" checked' in html
+    # The ratings page shows the same draft (it used to come back empty).
+    ratings_page = anna.get(f"/admin/candidates/{cand.id}/ratings").get_data(as_text=True)
+    assert "Berättade om omorganisationen 2024</textarea>" in ratings_page and 'value="4" checked' in ratings_page
+    done = anna.post(f"/admin/candidates/{cand.id}/ratings", data={**data, "action": "submit"})
+    assert done.headers["Location"].endswith(f"{guide_url}#comp-drive")
+    html = anna.get(guide_url).get_data(as_text=True)
+    assert html.count("data-guide-rating=") == 2 and html.count('type="radio" name="level"') == 5
+    assert "Inlämnad: nivå 4." in html
+    db.expire_all()
+    rating = db.scalar(sa.select(InterviewRating).where(InterviewRating.rater_id == raters[0]))
+    assert (rating.level, rating.submitted_at is not None) == (4, True)
+
+
 def test_csrf_and_unstaffed_consultant(app, db, cand, raters):
     _user(db, "cecilia@example.com")
     anna, cecilia = login(app, "anna@example.com"), login(app, "cecilia@example.com")

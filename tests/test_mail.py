@@ -637,3 +637,30 @@ def test_the_consultant_on_the_assignment_is_named_for_questions(app, make_assig
     assert "contact Karin <Konsult> at karin@byran.se." in " ".join(text.split())
     assert ('contact Karin &lt;Konsult&gt; at <a href="mailto:karin@byran.se"' in html)
     assert text.rstrip().endswith("Kind regards,\nKarin <Konsult>")
+
+
+def test_every_mention_of_the_time_uses_the_candidates_own_limit(app, client, make_assignment, make_invitation):
+    """A 20-minute test with +50 % extra time is a 30-minute test in the e-mails and on
+    every page that names the time; nowhere does the candidate read "20 minutes"."""
+    from helpers import Candidate as Browser
+    from portal.services.mail import render_reminder
+
+    aid = make_assignment(logic_time_limit_minutes=20)
+    cid, iid, path = make_invitation(aid, language="en", extra_time_pct=50)
+    with app.app_context():
+        candidate, invitation = _load(get_session(), cid, iid)
+        mails = [render_invitation(candidate, invitation, _link(path), lang=lang) for lang in ("en", "sv")]
+        mails.append(render_reminder(candidate, invitation, _link(path), lang="en"))
+    for _subject, text, html in mails:
+        assert "30 min" in text and "30 min" in html
+        assert "20 min" not in text and "20 min" not in html
+    browser = Browser(client, path)
+    browser.open()
+    pages = [browser.html]
+    browser.accept_welcome()
+    pages.append(browser.html)
+    browser.to_practice()
+    browser.do_practice()
+    pages.append(browser.html)
+    assert all("20 min" not in page for page in pages)
+    assert "at most 30 minutes" in pages[0] and "You have 30 minutes" in pages[-1]

@@ -338,6 +338,28 @@ def test_profile_page_builds_and_versions_a_profile(app, db, consultant, assignm
         (1, "", 25), (2, "Ny chef i teamet", None)]
 
 
+def test_profile_editor_has_a_summary_sections_and_every_level_of_a_chosen_competency(consultant, assignment):
+    url = f"/admin/assignments/{assignment.id}/profile"
+    page = consultant.get(url)
+    library = load_library()
+    consultant.post(url, data=form_data(page, [("drive", 4, 2, True), ("planning", 2, 4, False)],
+                                        logic_min_percentile="30", **{"pt-low-CO": "40", "pt-high-CO": "90"}))
+    html = consultant.get(url).get_data(as_text=True)
+    summary = html[html.index("data-profile-summary"):html.index('id="competencies-h"')]
+    assert "2 kompetenser" in summary and "vikt 4, målnivå 2, måste-krav" in summary
+    assert "lägsta percentil: 30" in summary and "40–90" in summary
+    # The chosen competencies come first, each with all five levels and its target marked ...
+    drive = html[html.index('data-key="drive"'):html.index("</fieldset>", html.index('data-key="drive"'))]
+    for level in range(1, 6):
+        assert str(library["drive"].indicators[level]["sv"]).replace("'", "&#39;") in drive
+    assert drive.count("data-target-level") == 1 and "Nivå 2:" in drive
+    # ... and the rest of the library is folded away below them.
+    others = html[html.index("<details class=\"other-competencies\""):]
+    assert html.index('data-key="planning"') < html.index("<details class=\"other-competencies\"")
+    assert f"{len(library) - 2} kompetenser till i biblioteket" in others and 'data-key="drive"' not in others
+    assert "<details class=\"other-competencies\"  data-others" in html  # closed once something is chosen
+
+
 def test_profile_form_errors_are_shown_next_to_the_fields(consultant, db, assignment):
     url = f"/admin/assignments/{assignment.id}/profile"
     page = consultant.get(url)

@@ -267,8 +267,34 @@ def test_candidate_reads_downloads_and_replies(app, db, assessed):
     assert "Jag känner igen mig i det mesta." in squash(pdf_text(client_report.pdf))
     # a reply after the client report was released: the consultant is told to release again
     later = candidate.get("/test/done")
-    candidate.post("/test/report/comment", data={"comment-csrf_token": csrf_from(later), "comment-text": "Tillägg."})
+    assert "annars bifogat som en bilaga som de läser och laddar ner tillsammans med rapporten" in later.get_data(
+        as_text=True)  # the candidate is told exactly what happens to the reply
+    candidate.post("/test/report/comment", data={"comment-csrf_token": csrf_from(later),
+                                                 "comment-text": "Tillägg: <b>jag</b> har nu\nny erfarenhet."})
     assert "data-comment-after-release" in kons.get(f"/admin/candidates/{cid}/reports").get_data(as_text=True)
+    # The client sees the new reply as a dated addendum to the frozen report, on its page,
+    # in the list and as a PDF of its own; the released report is unchanged.
+    frozen = (client_report.html, client_report.pdf_sha256)
+    chef = login(app, "client")
+    page = chef.get(f"/admin/reports/{client_report.id}").get_data(as_text=True)
+    addendum = page[page.index("data-reply-addendum"):]
+    assert "Bilaga: kandidatens svar" in addendum and "efter att version 1" in addendum
+    assert "Tillägg: &lt;b&gt;jag&lt;/b&gt; har nu\nny erfarenhet." in addendum
+    listing = chef.get(f"/admin/client/assignments/{assessed['assignment']}").get_data(as_text=True)
+    assert f'data-reply="{client_report.id}"' in listing
+    reply_pdf = chef.get(f"/admin/reports/{client_report.id}/reply")
+    assert reply_pdf.status_code == 200 and reply_pdf.headers["Content-Disposition"].endswith("kundrapport-"
+                                                                                            f"{cid}-v1-svar.pdf")
+    text = squash(pdf_text(reply_pdf.data))
+    assert "Tillägg: <b>jag</b> har nu ny erfarenhet." in text and client_report.pdf_sha256 in text.replace(" ", "")
+    db.expire_all()
+    assert (db.get(Report, client_report.id).html, db.get(Report, client_report.id).pdf_sha256) == frozen
+    assert login(app, "other_client").get(f"/admin/reports/{client_report.id}/reply").status_code == 404
+    # Released again, the report holds the reply and the addendum is gone.
+    release(kons, cid, "client")
+    newest = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CLIENT, Report.version == 2))
+    assert "data-reply-addendum" not in chef.get(f"/admin/reports/{newest.id}").get_data(as_text=True)
+    assert chef.get(f"/admin/reports/{newest.id}/reply").status_code == 404
 
 
 def test_hostile_names_are_escaped_in_html_reports(app, db, assessed, clock):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("candidate", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import views, verify_views  # noqa: E402,F401

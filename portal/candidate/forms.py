@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -48,3 +48,10 @@ class EqualityForm(FlaskForm):
     first_language = RadioField(_l("First language"), default="", choices=[
         SelectChoice("sv", _l("Swedish")), SelectChoice("other", _l("Another language")),
         SelectChoice("both", _l("Swedish and another language equally")), _NOT_SAY])
+
+
+class VerificationCodeForm(FlaskForm):
+    code = StringField(
+        _l("Verification code"),
+        validators=[DataRequired(message=_l("Enter the code the consultant gave you.")), Length(max=40)],
+    )

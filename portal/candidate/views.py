@@ -6,7 +6,7 @@ import time
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,7 +17,8 @@ from .. import resources as res
 from ..db import get_session
 from ..downloads import attachment
 from ..models import FinishReason, ReportKind, Stage, TestKind
-from ..services import audit, journey, reports
+from ..extensions import limiter
+from ..services import audit, integrity, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
     invitation_and_logic_attempt,
@@ -29,6 +30,12 @@ from . import bp
 from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
 
 SESSION_KEY = "candidate"
+#: A random id of the browser's candidate session (``integrity.device_mark``).
+DEVICE_KEY = "device"
+#: The presentation this browser was last shown (``L<response id>`` or
+#: ``I<attempt id>:<page>``): shown again means a reload (an integrity signal). A plain
+#: cookie of its own, so the signed session is not re-sent for it on every question.
+SEEN_COOKIE = "so_seen"
 
 #: How the instructions name each item type.
 ITEM_KINDS = {
@@ -60,6 +67,7 @@ def open_link(token: str):
     except TokenInvalid:
         return _link_problem("invalid"), 404
     session[SESSION_KEY] = [invitation.id, invitation.nonce]
+    session.setdefault(DEVICE_KEY, integrity.new_device_id())
     session.permanent = True
     # The token-free URL keeps the token out of history, logs and Referer.
     return redirect(url_for(".resume"))
@@ -67,6 +75,30 @@ def open_link(token: str):
 
 def _link_problem(kind: str) -> str:
     return render_template("candidate/link_problem.html", kind=kind)
+
+
+def _device_mark() -> str:
+    """This browser's mark (a session from before marks were kept gets its id now)."""
+    device = session.get(DEVICE_KEY)
+    if not device:
+        device = session[DEVICE_KEY] = integrity.new_device_id()
+    return integrity.device_mark(device)
+
+
+def _shown(html: str, seen: str):
+    """The page, remembering in this browser which presentation it shows."""
+    response = make_response(html)
+    response.set_cookie(SEEN_COOKIE, seen, path="/test", httponly=True, samesite="Strict",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _not_a_reload(response):
+    """A redirect back to the same presentation that the server made (a language switch,
+    a missing choice) is not a reload."""
+    response.delete_cookie(SEEN_COOKIE, path="/test", httponly=True, samesite="Strict",
+                           secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 def candidate_required(*stages: Stage, logic_attempt: bool = False):
@@ -106,7 +138,7 @@ def language():
     form = LanguageForm()
     if form.validate_on_submit():
         journey.set_language(get_session(), g.candidate, form.lang.data)
-    return redirect(url_for(STEP_ENDPOINTS[g.candidate.stage]))
+    return _not_a_reload(redirect(url_for(STEP_ENDPOINTS[g.candidate.stage])))
 
 
 @bp.route("/test/welcome", methods=["GET", "POST"])
@@ -192,7 +224,8 @@ def start_logic():
     if g.candidate.practice_position < len(bank.practice):
         return redirect(url_for(".practice"))
     db, now = get_session(), res.now()
-    attempt = journey.start_logic(db, g.candidate, bank, now=now, pretest_items=res.pretest_items_per_attempt())
+    attempt = journey.start_logic(db, g.candidate, bank, now=now, pretest_items=res.pretest_items_per_attempt(),
+                                  device=_device_mark())
     # The first item's presentation is stored here, as each answer stores the next one:
     # the item page only shows it. From here on the attempt's own bank version serves it.
     journey.present_logic_item(db, attempt, res.logic_bank_for(attempt), now=now)
@@ -205,7 +238,7 @@ def _logic_context():
     if attempt is None:
         # Stage LOGIC without an attempt cannot normally happen; start it now.
         attempt = journey.start_logic(db, g.candidate, res.logic_bank(), now=res.now(),
-                                      pretest_items=res.pretest_items_per_attempt())
+                                      pretest_items=res.pretest_items_per_attempt(), device=_device_mark())
     norms = res.norm_table(g.candidate.assignment.norm_group)
     return db, attempt, norms
 
@@ -250,9 +283,12 @@ def item():
             response_id = -1
         if not option_id:
             flash(_("Choose one of the options before you continue."), "error")
-            return redirect(url_for(".item"))
+            return _not_a_reload(redirect(url_for(".item")))
         outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
                                      bank=bank, norms=norms, timing=res.timing())
+        if outcome is journey.AnswerOutcome.ACCEPTED:
+            # No statement unless the answer came from another browser (committed after the request).
+            integrity.note_answer_device(db, attempt, _device_mark(), now=now)
         if outcome is journey.AnswerOutcome.TOO_LATE:  # committed above: the attempt is closed for good
             return render_template("candidate/timeup.html", late=True), 409
         if outcome is journey.AnswerOutcome.CONFLICT:
@@ -266,11 +302,43 @@ def item():
     if presented is None:  # a stopping rule is met: finish (normally done on the last answer)
         journey.finish_logic(db, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
         return redirect(url_for(".resume"))
+    seen = f"L{presented.response.id}"
+    if request.cookies.get(SEEN_COOKIE) == seen:  # shown to this browser before: a reload
+        integrity.record_reload(db, attempt.id, now=now)
     # End the transaction before rendering: on SQLite it holds the write lock of every
     # worker (BEGIN IMMEDIATE). The page needs nothing more from the database.
     db.commit()
     options = list(zip(presented.response.option_ids, presented.response.option_order))
-    return render_template("candidate/item.html", p=presented, options=options)
+    return _shown(render_template("candidate/item.html", p=presented, options=options), seen)
+
+
+def _signal_key() -> str:
+    """Beacons are limited per candidate session (many candidates may share an address)."""
+    data = session.get(SESSION_KEY) or [None]
+    return f"candidate-signal:{data[0]}"
+
+
+@bp.post("/test/signal")
+@limiter.limit(lambda: current_app.config["SIGNAL_RATE_LIMIT"], key_func=_signal_key)
+def signal():
+    """A beacon of ``static/integrity.js`` (page left, hidden, back): 204 whether stored or
+    ignored (capped, or the attempt long finished); 404 for an attempt that is not the
+    session's candidate's own. CSRF: the page's form token travels in the form body
+    (``sendBeacon`` cannot set headers), checked like any form's."""
+    data = session.get(SESSION_KEY) or [None, None]
+    invitation = invitation_for_session(get_session(), *data[:2])
+    if invitation is None:
+        abort(404)
+    try:
+        attempt_id = int(request.form.get("attempt", ""))
+        ms = int(request.form["ms"]) if request.form.get("ms") else None
+        integrity.record_beacon(get_session(), candidate_id=invitation.candidate_id, attempt_id=attempt_id,
+                                event=request.form.get("event", ""), ms=ms, now=res.now())
+    except ValueError:
+        abort(400)
+    except LookupError:
+        abort(404)
+    return "", 204
 
 
 @bp.get("/test/time-up")
@@ -288,7 +356,7 @@ def inventory():
         if logic is not None and logic.finish_reason is FinishReason.TIMEOUT:
             # Closed by the clock while away (or by cron): say so before going on.
             return redirect(url_for(".timeup"))
-    attempt = journey.start_inventory(db, g.candidate, inv, now=now)
+    attempt = journey.start_inventory(db, g.candidate, inv, now=now, device=_device_mark())
     page = journey.current_inventory_page(db, attempt)
     values: dict[str, int | None] = {}
     missing: list[str] = []
@@ -299,10 +367,11 @@ def inventory():
         except ValueError:
             page_number = -1
         try:
-            journey.save_inventory_page(db, attempt, page_number=page_number, values=values,
-                                        inventory=inv,
-                                        norms=res.norm_table(g.candidate.assignment.norm_group),
-                                        now=now)
+            if journey.save_inventory_page(db, attempt, page_number=page_number, values=values,
+                                           inventory=inv,
+                                           norms=res.norm_table(g.candidate.assignment.norm_group),
+                                           now=now):
+                integrity.note_answer_device(db, attempt, _device_mark(), now=now)
             return redirect(url_for(".resume"))
         except journey.PageError as err:
             missing = err.missing
@@ -310,9 +379,12 @@ def inventory():
         return redirect(url_for(".resume"))
     lang = _lang()
     statements = [(sid, inv.get(sid).text[lang]) for sid in page.statement_ids]
+    seen = f"I{attempt.id}:{page.number}"
+    if request.method == "GET" and request.cookies.get(SEEN_COOKIE) == seen:
+        integrity.record_reload(db, attempt.id, now=now)
     status = 400 if missing else 200
-    return render_template("candidate/inventory.html", page=page, statements=statements,
-                           values=values, missing=missing), status
+    return _shown(render_template("candidate/inventory.html", page=page, statements=statements, values=values,
+                                  missing=missing, attempt_id=attempt.id), seen), status
 
 
 @bp.route("/test/done", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from .banks import BankActivation, BankVersion
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
 from .equality import EqualityResponse
+from .integrity import IntegritySignal
 from .evidence import (
     BackgroundCheck,
     CheckStatus,
@@ -27,6 +28,7 @@ from .mail import OutboxMessage
 from .profiles import Competency, ProfileCompetency, RequirementProfile
 from .reports import CandidateComment, Report, ReportKind
 from .retention import RetentionPeriod
+from .verification import VerificationOrder, VerificationStatus
 from .sso import SsoLink, SsoRule, SsoRuleKind
 from .webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -39,6 +41,7 @@ __all__ = [
     "FinishReason", "Invitation", "InventoryResponse", "LogicResponse", "Result",
     "Role", "STAGE_ORDER", "Stage", "TestKind", "User", "utcnow",
     "SsoLink", "SsoRule", "SsoRuleKind",
-    "BankActivation", "BankVersion",
+    "BankActivation", "BankVersion", "VerificationOrder", "VerificationStatus",
+    "IntegritySignal",
     "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

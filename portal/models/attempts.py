@@ -14,6 +14,9 @@ class TestKind(enum.Enum):
 
     LOGIC = "logic"
     INVENTORY = "inventory"
+    #: A supervised verification test of a finished logic attempt (``VerificationOrder``):
+    #: the logic test's item pages and engine with the verification settings.
+    VERIFICATION = "verification"
 
 
 class FinishReason(enum.Enum):
@@ -65,6 +68,10 @@ class Attempt(Base):
     #: Where the attempt gives its unscored pretest items (``adaptive.pretest_plan``:
     #: ``[[k, item_id], ...]``, after the k-th operational answer), fixed at the start.
     pretest_plan: Mapped[list | None] = mapped_column(sa.JSON)
+    #: A short mark of the browser that started the attempt (a hash of a random id kept
+    #: in the candidate's session, ``services.integrity.device_mark``): answers from
+    #: another browser are counted as an integrity signal. Nothing else about the device.
+    device: Mapped[str | None] = mapped_column(sa.String(16))
 
     candidate: Mapped["Candidate"] = relationship(back_populates="attempts")  # noqa: F821
     results: Mapped[list["Result"]] = relationship(back_populates="attempt", order_by="Result.id")

@@ -20,9 +20,10 @@ class BankVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[str] = mapped_column(sa.String(100))
     version: Mapped[str] = mapped_column(sa.String(50))
-    #: The version it was calibrated from (None for a shipped version).
+    #: The version it was calibrated or derived from (None for a shipped version).
     parent_version: Mapped[str | None] = mapped_column(sa.String(50))
-    #: ``shipped`` (the bank file the portal came with) or ``calibrated`` (``banks calibrate``).
+    #: ``shipped`` (the bank file the portal came with), ``calibrated`` (``banks calibrate``) or
+    #: ``retired`` (items retired by hand on the leak-monitoring page: ``bank_versions.retire_item``).
     source: Mapped[str] = mapped_column(sa.String(20))
     #: The bank file's text, byte for byte.
     document: Mapped[str] = mapped_column(sa.Text)

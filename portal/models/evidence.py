@@ -44,6 +44,9 @@ class ReferenceCheck(Base):
     referee_name: Mapped[str] = mapped_column(sa.String(200))
     relation: Mapped[str] = mapped_column(sa.String(200), default="")
     period: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: How to reach the referee (either may be empty): the consultant calls or writes.
+    referee_email: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    referee_phone: Mapped[str] = mapped_column(sa.String(50), default="", server_default="")
     #: The candidate agreed that this referee may be contacted.
     consent_at: Mapped[datetime | None]
     #: {competency_key: {"level": 1-5 | null, "notes": "..."}}

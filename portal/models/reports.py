@@ -54,3 +54,7 @@ class CandidateComment(Base):
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When a consultant marked the reply as answered (they contacted the candidate); a
+    #: reply changed after that (``updated_at`` later) is unanswered again.
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

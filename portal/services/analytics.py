@@ -534,7 +534,8 @@ def adverse_impact_analysis(session: Session, scope: sa.Select, *, scale: str, c
              .join(Candidate, Candidate.id == Attempt.candidate_id)
              .outerjoin(EqualityResponse, EqualityResponse.candidate_id == Candidate.id)
              .where(Result.scale == scale, Result.percentile.is_not(None), Attempt.finished_at.is_not(None),
-                    Attempt.superseded_at.is_(None), Candidate.assignment_id.in_(scope))
+                    Attempt.superseded_at.is_(None), Attempt.kind != TestKind.VERIFICATION,
+                    Candidate.assignment_id.in_(scope))
              .group_by(EqualityResponse.gender, EqualityResponse.age_band, EqualityResponse.first_language))
     if since is not None:
         query = query.where(Attempt.finished_at >= datetime.combine(since, time.min, tzinfo=timezone.utc))

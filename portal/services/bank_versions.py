@@ -12,6 +12,9 @@ Which version new attempts get is the latest row of the append-only ``bank_activ
 history (none: the shipped file). An attempt stamps ``bank_id``/``bank_version`` when it
 starts; resuming, scoring and regenerating it load that version (``load_version``), so
 activating another version never changes anything under a running candidate.
+
+``retire_item`` writes a version without items retired by hand (the leak-monitoring page,
+issue 17), for review and activation like a calibrated one.
 """
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ from . import audit
 
 SHIPPED = "shipped"
 CALIBRATED = "calibrated"
+#: A version written by ``retire_item``: the active version without items retired by hand.
+RETIRED = "retired"
+#: The diff action of an item retired by hand (``retire_item``).
+RETIRED_BY_HAND = "retired_by_hand"
 
 
 class BankVersionIsImmutable(RuntimeError):
@@ -45,6 +52,10 @@ class BankVersionIsImmutable(RuntimeError):
 
 class UnknownVersion(LookupError):
     pass
+
+
+class RetireError(ValueError):
+    """An item that cannot be retired; the message says why (shown to the user)."""
 
 
 @event.listens_for(BankVersion, "before_update")
@@ -165,6 +176,10 @@ class VersionInfo:
     @property
     def calibration(self) -> dict:
         return (self.diff or {}).get("calibration", {})
+
+    @property
+    def retirement(self) -> dict:
+        return (self.diff or {}).get("retirement", {})
 
 
 def list_versions(session: Session, shipped: LogicBank) -> list[VersionInfo]:
@@ -305,3 +320,112 @@ def calibrate(session: Session, shipped: LogicBank, *, since: datetime, until: d
                  detail={"bank_id": row.bank_id, "version": new_version, "parent": parent.version,
                          **result.summary}, now=now)
     return row, result
+
+
+# --- retiring items by hand (leak monitoring, issue 17) ----------------------------------
+
+
+def _pending_retirement(session: Session, bank_id: str, active: str) -> BankVersion | None:
+    """The newest version ``retire_item`` wrote from the active version ``active`` (directly
+    or through earlier retirements) that is not active itself: further retirements build on
+    it, so that one version holds them all."""
+    rows = session.scalars(sa.select(BankVersion).options(defer(BankVersion.document))
+                           .where(BankVersion.bank_id == bank_id, BankVersion.source == RETIRED)
+                           .order_by(BankVersion.id.desc())).all()
+    return next((r for r in rows if (r.diff or {}).get("retirement", {}).get("active") == active
+                 and r.version != active), None)
+
+
+def retired_items(session: Session, shipped: LogicBank, active: str | None = None) -> dict[str, tuple[str, bool]]:
+    """``item_id -> (version, active)`` for the items retired by hand: in the version in use
+    (active True) or in the pending retirement version written from it (active False). One
+    query for the versions (documents not loaded), and one for the active version unless
+    ``active`` names it."""
+    active = active or active_version(session, shipped.bank_id) or shipped.version
+    rows = session.scalars(sa.select(BankVersion).options(defer(BankVersion.document))
+                           .where(BankVersion.bank_id == shipped.bank_id, BankVersion.source == RETIRED)
+                           .order_by(BankVersion.id.desc())).all()
+    out: dict[str, tuple[str, bool]] = {}
+    by_version = {r.version: r for r in rows}
+    # The active version and the retirements it inherited, through its parents.
+    row = by_version.get(active)
+    while row is not None:
+        for item_id in (row.diff or {}).get("retirement", {}).get("items", []):
+            out.setdefault(item_id, (row.version, True))
+        row = by_version.get(row.parent_version)
+    pending = next((r for r in rows if (r.diff or {}).get("retirement", {}).get("active") == active
+                    and r.version != active), None)
+    if pending is not None:
+        for item_id in pending.diff["retirement"]["items"]:
+            out.setdefault(item_id, (pending.version, False))
+    return out
+
+
+def _carried_exposure(bank: LogicBank, new_version: str, item_id: str) -> dict | None:
+    """The parent's Sympson-Hetter parameters without the retired item, relabelled for the
+    new version (a simulation in a web request would take minutes). One item fewer barely
+    changes the selection, but its neighbours in difficulty are chosen a little more often
+    until ``banks calibrate`` writes freshly calibrated parameters (docs/technical-manual.md,
+    "Leak monitoring"). None when the parent has none."""
+    doc = bank.exposure
+    if doc is None:
+        path = adaptive.exposure_path(bank.path)
+        doc = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not doc or doc.get("bank_version") != bank.version or item_id not in doc.get("exposure_k", {}):
+        return None
+    return {**doc, "bank_version": new_version, "carried_over_from": bank.version,
+            "exposure_k": {k: v for k, v in doc["exposure_k"].items() if k != item_id}}
+
+
+def retire_item(session: Session, shipped: LogicBank, item_id: str, *, reason: str, user_id: int | None,
+                now: datetime, evidence: dict | None = None, cache: Cache | None = None) -> BankVersion:
+    """Store a new version identical to the active one except that ``item_id`` is retired
+    (left out), for a person to review and activate on the Versions page; not activated.
+
+    When an earlier retirement from the same active version is still pending, the new
+    version builds on it, so that it lacks every item retired since the activation (the
+    last pending version is the one to activate). ``evidence``: the leak monitor's figures,
+    kept with the version. Raises RetireError for an item that is not operational in the
+    active version or is already retired in the pending one."""
+    reason = reason.strip()
+    if not reason:
+        raise RetireError("a reason is required")
+    active = active_bank(session, shipped, cache)
+    if item_id not in {i.id for i in active.items}:
+        raise RetireError(f"item {item_id} is not an operational item of the active version {active.version}")
+    pending = _pending_retirement(session, active.bank_id, active.version)
+    earlier = list(pending.diff["retirement"]["items"]) if pending is not None else []
+    if item_id in earlier:
+        raise RetireError(f"item {item_id} is already retired in version {pending.version}, not yet activated")
+    base = active if pending is None else load_version(session, shipped, active.bank_id, pending.version, cache)
+    document = json.loads(document_text(session, shipped, base.version))
+    existing = session.scalars(sa.select(BankVersion.version).where(BankVersion.bank_id == active.bank_id)).all()
+    new_version = recalibration.next_version(active.version, [*existing, shipped.version])
+    document["version"] = new_version
+    document["items"] = [item for item in document["items"] if item["id"] != item_id]
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    name = f"{active.bank_id}-{new_version}.json"
+    parse_logic_bank(text, Path("<new>") / name, require_size=False)  # every item must still be valid
+    warnings = [p.removeprefix(f"{name}: ") for p in validate_data(document, name, require_size=True)]
+    params = {i.id: (i.irt or {}) for i in active.items}
+    log = [*(pending.diff["retirement"]["log"] if pending is not None else []),
+           {"item_id": item_id, "reason": reason, "by": user_id, "at": now.isoformat(), "evidence": evidence or {}}]
+    rows = [{"item_id": e["item_id"], "pretest": False, "action": RETIRED_BY_HAND, "n": e["evidence"].get("n"),
+             "old_a": params.get(e["item_id"], {}).get("a"), "old_b": params.get(e["item_id"], {}).get("b"),
+             "new_a": None, "new_b": None, "se_a": None, "se_b": None, "fit_z": None, "fit_p": None,
+             "clipped": False, "reason": e["reason"]} for e in log]
+    if pending is None and active.version == shipped.version:
+        ensure_stored(session, shipped)
+    retirement = {"active": active.version, "items": [e["item_id"] for e in log], "item_id": item_id,
+                  "reason": reason, "log": log}
+    row = BankVersion(bank_id=active.bank_id, version=new_version, parent_version=base.version, source=RETIRED,
+                      document=text, sha256=sha256(text), exposure=_carried_exposure(base, new_version, item_id),
+                      diff={"summary": {RETIRED_BY_HAND: len(log)}, "items": rows, "retirement": retirement,
+                            "warnings": warnings},
+                      created_at=now, created_by_id=user_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, user_id=user_id, action="bank.retire_item", object_type="bank_version", object_id=row.id,
+                 detail={"bank_id": row.bank_id, "version": new_version, "parent": base.version,
+                         "active": active.version, "item_id": item_id, "reason": reason[:500]}, now=now)
+    return row

@@ -544,6 +544,11 @@ def technical_reset(session: Session, candidate: Candidate, *, reason: str, user
         .execution_options(synchronize_session=False)
     )
     session.refresh(candidate)
+    from . import verification
+
+    pending = verification.open_order(session, candidate)  # it would verify the replaced result
+    if pending is not None:
+        verification.cancel(session, pending, user_id=user_id, now=now)
     audit.record(session, user_id=user_id, action="technical_reset", object_type="candidate",
                  object_id=candidate.id, detail={"attempt": attempt.id}, now=now)
     return attempt

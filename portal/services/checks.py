@@ -14,6 +14,7 @@ and codes, never personal data (no names, notes or file names).
 """
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -38,7 +39,12 @@ ALLOWED_TYPES = {
     "jpeg": (b"\xff\xd8\xff",),
 }
 MIMETYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
-MAX_TEXT = {"referee_name": 200, "relation": 200, "period": 100, "source": 300}
+MAX_TEXT = {"referee_name": 200, "relation": 200, "period": 100, "source": 300, "referee_email": 254,
+            "referee_phone": 50}
+#: A phone number as people write it: digits with spaces, dashes, dots, brackets, a
+#: leading + and at least 6 digits in all.
+_PHONE = re.compile(r"\+?[0-9 ().\-/]{6,50}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class CheckError(ValueError):
@@ -73,17 +79,24 @@ def references(session: Session, candidate: Candidate) -> list[ReferenceCheck]:
 
 
 def add_reference(session: Session, candidate: Candidate, *, referee_name: str, relation: str = "",
-                  period: str = "", consent: bool, user_id: int | None, now: datetime) -> ReferenceCheck:
-    """Record a referee. ``consent``: the candidate agreed that the referee may be
-    contacted; without it the reference is refused (``consent_required``)."""
+                  period: str = "", email: str = "", phone: str = "", consent: bool, user_id: int | None,
+                  now: datetime) -> ReferenceCheck:
+    """Record a referee, with how to reach them (e-mail, phone; both optional).
+    ``consent``: the candidate agreed that the referee may be contacted; without it the
+    reference is refused (``consent_required``)."""
     name = _text(referee_name, "referee_name")
     if not name:
         raise CheckError("name_required", "the referee's name is required", field="referee_name")
     relation, period = _text(relation, "relation"), _text(period, "period")
+    email, phone = _text(email, "referee_email"), _text(phone, "referee_phone")
+    if email and not _EMAIL.fullmatch(email):
+        raise CheckError("bad_email", "not an e-mail address", field="referee_email")
+    if phone and not (_PHONE.fullmatch(phone) and sum(ch.isdigit() for ch in phone) >= 6):
+        raise CheckError("bad_phone", "not a phone number", field="referee_phone")
     if consent is not True:
         raise CheckError("consent_required", "the candidate's consent is required", field="consent")
     ref = ReferenceCheck(candidate_id=candidate.id, referee_name=name, relation=relation, period=period,
-                         consent_at=now, ratings={}, summary="", created_by_id=user_id, created_at=now)
+                         referee_email=email, referee_phone=phone, consent_at=now, ratings={}, summary="", created_by_id=user_id, created_at=now)
     session.add(ref)
     session.flush()
     audit.record(session, user_id=user_id, action="create", object_type="reference_check",
@@ -177,9 +190,9 @@ def _safe_download_name(filename: str) -> str:
     return name[:200] or "attachment"
 
 
-def attach_file(session: Session, check: BackgroundCheck, *, filename: str, data: bytes,
-                storage_dir: Path, now: datetime, user_id: int | None = None) -> BackgroundCheck:
-    """Store ``data`` as the check's attachment (replacing an earlier one)."""
+def check_attachment(filename: str, data: bytes) -> str:
+    """The file's type (extension) if it may be attached; ``CheckError`` otherwise (empty,
+    larger than :data:`MAX_ATTACHMENT_BYTES`, not PDF/PNG/JPG, content not of its type)."""
     if not data:
         raise CheckError("empty_file", "the file is empty", field="file")
     if len(data) > MAX_ATTACHMENT_BYTES:
@@ -189,6 +202,13 @@ def attach_file(session: Session, check: BackgroundCheck, *, filename: str, data
         raise CheckError("bad_type", "only pdf, png and jpg files are allowed", field="file")
     if not any(data.startswith(magic) for magic in ALLOWED_TYPES[ext]):
         raise CheckError("bad_content", "the content does not match the file type", field="file")
+    return ext
+
+
+def attach_file(session: Session, check: BackgroundCheck, *, filename: str, data: bytes,
+                storage_dir: Path, now: datetime, user_id: int | None = None) -> BackgroundCheck:
+    """Store ``data`` as the check's attachment (replacing an earlier one)."""
+    ext = check_attachment(filename, data)
     storage_dir = Path(storage_dir)
     storage_dir.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.bin"

@@ -105,7 +105,9 @@ def current_attempts_of(session: Session, candidate_ids: Iterable[int]) -> dict[
     One query, whatever the number of candidates."""
     result: dict[int, dict[TestKind, Attempt]] = {cid: {} for cid in candidate_ids}
     for attempt in session.scalars(
-            sa.select(Attempt).where(Attempt.candidate_id.in_(list(result)), Attempt.superseded_at.is_(None))
+            sa.select(Attempt).where(Attempt.candidate_id.in_(list(result)), Attempt.superseded_at.is_(None),
+                                     # a verification test re-measures the logic result: never in its place
+                                     Attempt.kind != TestKind.VERIFICATION)
             .order_by(Attempt.number)):
         result[attempt.candidate_id][attempt.kind] = attempt
     return result

@@ -65,7 +65,7 @@ def set_language(session: Session, candidate: Candidate, language: str) -> None:
 #: The privacy notice on the welcome page; raise it whenever the notice's text changes, so
 #: that each candidate's record says which notice they accepted. The notice shown adds a
 #: fingerprint of the retention periods in force (``retention.notice_version``).
-PRIVACY_NOTICE_VERSION = "2026-12-06"
+PRIVACY_NOTICE_VERSION = "2026-12-06.2"  # .2: the integrity signals (issue 17)
 
 
 def accept_welcome(session: Session, candidate: Candidate, *, language: str, now: datetime,
@@ -157,7 +157,7 @@ def _new_seed() -> int:
 
 def start_logic(
     session: Session, candidate: Candidate, bank: LogicBank, *, now: datetime, seed: int | None = None,
-    pretest_items: int = 0,
+    pretest_items: int = 0, device: str | None = None,
 ) -> Attempt:
     """Start the timed, adaptive part (once): the deadline is fixed here.
 
@@ -165,7 +165,8 @@ def start_logic(
     chosen one at a time by the CAT (``present_logic_item``) and recorded as
     ``LogicResponse`` rows, so ``item_ids`` stays empty for adaptive attempts. Up to
     ``pretest_items`` of the bank's pretest items are planned in (``adaptive.pretest_plan``,
-    stored on the attempt): given unscored between operational items.
+    stored on the attempt): given unscored between operational items. ``device``: the
+    starting browser's mark (``integrity.device_mark``).
     """
     if candidate.stage is Stage.PRACTICE:
         advance(session, candidate, Stage.PRACTICE, Stage.LOGIC)
@@ -191,6 +192,7 @@ def start_logic(
             deadline=now + limit,
             time_limit_seconds=int(limit.total_seconds()),
             pretest_plan=adaptive.pretest_plan([i.id for i in bank.pretest], seed, pretest_items) or None,
+            device=device,
         ),
         ["candidate_id", "kind", "number"],
     )
@@ -337,7 +339,8 @@ def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank,
 
 
 def present_logic_item(
-    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime
+    session: Session, attempt: Attempt, bank: LogicBank, *, now: datetime,
+    ab: adaptive.AdaptiveBank | None = None,
 ) -> Presentation | None:
     """The item on screen; None when a stopping rule is met.
 
@@ -346,10 +349,12 @@ def present_logic_item(
     0011), the CAT selects the next item now and stores it. Selection and option order
     come from the attempt's stored seed, so a reload, a second tab or a replay shows the
     same item in the same order; the option ids are random and say nothing about the key.
+    ``ab``: the test to run (a verification test, ``services.verification.engine``); by
+    default the logic test on ``bank``.
     """
     if attempt.finished_at is not None:
         return None
-    ab = adaptive.adaptive_bank(bank)
+    ab = ab or adaptive.adaptive_bank(bank)
     pending = _pending(session, attempt)
     if pending is None:
         answered = session.scalar(
@@ -379,12 +384,14 @@ def answer_logic_item(
     bank: LogicBank,
     norms: NormTable,
     timing: Timing = Timing(),
+    ab: adaptive.AdaptiveBank | None = None,
 ) -> AnswerOutcome:
     """Store an answer and go on: the CAT continues from the stored state, and the next
     item's presentation is stored (or the attempt finished when a stopping rule is met).
 
     The answer is written only if the question is still unanswered (a conditional
-    update), so a double submit or a second tab never writes twice or overwrites."""
+    update), so a double submit or a second tab never writes twice or overwrites.
+    ``ab``: as for ``present_logic_item``."""
     if attempt.finished_at is not None:
         return AnswerOutcome.FINISHED
     if expire_if_due(session, attempt, now=now, bank=bank, norms=norms, timing=timing):
@@ -408,7 +415,7 @@ def answer_logic_item(
     for key, value in answer.items():  # the row as written, without reading it back
         set_committed_value(response, key, value)
     session.expire(attempt, ["presented"])
-    ab = adaptive.adaptive_bank(bank)
+    ab = ab or adaptive.adaptive_bank(bank)
     state = _state_before(session, attempt, ab, adaptive.operational_before(attempt.pretest_plan, response.position))
     if not response.pretest:  # a pretest answer never reaches the estimate or the stopping rule
         state = cat.update(state, ab.position_of(response.item_id), int(correct))
@@ -436,9 +443,14 @@ def finish_logic(
 ) -> bool:
     won = _finish(session, attempt, reason, now)
     if won:
-        scoring.score_logic_attempt(session, attempt, bank, norms)
+        if attempt.kind is TestKind.VERIFICATION:  # its own engine and a verdict
+            from . import verification
+
+            verification.score_attempt(session, attempt, bank, norms, now=now)
+        else:
+            scoring.score_logic_attempt(session, attempt, bank, norms)
     candidate = attempt.candidate
-    if candidate.stage is Stage.LOGIC:
+    if candidate.stage is Stage.LOGIC and attempt.kind is TestKind.LOGIC:
         advance(session, candidate, Stage.LOGIC, Stage.INVENTORY)
     return won
 
@@ -447,7 +459,7 @@ def finish_logic(
 
 def start_inventory(
     session: Session, candidate: Candidate, inventory: Inventory, *, now: datetime,
-    seed: int | None = None,
+    seed: int | None = None, device: str | None = None,
 ) -> Attempt:
     existing = current_attempt(session, candidate, TestKind.INVENTORY)
     if existing is not None:
@@ -467,6 +479,7 @@ def start_inventory(
             seed=seed,
             item_ids=order,
             started_at=now,
+            device=device,
         ),
         ["candidate_id", "kind", "number"],
     )

@@ -97,6 +97,9 @@ def protocols(session: Session, *, secret_key: str, assignment_ids: list[int] | 
     query = (sa.select(Attempt, Candidate.id, Candidate.email, Candidate.person_key, Assignment.id)
              .join(Candidate, Attempt.candidate_id == Candidate.id)
              .join(Assignment, Candidate.assignment_id == Assignment.id)
+             # A supervised verification test is a second measurement of a logic result,
+             # not a protocol of its own.
+             .where(Attempt.kind != TestKind.VERIFICATION)
              .order_by(Attempt.id))
     if assignment_ids:
         query = query.where(Assignment.id.in_(assignment_ids))

@@ -37,17 +37,17 @@ from sqlalchemy.orm import Session
 from ..models import (
     Attempt, BackgroundCheck, Base, Candidate, CandidateComment, EqualityResponse, FinishReason, InterviewRating,
     Invitation,
-    OutboxMessage, ReferenceCheck, Report, ReportKind, Synthesis,
+    OutboxMessage, ReferenceCheck, Report, ReportKind, Synthesis, VerificationOrder, VerificationStatus,
 )
 from ..pdf import render_pdf
-from . import audit, checks
+from . import audit, checks, integrity
 from .reports import DRAFTS
 
 FORMAT = "second-opinion/candidate-export"
 FORMAT_VERSION = 1
 #: Never exported: secrets and file contents (files are exported as files).
 SECRET_COLUMNS = frozenset({"nonce", "password_hash", "totp_secret", "recovery_codes", "token", "pdf", "html",
-                            "attachment_path"})
+                            "attachment_path", "code_hash", "code_ref", "session_nonce"})
 #: Tables the candidate's own download leaves out (see the module docstring).
 NOT_IN_SELF = frozenset({"interview_rating", "reference_check", "background_check", "synthesis", "first_opinion",
                          "outbox_message"})
@@ -231,7 +231,8 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
     every invitation is revoked and its link secret replaced, so no link works again; the
     person key of the norm builder (after marking attempts the person also completed
     elsewhere as duplicates, ``_settle_person_key``);
-    interview notes, the judgement's texts, the candidate's reply, references,
+    interview notes, the judgement's texts, the candidate's reply, references, the
+    integrity signals of the attempts and their browser marks (``integrity.erase``),
     background-check notes, sources and attachment files, and every e-mail to the
     candidate. Released reports are deleted and each kind replaced by a tombstone version
     saying when and why it was erased (released in the name of whoever released the last
@@ -250,6 +251,13 @@ def erase(session: Session, candidate: Candidate, *, storage_dir: Path, user_id:
     counts["syntheses"] = session.execute(sa.update(Synthesis).where(Synthesis.candidate_id == candidate.id)
                                           .values(judgement="", strengths="", risks="")).rowcount
     counts["attachments"] = delete_attachment_files(session, [candidate.id], storage_dir=storage_dir)
+    # An open verification test stops: its code and any session redeemed with it no longer work.
+    session.execute(sa.update(VerificationOrder).where(
+        VerificationOrder.candidate_id == candidate.id, VerificationOrder.status == VerificationStatus.OPEN)
+        .values(status=VerificationStatus.CANCELLED, cancelled_at=now, code_hash=None, session_nonce=None))
+    # Behaviour during the test (time away, reloads, browser marks): not kept with the
+    # anonymous answers, which the norms and calibration need without them.
+    counts["integrity_signals"] = integrity.erase(session, candidate.id)
     if reason == "request":
         # Given voluntarily, for aggregate analyses only: gone with the person's request
         # (not counted: whether someone answered is theirs too). The retention purge keeps

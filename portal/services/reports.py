@@ -194,6 +194,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     if kind is ReportKind.CLIENT:
         content.update(_client_part(session, candidate, lang, profile))
         content["stamp"]["synthesis_model"] = synthesis_model.MODEL_VERSION
+        content["verification"] = _verification(session, candidate, logic) if logic_entry else None
     else:
         content.update(_feedback(logic_entry, personality, lang, texts))
     return content
@@ -230,6 +231,31 @@ def _strength_text(scale: str, texts: dict) -> dict:
     if scale == LOGIC_SCALE:
         return texts["logic"]["strength"]
     return texts["scales"][scale.removeprefix("personality.")]["strength"]
+
+
+def _verification(session: Session, candidate: Candidate, logic) -> dict:
+    """Whether the logic result in the report was verified by a supervised test
+    (``services.verification``): the latest finished verification of this very attempt,
+    with its verdict and versions; ``{"verified": False}`` when there is none, so that the
+    report says the result stands unverified. (Client reports released before this key
+    existed say nothing about verification, as when they were released.)"""
+    from item_banks.verification import VERIFICATION_LENGTH
+
+    from . import verification
+
+    order = verification.latest_finished(session, candidate)
+    if order is None or order.logic_attempt_id != logic.attempt_id:
+        return {"verified": False}
+    result = next((r for r in order.attempt.results if r.scale == LOGIC_SCALE), None)
+    return {
+        "verified": True, "date": order.finished_at.date().isoformat(), "length": VERIFICATION_LENGTH,
+        "verdict": order.verdict, "alpha": order.alpha, "p": round(order.p_value, 3),
+        "percentile": _round(result.percentile) if result else None,
+        "low": _round(result.percentile_low) if result else None,
+        "high": _round(result.percentile_high) if result else None,
+        "bank": f"{order.bank_id} {order.bank_version}", "engine": order.engine_version,
+        "verification": order.verification_version,
+    }
 
 
 def _source_name(evidence, lang: str) -> str:
@@ -456,12 +482,20 @@ def download_name(report: Report) -> str:
     return f"{prefix}-{report.candidate_id}-v{report.version}.pdf"
 
 
-def served_html(report: Report, *, back: str, pdf: str) -> Response:
+def served_html(report: Report, *, back: str, pdf: str, reply: CandidateComment | None = None,
+                reply_pdf: str | None = None) -> Response:
     """A released report's stored HTML as a page, with a bar to go back and to download
-    the PDF added as it is served (the stored HTML itself stays as released)."""
+    the PDF added as it is served, and after it the candidate's reply as a dated addendum
+    when there is one the frozen report does not hold (``reply_addendum``). The stored
+    HTML itself stays as released."""
     with force_locale(report.language):
         bar = render_template("reports/_bar.html", back=back, pdf=pdf)
+        addendum = render_template("reports/_reply_addendum.html", report=report, reply=reply,
+                                   reply_pdf=reply_pdf) if reply is not None else ""
     html = report.html.replace('<body class="document">', '<body class="document">' + bar, 1)
+    if addendum:
+        head, body_end, tail = html.rpartition("</body>")
+        html = head + addendum + body_end + tail if body_end else html + addendum
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -470,6 +504,53 @@ def served_html(report: Report, *, back: str, pdf: str) -> Response:
 def comment(session: Session, candidate: Candidate) -> CandidateComment | None:
     """The candidate's reply to their feedback report, if any."""
     return session.scalar(sa.select(CandidateComment).where(CandidateComment.candidate_id == candidate.id))
+
+
+def reply_addendum(report: Report, reply: CandidateComment | None) -> CandidateComment | None:
+    """The candidate's reply as an addendum to a released client report: the reply when
+    the frozen report does not already hold it word for word (it was written or changed
+    after the release). The client sees it with the report, dated, on the report's page
+    and as a PDF of its own; the frozen report and its SHA-256 stay as released."""
+    if report.kind is not ReportKind.CLIENT or reply is None:
+        return None
+    return reply if report.content.get("candidate_comment") != reply.text else None
+
+
+def replies_of(session: Session, candidate_ids) -> dict[int, CandidateComment]:
+    """The candidates' replies by candidate id, in one query."""
+    if not candidate_ids:
+        return {}
+    return {c.candidate_id: c for c in session.scalars(
+        sa.select(CandidateComment).where(CandidateComment.candidate_id.in_(list(candidate_ids))))}
+
+
+def render_reply_pdf(report: Report, reply: CandidateComment) -> bytes:
+    """The addendum as a one-page PDF in the report's language: the candidate's reply,
+    its dates, and which frozen report (version, SHA-256) it belongs to."""
+    stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
+    with force_locale(report.language):
+        html = render_template("reports/reply_addendum.html", report=report, reply=reply, lang=report.language,
+                               pdf=True, stylesheet_url=stylesheet)
+    return pdf_from_html(html)
+
+
+def reply_download_name(report: Report) -> str:
+    """E.g. ``kundrapport-12-v2-svar.pdf``: the report's file name with the reply's mark."""
+    suffix = "svar" if report.language == "sv" else "reply"
+    return download_name(report).removesuffix(".pdf") + f"-{suffix}.pdf"
+
+
+def mark_reply_answered(session: Session, candidate: Candidate, *, user_id: int, now: datetime) -> CandidateComment:
+    """A consultant has answered the candidate's reply (off the portal: a call or an
+    e-mail); a later change of the reply makes it unanswered again."""
+    row = comment(session, candidate)
+    if row is None:
+        raise ReportError("no_comment")
+    row.answered_at, row.answered_by_id = now, user_id
+    session.flush()
+    audit.record(session, user_id=user_id, action="answer", object_type="report_candidate",
+                 object_id=candidate.id, now=now)
+    return row
 
 
 def save_comment(session: Session, candidate: Candidate, text: str, *, now: datetime) -> CandidateComment:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from item_banks import Inventory, LogicBank, adaptive, cat, score_facets, score_inventory, validity
 from norms import NormTable
 
-from ..models import Attempt, InventoryResponse, Result
+from ..models import Attempt, InventoryResponse, Result, TestKind
 
 LOGIC_SCALE = "logic.theta"
 BAND_LEVEL = 0.90
@@ -65,13 +65,15 @@ def _clip_theta(theta: float) -> float:
 
 
 def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable, *,
-                        store: bool = True) -> Result:
+                        store: bool = True, ab: adaptive.AdaptiveBank | None = None) -> Result:
     """Score a finished logic attempt with ``bank``: the version stamped on the attempt
     (``bank_versions.bank_for_attempt``). ``store=False`` computes the result again
-    without storing or marking anything (``regenerate_logic_result``)."""
+    without storing or marking anything (``regenerate_logic_result``). ``ab``: the test
+    the attempt ran (a verification test, ``services.verification.engine``); by default
+    the logic test on ``bank``."""
     from .journey import cat_state, responses_of
 
-    ab = adaptive.adaptive_bank(bank)
+    ab = ab or adaptive.adaptive_bank(bank)
     rows = responses_of(session, attempt)
     # Pretest items are unscored: not in the estimate, the counts or the rapid-guess flags.
     answered = [r for r in rows if r.answered_at is not None and not r.pretest]
@@ -99,7 +101,8 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
         norm_group=norms.group, norm_ref=norms.ref, norm_provisional=norms.provisional,
         bank_id=attempt.bank_id, bank_version=attempt.bank_version,
         engine_version=(f"{adaptive.ENGINE_VERSION}; exposure {ab.settings.exposure}; "
-                        f"difficulty {bank.difficulty_model or 'calibrated'}"),
+                        f"difficulty {bank.difficulty_model or 'calibrated'}"
+                        + ("; verification test" if attempt.kind is TestKind.VERIFICATION else "")),
         details={
             "stop_reason": reason,
             "policy": score.note,
