@@ -277,9 +277,9 @@ def test_results_page_summarises_the_signals_and_the_client_report_does_not(
     assert 'data-reloads="1"' in logic and 'data-other-device="1"' in logic
     assert 'data-fast="1"' in logic and 'data-slow="1"' in logic and "1 of 4 (25 %)" in logic
     assert "data-low-effort" in logic  # effort .75, below .90
-    # Never accusatory: "cheating" only in the sentence that says a signal is not evidence of it.
+    # Never accusatory: no word for cheating at all.
     lowered = section.lower()
-    assert lowered.count("cheat") == lowered.count("not evidence of cheating") == 1
+    assert "cheat" not in lowered and "proves nothing about how the test was taken" in lowered
     for word in ("suspicious", "fraud", "violation", "rejected"):
         assert word not in lowered, word
 

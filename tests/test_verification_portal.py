@@ -188,16 +188,16 @@ def test_code_is_single_use_expires_and_a_new_one_voids_the_old(app, db, world, 
     # A new code voids the previous one.
     newer, _ = show_code(consultant, cid, oid)
     refused = enter_code(app.test_client(), code)
-    assert refused.status_code == 400 and "not right" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Koden stämmer inte" in refused.get_data(as_text=True)
     # Expired after 30 minutes.
     clock.advance(minutes=31)
     refused = enter_code(app.test_client(), newer)
-    assert refused.status_code == 400 and "expired" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Koden har gått ut" in refused.get_data(as_text=True)
     fresh, _ = show_code(consultant, cid, oid)
     first = app.test_client()
     assert enter_code(first, fresh).status_code == 302
     again = enter_code(app.test_client(), fresh)
-    assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)
+    assert again.status_code == 400 and "Koden har redan använts" in again.get_data(as_text=True)
     # Nothing of the code in the audit log or the order (hash only).
     db.expire_all()
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "verification_order")).all()
@@ -219,8 +219,8 @@ def test_wrong_codes_lock_the_order_and_the_address_is_rate_limited(app, db, wor
     assert db.get(VerificationOrder, oid).code_failed_tries == svc.MAX_TRIES
     # The right code no longer works: the order is locked until a new code is shown.
     locked = enter_code(app.test_client(), code, environ_base={"REMOTE_ADDR": "10.0.0.8"})
-    assert locked.status_code == 400 and "Too many wrong codes" in locked.get_data(as_text=True)
-    assert "locked" in consultant.get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    assert locked.status_code == 400 and "För många felaktiga koder" in locked.get_data(as_text=True)
+    assert "spärrades efter för många felaktiga försök" in consultant.get(f"/admin/candidates/{cid}").get_data(as_text=True)
     fresh, _ = show_code(consultant, cid, oid)
     assert enter_code(app.test_client(), fresh, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
     # Per address: the limiter refuses after ten wrong codes in 15 minutes, whatever the code.
@@ -297,7 +297,7 @@ def test_one_open_order_cancel_and_only_after_a_scored_test(app, db, world, make
     order(consultant, cid)
     oid = open_order_id(db, cid)
     again = order(consultant, cid).get_data(as_text=True)
-    assert "already an open verification test" in again
+    assert "Det finns redan ett öppet verifieringstest" in again
     assert db.scalar(sa.select(sa.func.count()).select_from(VerificationOrder)) == 1
     code, _ = show_code(consultant, cid, oid)
     token = csrf_from(consultant.get(f"/admin/candidates/{cid}"))
@@ -308,7 +308,7 @@ def test_one_open_order_cancel_and_only_after_a_scored_test(app, db, world, make
     # A candidate who has not finished the logic test cannot be ordered for.
     fresh, _, _ = make_invitation(world["assignment"], name="Nina Ny", email="nina@example.com")
     page = order(consultant, fresh).get_data(as_text=True)
-    assert "finished the logical reasoning test" in page and open_order_id(db, fresh) is None
+    assert "har slutfört logiktestet" in page and open_order_id(db, fresh) is None
 
 
 def test_same_item_on_reload_and_the_time_limit(app, db, world, clock):
@@ -398,7 +398,7 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
         c = session.get(Candidate, cid)
         draft = reports.build_content(session, c, ReportKind.CLIENT, now=clock())
         assert draft["verification"] == {"verified": False}
-        assert "has not been verified by a supervised test" in reports.render_html(draft)
+        assert "har inte verifierats med ett övervakat test" in reports.render_html(draft)
         first = reports.release(session, c, ReportKind.CLIENT, user_id=world["users"]["consultant"], now=clock())
         session.commit()
         first_id, first_html = first.id, first.html
@@ -423,7 +423,7 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
     assert v["verified"] and v["verdict"] == o.verdict and v["length"] == verification.VERIFICATION_LENGTH
     assert v["date"] == o.finished_at.date().isoformat() and v["verification"] == verification.VERIFICATION_VERSION
     assert f'data-verification="{o.verdict}"' in html
-    assert "12-question verification test" in html and verification.VERIFICATION_VERSION in html
+    assert "övervakat verifieringstest med 12 frågor" in html and verification.VERIFICATION_VERSION in html
     assert "fusk" not in html.lower() and "cheat" not in html.lower()
     assert preview.status_code == 200 and f'data-verification="{o.verdict}"' in preview.get_data(as_text=True)
 
