@@ -12,7 +12,7 @@ Run it alone: ``python -m pytest tests/test_browser_a11y.py`` (see README, "Test
 from __future__ import annotations
 
 import os
-import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, Candidate, Report, ReportKind, Role, User
+from portal.models import Assignment, Candidate, Invitation, Report, ReportKind, Role, User
 from portal.services import demo, reports, verification
 from portal.services.invitations import invitation_url
 from test_browser import browser, live_server, step  # noqa: F401  (fixtures)
@@ -58,7 +58,7 @@ def axe_path():
 
 
 @pytest.fixture
-def world(app, db, clock, tmp_path):
+def world(app, db, clock, tmp_path, make_invitation):
     """The demo data of `make run` (a consultant, a client user, two assignments, a candidate
     with released reports), one password for everyone, an administrator, and a reply from
     the simulated candidate to their feedback report."""
@@ -79,7 +79,11 @@ def world(app, db, clock, tmp_path):
     analyst = db.scalar(sa.select(Assignment).where(Assignment.title == "Data Analyst"))
     simulated = db.scalar(sa.select(Candidate).where(Candidate.name == demo.SIMULATED_NAME))
     released = {r.kind: r.id for r in db.scalars(sa.select(Report).where(Report.candidate_id == simulated.id))}
-    return {"cfo": cfo.id, "analyst": analyst.id, "simulated": simulated.id,
+    # A link whose invitation has expired.
+    _, expired_id, expired_link = make_invitation(cfo.id, name="Ebba Utgången", email="ebba@example.com")
+    db.get(Invitation, expired_id).expires_at = clock() - timedelta(days=1)
+    db.commit()
+    return {"cfo": cfo.id, "analyst": analyst.id, "simulated": simulated.id, "expired_link": expired_link,
             "client_report": released[ReportKind.CLIENT], "candidate_report": released[ReportKind.CANDIDATE]}
 
 
@@ -241,6 +245,7 @@ def test_no_accessibility_violations(app, clock, browser, live_server, world, ax
 
         # Link problems and error pages, without a candidate session.
         context, page = new_page(browser, width)
+        gate.visit(page, base, w["expired_link"], "invitation link expired", status=410)
         gate.visit(page, base, "/i/not-a-real-token", "invitation link invalid", status=404)
         gate.visit(page, base, "/test", "no candidate session", status=404)
         gate.visit(page, base, "/no-such-page", "page not found", status=404)
