@@ -215,7 +215,7 @@ def verification_journey(gate, app, clock, browser, base, width, candidate_id): 
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # pages look the same on PostgreSQL
-def test_no_accessibility_violations(app, clock, browser, live_server, world, axe_path,  # noqa: F811
+def test_no_accessibility_violations(axe_path, app, clock, browser, live_server, world,  # noqa: F811
                                      make_invitation):
     base, w = live_server, world
     sim, cfo = w["simulated"], w["cfo"]
@@ -249,6 +249,7 @@ def test_no_accessibility_violations(app, clock, browser, live_server, world, ax
         gate.visit(page, base, "/i/not-a-real-token", "invitation link invalid", status=404)
         gate.visit(page, base, "/test", "no candidate session", status=404)
         gate.visit(page, base, "/no-such-page", "page not found", status=404)
+        gate.visit(page, base, "/api/v1/docs", "API reference")
         gate.visit(page, base, "/admin/login", "admin login")
         # The server's policy stays strict: axe got in through this context's bypass only.
         csp = page.request.get(base + "/admin/login").headers["content-security-policy"]
@@ -294,6 +295,24 @@ def test_no_accessibility_violations(app, clock, browser, live_server, world, ax
         for path, label in [
             ("/admin/users", "users"),
             ("/admin/analytics", "analytics overview"),
+            ("/admin/analytics/inventory", "analytics, inventory"),
+            ("/admin/analytics/dif", "analytics, DIF"),
+            ("/admin/analytics/impact", "analytics, adverse impact"),
+            ("/admin/analytics/leaks", "analytics, leak monitoring"),
+            ("/admin/clients", "clients"),
+            ("/admin/audit", "audit log"),
+            ("/admin/banks", "item banks"),
+            ("/admin/banks/versions", "item bank versions"),
+            ("/admin/retention", "retention"),
+            ("/admin/webhooks", "webhooks"),
+            ("/admin/api-keys", "API keys"),
+            ("/admin/sso", "single sign-on"),
+            ("/admin/account/two-factor", "two-factor set-up"),
+            ("/admin/competencies/new", "new competency"),
+            (f"/admin/assignments/{cfo}/profile/history", "profile history"),
+            (f"/admin/assignments/{cfo}/candidates/import", "candidate import"),
+            (f"/admin/assignments/{cfo}/retention", "assignment retention"),
+            (f"/admin/candidates/{sim}/retention", "candidate retention"),
         ]:
             gate.visit(page, base, path, label)
         context.close()
