@@ -48,7 +48,15 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+# axe-core for the accessibility gate (tests/test_browser_a11y.py), pinned by
+# tests/a11y/package-lock.json. Without npm the rule does nothing and the gate skips
+# (fails under CI=true).
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/a11y --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility test will be skipped (apt-get install npm)"; fi
+
+test: install-test $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The answer path under gunicorn, then the consultant and client pages at 200 and 2,000

@@ -485,14 +485,22 @@ def download_name(report: Report) -> str:
 def served_html(report: Report, *, back: str, pdf: str, reply: CandidateComment | None = None,
                 reply_pdf: str | None = None) -> Response:
     """A released report's stored HTML as a page, with a bar to go back and to download
-    the PDF added as it is served, and after it the candidate's reply as a dated addendum
+    the PDF added as it is served (and a ``<main>`` landmark round a report frozen without
+    one), and after it the candidate's reply as a dated addendum
     when there is one the frozen report does not hold (``reply_addendum``). The stored
     HTML itself stays as released."""
     with force_locale(report.language):
         bar = render_template("reports/_bar.html", back=back, pdf=pdf)
         addendum = render_template("reports/_reply_addendum.html", report=report, reply=reply,
                                    reply_pdf=reply_pdf) if reply is not None else ""
-    html = report.html.replace('<body class="document">', '<body class="document">' + bar, 1)
+    html = report.html
+    if "<main" not in html:
+        # Released before report pages had a <main> landmark (issue 18): the page gets one
+        # around the frozen document as it is served; the stored HTML stays as released.
+        html = html.replace('<body class="document">', '<body class="document"><main>', 1)
+        head, body_end, tail = html.rpartition("</body>")
+        html = head + "</main>" + body_end + tail if body_end else html + "</main>"
+    html = html.replace('<body class="document">', '<body class="document">' + bar, 1)
     if addendum:
         head, body_end, tail = html.rpartition("</body>")
         html = head + addendum + body_end + tail if body_end else html + addendum
