@@ -10,6 +10,7 @@ import os
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -192,3 +193,14 @@ def make_invitation(app, make_assignment, clock):
             return candidate.id, inv.id, url.removeprefix("http://localhost")
 
     return factory
+
+
+@pytest.fixture
+def artifacts(request) -> Path:
+    """A folder where a test keeps what people should look at after the run (phone-width
+    screenshots): ``$TEST_ARTIFACTS`` or ``test-artifacts/`` at the project root (git-
+    ignored; CI can upload it), one folder per test."""
+    root = Path(os.environ.get("TEST_ARTIFACTS") or Path(__file__).resolve().parent.parent / "test-artifacts")
+    folder = root / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -28,7 +28,7 @@ def sign_in(page, base, email, password):
     page.get_by_role("button", name="Logga in").click()
 
 
-def test_a_new_user_chooses_a_password_through_the_link(browser, live_server, db):  # noqa: F811
+def test_a_new_user_chooses_a_password_through_the_link(browser, live_server, db, artifacts):  # noqa: F811
     db.add(User(email="admin@example.com", name="Ada Admin", role=Role.ADMIN,
                 password_hash=passwords.hash_password(ADMIN_PASSWORD)))
     db.commit()
@@ -54,8 +54,9 @@ def test_a_new_user_chooses_a_password_through_the_link(browser, live_server, db
     body = admin.locator("pre.mail").inner_text()
     link = re.search(r"http://localhost(/account/set-password/\S+)", body).group(1)
 
-    # The new user, in a browser of their own.
-    context = browser.new_context(locale="sv-SE")
+    # The new user, in a browser of their own, on a phone.
+    context = browser.new_context(locale="sv-SE", viewport={"width": 375, "height": 740}, is_mobile=True,
+                                  device_scale_factor=2)
     page = context.new_page()
     page.goto(live_server + link)
     assert step(page) == "set-password"
@@ -68,6 +69,8 @@ def test_a_new_user_chooses_a_password_through_the_link(browser, live_server, db
     error = page.locator("#password-error")
     assert error.is_visible() and "30 000 vanligaste" in error.inner_text()
     assert page.get_by_label("Nytt lösenord", exact=True).get_attribute("aria-invalid") == "true"
+    page.screenshot(path=str(artifacts / "set-password-refused-phone.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     page.get_by_label("Nytt lösenord", exact=True).fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
