@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -156,3 +156,26 @@ def audit_log():
     action = request.args.get("action") or None
     events = audit.recent(get_session(), limit=100, offset=(page - 1) * 100, action=action)
     return render_template("admin/audit.html", events=events, page=page, action=action)
+
+
+class NameForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)])
+
+
+@bp.route("/account/name", methods=["GET", "POST"])
+@login_required
+def account_name():
+    """A user's own display name: shown to colleagues (staffing, ratings, releases) and at
+    the top of every page instead of the e-mail address."""
+    form = NameForm()
+    if request.method == "GET":
+        form.name.data = current_user.name
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.get(User, current_user.id)
+        user.name = form.name.data.strip()
+        audit.record(db, user_id=user.id, action="update", object_type="user", object_id=user.id,
+                     detail={"field": "name"}, now=res.now())
+        flash(_("Your name was saved."), "success")
+        return redirect(url_for("admin.account_name"))
+    return render_template("admin/account_name.html", form=form), 400 if form.errors else 200

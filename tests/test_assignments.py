@@ -191,3 +191,21 @@ def test_a_consultant_sees_only_the_clients_of_their_assignments(app, db, make_a
     # An administrator sees every client.
     admin_page = login(app, "boss@example.com").get("/admin/clients").get_data(as_text=True)
     assert "Egen Kund AB" in admin_page and "Annans Kund AB" in admin_page and "Hemlig Kontakt" in admin_page
+
+
+def test_a_user_sets_their_own_display_name(app, db):
+    uid = make_user(db, "namnlos@example.com")
+    client = login(app, "namnlos@example.com")
+    page = client.get("/admin/account/name")
+    assert page.status_code == 200 and 'data-signed-in' in page.get_data(as_text=True)
+    assert ">namnlos@example.com</a>" in page.get_data(as_text=True)  # no name yet: the address
+    token = csrf_from(page)
+    empty = client.post("/admin/account/name", data={"csrf_token": token, "name": "  "})
+    assert empty.status_code == 400 and "Ange ditt namn." in empty.get_data(as_text=True)
+    assert client.post("/admin/account/name", data={"name": "Nora Namn"}).status_code == 400  # CSRF
+    assert client.post("/admin/account/name", data={"csrf_token": token, "name": "Nora Namn"}).status_code == 302
+    db.expire_all()
+    assert db.get(User, uid).name == "Nora Namn"
+    assert ">Nora Namn</a>" in client.get("/admin/").get_data(as_text=True)
+    events = db.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "user", AuditEvent.object_id == uid)).all()
+    assert [(e.action, e.detail) for e in events][-1] == ("update", {"field": "name"})
