@@ -85,8 +85,8 @@ class Assignment(Base):
     #: Last day of the assessment (optional).
     deadline: Mapped[date | None]
     #: Battery: which tests the candidates take.
-    uses_logic: Mapped[bool] = mapped_column(default=True)
-    uses_personality: Mapped[bool] = mapped_column(default=True)
+    uses_logic: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    uses_personality: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the assignment was last closed (None while open); retention periods count
     #: from here (``portal.services.retention``).

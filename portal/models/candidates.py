@@ -98,7 +98,7 @@ class Invitation(Base):
     #: When the invitation e-mail was sent (None: link only copied / not sent).
     sent_at: Mapped[datetime | None]
     last_reminder_at: Mapped[datetime | None]
-    reminder_count: Mapped[int] = mapped_column(default=0)
+    reminder_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     candidate: Mapped[Candidate] = relationship(back_populates="invitations")
 
