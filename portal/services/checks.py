@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from ..models import BackgroundCheck, Candidate, ReferenceCheck
 from ..models.evidence import CheckStatus
 from . import audit
-from .profiles import current_profile
+from .profiles import profile_keys  # noqa: F401  (re-exported: references rate profile competencies)
 
 DEFAULT_KINDS = ("identity", "education", "employment", "registry")
 LEVELS = (1, 5)
@@ -102,12 +102,6 @@ def add_reference(session: Session, candidate: Candidate, *, referee_name: str, 
     audit.record(session, user_id=user_id, action="create", object_type="reference_check",
                  object_id=ref.id, detail={"candidate_id": candidate.id}, now=now)
     return ref
-
-
-def profile_keys(session: Session, candidate: Candidate) -> list[str]:
-    """Competency keys of the candidate's assignment's current profile (profile order)."""
-    profile = current_profile(session, candidate.assignment)
-    return [c.competency_key for c in profile.competencies] if profile else []
 
 
 def save_reference_ratings(session: Session, reference: ReferenceCheck, *,

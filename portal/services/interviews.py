@@ -32,8 +32,9 @@ from ..models import (
     TestKind,
 )
 from . import audit, profiles
+from .profiles import profile_keys  # noqa: F401  (re-exported: ratings are per profile competency)
+from .scoring import LOGIC_SCALE  # noqa: F401  (re-exported for the report and synthesis code)
 
-LOGIC_SCALE = "logic.theta"
 LEVELS = lib.LEVELS
 #: Longest accepted notes text (the column is unbounded; this keeps a page sane).
 MAX_NOTES = 10_000
@@ -231,11 +232,6 @@ def interview_guide(session: Session, candidate: Candidate, *, lang: str) -> lis
 
 
 # ---------------------------------------------------------------------------- ratings
-
-
-def profile_keys(session: Session, candidate: Candidate) -> list[str]:
-    profile = profiles.current_profile(session, candidate.assignment)
-    return [c.competency_key for c in profile.competencies] if profile is not None else []
 
 
 def _own(session: Session, candidate: Candidate, rater_id: int, key: str) -> InterviewRating | None:

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from .. import competencies as lib
-from ..models import Assignment, Competency, ProfileCompetency, RequirementProfile
+from ..models import Assignment, Candidate, Competency, ProfileCompetency, RequirementProfile
 from . import audit
 
 LEVEL_RANGE = (1, 5)
@@ -332,3 +332,10 @@ def lock_current(session: Session, assignment: Assignment, *, now: datetime,
         audit.record(session, user_id=user_id, action="lock", object_type="requirement_profile",
                      object_id=profile.id, detail={"version": profile.version}, now=now)
     return profile
+
+
+def profile_keys(session: Session, candidate: Candidate) -> list[str]:
+    """Competency keys of the candidate's assignment's current profile (profile order);
+    empty without a profile. What interview ratings, references and first opinions may rate."""
+    profile = current_profile(session, candidate.assignment)
+    return [c.competency_key for c in profile.competencies] if profile is not None else []
