@@ -189,7 +189,8 @@ def client_emails_save(client_id: int, kind: str):
         errors[exc.values.get("lang", "sv")] = _template_message(exc)
         return render_template("admin/client_emails.html", client=client, forms=forms, kinds=KIND_LABELS,
                                placeholders=PLACEHOLDER_HELP, previews={}, errors={kind: errors}), 400
-    flash(_("The %(kind)s texts for %(client)s were saved.", kind=KIND_LABELS[kind], client=client.name), "success")
+    flash(_("The invitation texts for %(client)s were saved.", client=client.name) if kind == "invitation" else
+          _("The reminder texts for %(client)s were saved.", client=client.name), "success")
     return redirect(url_for(".client_emails", client_id=client.id))
 
 
