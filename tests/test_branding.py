@@ -22,7 +22,7 @@ from portal.models import (
 )
 from portal.services import branding
 from portal.services import reports as report_service
-from portal.services.mail import build_email, send_invitation, send_reminder
+from portal.services.mail import branded_sender, build_email, send_invitation, send_reminder
 from test_mail import _settings, _work, smtp, start_smtp  # noqa: F401  (fixtures)
 from test_reports import assessed, pdf_text, squash  # noqa: F401  (fixture)
 
@@ -424,3 +424,24 @@ def test_client_templates_follow_the_clients_page_rules(app, db, people):
     no_csrf = staff.post(path + "/invitation", data={"invitation-subject_sv": "X", "invitation-body_sv": "{url}"})
     assert no_csrf.status_code == 400
     assert db.scalar(sa.select(sa.func.count(ClientMailTemplate.id))) == 0
+
+
+def test_a_hostile_consultancy_name_is_escaped_everywhere(app, db, people, make_invitation, clock):
+    admin = login(app, "admin")
+    hostile = '<img src=x onerror=alert(1)>"'
+    assert save_branding(admin, consultancy_name=hostile, sender_name="A\r\nBcc: x@evil.example").status_code == 302
+    assert db.scalar(sa.select(Branding.sender_name)) == "A Bcc: x@evil.example"  # one line, no header injection
+    cid, iid, link = make_invitation(people["assignment"])
+    page = CandidateDriver(app.test_client(), link).open().get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;&#34;" in page
+    with app.app_context():
+        session = get_session()
+        message = send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
+                                  "http://localhost" + link, now=clock())
+        assert "<img src=x" not in message.body_html and "&lt;img src=x" in message.body_html
+        html = report_service.render_html({**report_service.build_content(
+            session, session.get(Candidate, cid), ReportKind.CANDIDATE, now=clock())})
+        assert "<img src=x" not in html
+        mime = build_email(message, branded_sender(session, _settings(25)), now=clock())
+        session.rollback()
+    assert "Bcc" not in mime.keys() and "\r" not in mime["From"] and "\n" not in mime["From"]
