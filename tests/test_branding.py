@@ -99,6 +99,7 @@ def test_svg_sanitiser_keeps_local_references_and_turns_style_into_attributes():
     (b'<svg xmlns="http://www.w3.org/2000/svg"><rect', "logo_bad_svg"),
     (b'<html><body>not a logo</body></html>', "logo_bad_svg"),
     (b'<svg><rect width="1" height="1"/></svg>', "logo_bad_svg"),  # no SVG namespace
+    (b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 5000 + b"</g>" * 5000 + b"</svg>", "logo_bad_svg"),
     (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "logo_svg_empty"),
 ])
 def test_svg_that_cannot_be_sanitised_is_refused(data, code):

@@ -294,6 +294,10 @@ _LOCAL_URL = re.compile(r"url\(\s*#[\w.\-]+\s*\)")
 _STYLE_VALUE = re.compile(r"[#\w\s.,%()+\-]*")
 
 
+#: Nesting deeper than this is refused (a logo needs a few levels; the rebuild recurses).
+MAX_SVG_DEPTH = 64
+
+
 class _Reject(Exception):
     pass
 
@@ -311,6 +315,8 @@ def _parse_svg(data: bytes):
         raise _Reject("dtd")
 
     def start(tag, attrs):
+        if len(stack) >= MAX_SVG_DEPTH:
+            raise _Reject("too deep")
         node = [tag, attrs, [], "", ""]
         if stack:
             stack[-1][2].append(node)
@@ -342,7 +348,7 @@ def _parse_svg(data: bytes):
     try:
         parser.Parse(data, True)
     except _Reject as exc:
-        raise BrandingError("logo_svg_dtd") from exc
+        raise BrandingError("logo_bad_svg" if str(exc) in ("too deep", "two roots") else "logo_svg_dtd") from exc
     except expat.ExpatError as exc:
         raise BrandingError("logo_bad_svg") from exc
     if not root:
