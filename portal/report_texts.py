@@ -4,10 +4,12 @@
 English: plain-language names of percentile levels (with the cut points), what the logic
 test and the personality inventory measure and their limits, per-level texts for the
 logic test, what a logic test cut off by the time limit means (``incomplete``), per-scale
-texts for every domain and facet of the inventory, explanations of the validity flags,
-the norm notes, the report introductions, how to read the synthesis and its findings
-(``synthesis``, ``findings``), and the consultant-only follow-up prompts
-(``consultant``). Every leaf text is an object ``{"sv": ..., "en": ...}``;
+texts for every domain and facet of the inventory (among them ``strength``, one sentence
+of advice to the candidate on making use of the scale as a strength; the logic test has
+one too), explanations of the validity flags, the norm notes, the report introductions,
+how to read the synthesis and its findings (``synthesis``, ``findings``), and the
+consultant-only follow-up prompts (``consultant``). Every leaf text is an object
+``{"sv": ..., "en": ...}``;
 :data:`AUDIENCES` says who may read which.
 
 Standard library only (no Flask), so the file can be validated and tested on its own.
@@ -28,13 +30,14 @@ from typing import Any
 DATA_FILE = Path(__file__).resolve().parent / "data" / "report_texts.json"
 
 FORMAT = "second-opinion-report-texts"
-VERSION = 1
+#: 2: ``logic/strength`` and ``scales/*/strength`` (the candidate report's strength advice).
+VERSION = 2
 LANGUAGES = ("sv", "en")
 FALLBACK_LANGUAGE = "en"
 
 #: Level keys from lowest to highest; there is one more level than cut points.
 LEVELS = ("low", "below_average", "average", "above_average", "high")
-SCALE_KEYS = ("mid", "develop_low", "develop_high", "verify")
+SCALE_KEYS = ("mid", "develop_low", "develop_high", "strength", "verify")
 #: Same codes and order as ``item_banks.validity.CODES``.
 VALIDITY_CODES = ("too_fast", "long_string", "inconsistency", "acquiescence", "infrequency")
 
@@ -52,6 +55,7 @@ SCHEMA: dict[str, Any] = {
         "limits": T,
         "client": _PER_LEVEL,
         "candidate": _PER_LEVEL,
+        "strength": T,
     },
     "incomplete": {"client": T, "candidate": T, "verify": T},
     "personality": {"measures": T, "limits": T, "client_intro": T, "candidate_intro": T},
@@ -89,9 +93,9 @@ AUDIENCES: dict[str, tuple[str, ...]] = {
                "personality/measures", "personality/limits", "personality/client_intro", "scales/*/mid",
                "norms", "client_report", "synthesis", "findings"),
     "candidate": ("levels", "logic/name", "logic/measures", "logic/limits", "logic/candidate",
-                  "incomplete/candidate", "personality/measures", "personality/limits",
+                  "logic/strength", "incomplete/candidate", "personality/measures", "personality/limits",
                   "personality/candidate_intro", "scales/*/mid", "scales/*/develop_low", "scales/*/develop_high",
-                  "validity/*/candidate", "norms", "candidate_report"),
+                  "scales/*/strength", "validity/*/candidate", "norms", "candidate_report"),
     "consultant": ("consultant", "incomplete/verify", "scales/*/verify", "validity/*/client"),
 }
 

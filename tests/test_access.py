@@ -165,7 +165,8 @@ def kind_of(url):
             and any(p.isdigit() for p in url.split("/")):
         return "object"
     if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso", "/admin/api-keys",
-                       "/admin/webhooks", "/admin/banks/versions", "/admin/branding")):
+                       "/admin/webhooks", "/admin/banks/versions", "/admin/branding")) \
+            or (url.startswith("/admin/analytics/leaks/") and url.endswith("/retire")):
         return "admin"
     if url == "/admin/client":
         return "client_home"

@@ -309,7 +309,7 @@ def test_report_covers_show_the_name_and_logo_frozen_at_release(app, db, assesse
             html = report_service.render_html(content)
             assert content["brand"]["name"] == "Byrån & Co"
             assert content["brand"]["logo"].startswith("data:image/png;base64,")
-            cover = html.split('<section class="cover">', 1)[1].split("</section>", 1)[0]
+            cover = re.search(r'class="cover"[^>]*>(.*?)</(section|header)>', html, re.S).group(1)
             assert 'class="report-brand-logo" src="data:image/png;base64,' in cover and "Byrån &amp; Co" in cover
             assert "Byrån & Co" in squash(pdf_text(report_service.render_pdf(content)))
         frozen = report_service.build_content(session, c, ReportKind.CLIENT, now=clock())
@@ -320,6 +320,14 @@ def test_report_covers_show_the_name_and_logo_frozen_at_release(app, db, assesse
         again = report_service.build_content(get_session(), get_session().get(Candidate, assessed["candidate"]),
                                              ReportKind.CLIENT, now=clock())
     assert again["brand"] == {"name": "Nya Byrån", "logo": None}
+
+
+def test_unbranded_report_covers_carry_no_product_name(app, assessed, clock):  # noqa: F811
+    with app.app_context():
+        session = get_session()
+        content = report_service.build_content(session, session.get(Candidate, assessed["candidate"]),
+                                               ReportKind.CLIENT, now=clock())
+        assert content["brand"] is None and "data-brand" not in report_service.render_html(content)
 
 
 # -- the clients' own e-mail texts ---------------------------------------------------------

@@ -305,3 +305,40 @@ def test_privacy_notice_names_the_controller_and_contact_and_its_version_is_reco
     _, _, link2 = make_invitation()
     html2 = other.get(link2, follow_redirects=True).get_data(as_text=True)
     assert re.search(r'data-notice-version="([^"]+)"', html2).group(1) != version
+
+
+def test_the_english_practice_item_names_its_teams_in_english(client, make_invitation):
+    """The shipped bank's deductive practice item names teams in Swedish in both languages;
+    shown in English they have English names (practice only: never scored, nothing of it
+    stored), and the bank itself is not changed."""
+    from item_banks import load_logic_bank
+    from item_banks.generators.deductive import TEAMS
+    from item_banks.team_names import TEAMS_EN, with_english_team_names
+
+    assert set(TEAMS_EN) == set(TEAMS)
+    bank = load_logic_bank()
+    shipped = next(item for item in bank.practice if item.type == "deductive")
+    assert "Team " in shipped.stem["en"] and any(team in shipped.stem["en"] for team in TEAMS)  # the problem
+    shown = with_english_team_names(shipped)
+    assert not any(team in shown.stem["en"] or any(team in o["en"] for o in shown.options)
+                   or team in shown.explanation["en"] for team in TEAMS)
+    assert shown.stem["sv"] == shipped.stem["sv"] and shown.key == shipped.key
+    assert shown.structure == shipped.structure
+    operational = next(item for item in bank.items if item.type == "deductive" and "Team " in item.stem["en"])
+    assert with_english_team_names(operational) is operational  # stamped content is shown as stamped
+
+    _, _, link = make_invitation(language="en")
+    c = Candidate(client, link)
+    c.open(); c.accept_welcome(); c.to_practice()
+    seen = ""
+    while c.step == "practice":
+        seen += c.html
+        if "data-feedback" in c.html:
+            c.get("/test/practice")
+            continue
+        position = re.search(r'name="position" value="(\d+)"', c.html).group(1)
+        c.post("/test/practice", {"position": position, "option": "0"})
+    english = [TEAMS_EN[t] for t in TEAMS if t in shipped.stem["en"]]
+    assert english and all(name in seen for name in english)
+    assert not any(team in seen for team in TEAMS)
+    assert bank.practice[[i.id for i in bank.practice].index(shipped.id)] is shipped  # the bank is untouched

@@ -69,9 +69,9 @@ def test_validity_codes_match_the_indicators():
 
 def test_swedish_texts_use_swedish_letters():
     texts = [leaf["sv"] for _, leaf in leaves(shipped())]
-    # 5 levels, 13 logic, 3 incomplete, 4 personality, 100 scale, 10 validity, 9 other,
+    # 5 levels, 14 logic, 3 incomplete, 4 personality, 125 scale, 10 validity, 9 other,
     # 11 synthesis, 9 findings, 9 consultant
-    assert len(texts) == 173
+    assert len(texts) == 199
     with_letters = [t for t in texts if re.search("[åäöÅÄÖ]", t)]
     # Nearly every Swedish sentence has å, ä or ö; a file written without them is broken.
     assert len(with_letters) / len(texts) > 0.8
@@ -80,8 +80,9 @@ def test_swedish_texts_use_swedish_letters():
 def test_candidate_texts_address_the_candidate():
     data = shipped()
     entries = [(f"logic/candidate/{k}", v) for k, v in data["logic"]["candidate"].items()]
+    entries.append(("logic/strength", data["logic"]["strength"]))
     for scale_id, scale in data["scales"].items():
-        entries += [(f"scales/{scale_id}/{k}", scale[k]) for k in ("develop_low", "develop_high")]
+        entries += [(f"scales/{scale_id}/{k}", scale[k]) for k in ("develop_low", "develop_high", "strength")]
     entries += [(f"validity/{c}/candidate", v["candidate"]) for c, v in data["validity"].items()]
     entries.append(("incomplete/candidate", data["incomplete"]["candidate"]))
     for path, entry in entries:
@@ -99,6 +100,26 @@ def test_client_texts_do_not_address_the_candidate():
     for path, entry in entries:
         assert not re.search(r"\b(du|dig|din|ditt|dina)\b", entry["sv"], re.I), path
         assert not re.search(r"\b(you|your)\b", entry["en"], re.I), path
+
+
+def test_strength_advice_is_one_sentence_for_every_scale_and_the_logic_test():
+    """The candidate report gives each strength one sentence of advice (version 2)."""
+    data = shipped()
+    assert data["version"] == rt.VERSION == 2
+    advice = {"logic": data["logic"]["strength"]} | {k: v["strength"] for k, v in data["scales"].items()}
+    assert len(advice) == 26
+    for scale, entry in advice.items():
+        for lang in ("sv", "en"):
+            text = entry[lang]
+            assert text.endswith(".") and len(re.findall(r"[.!?](?:\s|$)", text)) == 1, (scale, lang, text)
+            assert 40 < len(text) < 200, (scale, lang)
+    assert rt.audience_allows("candidate", "scales/ES/strength") and rt.audience_allows("candidate", "logic/strength")
+    assert not rt.audience_allows("client", "scales/ES/strength")
+
+
+def test_validate_reports_a_missing_strength_text():
+    problems = broken(lambda d: d["scales"]["CO.drive"].pop("strength"))
+    assert problems == ["scales/CO.drive/strength: missing"]
 
 
 def test_scale_texts_do_not_repeat_the_inventory_descriptions():

@@ -31,6 +31,7 @@ from portal.models import (
     ReferenceCheck,
     Report,
     ReportKind,
+    Result,
     Role,
     Synthesis,
     TestKind,
@@ -477,3 +478,196 @@ def test_the_draft_cache_is_bounded_and_forgets(monkeypatch):
     assert cache.get("c") is None
     clock[0] += 601
     assert cache.get("a") is None
+
+
+# --- the candidate's feedback report (issue 18) -------------------------------------------
+
+REPORT_CSS = Path(__file__).resolve().parents[1] / "portal" / "static" / "report.css"
+
+
+def set_percentiles(db, candidate_id, percentiles: dict, *, default: float | None = None) -> None:
+    """Give the candidate's results these percentiles (bands +-5); every other
+    personality scale ``default`` if given."""
+    attempts = sa.select(Attempt.id).where(Attempt.candidate_id == candidate_id)
+    rows = db.scalars(sa.select(Result).where(Result.attempt_id.in_(attempts))).all()
+    for row in rows:
+        p = percentiles.get(row.scale, default if row.scale.startswith("personality.") else None)
+        if p is not None:
+            row.percentile, row.percentile_low, row.percentile_high = p, max(p - 5, 0), min(p + 5, 100)
+    db.commit()
+
+
+def candidate_content(app, db, candidate_id, clock, lang: str) -> dict:
+    db.execute(sa.update(Candidate).where(Candidate.id == candidate_id).values(chosen_language=lang))
+    db.commit()
+    with app.app_context():
+        session = get_session()
+        return svc.build_content(session, session.get(Candidate, candidate_id), ReportKind.CANDIDATE, now=clock())
+
+
+def flat(text: str) -> str:
+    """Text on one line, also where a line ended after a hyphen ("to-" / "do")."""
+    return re.sub(r"-\s+", "-", squash(text))
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    """Each page's text, non-breaking spaces read as spaces, line breaks kept."""
+    return [page.extract_text().replace("\xa0", " ") for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_candidate_report_leads_with_three_strengths_and_at_most_three_areas_each_with_advice(
+        app, db, assessed, clock, lang):
+    cid = assessed["candidate"]
+    # Five scales above the middle (a tie at 95), two below it, the rest in the middle.
+    set_percentiles(db, cid, {"logic.theta": 60, "personality.ES": 95, "personality.ES.composure": 95,
+                              "personality.ES.recovery": 90, "personality.EX": 88, "personality.OP": 72,
+                              "personality.AG.trust": 5, "personality.CO": 20}, default=50)
+    content = candidate_content(app, db, cid, clock, lang)
+    texts = rt.load_texts()
+    # The three furthest above the middle, the tie in the report's order; each with its advice.
+    assert [s["scale"] for s in content["strengths"]] == [
+        "personality.ES", "personality.ES.composure", "personality.ES.recovery"]
+    for s in content["strengths"]:
+        assert s["advice"] == rt.text(texts["scales"][s["scale"].removeprefix("personality.")]["strength"], lang)
+    # At most three areas to develop, furthest from the middle first, none of them a strength
+    # already listed; each with its developmental text.
+    assert [s["scale"] for s in content["development"]] == ["personality.AG.trust", "personality.EX",
+                                                            "personality.CO"]
+    assert content["development"][0]["develop"] == rt.text(texts["scales"]["AG.trust"]["develop_low"], lang)
+    assert content["development"][1]["develop"] == rt.text(texts["scales"]["EX"]["develop_high"], lang)
+
+    with app.test_request_context():
+        html = svc.render_html(content)
+        pdf = svc.render_pdf(content)
+    strengths = re.search(r"<ul class=\"feedback\" data-strengths>(.*?)</ul>", html, re.S).group(1)
+    development = re.search(r"<ul class=\"feedback\" data-development>(.*?)</ul>", html, re.S).group(1)
+    assert strengths.count("<li") == 3 and development.count("<li") == 3
+    assert strengths.count("data-advice") == 3 and development.count("data-advice") == 3
+    # The reader sees them first: on the first page, with the advice sentences.
+    first = flat(pages_text(pdf)[0])
+    for s in content["strengths"]:
+        assert f"{s['name']}." in first and flat(s["advice"]) in first, s["name"]
+    for s in content["development"]:
+        assert f"{s['name']}." in first and flat(s["develop"]) in first, s["name"]
+    intro = "De 3 resultat där du sticker ut mest" if lang == "sv" else "The 3 results where you stand out most"
+    assert intro in first
+
+
+def test_an_incomplete_logic_test_is_never_a_strength_and_fewer_strong_scales_are_listed_as_they_are():
+    def scale(name, percentile, level, develop=None):
+        return {"scale": name, "name": name, "percentile": percentile, "level": level, "meaning": "m",
+                "develop": develop, "facets": []}
+
+    texts = rt.load_texts()
+    logic = {**scale("logic.theta", 99, None), "timed": {"percentile": 40}}
+    personality = [scale("personality.EX", 80, "above_average", "d"), scale("personality.OP", 50, "average"),
+                   scale("personality.CO", 10, "low", "c")]
+    feedback = svc._feedback(logic, personality, "en", texts)
+    assert [s["scale"] for s in feedback["strengths"]] == ["personality.EX"]
+    assert feedback["strengths"][0]["advice"] == texts["scales"]["EX"]["strength"]["en"]
+    assert [s["scale"] for s in feedback["development"]] == ["personality.CO"]
+    complete = {**scale("logic.theta", 99, "high"), "timed": None}
+    assert svc._feedback(complete, personality, "sv", texts)["strengths"][0]["advice"] == \
+        texts["logic"]["strength"]["sv"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_candidate_report_cover_has_no_engine_strings_and_the_versions_close_the_report(
+        app, db, assessed, clock, lang):
+    content = candidate_content(app, db, assessed["candidate"], clock, lang)
+    stamp = content["stamp"]
+    with app.test_request_context():
+        html = svc.render_html(content)
+        pages = pages_text(svc.render_pdf(content))
+    first, last = squash(pages[0]), squash(pages[-1])
+    scoring = "Poängsättning" if lang == "sv" else "Scoring"
+    assert scoring not in first and "Second Opinion" not in first
+    for value in [*stamp["engine"], *stamp["item_banks"], *stamp["norms"]]:
+        assert squash(value) not in first, value
+    # ... and all of them, in small print, at the end.
+    assert scoring in last and f"Second Opinion {stamp['app']}" in last
+    for value in [*stamp["engine"], *stamp["item_banks"], *stamp["norms"]]:
+        assert squash(value) in last, value
+    cover = re.search(r'<header class="cover".*?</header>', html, re.S).group(0)
+    assert "data-stamp" not in cover and "cat-" not in cover
+    # Landmarks: the report in <main>, the colophon after it as the page's footer.
+    assert html.count("<main>") == 1 and html.index("</main>") < html.index('<footer class="colophon"')
+
+
+@pytest.mark.parametrize(("lang", "n", "answered", "ran_out", "ran_out_of"), [
+    ("sv", 1, "Du besvarade 1 fråga.", "besvarat 1 fråga.", "besvarat 1 av högst 1 fråga."),
+    ("sv", 12, "Du besvarade 12 frågor.", "besvarat 12 frågor.", "besvarat 12 av högst 20 frågor."),
+    ("en", 1, "You answered 1 question.", "answered 1 question.", "answered 1 of at most 1 question."),
+    ("en", 12, "You answered 12 questions.", "answered 12 questions.", "answered 12 of at most 20 questions."),
+])
+def test_candidate_report_plurals(app, db, assessed, clock, lang, n, answered, ran_out, ran_out_of):
+    content = candidate_content(app, db, assessed["candidate"], clock, lang)
+    content["logic"]["n_answered"] = n
+    cut_off = json.loads(json.dumps(content))
+    cut_off["logic"].update(timed={"percentile": 20}, incomplete=True, max_items=None)
+    of_max = json.loads(json.dumps(cut_off))
+    of_max["logic"]["max_items"] = 1 if n == 1 else 20
+    with app.test_request_context():
+        assert answered in squash(svc.render_html(content))
+        assert ran_out in squash(svc.render_html(cut_off))
+        assert ran_out_of in squash(svc.render_html(of_max))
+
+
+def test_report_pages_have_a_main_landmark_and_the_bar_outside_it(app, db, assessed, clock):
+    cid = assessed["candidate"]
+    kons = login(app, "consultant")
+    for kind in ("client", "candidate"):
+        html = kons.get(f"/admin/candidates/{cid}/reports/{kind}/preview").get_data(as_text=True)
+        assert html.count("<main>") == 1 and html.count("</main>") == 1, kind
+    release(kons, cid, "candidate")
+    report = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CANDIDATE))
+    page = kons.get(f"/admin/reports/{report.id}").get_data(as_text=True)
+    assert page.index('<nav class="doc-bar"') < page.index("<main>") < page.index("</main>")
+
+
+def test_page_numbers_stay_on_one_line(app, assessed, clock):
+    css = REPORT_CSS.read_text(encoding="utf-8")
+    bottom_right = re.search(r"@bottom-right \{([^}]*)\}", css).group(1)
+    assert "white-space: nowrap" in bottom_right and 'counter(page) "\\a0/\\a0" counter(pages)' in bottom_right
+    with app.app_context():
+        session = get_session()
+        content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), ReportKind.CLIENT,
+                                    now=clock())
+        pages = pages_text(svc.render_pdf(content))
+    assert len(pages) > 3
+    for number, text in enumerate(pages, start=1):
+        assert re.search(rf"(^|\s){number} / {len(pages)}($|\s)", text), (number, text[-200:])
+
+
+def test_quoted_labels_are_not_broken_across_lines(app, db, assessed, clock):
+    """The norm notices quote the comparison group's name; whatever its length and
+    wherever the line ends, the quoted name stays on one line."""
+    css = REPORT_CSS.read_text(encoding="utf-8")
+    assert re.search(r"\.quoted \{[^}]*white-space: nowrap", css)
+    content = candidate_content(app, db, assessed["candidate"], clock, "en")
+    labels = [f"Managers {'and specialists ' * k}in the Nordic countries (provisional)" for k in range(1, 4)]
+    labels += [f"{'Finance ' * k}managers, own candidates" for k in range(3, 8)]
+    content["norm_tables"] = [{"ref": f"x.v{i}", "label": {"sv": label, "en": label}, "n": 120, "provisional": True,
+                               "from_data": True, "min_n": 300, "local": None, "client": None, "role_family": None}
+                              for i, label in enumerate(labels)]
+    with app.test_request_context():
+        html = svc.render_html(content)
+        text = "\n".join(pages_text(svc.render_pdf(content)))
+    assert html.count('<span class="quoted">') == len(labels)
+    lines = text.splitlines()
+    for label in labels:
+        assert any(f"“{label}”" in line for line in lines), label
+
+
+def test_candidate_reports_released_before_texts_2_render_byte_for_byte(app):
+    """A candidate report released before the rework (every strong scale listed as a
+    strength, the versions on the cover) renders with the template it was released with."""
+    stored = json.loads((Path(__file__).resolve().parent / "data" / "candidate_report_v1.json").read_text("utf-8"))
+    assert stored["content"]["stamp"]["report_texts"] == 1 and "advice" not in stored["content"]["strengths"][0]
+    with app.test_request_context():
+        html = svc.render_html(stored["content"])
+        first, second = svc.render_pdf(stored["content"]), svc.render_pdf(stored["content"])
+    assert hashlib.sha256(html.encode("utf-8")).hexdigest() == stored["html_sha256"]
+    assert first == second
+    assert "Poängsättning" in pages_text(first)[0]  # the old cover, stamp and all

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from item_banks import adaptive
+from item_banks.team_names import with_english_team_names
 
 from .. import resources as res
 from ..db import get_session
@@ -196,7 +197,7 @@ def practice():
         try:
             position = int(request.args["feedback"])
             chosen = int(request.args["chosen"])
-            item = bank.practice[position]
+            item = with_english_team_names(bank.practice[position])
         except (KeyError, ValueError, IndexError):
             return redirect(url_for(".practice"))
         if position < candidate.practice_position and 0 <= chosen < len(item.options):
@@ -210,7 +211,7 @@ def practice():
                                minutes=round(journey.logic_time_limit(candidate).total_seconds() / 60),
                                max_items=adaptive.APP_SETTINGS.max_items)
     position = candidate.practice_position
-    item = bank.practice[position]
+    item = with_english_team_names(bank.practice[position])
     options = [(str(i), i) for i in range(len(item.options))]
     return render_template("candidate/practice.html", item=item, options=options,
                            position=position, total=len(bank.practice))

@@ -127,9 +127,14 @@ def logo_data_uri(session: Session) -> str | None:
     return f"data:{content_type};base64," + base64.b64encode(data).decode("ascii")
 
 
-def report_brand(session: Session, config) -> dict:
-    """What a report's cover shows, frozen into its content at release."""
-    return {"name": current(session, config).name, "logo": logo_data_uri(session)}
+def report_brand(session: Session, config) -> dict | None:
+    """What a report's cover shows, frozen into its content at release: None until a
+    consultancy name (or CONTROLLER_NAME) or a logo is set, so an unbranded cover does
+    not carry the product's name."""
+    name, logo_uri = current(session, config).name, logo_data_uri(session)
+    if name == PRODUCT_NAME and logo_uri is None:
+        return None
+    return {"name": name if name != PRODUCT_NAME else "", "logo": logo_uri}
 
 
 def save(session: Session, *, name: str, sender_name: str, primary: str, accent: str,

@@ -199,12 +199,41 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         content["stamp"]["synthesis_model"] = synthesis_model.MODEL_VERSION
         content["verification"] = _verification(session, candidate, logic) if logic_entry else None
     else:
-        scales = ([logic_entry] if logic_entry else []) + [s for d in personality for s in [d, *d["facets"]]]
-        content["strengths"] = [{"name": s["name"], "meaning": s["meaning"]} for s in scales
-                                if s["level"] in ("high", "above_average")]
-        content["development"] = [{"name": s["name"], "develop": s["develop"]} for s in scales
-                                  if s.get("develop")]
+        content.update(_feedback(logic_entry, personality, lang, texts))
     return content
+
+
+#: The candidate report lists at most this many strengths and areas to develop.
+FEEDBACK_LIMIT = 3
+
+
+def _feedback(logic_entry: dict | None, personality: list[dict], lang: str, texts: dict) -> dict:
+    """The candidate's clearest strengths and areas to develop, at most
+    :data:`FEEDBACK_LIMIT` of each, every one with one piece of advice.
+
+    Strengths: the scales at "above average" or "high" (an incomplete logic test has no
+    level, so never counts), furthest above the middle first, each with its ``strength``
+    advice. Areas to develop: the other scales that have a developmental text (both ends
+    of a personality scale have one), furthest from the middle first. Ties keep the
+    report's order (logic test, then each domain followed by its facets), so the choice is
+    the same every time the same results are reported."""
+    scales = ([logic_entry] if logic_entry else []) + [s for d in personality for s in [d, *d["facets"]]]
+    strong = sorted((s for s in scales if s["level"] in ("high", "above_average")),
+                    key=lambda s: -s["percentile"])[:FEEDBACK_LIMIT]
+    chosen = {s["scale"] for s in strong}
+    develop = sorted((s for s in scales if s.get("develop") and s["scale"] not in chosen),
+                     key=lambda s: -abs(s["percentile"] - 50))[:FEEDBACK_LIMIT]
+    return {
+        "strengths": [{"scale": s["scale"], "name": s["name"], "meaning": s["meaning"],
+                       "advice": rt.text(_strength_text(s["scale"], texts), lang)} for s in strong],
+        "development": [{"scale": s["scale"], "name": s["name"], "develop": s["develop"]} for s in develop],
+    }
+
+
+def _strength_text(scale: str, texts: dict) -> dict:
+    if scale == LOGIC_SCALE:
+        return texts["logic"]["strength"]
+    return texts["scales"][scale.removeprefix("personality.")]["strength"]
 
 
 def _verification(session: Session, candidate: Candidate, logic) -> dict:
@@ -302,11 +331,15 @@ def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> 
 
 
 def _template(content: dict) -> str:
-    """Client reports released before the synthesis model synthesis-2 have no
-    ``stamp.synthesis_model``: they keep the template they were released with, so that
-    they render byte for byte as released."""
-    if content["kind"] == ReportKind.CLIENT.value and not content.get("stamp", {}).get("synthesis_model"):
+    """Reports keep the template they were released with, so that they render byte for
+    byte as released: client reports released before the synthesis model synthesis-2 (no
+    ``stamp.synthesis_model``) and candidate reports released before report texts version
+    2 (every strength and area to develop listed, versions on the cover)."""
+    stamp = content.get("stamp", {})
+    if content["kind"] == ReportKind.CLIENT.value and not stamp.get("synthesis_model"):
         return "reports/client_v1.html"
+    if content["kind"] == ReportKind.CANDIDATE.value and stamp.get("report_texts", 1) < 2:
+        return "reports/candidate_v1.html"
     return f"reports/{content['kind']}.html"
 
 
