@@ -7,3 +7,4 @@ from . import api_keys_views, assignments, auth, banks, candidates, checks, clie
 from . import webhooks_views  # noqa: E402,F401
 from . import analytics_views, leak_views  # noqa: E402,F401
 from . import verification_views  # noqa: E402,F401
+from . import branding_views  # noqa: E402,F401

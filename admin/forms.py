@@ -77,3 +77,23 @@ class BankActivateForm(FlaskForm):
 
     confirm = BooleanField(_l("I have reviewed the changes and want new attempts to use this version."),
                            validators=[DataRequired(message=_l("Tick the box to confirm the activation."))])
+
+
+class BrandingForm(FlaskForm):
+    """The consultancy's branding (``portal.services.branding``); the logo is read from
+    ``request.files`` and checked by the service."""
+
+    consultancy_name = StringField(_l("Consultancy name"), validators=[Optional(), Length(max=200)])
+    sender_name = StringField(_l("Sender name in e-mails"), validators=[Optional(), Length(max=200)])
+    primary_color = StringField(_l("Primary colour"), validators=[Optional(), Length(max=20)])
+    accent_color = StringField(_l("Accent colour"), validators=[Optional(), Length(max=20)])
+    remove_logo = BooleanField(_l("Remove the logo"))
+
+
+class MailTemplateForm(FlaskForm):
+    """A client's own invitation or reminder in both languages; empty: the standard e-mail."""
+
+    subject_sv = StringField(_l("Subject (Swedish)"), validators=[Optional(), Length(max=300)])
+    body_sv = TextAreaField(_l("Text (Swedish)"), validators=[Optional(), Length(max=5000)])
+    subject_en = StringField(_l("Subject (English)"), validators=[Optional(), Length(max=300)])
+    body_en = TextAreaField(_l("Text (English)"), validators=[Optional(), Length(max=5000)])

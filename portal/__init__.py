@@ -43,9 +43,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(health_bp)
-    from . import api
+    from . import api, brand_assets
 
     api.init_app(app)
+    brand_assets.init_app(app)
 
     from .cli import register_cli
 

@@ -73,7 +73,7 @@ def world(app, db, clock, make_assignment, make_invitation, tmp_path):
     endpoint = WebhookEndpoint(url="https://ats.example/hook", secret="whsec_AAAA", events=["candidate.invited"])
     db.add(endpoint)
     db.commit()
-    return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid,
+    return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid, "client": client_id,
             "message": message.id, "check": check.id, "profile": profile.id, "reports": reports,
             "endpoint": endpoint.id}
 
@@ -112,7 +112,8 @@ def admin_get_urls(app, world):
     values = {"assignment_id": world["assignment"], "candidate_id": world["candidate"],
               "message_id": world["message"], "check_id": world["check"],
               "user_id": world["users"]["consultant"], "item_id": load_logic_bank().items[0].id,
-              "endpoint_id": world["endpoint"], "version": load_logic_bank().version}
+              "endpoint_id": world["endpoint"], "version": load_logic_bank().version,
+              "client_id": world["client"]}
     urls = []
     for rule in app.url_map.iter_rules():
         # the sign-in pages themselves are public (the single sign-on callback: tests/test_sso.py)
@@ -160,11 +161,11 @@ def kind_of(url):
         return "client_report" if url.split("/")[3] == str(WORLD_REPORTS["client"]) else "candidate_report"
     if url.startswith(SHARED[0]) or url.endswith(SHARED[1:]):
         return "shared"
-    if url.startswith(("/admin/assignments/", "/admin/candidates/", "/admin/outbox/")) \
+    if url.startswith(("/admin/assignments/", "/admin/candidates/", "/admin/outbox/", "/admin/clients/")) \
             and any(p.isdigit() for p in url.split("/")):
         return "object"
     if url.startswith(("/admin/users", "/admin/audit", "/admin/retention", "/admin/sso", "/admin/api-keys",
-                       "/admin/webhooks", "/admin/banks/versions")) \
+                       "/admin/webhooks", "/admin/banks/versions", "/admin/branding")) \
             or (url.startswith("/admin/analytics/leaks/") and url.endswith("/retire")):
         return "admin"
     if url == "/admin/client":
@@ -191,6 +192,8 @@ def test_every_admin_url_as_every_role(app, world, who):
                           and expected == 200 and "/profile" not in url
                           # an assignment's edit and retention pages name no candidate
                           and not url.endswith("/edit")
+                          # a client's e-mail texts name no candidate
+                          and not url.startswith("/admin/clients/")
                           and not (url.startswith("/admin/assignments/") and url.endswith("/retention"))) or (
             url == "/admin/outbox" and who in ("consultant", "admin"))
         if url == "/admin/client" and who == "client":

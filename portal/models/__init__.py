@@ -12,6 +12,7 @@ from .attempts import (
     TestKind,
 )
 from .banks import BankActivation, BankVersion
+from .branding import Branding, ClientMailTemplate
 from .base import Base, utcnow
 from .candidates import STAGE_ORDER, Candidate, Invitation, Stage
 from .equality import EqualityResponse
@@ -43,5 +44,6 @@ __all__ = [
     "SsoLink", "SsoRule", "SsoRuleKind",
     "BankActivation", "BankVersion", "VerificationOrder", "VerificationStatus",
     "IntegritySignal",
+    "Branding", "ClientMailTemplate",
     "DeliveryStatus", "WebhookDelivery", "WebhookEndpoint",
 ]

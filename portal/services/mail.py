@@ -21,7 +21,7 @@ import smtplib
 import ssl
 import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.header import Header
 from email.message import Message
@@ -32,10 +32,11 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_time, gettext
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..models import Candidate, Invitation, OutboxMessage, Stage
 from ..models.accounts import Role, User
+from . import branding
 from .journey import logic_time_limit
 
 log = logging.getLogger(__name__)
@@ -134,9 +135,39 @@ def tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
+def _brand(candidate: Candidate) -> branding.Brand:
+    session = object_session(candidate)
+    if session is None:  # a candidate built in memory (never in the product)
+        return branding.Brand(branding.default_name(current_app.config),
+                              branding.default_sender_name(current_app.config),
+                              branding.DEFAULT_PRIMARY, branding.DEFAULT_ACCENT, None, 0, False)
+    return branding.current(session, current_app.config)
+
+
+def placeholder_values(context: dict) -> dict:
+    """The values of a client's own e-mail text (``branding.PLACEHOLDERS``) from the
+    context of the standard e-mail."""
+    contact = context["contact"]
+    return {"name": context["name"], "role": context["role"], "client": context["client"],
+            "url": context["url"], "minutes": context["minutes"], "valid_date": context["valid_date"],
+            "valid_time": context["valid_time"],
+            "contact": f"{contact[0]} ({contact[1]})" if contact else (context["brand_name"] or branding.PRODUCT_NAME),
+            "consultancy": context["brand_name"] or branding.PRODUCT_NAME}
+
+
+def render_custom(subject: str, body: str, context: dict) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a client's own text: the plain part as written
+    with the placeholders filled, the HTML part escaped, in the branded layout."""
+    values = placeholder_values(context)
+    text = branding.fill(body, values).replace("\r\n", "\n").strip() + "\n"
+    html = render_template("email/custom.html", body_html=branding.fill_html(body, values, context["brand_color"]), **context)
+    return _one_line(branding.fill(subject, values), _SUBJECT_MAX), text, html
+
+
 def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
             lang: str) -> tuple[str, str, str]:
     assignment = candidate.assignment
+    brand = _brand(candidate)
     with force_locale(lang):
         context = {
             "lang": lang,
@@ -152,7 +183,16 @@ def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
             "valid_time": format_time(invitation.expires_at, format="short"),
             "started": candidate.stage is not Stage.WELCOME,
             "contact": _contact(candidate),
+            # Empty until a consultancy name is set: then no header line, and the
+            # product's name only where no consultant can sign.
+            "brand_name": brand.name if brand.name != branding.PRODUCT_NAME else "",
+            "brand_color": brand.primary,
         }
+        session = object_session(candidate)
+        own = branding.template_for(session, assignment.client_id, kind, lang) \
+            if session is not None and kind in (KIND_INVITATION, KIND_REMINDER) else None
+        if own is not None:
+            return render_custom(own.subject, own.body, context)
         if kind == KIND_INVITATION:
             subject = gettext("Assessment for the role %(role)s at %(client)s",
                               role=context["role"], client=context["client"])
@@ -361,6 +401,15 @@ def build_email(message: OutboxMessage, settings: MailSettings, *, now: datetime
     return mime
 
 
+def branded_sender(session: Session, settings: MailSettings) -> MailSettings:
+    """The settings with the branding's sender name as the From display name; the
+    address stays MAIL_FROM's."""
+    name = branding.sender_name(session)
+    if not name:
+        return settings
+    return replace(settings, sender=formataddr((name, parseaddr(settings.sender)[1])))
+
+
 def _smtp_send(mime: Message, settings: MailSettings) -> None:
     context = ssl.create_default_context()
     if settings.ssl:
@@ -541,6 +590,7 @@ def send_due(session: Session, settings: MailSettings, *, clock: Callable[[], da
     result = WorkResult()
     if not settings.configured:
         return result
+    settings = branded_sender(session, settings)
     while result.processed < limit and not stop():
         now = clock()
         message = claim_next(session, now=now, max_age=max_age)

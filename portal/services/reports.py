@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from importlib import metadata
 
 import sqlalchemy as sa
-from flask import Response, has_request_context, render_template, url_for
+from flask import Response, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy.orm import Session, load_only
 
@@ -40,7 +40,7 @@ from ..models import (
     Synthesis,
     User,
 )
-from . import audit, checks, logic_results, profiles, webhooks
+from . import audit, branding, checks, logic_results, profiles, webhooks
 from .evidence import evidence_matrix
 from .interviews import LOGIC_SCALE, current_results, localized, raised_flags
 
@@ -190,6 +190,9 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         **_norm_tables(results),
         "validity_flags": flags,
         "stamp": _stamp(results, profile.version if profile else None, texts),
+        # Frozen with the report, logo as a data: URI, so a later change of branding
+        # leaves a released report as it was.
+        "brand": branding.report_brand(session, current_app.config),
     }
     if kind is ReportKind.CLIENT:
         content.update(_client_part(session, candidate, lang, profile))
