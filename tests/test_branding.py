@@ -189,7 +189,7 @@ def test_admin_sets_branding_with_a_cleaned_svg_logo_served_safely(app, db, peop
                           logo=(io.BytesIO(LOGO_SVG), "logo.svg"))
     assert saved.status_code == 302
     page = admin.get("/admin/branding").get_data(as_text=True)
-    assert "The SVG logo was cleaned; removed: onload, script." in page
+    assert "SVG-logotypen har rensats; borttaget: onload, script." in page
     row = db.scalar(sa.select(Branding))
     assert (row.consultancy_name, row.sender_name, row.primary_color, row.accent_color, row.logo_type) == (
         "Byrån & Co", "Byrån Rekrytering", "#0b5394", "#7a1f5c", "image/svg+xml")
@@ -218,12 +218,12 @@ def test_admin_sets_branding_with_a_cleaned_svg_logo_served_safely(app, db, peop
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"primary_color": "#ffcc00"}, "primary colour #ffcc00 has a contrast of only 1.5:1 against white; at least 4.5:1 is needed"),
-    ({"accent_color": "blue"}, "is not a colour such as #1f4e79"),
+    ({"primary_color": "#ffcc00"}, "#ffcc00 för primärfärgen har bara kontrasten 1.5:1 mot vitt; minst 4,5:1 behövs"),
+    ({"accent_color": "blue"}, "är ingen färg som #1f4e79"),
     ({"logo": (b'<!DOCTYPE svg [<!ENTITY a "a">]><svg xmlns="http://www.w3.org/2000/svg"/>', "l.svg")},
-     "contains a DOCTYPE or entity declarations"),
-    ({"logo": (b"GIF89a......", "logo.gif")}, "must be a PNG or an SVG"),
-    ({"logo": (png(crc_ok=False), "logo.png")}, "not a valid PNG"),
+     "innehåller DOCTYPE eller entitetsdeklarationer"),
+    ({"logo": (b"GIF89a......", "logo.gif")}, "måste vara en PNG- eller SVG-fil"),
+    ({"logo": (png(crc_ok=False), "logo.png")}, "ingen giltig PNG-bild"),
 ])
 def test_refused_branding_says_why_and_stores_nothing(app, db, people, fields, message):
     admin = login(app, "admin")
@@ -349,7 +349,7 @@ def test_client_template_refused_with_unknown_placeholder_or_without_link(app, d
     assert 'data-client-emails' in staff.get("/admin/clients").get_data(as_text=True)
     unknown = template_form(staff, people["client_id"], subject_sv="Hej {namn}", body_sv="{url}")
     assert unknown.status_code == 400
-    assert "Unknown placeholder: {namn}. Use only the placeholders listed on this page." in unknown.get_data(as_text=True)
+    assert "Okänd platshållare: {namn}. Använd bara platshållarna som listas på den här sidan." in unknown.get_data(as_text=True)
     no_link = template_form(staff, people["client_id"], subject_en="Assessment", body_en="Dear {name}, welcome.")
     assert no_link.status_code == 400 and "{url}" in no_link.get_data(as_text=True)
     assert 'data-error="en"' in no_link.get_data(as_text=True)
