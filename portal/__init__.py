@@ -16,12 +16,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     from . import db, errors, i18n, logs, security, templating
-    from .extensions import csrf, limiter, login_manager
+    from .extensions import csrf, init_limiter, login_manager
 
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     i18n.init_app(app)
     security.init_app(app)
     login_manager.init_app(app)
