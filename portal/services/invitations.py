@@ -147,6 +147,56 @@ _SESSION_INVITATION_LOGIC = (
 )
 
 
+_inv, _cand, _att, _resp = (m.__table__ for m in (Invitation, Candidate, Attempt, LogicResponse))
+_latest_t = _att.alias()
+#: The item page's common case in plain columns (Core, no ORM entities): the session's
+#: invitation and candidate, the current logic attempt and the item on screen. Loading the
+#: five ORM entities of :data:`_SESSION_INVITATION_LOGIC` costs two to three times the CPU
+#: of the query itself; the page needs a dozen values.
+_ITEM_PAGE = (
+    sa.select(
+        _inv.c.nonce, _inv.c.revoked_at, _inv.c.language.label("invitation_language"),
+        _cand.c.id.label("candidate_id"), _cand.c.stage, _cand.c.chosen_language,
+        _att.c.id.label("attempt_id"), _att.c.bank_id, _att.c.bank_version, _att.c.deadline,
+        _att.c.finished_at, _att.c.pretest_plan,
+        # The presented response's columns under their own names: the row stands for it
+        # (``journey.presentation``), so ``id`` is the response's.
+        _resp.c.id, _resp.c.item_id, _resp.c.position, _resp.c.option_ids, _resp.c.option_order,
+    )
+    .select_from(_inv.join(_cand, _cand.c.id == _inv.c.candidate_id))
+    .outerjoin(_att, sa.and_(
+        _att.c.candidate_id == _inv.c.candidate_id, _att.c.kind == TestKind.LOGIC,
+        _att.c.number == sa.select(sa.func.max(_latest_t.c.number))
+        .where(_latest_t.c.candidate_id == _inv.c.candidate_id, _latest_t.c.kind == TestKind.LOGIC)
+        .scalar_subquery()))
+    .outerjoin(_resp, sa.and_(_resp.c.attempt_id == _att.c.id, _resp.c.answered_at.is_(None)))
+    .where(_inv.c.id == sa.bindparam("id"))
+    .limit(1)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCandidate:
+    """The columns of the session's candidate and invitation that a page of the logic test
+    reads (language choice, step), for the item page's fast path, which loads no ORM
+    entities: it stands in ``g.candidate`` and ``g.invitation`` there."""
+    id: int
+    stage: Stage
+    chosen_language: str | None
+    language: str  # the invitation's
+
+
+def item_page_row(session: Session, inv_id: int | None, nonce: str | None):
+    """The item page's values in one Core row (:data:`_ITEM_PAGE`), or None when the
+    session is not valid. Attempt and response columns are None where there is none."""
+    if not inv_id or not nonce:
+        return None
+    row = session.execute(_ITEM_PAGE, {"id": inv_id}).first()
+    if row is None or row.revoked_at is not None or not secrets.compare_digest(row.nonce, nonce):
+        return None
+    return row
+
+
 def _valid(invitation: Invitation | None, nonce: str) -> bool:
     return (invitation is not None and invitation.revoked_at is None
             and secrets.compare_digest(invitation.nonce, nonce))

@@ -244,10 +244,15 @@ def expire_if_due(
     """Finish a timed attempt left open past its deadline + grace. True if it is over."""
     if attempt.finished_at is not None:
         return True
-    if attempt.deadline is not None and now > attempt.deadline + timedelta(seconds=timing.grace_seconds):
+    if past_grace(attempt.deadline, now, timing):
         finish_logic(session, attempt, FinishReason.TIMEOUT, now=now, bank=bank, norms=norms)
         return True
     return False
+
+
+def past_grace(deadline: datetime | None, now: datetime, timing: Timing = Timing()) -> bool:
+    """Whether a timed attempt's deadline + grace has passed: no answer is taken after it."""
+    return deadline is not None and now > deadline + timedelta(seconds=timing.grace_seconds)
 
 
 # An answer does constant work whatever its position: it continues the CAT from the state
@@ -363,10 +368,17 @@ def present_logic_item(
         if not _present_next(session, attempt, ab, state, answered, now=now):
             return None
         pending = _pending(session, attempt, loaded=False)
-    remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
+    return presentation(pending, bank, deadline=attempt.deadline, pretest_plan=attempt.pretest_plan, now=now)
+
+
+def presentation(response, bank: LogicBank, *, deadline: datetime | None, pretest_plan, now: datetime,
+                 ) -> Presentation:
+    """The stored presentation ``response`` (a ``LogicResponse``, or a row with its ``id``,
+    ``item_id``, ``position``, ``option_ids`` and ``option_order``) as the item page shows it."""
+    remaining = max(0, int((deadline - now).total_seconds())) if deadline else 0
     # Pretest items count like any other in the progress a candidate sees.
-    return Presentation(pending, bank.get(pending.item_id), pending.position,
-                        ab.settings.max_items + len(attempt.pretest_plan or ()), remaining)
+    return Presentation(response, bank.get(response.item_id), response.position,
+                        adaptive.adaptive_bank(bank).settings.max_items + len(pretest_plan or ()), remaining)
 
 
 def answer_logic_item(
