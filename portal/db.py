@@ -74,7 +74,10 @@ def commit_on_success(response):
     session = g.get("db_session")
     if session is not None:
         if response.status_code < 400 or g.get("db_keep_on_refusal"):
-            session.commit()
+            # A view that committed already (the answer path does) leaves nothing to do;
+            # committing anyway would begin and commit an empty transaction.
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
+                session.commit()
         else:
             session.rollback()
     return response
