@@ -231,6 +231,8 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
             return outcome
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             db.rollback()
+            if isinstance(attempt, journey.AttemptRow):
+                attempt.finished_at = None  # read open (``_answer_fast``); the rollback undid any finish
             if tries == 2:
                 raise DatabaseUnavailable() from exc
             time.sleep(ANSWER_RETRY_PAUSE)
@@ -239,11 +241,48 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
 
 @bp.route("/test/item", methods=["GET", "POST"])
 def item():
-    if request.method == "GET":
-        page = _item_page_fast()
-        if page is not None:
-            return page
-    return _item()
+    page = _item_page_fast() if request.method == "GET" else _answer_fast()
+    return _item() if page is None else page
+
+
+def _answered(outcome: journey.AnswerOutcome, in_test: bool):
+    """The answer POST's response once ``outcome`` is committed."""
+    if outcome is journey.AnswerOutcome.TOO_LATE:  # committed: the attempt is closed for good
+        return render_template("candidate/timeup.html", late=True), 409
+    if outcome is journey.AnswerOutcome.CONFLICT:
+        flash(_("That question had already been answered in another window. The first answer is kept."), "warning")
+    return redirect(url_for(".item") if in_test else url_for(".resume"))
+
+
+def _answer_fast():
+    """The answer POST in its common case (a valid session in the logic test, the attempt
+    open and within its time, an option of the item on screen chosen): read as one Core
+    row and answered by :func:`journey.answer_logic_item` on plain rows, with no ORM
+    entity loaded unless the answer finishes the test. None for anything else, which
+    :func:`_item` handles as before (a stale or missing choice, another tab, expiry)."""
+    option_id = request.form.get("option", "")
+    try:
+        response_id = int(request.form.get("response", ""))
+    except ValueError:
+        return None
+    db = get_session()
+    data = session.get(SESSION_KEY) or [None, None]
+    row = item_page_row(db, *data[:2], answer=True)
+    now, timing = res.now(), res.timing()
+    if (row is None or row.stage is not Stage.LOGIC or row.attempt_id is None or row.finished_at is not None
+            or row.id != response_id or not option_id or option_id not in row.option_ids
+            or journey.past_grace(row.deadline, now, timing)):
+        db.rollback()
+        return None
+    g.candidate = g.invitation = SessionCandidate(row.candidate_id, row.stage, row.chosen_language,
+                                                  row.invitation_language)
+    attempt = journey.AttemptRow(
+        row.attempt_id, row.seed, row.deadline, row.finished_at, row.pretest_plan, row.cat_state, row.cat_answers,
+        journey.ResponseRow(row.id, row.attempt_id, row.item_id, row.position, row.option_ids, row.option_order,
+                            row.presented_at, row.pretest))
+    outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
+                                 bank=res.logic_bank_for(row), norms=res.norm_table(row.norm_group), timing=timing)
+    return _answered(outcome, attempt.finished_at is None)
 
 
 def _item_page_fast():
@@ -287,11 +326,7 @@ def _item():
             return redirect(url_for(".item"))
         outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
                                      bank=bank, norms=norms, timing=res.timing())
-        if outcome is journey.AnswerOutcome.TOO_LATE:  # committed above: the attempt is closed for good
-            return render_template("candidate/timeup.html", late=True), 409
-        if outcome is journey.AnswerOutcome.CONFLICT:
-            flash(_("That question had already been answered in another window. The first answer is kept."), "warning")
-        return redirect(url_for(".item") if g.candidate.stage is Stage.LOGIC else url_for(".resume"))
+        return _answered(outcome, g.candidate.stage is Stage.LOGIC)
     if journey.expire_if_due(db, attempt, now=now, bank=bank, norms=norms, timing=res.timing()):
         return redirect(url_for(".timeup") if attempt.finish_reason is FinishReason.TIMEOUT
                         else url_for(".resume"))

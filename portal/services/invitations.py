@@ -147,32 +147,44 @@ _SESSION_INVITATION_LOGIC = (
 )
 
 
-_inv, _cand, _att, _resp = (m.__table__ for m in (Invitation, Candidate, Attempt, LogicResponse))
+_inv, _cand, _asg, _att, _resp = (m.__table__ for m in (Invitation, Candidate, Assignment, Attempt, LogicResponse))
 _latest_t = _att.alias()
-#: The item page's common case in plain columns (Core, no ORM entities): the session's
-#: invitation and candidate, the current logic attempt and the item on screen. Loading the
-#: five ORM entities of :data:`_SESSION_INVITATION_LOGIC` costs two to three times the CPU
-#: of the query itself; the page needs a dozen values.
-_ITEM_PAGE = (
-    sa.select(
-        _inv.c.nonce, _inv.c.revoked_at, _inv.c.language.label("invitation_language"),
-        _cand.c.id.label("candidate_id"), _cand.c.stage, _cand.c.chosen_language,
-        _att.c.id.label("attempt_id"), _att.c.bank_id, _att.c.bank_version, _att.c.deadline,
-        _att.c.finished_at, _att.c.pretest_plan,
-        # The presented response's columns under their own names: the row stands for it
-        # (``journey.presentation``), so ``id`` is the response's.
-        _resp.c.id, _resp.c.item_id, _resp.c.position, _resp.c.option_ids, _resp.c.option_order,
+
+
+def _item_statement(*extra):
+    """The item page's common case in plain columns (Core, no ORM entities): the session's
+    invitation and candidate, the current logic attempt and the item on screen, and
+    ``extra`` columns. Loading the five ORM entities of :data:`_SESSION_INVITATION_LOGIC`
+    costs two to three times the CPU of the query itself; the page needs a dozen values."""
+    return (
+        sa.select(
+            _inv.c.nonce, _inv.c.revoked_at, _inv.c.language.label("invitation_language"),
+            _cand.c.id.label("candidate_id"), _cand.c.stage, _cand.c.chosen_language,
+            _att.c.id.label("attempt_id"), _att.c.bank_id, _att.c.bank_version, _att.c.deadline,
+            _att.c.finished_at, _att.c.pretest_plan,
+            # The presented response's columns under their own names: the row stands for
+            # it (``journey.presentation``), so ``id`` is the response's.
+            _resp.c.id, _resp.c.item_id, _resp.c.position, _resp.c.option_ids, _resp.c.option_order,
+            *extra,
+        )
+        .select_from(_inv.join(_cand, _cand.c.id == _inv.c.candidate_id)
+                     .join(_asg, _asg.c.id == _cand.c.assignment_id))
+        .outerjoin(_att, sa.and_(
+            _att.c.candidate_id == _inv.c.candidate_id, _att.c.kind == TestKind.LOGIC,
+            _att.c.number == sa.select(sa.func.max(_latest_t.c.number))
+            .where(_latest_t.c.candidate_id == _inv.c.candidate_id, _latest_t.c.kind == TestKind.LOGIC)
+            .scalar_subquery()))
+        .outerjoin(_resp, sa.and_(_resp.c.attempt_id == _att.c.id, _resp.c.answered_at.is_(None)))
+        .where(_inv.c.id == sa.bindparam("id"))
+        .limit(1)
     )
-    .select_from(_inv.join(_cand, _cand.c.id == _inv.c.candidate_id))
-    .outerjoin(_att, sa.and_(
-        _att.c.candidate_id == _inv.c.candidate_id, _att.c.kind == TestKind.LOGIC,
-        _att.c.number == sa.select(sa.func.max(_latest_t.c.number))
-        .where(_latest_t.c.candidate_id == _inv.c.candidate_id, _latest_t.c.kind == TestKind.LOGIC)
-        .scalar_subquery()))
-    .outerjoin(_resp, sa.and_(_resp.c.attempt_id == _att.c.id, _resp.c.answered_at.is_(None)))
-    .where(_inv.c.id == sa.bindparam("id"))
-    .limit(1)
-)
+
+
+#: What the item page shows; built once (its cache key is not computed per request).
+_ITEM_PAGE = _item_statement()
+#: What the answer to it needs besides (``journey.AttemptRow``, ``journey.ResponseRow``).
+_ITEM_ANSWER = _item_statement(_att.c.seed, _att.c.cat_state, _att.c.cat_answers, _resp.c.presented_at,
+                               _resp.c.pretest, _asg.c.norm_group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +198,13 @@ class SessionCandidate:
     language: str  # the invitation's
 
 
-def item_page_row(session: Session, inv_id: int | None, nonce: str | None):
-    """The item page's values in one Core row (:data:`_ITEM_PAGE`), or None when the
-    session is not valid. Attempt and response columns are None where there is none."""
+def item_page_row(session: Session, inv_id: int | None, nonce: str | None, *, answer: bool = False):
+    """The item page's values in one Core row (:data:`_ITEM_PAGE`; ``answer``: with
+    what its answer needs, :data:`_ITEM_ANSWER`), or None when the session is not valid.
+    Attempt and response columns are None where there is none."""
     if not inv_id or not nonce:
         return None
-    row = session.execute(_ITEM_PAGE, {"id": inv_id}).first()
+    row = session.execute(_ITEM_ANSWER if answer else _ITEM_PAGE, {"id": inv_id}).first()
     if row is None or row.revoked_at is not None or not secrets.compare_digest(row.nonce, nonce):
         return None
     return row
