@@ -114,8 +114,10 @@ def insert_ignore(session: Session, model, values: dict, conflict: list[str] | N
         else:  # pragma: no cover - only the two supported databases
             raise RuntimeError(f"unsupported database {dialect}")
         # A Core statement on the table, values as parameters: built and cache-keyed once
-        # (the answer path inserts a row per answer), without the ORM's bulk-insert layer.
-        stmt = _INSERT_IGNORE[key] = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+        # (the answer path inserts a row per answer), without the ORM's bulk-insert layer,
+        # and inline: no RETURNING of the new key, which no caller reads.
+        stmt = _INSERT_IGNORE[key] = (insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+                                      .inline())
     return session.execute(stmt, values).rowcount == 1
 
 

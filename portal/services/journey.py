@@ -270,7 +270,7 @@ def past_grace(deadline: datetime | None, now: datetime, timing: Timing = Timing
 
 
 def _entity(obj) -> bool:
-    """Whether ``obj`` is an ORM entity rather than a plain row (:class:`AnswerRows`)."""
+    """Whether ``obj`` is an ORM entity rather than a plain row (:class:`AttemptRow`, :class:`ResponseRow`)."""
     return hasattr(obj, "_sa_instance_state")
 
 
