@@ -305,8 +305,12 @@ def _item_page_fast():
     db.commit()  # before rendering, as below
     g.candidate = g.invitation = SessionCandidate(row.candidate_id, row.stage, row.chosen_language,
                                                   row.invitation_language)
-    presented = journey.presentation(row, bank, deadline=row.deadline, pretest_plan=row.pretest_plan, now=now)
-    options = list(zip(row.option_ids, row.option_order))
+    return _show_item(journey.presentation(row, bank, deadline=row.deadline, pretest_plan=row.pretest_plan, now=now))
+
+
+def _show_item(presented: journey.Presentation):
+    """The item page of ``presented`` (after the transaction ended): both ways to it."""
+    options = list(zip(presented.response.option_ids, presented.response.option_order))
     return render_template("candidate/item.html", p=presented, options=options)
 
 
@@ -338,8 +342,7 @@ def _item():
     # End the transaction before rendering: on SQLite it holds the write lock of every
     # worker (BEGIN IMMEDIATE). The page needs nothing more from the database.
     db.commit()
-    options = list(zip(presented.response.option_ids, presented.response.option_order))
-    return render_template("candidate/item.html", p=presented, options=options)
+    return _show_item(presented)
 
 
 @bp.get("/test/time-up")
