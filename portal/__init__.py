@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from flask_login import current_user
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,15 +17,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     from . import db, errors, i18n, logs, security, templating
-    from .extensions import csrf, limiter, login_manager
+    from .extensions import csrf, init_limiter, login_manager
 
     logs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     i18n.init_app(app)
     security.init_app(app)
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every template, a candidate's
+    # pages included (no user there, but a session-protection hash and the cookie checks
+    # each time); the proxy loads it only where a template reads it.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(_current_user)
     errors.init_app(app)
     templating.init_app(app)
     from . import oidc
@@ -52,3 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _current_user() -> dict:
+    return {"current_user": current_user}

@@ -74,7 +74,10 @@ def commit_on_success(response):
     session = g.get("db_session")
     if session is not None:
         if response.status_code < 400 or g.get("db_keep_on_refusal"):
-            session.commit()
+            # A view that committed already (the answer path does) leaves nothing to do;
+            # committing anyway would begin and commit an empty transaction.
+            if session.in_transaction() or session.new or session.dirty or session.deleted:
+                session.commit()
         else:
             session.rollback()
     return response
@@ -111,8 +114,10 @@ def insert_ignore(session: Session, model, values: dict, conflict: list[str] | N
         else:  # pragma: no cover - only the two supported databases
             raise RuntimeError(f"unsupported database {dialect}")
         # A Core statement on the table, values as parameters: built and cache-keyed once
-        # (the answer path inserts a row per answer), without the ORM's bulk-insert layer.
-        stmt = _INSERT_IGNORE[key] = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+        # (the answer path inserts a row per answer), without the ORM's bulk-insert layer,
+        # and inline: no RETURNING of the new key, which no caller reads.
+        stmt = _INSERT_IGNORE[key] = (insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
+                                      .inline())
     return session.execute(stmt, values).rowcount == 1
 
 

@@ -157,6 +157,32 @@ def test_an_answer_does_the_same_work_at_every_position(app, client, make_invita
     assert gets[0].count("SELECT") == 1 and set(gets[0]) <= {"SELECT", "BEGIN"}, gets[0]  # reads only
 
 
+def test_an_answer_and_the_next_item_page_load_no_orm_entity(app, client, make_invitation):
+    """The common case of the answer and of the item page (issue 14's CPU budget) reads
+    plain rows: no ORM entity is loaded until the test ends."""
+    from portal.models.base import Base
+
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    c.get("/test/item")
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(type(target).__name__)
+
+    sa.event.listen(Base, "load", on_load, propagate=True)
+    try:
+        for _ in range(5):
+            response, options = c.item_form()
+            assert c.post("/test/item", {"response": response, "option": options[0]}, follow=False).status_code == 302
+            c.get("/test/item")
+            assert c.step == "item"
+    finally:
+        sa.event.remove(Base, "load", on_load)
+    assert loaded == []
+
+
 def test_item_page_renders_after_its_transaction_ended(app, client, make_invitation, monkeypatch):
     """The item page's transaction (on SQLite: the write lock) ends before the template
     renders."""

@@ -60,3 +60,22 @@ def test_swedish_catalog_is_really_swedish():
 def test_compiled_catalogs_exist():
     for lang in ("sv", "en"):
         assert (CATALOGS / lang / "LC_MESSAGES" / "messages.mo").exists(), "run `make translations`"
+
+
+def test_templates_follow_a_forced_locale_and_come_back(make_app):
+    """Template texts are looked up once per request and language: an e-mail or report
+    rendered in another language inside a request (``force_locale``) is in that language,
+    and the page rendered after it is in the request's own again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    app = make_app()
+    page = "{{ _('Next') }} | {{ _('Time left') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "sv"}):
+        before = render_template_string(page)
+        with force_locale("en"):
+            forced = render_template_string(page)
+        after = render_template_string(page)
+    assert forced == "Next | Time left"
+    assert before == after != forced
+    assert "Nästa" in before

@@ -53,3 +53,17 @@ def test_tampered_or_expired_cookie_is_no_session(app, client, make_invitation, 
     assert client.get("/test/welcome").status_code == 404
     client.set_cookie("so_session", value)
     assert client.get("/test/welcome").status_code == 200
+
+
+def test_a_cookie_accepted_before_still_expires(app, client, make_invitation, monkeypatch):
+    """The worker remembers the cookies it has verified; a remembered one is still refused
+    once it is older than the session lifetime."""
+    import time
+
+    _, _, link = make_invitation()
+    client.get(link)
+    assert client.get("/test/welcome").status_code == 200
+    assert client.get("/test/welcome").status_code == 200  # the same cookie, remembered
+    later = time.time() + app.permanent_session_lifetime.total_seconds() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/test/welcome").status_code == 404

@@ -21,8 +21,10 @@ from ..extensions import limiter
 from ..services import audit, integrity, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
+    SessionCandidate,
     invitation_and_logic_attempt,
     invitation_for_session,
+    item_page_row,
     open_invitation,
 )
 from ..services.tokens import TokenExpired, TokenInvalid
@@ -263,6 +265,8 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
             return outcome
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             db.rollback()
+            if isinstance(attempt, journey.AttemptRow):
+                attempt.finished_at = None  # read open (``_answer_fast``); the rollback undid any finish
             if tries == 2:
                 raise DatabaseUnavailable() from exc
             time.sleep(ANSWER_RETRY_PAUSE)
@@ -270,8 +274,99 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
 
 
 @bp.route("/test/item", methods=["GET", "POST"])
-@candidate_required(Stage.LOGIC, logic_attempt=True)
 def item():
+    page = _item_page_fast() if request.method == "GET" else _answer_fast()
+    return _item() if page is None else page
+
+
+def _answered(outcome: journey.AnswerOutcome, in_test: bool):
+    """The answer POST's response once ``outcome`` is committed."""
+    if outcome is journey.AnswerOutcome.TOO_LATE:  # committed: the attempt is closed for good
+        return render_template("candidate/timeup.html", late=True), 409
+    if outcome is journey.AnswerOutcome.CONFLICT:
+        flash(_("That question had already been answered in another window. The first answer is kept."), "warning")
+    return redirect(url_for(".item") if in_test else url_for(".resume"))
+
+
+def _answer_fast():
+    """The answer POST in its common case (a valid session in the logic test, the attempt
+    open and within its time, an option of the item on screen chosen): read as one Core
+    row and answered by :func:`journey.answer_logic_item` on plain rows, with no ORM
+    entity loaded unless the answer finishes the test. None for anything else, which
+    :func:`_item` handles as before (a stale or missing choice, another tab, expiry)."""
+    option_id = request.form.get("option", "")
+    try:
+        response_id = int(request.form.get("response", ""))
+    except ValueError:
+        return None
+    db = get_session()
+    data = session.get(SESSION_KEY) or [None, None]
+    row = item_page_row(db, *data[:2], answer=True)
+    now, timing = res.now(), res.timing()
+    if (row is None or row.stage is not Stage.LOGIC or row.attempt_id is None or row.finished_at is not None
+            or row.id != response_id or not option_id or option_id not in row.option_ids
+            or journey.past_grace(row.deadline, now, timing)):
+        db.rollback()
+        return None
+    g.candidate = g.invitation = SessionCandidate(row.candidate_id, row.stage, row.chosen_language,
+                                                  row.invitation_language)
+    attempt = journey.AttemptRow(
+        row.attempt_id, row.seed, row.deadline, row.finished_at, row.pretest_plan, row.cat_state, row.cat_answers,
+        journey.ResponseRow(row.id, row.attempt_id, row.item_id, row.position, row.option_ids, row.option_order,
+                            row.presented_at, row.pretest), device=row.device)
+    outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
+                                 bank=res.logic_bank_for(row), norms=res.norm_table(row.norm_group), timing=timing)
+    if outcome is journey.AnswerOutcome.ACCEPTED:
+        _note_device(db, attempt, now)
+    return _answered(outcome, attempt.finished_at is None)
+
+
+def _item_page_fast():
+    """The item page in its common case (a valid session in the logic test, the attempt
+    open and within its time, an item presented): read as one Core row and rendered, with
+    no ORM entity loaded. None for anything else, which :func:`_item` handles (redirects,
+    expiry, a missing presentation) exactly as before.
+
+    Half of a candidate's requests are this page; the ORM's loading of the five entities
+    cost more CPU than the rest of the page's database work."""
+    db = get_session()
+    data = session.get(SESSION_KEY) or [None, None]
+    row = item_page_row(db, *data[:2])
+    now = res.now()
+    if (row is None or row.stage is not Stage.LOGIC or row.attempt_id is None or row.finished_at is not None
+            or row.id is None or journey.past_grace(row.deadline, now, res.timing())):
+        db.rollback()
+        return None
+    bank = res.logic_bank_for(row)
+    db.commit()  # before rendering, as below
+    g.candidate = g.invitation = SessionCandidate(row.candidate_id, row.stage, row.chosen_language,
+                                                  row.invitation_language)
+    return _show_item(journey.presentation(row, bank, deadline=row.deadline, pretest_plan=row.pretest_plan, now=now),
+                      row.attempt_id, now)
+
+
+def _show_item(presented: journey.Presentation, attempt_id: int, now):
+    """The item page of ``presented`` (after the transaction ended): both ways to it.
+    The page remembers in this browser which presentation it shows; the same one shown
+    to it again is a reload (integrity signals), which costs a statement only then."""
+    seen = f"L{presented.response.id}"
+    if request.cookies.get(SEEN_COOKIE) == seen:
+        db = get_session()
+        integrity.record_reload(db, attempt_id, now=now)
+        db.commit()
+    options = list(zip(presented.response.option_ids, presented.response.option_order))
+    return _shown(render_template("candidate/item.html", p=presented, options=options), seen)
+
+
+def _note_device(db, attempt, now) -> None:
+    """After an accepted answer: counted when it came from another browser than the one
+    that started the attempt (integrity signals); no statement otherwise."""
+    if integrity.note_answer_device(db, attempt, _device_mark(), now=now):
+        db.commit()
+
+
+@candidate_required(Stage.LOGIC, logic_attempt=True)
+def _item():
     db, attempt, norms = _logic_context()
     # The version the attempt started with, whatever is active now.
     bank, now = res.logic_bank_for(attempt), res.now()
@@ -287,13 +382,8 @@ def item():
         outcome = _answer_with_retry(db, attempt, response_id=response_id, option_id=option_id, now=now,
                                      bank=bank, norms=norms, timing=res.timing())
         if outcome is journey.AnswerOutcome.ACCEPTED:
-            # No statement unless the answer came from another browser (committed after the request).
-            integrity.note_answer_device(db, attempt, _device_mark(), now=now)
-        if outcome is journey.AnswerOutcome.TOO_LATE:  # committed above: the attempt is closed for good
-            return render_template("candidate/timeup.html", late=True), 409
-        if outcome is journey.AnswerOutcome.CONFLICT:
-            flash(_("That question had already been answered in another window. The first answer is kept."), "warning")
-        return redirect(url_for(".item") if g.candidate.stage is Stage.LOGIC else url_for(".resume"))
+            _note_device(db, attempt, now)
+        return _answered(outcome, g.candidate.stage is Stage.LOGIC)
     if journey.expire_if_due(db, attempt, now=now, bank=bank, norms=norms, timing=res.timing()):
         return redirect(url_for(".timeup") if attempt.finish_reason is FinishReason.TIMEOUT
                         else url_for(".resume"))
@@ -302,14 +392,10 @@ def item():
     if presented is None:  # a stopping rule is met: finish (normally done on the last answer)
         journey.finish_logic(db, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
         return redirect(url_for(".resume"))
-    seen = f"L{presented.response.id}"
-    if request.cookies.get(SEEN_COOKIE) == seen:  # shown to this browser before: a reload
-        integrity.record_reload(db, attempt.id, now=now)
     # End the transaction before rendering: on SQLite it holds the write lock of every
     # worker (BEGIN IMMEDIATE). The page needs nothing more from the database.
     db.commit()
-    options = list(zip(presented.response.option_ids, presented.response.option_order))
-    return _shown(render_template("candidate/item.html", p=presented, options=options), seen)
+    return _show_item(presented, attempt.id, now)
 
 
 def _signal_key() -> str:

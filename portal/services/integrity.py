@@ -128,16 +128,20 @@ def record_reload(session: Session, attempt_id: int, *, now: datetime) -> None:
     _bump(session, attempt_id, now, where=_table.c.reloads < MAX_COUNT, reloads=1)
 
 
-def note_answer_device(session: Session, attempt: Attempt, mark: str | None, *, now: datetime) -> bool:
+def note_answer_device(session: Session, attempt, mark: str | None, *, now: datetime) -> bool:
     """After an accepted answer: count it if it came from another browser than the one
     that started the attempt. No statement at all when it came from the same one (the
-    attempt and its mark are loaded already). True when something was written."""
+    attempt and its mark are loaded already: an :class:`Attempt` or the answer path's
+    ``journey.AttemptRow``). True when something was written."""
     if mark is None or attempt.device == mark:
         return False
     if attempt.device is None:  # started before marks were kept (or without a session)
         session.execute(sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.device.is_(None))
                         .values(device=mark).execution_options(synchronize_session=False))
-        set_committed_value(attempt, "device", mark)
+        if isinstance(attempt, Attempt):
+            set_committed_value(attempt, "device", mark)
+        else:  # the answer path's plain row (``journey.AttemptRow``)
+            attempt.device = mark
         return True
     _bump(session, attempt.id, now, where=_table.c.other_device_answers < MAX_COUNT, other_device_answers=1)
     row = session.scalar(sa.select(IntegritySignal).where(IntegritySignal.attempt_id == attempt.id))

@@ -246,10 +246,15 @@ def expire_if_due(
     """Finish a timed attempt left open past its deadline + grace. True if it is over."""
     if attempt.finished_at is not None:
         return True
-    if attempt.deadline is not None and now > attempt.deadline + timedelta(seconds=timing.grace_seconds):
-        finish_logic(session, attempt, FinishReason.TIMEOUT, now=now, bank=bank, norms=norms)
+    if past_grace(attempt.deadline, now, timing):
+        _finish_logic_of(session, attempt, FinishReason.TIMEOUT, now=now, bank=bank, norms=norms)
         return True
     return False
+
+
+def past_grace(deadline: datetime | None, now: datetime, timing: Timing = Timing()) -> bool:
+    """Whether a timed attempt's deadline + grace has passed: no answer is taken after it."""
+    return deadline is not None and now > deadline + timedelta(seconds=timing.grace_seconds)
 
 
 # An answer does constant work whatever its position: it continues the CAT from the state
@@ -266,10 +271,15 @@ def expire_if_due(
 # work and a candidate cannot tell the items apart by it.
 
 
+def _entity(obj) -> bool:
+    """Whether ``obj`` is an ORM entity rather than a plain row (:class:`AttemptRow`, :class:`ResponseRow`)."""
+    return hasattr(obj, "_sa_instance_state")
+
+
 def _pending(session: Session, attempt: Attempt, *, loaded: bool = True) -> LogicResponse | None:
     """The presented, unanswered item of the attempt (at most one: the next is stored only
     when this one is answered); ``loaded``: as loaded with the attempt, if it was."""
-    if loaded and "presented" not in sa.inspect(attempt).unloaded:
+    if loaded and (not _entity(attempt) or "presented" not in sa.inspect(attempt).unloaded):
         return attempt.presented
     return session.scalar(_PENDING, {"attempt_id": attempt.id})
 
@@ -300,7 +310,7 @@ def _store_state(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, 
     doc = adaptive.stored_state(ab, state)
     n = state.n_items
     stored = session.execute(_STORE_STATE, {"attempt_id": attempt.id, "n": n, "cat_state": doc}).rowcount
-    if stored:
+    if stored and _entity(attempt):
         set_committed_value(attempt, "cat_state", doc)
         set_committed_value(attempt, "cat_answers", n)
 
@@ -334,7 +344,8 @@ def _present_next(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank,
         ),
         None,
     )
-    session.expire(attempt, ["presented"])  # loaded before, it would still show the last item
+    if _entity(attempt):
+        session.expire(attempt, ["presented"])  # loaded before, it would still show the last item
     return True
 
 
@@ -368,10 +379,17 @@ def present_logic_item(
         if not _present_next(session, attempt, ab, state, answered, now=now):
             return None
         pending = _pending(session, attempt, loaded=False)
-    remaining = max(0, int((attempt.deadline - now).total_seconds())) if attempt.deadline else 0
+    return presentation(pending, bank, deadline=attempt.deadline, pretest_plan=attempt.pretest_plan, now=now)
+
+
+def presentation(response, bank: LogicBank, *, deadline: datetime | None, pretest_plan, now: datetime,
+                 ) -> Presentation:
+    """The stored presentation ``response`` (a ``LogicResponse``, or a row with its ``id``,
+    ``item_id``, ``position``, ``option_ids`` and ``option_order``) as the item page shows it."""
+    remaining = max(0, int((deadline - now).total_seconds())) if deadline else 0
     # Pretest items count like any other in the progress a candidate sees.
-    return Presentation(pending, bank.get(pending.item_id), pending.position,
-                        ab.settings.max_items + len(attempt.pretest_plan or ()), remaining)
+    return Presentation(response, bank.get(response.item_id), response.position,
+                        adaptive.adaptive_bank(bank).settings.max_items + len(pretest_plan or ()), remaining)
 
 
 def answer_logic_item(
@@ -410,19 +428,66 @@ def answer_logic_item(
                   response_ms=max(0, int((now - response.presented_at).total_seconds() * 1000)))
     updated = session.execute(_ANSWER, {"response_id": response.id, **answer}).rowcount
     if not updated:
-        session.refresh(response)
-        return AnswerOutcome.DUPLICATE if response.chosen_index == chosen else AnswerOutcome.CONFLICT
-    for key, value in answer.items():  # the row as written, without reading it back
-        set_committed_value(response, key, value)
-    session.expire(attempt, ["presented"])
+        if _entity(response):
+            session.refresh(response)
+            first = response.chosen_index
+        else:
+            first = session.scalar(sa.select(LogicResponse.chosen_index).where(LogicResponse.id == response.id))
+        return AnswerOutcome.DUPLICATE if first == chosen else AnswerOutcome.CONFLICT
+    if _entity(attempt):
+        for key, value in answer.items():  # the row as written, without reading it back
+            set_committed_value(response, key, value)
+        session.expire(attempt, ["presented"])
     ab = ab or adaptive.adaptive_bank(bank)
     state = _state_before(session, attempt, ab, adaptive.operational_before(attempt.pretest_plan, response.position))
     if not response.pretest:  # a pretest answer never reaches the estimate or the stopping rule
         state = cat.update(state, ab.position_of(response.item_id), int(correct))
     _store_state(session, attempt, ab, state)
     if not _present_next(session, attempt, ab, state, response.position + 1, now=now):
-        finish_logic(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
+        _finish_logic_of(session, attempt, FinishReason.COMPLETED, now=now, bank=bank, norms=norms)
     return AnswerOutcome.ACCEPTED
+
+
+@dataclass(slots=True)
+class AttemptRow:
+    """The columns of a logic attempt that an answer reads, from a Core row: the answer
+    POST's common case (``candidate.views``) loads no ORM entity. :func:`answer_logic_item`
+    takes it in place of an :class:`Attempt` and loads the entity only to finish (and then
+    sets ``finished_at`` here, so that the view knows the test is over)."""
+    id: int
+    seed: int
+    deadline: datetime | None
+    finished_at: datetime | None
+    pretest_plan: list | None
+    cat_state: dict | None
+    cat_answers: int | None
+    presented: "ResponseRow | None"
+    #: The browser mark of the one that started the attempt (integrity signals).
+    device: str | None = None
+
+
+@dataclass(slots=True)
+class ResponseRow:
+    """The presented item's columns that an answer reads (see :class:`AttemptRow`)."""
+    id: int
+    attempt_id: int
+    item_id: str
+    position: int
+    option_ids: list[str]
+    option_order: list[int]
+    presented_at: datetime
+    pretest: bool
+
+
+def _finish_logic_of(session: Session, attempt, reason: FinishReason, **kwargs) -> None:
+    """:func:`finish_logic` for an :class:`Attempt` or an :class:`AttemptRow` (whose
+    ``finished_at`` then says it is over)."""
+    if _entity(attempt):
+        finish_logic(session, attempt, reason, **kwargs)
+        return
+    entity = session.get(Attempt, attempt.id)
+    finish_logic(session, entity, reason, **kwargs)
+    attempt.finished_at = entity.finished_at
 
 
 def _finish(session: Session, attempt: Attempt, reason: FinishReason, now: datetime) -> bool:
