@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from portal import brand_assets
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Assignment, Client
@@ -77,6 +78,8 @@ def branding_settings():
                 form.logo_errors = [_message(exc)]
             status = 400
         else:
+            db.commit()
+            brand_assets.forget()
             flash(_("Branding saved."), "success")
             if removed:
                 flash(_("The SVG logo was cleaned; removed: %(parts)s.", parts=", ".join(removed)), "warning")

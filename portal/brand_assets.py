@@ -7,6 +7,10 @@ opened directly it still cannot run script or fetch anything.
 """
 from __future__ import annotations
 
+import threading
+import time
+import weakref
+
 from flask import Blueprint, Response, abort, current_app, g, request, url_for
 
 from .db import get_session
@@ -49,11 +53,35 @@ def stylesheet():
     return _cache(response, brand.version)
 
 
+#: Per app: (monotonic time it was read, the branding). Candidate pages show the branding,
+#: and the item page is the product's hottest path (issue 14): it reads no branding row.
+_BRANDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
 def current_brand() -> branding.Brand:
-    """The branding in effect, read once per request (templates call ``brand()``)."""
+    """The branding in effect (templates call ``brand()``): read from the database at most
+    once per ``BRANDING_CACHE_SECONDS`` per worker (default 30), so a change shows on
+    every worker within that time, at once on the worker that saved it (:func:`forget`)."""
     if "brand" not in g:
-        g.brand = branding.current(get_session(), current_app.config)
+        app = current_app._get_current_object()
+        ttl = float(app.config.get("BRANDING_CACHE_SECONDS", 30))
+        with _LOCK:
+            cached = _BRANDS.get(app)
+        if cached is not None and time.monotonic() - cached[0] < ttl:
+            g.brand = cached[1]
+        else:
+            g.brand = branding.current(get_session(), app.config)
+            with _LOCK:
+                _BRANDS[app] = (time.monotonic(), g.brand)
     return g.brand
+
+
+def forget() -> None:
+    """Read the branding again on the next page (after a change was committed)."""
+    with _LOCK:
+        _BRANDS.pop(current_app._get_current_object(), None)
+    g.pop("brand", None)
 
 
 def logo_url(brand: branding.Brand) -> str | None:

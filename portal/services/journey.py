@@ -379,17 +379,20 @@ def present_logic_item(
         if not _present_next(session, attempt, ab, state, answered, now=now):
             return None
         pending = _pending(session, attempt, loaded=False)
-    return presentation(pending, bank, deadline=attempt.deadline, pretest_plan=attempt.pretest_plan, now=now)
+    return presentation(pending, bank, deadline=attempt.deadline, pretest_plan=attempt.pretest_plan, now=now,
+                        ab=ab)
 
 
 def presentation(response, bank: LogicBank, *, deadline: datetime | None, pretest_plan, now: datetime,
-                 ) -> Presentation:
+                 ab: adaptive.AdaptiveBank | None = None) -> Presentation:
     """The stored presentation ``response`` (a ``LogicResponse``, or a row with its ``id``,
-    ``item_id``, ``position``, ``option_ids`` and ``option_order``) as the item page shows it."""
+    ``item_id``, ``position``, ``option_ids`` and ``option_order``) as the item page shows it;
+    ``ab``: the test it belongs to (by default the logic test; a verification test's is shorter)."""
     remaining = max(0, int((deadline - now).total_seconds())) if deadline else 0
+    ab = ab or adaptive.adaptive_bank(bank)
     # Pretest items count like any other in the progress a candidate sees.
     return Presentation(response, bank.get(response.item_id), response.position,
-                        adaptive.adaptive_bank(bank).settings.max_items + len(pretest_plan or ()), remaining)
+                        ab.settings.max_items + len(pretest_plan or ()), remaining)
 
 
 def answer_logic_item(
