@@ -297,7 +297,10 @@ def engine(order: VerificationOrder, bank: LogicBank) -> adaptive.AdaptiveBank:
     no seen family) with the verification settings and the prior at the unsupervised
     estimate. Built once per worker and order (a bank version and an order's seen items
     never change)."""
-    key = (str(bank.path), bank.bank_id, bank.version, order.id)
+    # Keyed by what the engine is made of, not only the order's id: ids repeat across
+    # databases (a worker's tests, a restored backup), the seen items and estimate do not.
+    key = (str(bank.path), bank.bank_id, bank.version, order.id, tuple(order.seen_item_ids or ()),
+           order.theta_unsupervised)
     ab = _ENGINES.get(key)
     if ab is None:
         test = verification.verification_test(bank, order.seen_item_ids, start_theta=order.theta_unsupervised)
