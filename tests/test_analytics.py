@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
+from helpers import signed_in
 from querycount import counting
 from item_banks import load_inventory, load_logic_bank
 from portal.db import get_session
@@ -82,12 +82,7 @@ def _logic(db, c: Candidate, *, answers: list[tuple[str, bool, int]] = (), theta
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
-                                                  "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(app, email, PASSWORD)
 
 
 def _rows(html: str, attribute: str) -> dict[str, str]:

@@ -7,17 +7,14 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
-from helpers import Candidate
+from helpers import Candidate, signed_in
 from portal.models import Assignment, AuditEvent, Client, ClientContact, Role, User
 
 PASSWORD = "a long enough password"
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": PASSWORD})
-    return client
+    return signed_in(app, email, PASSWORD, check=False)
 
 
 def make_user(db, email, role=Role.CONSULTANT):

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.test import EnvironBuilder
 
 from conftest import csrf_from, step_of
+from helpers import signed_in
 from portal.models import Assignment, AuditEvent, BackgroundCheck, Candidate, CheckStatus, ReferenceCheck, Role, User
 from portal import labels
 from portal.services import checks as svc
@@ -68,12 +69,7 @@ def storage(app, tmp_path):
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
-                                                 "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(app, email, PASSWORD)
 
 
 # -------------------------------------------------------------------------- service

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
+from helpers import signed_in
 from portal import synthesis as syn
 from portal.models import (
     Assignment,
@@ -50,10 +51,7 @@ def world(app, db, clock, make_assignment, make_invitation):
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": PASSWORD})
-    return client
+    return signed_in(app, email, PASSWORD, check=False)
 
 
 def test_client_records_first_opinion_and_synthesis_compares(app, db, world):

@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_from, step_of
+from helpers import signed_in
 from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
@@ -166,12 +167,7 @@ def test_rating_summary_disagreement_threshold():
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
-                                                 "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(app, email, PASSWORD)
 
 
 def test_pages_guide_and_blind_ratings(app, db, cand, raters):

@@ -4,15 +4,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
+from helpers import signed_in
 from portal.models import Candidate, Invitation, OutboxMessage, Role, User
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": "long password!"})
-    return client
+    return signed_in(app, email, "long password!", check=False)
 
 
 def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, make_assignment, make_invitation):

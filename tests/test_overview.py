@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
+from helpers import signed_in
 from querycount import counting
 from portal.db import get_session
 from portal.models import (
@@ -27,10 +28,7 @@ def _user(db, email, role=Role.CONSULTANT, client_id=None) -> int:
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": PASSWORD})
-    return client
+    return signed_in(app, email, PASSWORD, check=False)
 
 
 def _world(app, db, clock, make_assignment, make_invitation, *, extra: int = 0):

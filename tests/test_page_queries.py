@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
+from helpers import signed_in
 from querycount import counting
 from portal import resources as res
 from portal.db import get_session
@@ -117,12 +117,7 @@ def world(app, db, clock):
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
-                                                  "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(app, email, PASSWORD)
 
 
 def _urls(world, db) -> dict[str, list[str]]:

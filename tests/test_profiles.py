@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from, step_of
+from helpers import signed_in
 from portal.competencies import load_library, load_templates
 from portal.models import Assignment, AuditEvent, Competency, RequirementProfile, Role, User
 from portal.services import profiles as svc
@@ -254,12 +255,7 @@ def test_audit_events_without_personal_data(db, make_invitation, assignment, sta
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
-                                                 "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return signed_in(app, email, PASSWORD)
 
 
 @pytest.fixture

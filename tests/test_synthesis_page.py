@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
+from helpers import signed_in
 from portal import synthesis as syn
 from portal.models import Assignment, Candidate, InterviewRating, ReferenceCheck, Role, Synthesis, User
 from portal.services import profiles
@@ -60,10 +61,7 @@ def test_matrix_combines_sources_against_the_profile(db, setup):
 
 
 def login(app, email):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": PASSWORD})
-    return client
+    return signed_in(app, email, PASSWORD, check=False)
 
 
 def test_page_and_judgement(app, db, setup):
