@@ -109,24 +109,22 @@ def consultant_overview(session: Session, user: User, *, now: datetime) -> dict[
     invited_long_ago = ~sa.exists().where(
         Invitation.candidate_id == Candidate.id,
         Invitation.created_at > now - timedelta(days=NOT_STARTED_AFTER_DAYS))
+    n_overdue = sa.func.sum(sa.case((overdue, 1), else_=0))
+    n_not_started = sa.func.sum(sa.case((sa.and_(~overdue, Candidate.stage == Stage.WELCOME, invited_long_ago), 1),
+                                        else_=0))
     lagging = []
-    for a_id, title, client, n_overdue, n_not_started in session.execute(
-            sa.select(Assignment.id, Assignment.title, Client.name,
-                      sa.func.sum(sa.case((overdue, 1), else_=0)),
-                      sa.func.sum(sa.case((sa.and_(~overdue, Candidate.stage == Stage.WELCOME,
-                                                   invited_long_ago), 1), else_=0)))
+    for a_id, title, client, overdue_count, not_started_count in session.execute(
+            sa.select(Assignment.id, Assignment.title, Client.name, n_overdue, n_not_started)
             .join(Assignment, Candidate.assignment_id == Assignment.id)
             .join(Client, Assignment.client_id == Client.id)
             .where(Assignment.id.in_(scope), not_done, live_invitation)
             .group_by(Assignment.id, Assignment.title, Client.name)
-            .having(sa.or_(sa.func.sum(sa.case((overdue, 1), else_=0)) > 0,
-                           sa.func.sum(sa.case((sa.and_(~overdue, Candidate.stage == Stage.WELCOME,
-                                                        invited_long_ago), 1), else_=0)) > 0))
+            .having(sa.or_(n_overdue > 0, n_not_started > 0))
             .order_by(Assignment.id).limit(LIMIT)):
-        if n_overdue:
-            lagging.append(Line("overdue", a_id, title, client, count=int(n_overdue)))
-        if n_not_started:
-            lagging.append(Line("not_started", a_id, title, client, count=int(n_not_started)))
+        if overdue_count:
+            lagging.append(Line("overdue", a_id, title, client, count=int(overdue_count)))
+        if not_started_count:
+            lagging.append(Line("not_started", a_id, title, client, count=int(not_started_count)))
 
     in_scope = Candidate.assignment_id.in_(scope)
     submitted = sa.exists().where(InterviewRating.candidate_id == Candidate.id,

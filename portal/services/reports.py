@@ -343,10 +343,15 @@ def _template(content: dict) -> str:
     return f"reports/{content['kind']}.html"
 
 
+def _stylesheet_url() -> str:
+    """The report stylesheet's address for the HTML view (a PDF embeds it instead)."""
+    return url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
+
+
 def render_html(content: dict, *, pdf: bool = False, draft: bool = False) -> str:
     """The report as a standalone HTML document, in the report's own language."""
     template = _template(content)
-    stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
+    stylesheet = _stylesheet_url()
     with force_locale(content["language"]):
         return render_template(template, r=content, texts=rt.load_texts(), labels=labels,
                                lang=content["language"], pdf=pdf, draft=draft, stylesheet_url=stylesheet)
@@ -538,10 +543,9 @@ def replies_of(session: Session, candidate_ids) -> dict[int, CandidateComment]:
 def render_reply_pdf(report: Report, reply: CandidateComment) -> bytes:
     """The addendum as a one-page PDF in the report's language: the candidate's reply,
     its dates, and which frozen report (version, SHA-256) it belongs to."""
-    stylesheet = url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
     with force_locale(report.language):
         html = render_template("reports/reply_addendum.html", report=report, reply=reply, lang=report.language,
-                               pdf=True, stylesheet_url=stylesheet)
+                               pdf=True, stylesheet_url=_stylesheet_url())
     return pdf_from_html(html)
 
 
