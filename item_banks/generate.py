@@ -32,7 +32,7 @@ from .generators import deductive, letter_series, number_series
 
 GENERATOR_SEED = 20261126
 BANK_ID = "logic-aig"
-BANK_VERSION = "3.0.0"
+BANK_VERSION = "3.0.1"
 #: operational items per type
 N_PER_TYPE = 130
 #: Item ids are never reused for other content, also not across bank versions (responses

@@ -1,16 +1,16 @@
-"""English names for the teams in deductive items, for the English practice item.
+"""English names for the teams in deductive items.
 
-The deductive generator (``item_banks.generators.deductive.TEAMS``) names teams in Swedish
-in both languages, so the shipped bank's English practice item reads "Team Kust sold more
-during the quarter than Team Fjäll". The item texts are part of the bank version that
-attempts are stamped with and cannot change under the same version; the English names of
-operational items need a new bank version (docs/technical-manual.md, "Known limits",
-"English team names").
+The deductive generator (``item_banks.generators.deductive.TEAMS``) draws team names from a
+Swedish list; they are the language-neutral ids in an item's ``structure``. Since bank
+``logic-aig`` 3.0.1 the generator writes each team's English name into the ``en`` texts
+(:func:`english_text`), and ``checks.check_deductive_item`` looks for the name of each
+language (:func:`name_in`).
 
-Practice items are different: they are shown for familiarisation only, never scored, and
-nothing of their content is stored (the candidate's record keeps only how far they got), so
-their English texts can use English names when shown, without touching the bank.
-:func:`with_english_team_names` does that for one item.
+Bank 3.0.0 (archived in ``data/archive``, still loadable for the attempts stamped with it)
+named the teams in Swedish in both languages. Its English practice item is shown with
+English names by :func:`with_english_team_names`: practice items are shown for
+familiarisation only, never scored, and nothing of their content is stored. Operational
+items are shown as stamped: what a candidate answered must be the stamped bank's text.
 """
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from .loader import LogicItem
+if TYPE_CHECKING:
+    from .loader import LogicItem
 
 #: Every team of ``generators.deductive.TEAMS`` with its English name.
 TEAMS_EN: Mapping[str, str] = MappingProxyType({
@@ -29,16 +31,35 @@ TEAMS_EN: Mapping[str, str] = MappingProxyType({
 _TEAM = re.compile("|".join(rf"\b{re.escape(name)}\b" for name in sorted(TEAMS_EN, key=len, reverse=True)))
 
 
+def name_in(lang: str, name: str) -> str:
+    """How the entity ``name`` (a structure id: a first name or a Swedish team name) reads
+    in ``lang``."""
+    return TEAMS_EN.get(name, name) if lang == "en" else name
+
+
+def english_text(text: str) -> str:
+    """``text`` with every Swedish team name replaced by its English name."""
+    return _TEAM.sub(lambda m: TEAMS_EN[m.group(0)], text)
+
+
 def _english(text: Mapping[str, str] | None) -> Mapping[str, str] | None:
     if text is None or "en" not in text:
         return text
-    return {**text, "en": _TEAM.sub(lambda m: TEAMS_EN[m.group(0)], text["en"])}
+    return {**text, "en": english_text(text["en"])}
+
+
+def with_english_names(item: dict) -> dict:
+    """A generated item (format-version-2 dict) with English team names in its ``en`` stem,
+    options and explanation; the Swedish texts, the key and the structure unchanged."""
+    return {**item, "stem": _english(item["stem"]), "explanation": _english(item["explanation"]),
+            "options": [_english(o) if "svg" not in o else o for o in item["options"]]}
 
 
 def with_english_team_names(item: LogicItem) -> LogicItem:
     """A practice item with the teams in its English stem, options and explanation named
-    in English (the Swedish texts, the key and the structure unchanged). Operational items
-    are returned as they are: what a candidate answered must be the stamped bank's text."""
+    in English (the Swedish texts, the key and the structure unchanged): for bank versions
+    before 3.0.1. Operational items are returned as they are: what a candidate answered
+    must be the stamped bank's text."""
     if not item.practice or item.type != "deductive":
         return item
     return dataclasses.replace(item, stem=_english(item.stem), explanation=_english(item.explanation),

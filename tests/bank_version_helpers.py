@@ -13,6 +13,10 @@ from portal.models import Attempt, BankVersion, LogicResponse, TestKind
 from portal.services import bank_versions
 
 
+#: The shipped bank's version (item_banks/data/logic_bank.json).
+SHIPPED_VERSION = load_logic_bank().version
+
+
 def shipped_document() -> dict:
     return json.loads(load_logic_bank().path.read_text(encoding="utf-8"))
 
@@ -32,7 +36,7 @@ def derived(version: str, *, pretest=(), shift_b: float = 0.0) -> dict:
     return doc
 
 
-def store(session, doc: dict, *, parent: str | None = "3.0.0", source: str = "calibrated") -> BankVersion:
+def store(session, doc: dict, *, parent: str | None = SHIPPED_VERSION, source: str = "calibrated") -> BankVersion:
     """Store ``doc`` as a bank version (as ``banks calibrate`` would)."""
     text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     row = BankVersion(bank_id=doc["bank_id"], version=doc["version"], parent_version=parent, source=source,

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from bank_version_helpers import SHIPPED_VERSION as SHIPPED
 from bank_version_helpers import derived, insert_responses, store
 from conftest import csrf_from
 from helpers import Candidate, sign_in
@@ -48,7 +49,7 @@ def test_a_version_can_be_added_and_activated_but_never_changed(app, db):
                                       now=datetime(2026, 12, 1, tzinfo=timezone.utc))
         session.commit()
     activation = db.scalar(sa.select(BankActivation))
-    activation.version = "3.0.0"
+    activation.version = SHIPPED
     with pytest.raises(bank_versions.BankVersionIsImmutable):
         db.flush()
     db.rollback()
@@ -60,22 +61,22 @@ def test_a_version_can_be_added_and_activated_but_never_changed(app, db):
 
 def test_cli_lists_and_activates_versions(runner, app, db):
     result = runner.invoke(args=["banks", "versions"])
-    assert result.exit_code == 0 and "* logic-aig 3.0.0" in result.output
+    assert result.exit_code == 0 and f"* logic-aig {SHIPPED}" in result.output
     result = runner.invoke(args=["banks", "activate", "9.9.9", "--yes"])
     assert result.exit_code != 0 and "No version 9.9.9" in result.output
     store(db, derived("3.1.0", shift_b=0.2))
     result = runner.invoke(args=["banks", "activate", "3.1.0"], input="n\n")
-    assert result.exit_code != 0 and _active(app) == "3.0.0"  # not confirmed: nothing changes
+    assert result.exit_code != 0 and _active(app) == SHIPPED  # not confirmed: nothing changes
     result = runner.invoke(args=["banks", "activate", "3.1.0", "--yes"])
     assert result.exit_code == 0, result.output
     assert "3.1.0 is now active" in result.output and _active(app) == "3.1.0"
     listing = runner.invoke(args=["banks", "versions"]).output
-    assert "* logic-aig 3.1.0" in listing and "  logic-aig 3.0.0" in listing
+    assert "* logic-aig 3.1.0" in listing and f"  logic-aig {SHIPPED}" in listing
     # The shipped version is stored too now, so attempts stamped with it outlive the file.
-    assert db.scalar(sa.select(BankVersion.source).where(BankVersion.version == "3.0.0")) == "shipped"
+    assert db.scalar(sa.select(BankVersion.source).where(BankVersion.version == SHIPPED)) == "shipped"
     event = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "bank.activate")
                        .order_by(AuditEvent.id.desc())).first()
-    assert event.detail == {"bank_id": "logic-aig", "version": "3.1.0", "previous": "3.0.0"}
+    assert event.detail == {"bank_id": "logic-aig", "version": "3.1.0", "previous": SHIPPED}
 
 
 def _answer(c: Candidate, db, n: int | None = None) -> int:
@@ -109,7 +110,7 @@ def test_attempts_and_results_keep_their_version_and_regenerate_identically(app,
     assert _answer(c, db) > 0 and c.step != "item"
     attempt = db.scalar(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC))
     result = db.scalar(sa.select(Result).where(Result.attempt_id == attempt.id))
-    assert attempt.bank_version == result.bank_version == "3.0.0"
+    assert attempt.bank_version == result.bank_version == SHIPPED
     from portal import resources as res
 
     with app.test_request_context():
@@ -117,7 +118,7 @@ def test_attempts_and_results_keep_their_version_and_regenerate_identically(app,
         attempt = session.get(Attempt, attempt.id)
         norms = res.norm_table(attempt.candidate.assignment.norm_group)
         stamped = res.logic_bank_for(attempt)
-        assert stamped.version == "3.0.0" and res.logic_bank().version == "3.1.0"
+        assert stamped.version == SHIPPED and res.logic_bank().version == "3.1.0"
         again = scoring.regenerate_logic_result(session, attempt, stamped, norms)
         assert (again.theta, again.se, again.percentile, again.percentile_low, again.percentile_high) == \
             (result.theta, result.se, result.percentile, result.percentile_low, result.percentile_high)
@@ -135,7 +136,7 @@ def test_attempts_and_results_keep_their_version_and_regenerate_identically(app,
     _answer(c2, db, 2)
     versions = db.scalars(sa.select(Attempt.bank_version).where(Attempt.kind == TestKind.LOGIC)
                           .order_by(Attempt.id)).all()
-    assert versions == ["3.0.0", "3.1.0"]
+    assert versions == [SHIPPED, "3.1.0"]
 
 
 def _simulated(n: int, seed: int):
@@ -169,7 +170,7 @@ def test_calibrate_writes_a_new_inactive_version_with_a_sensible_diff(runner, ap
     answered = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
     insert_responses(db, cid, "logic-aig", "3.1.0", ids, responses, answered_at=answered, pretest=set(pretest))
     # Older responses than --since are not used.
-    insert_responses(db, cid, "logic-aig", "3.0.0", ids, np.ones((1, len(ids))), answered_at=datetime(
+    insert_responses(db, cid, "logic-aig", SHIPPED, ids, np.ones((1, len(ids))), answered_at=datetime(
         2026, 9, 1, tzinfo=timezone.utc))
     result = runner.invoke(args=["banks", "calibrate", "--since", "2026-11-01", "--min-n", "40", "--no-exposure"])
     assert result.exit_code == 0, result.output
@@ -232,7 +233,7 @@ def test_admin_reviews_and_activates_a_version(app, db, users):
     sign_in(admin, "admin@example.com", "long enough password")
     listing = admin.get("/admin/banks/versions", headers={"Accept-Language": "en"})
     html = listing.get_data(as_text=True)
-    assert listing.status_code == 200 and 'data-version="3.1.0"' in html and 'data-version="3.0.0"' in html
+    assert listing.status_code == 200 and 'data-version="3.1.0"' in html and f'data-version="{SHIPPED}"' in html
     page = admin.get("/admin/banks/versions/3.1.0", headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "Activate version 3.1.0" in page.get_data(as_text=True)
     assert admin.get("/admin/banks/versions/7.7.7").status_code == 404
@@ -241,12 +242,12 @@ def test_admin_reviews_and_activates_a_version(app, db, users):
     refused = admin.post("/admin/banks/versions/3.1.0/activate", data={"csrf_token": csrf_from(page)},
                          headers={"Accept-Language": "en"})
     assert refused.status_code == 400 and "Tick the box" in refused.get_data(as_text=True)
-    assert _active(app) == "3.0.0"
+    assert _active(app) == SHIPPED
     done = admin.post("/admin/banks/versions/3.1.0/activate",
                       data={"csrf_token": csrf_from(page), "confirm": "y"})
     assert done.status_code == 302 and _active(app) == "3.1.0"
     html = admin.get("/admin/banks/versions").get_data(as_text=True)
-    assert html.index('data-version="3.1.0"') < html.index('data-active="1"') < html.index('data-version="3.0.0"')
+    assert html.index('data-version="3.1.0"') < html.index('data-active="1"') < html.index(f'data-version="{SHIPPED}"')
     admin_id = db.scalar(sa.select(User.id).where(User.email == "admin@example.com"))
     event = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "bank.activate")
                        .order_by(AuditEvent.id.desc())).first()
@@ -275,3 +276,78 @@ def test_a_stored_version_runs_with_its_own_exposure_parameters(app, db):
         without = adaptive.adaptive_bank(res.logic_bank_version("logic-aig", "3.1.0"))
     assert with_k.settings.exposure == "sympson_hetter" and np.all(with_k.cat_bank.exposure_k == 0.5)
     assert without.settings.exposure == "randomesque"
+
+
+def test_a_release_keeps_the_version_it_replaces_in_the_archive():
+    """3.0.1 replaced the shipped 3.0.0 only to name teams in English in the English texts:
+    the archive keeps 3.0.0 byte for byte (checked by its SHA-256), with the same items,
+    keys, structures and parameters, and its exposure-control parameters."""
+    import hashlib
+
+    from item_banks import archive
+    from item_banks.generators.deductive import TEAMS
+
+    old, new = archive.load_archived("logic-aig", "3.0.0"), load_logic_bank()
+    assert (old.version, new.version) == ("3.0.0", SHIPPED) and SHIPPED != "3.0.0"
+    assert hashlib.sha256(archive.document_text("logic-aig", "3.0.0").encode()).hexdigest() == \
+        archive._index()[("logic-aig", "3.0.0")]["sha256"]
+    assert [i.id for i in old.items + old.practice] == [i.id for i in new.items + new.practice]
+    changed = []
+    for a, b in zip(old.items + old.practice, new.items + new.practice):
+        assert (a.key, a.structure, a.irt, a.features, a.stem["sv"]) == (b.key, b.structure, b.irt, b.features,
+                                                                        b.stem["sv"])
+        assert [o.get("sv") for o in a.options] == [o.get("sv") for o in b.options]
+        if a != b:
+            changed.append(a.id)
+            assert a.type == "deductive" and any(team in a.stem["en"] for team in TEAMS)
+            assert not any(team in b.stem["en"] for team in TEAMS)
+    assert len(changed) == 11  # ten operational items and the practice item
+    assert old.exposure["bank_version"] == "3.0.0"
+    assert adaptive.adaptive_bank(old).settings.exposure == "sympson_hetter"
+    # A tampered archive is refused, not loaded.
+    entry = archive._index()[("logic-aig", "3.0.0")]
+    archive._index()[("logic-aig", "3.0.0")] = {**entry, "sha256": "0" * 64}
+    try:
+        with pytest.raises(bank_versions.BankError):
+            archive.document_text("logic-aig", "3.0.0")
+    finally:
+        archive._index()[("logic-aig", "3.0.0")] = entry
+
+
+def test_an_attempt_started_before_a_release_continues_from_the_archive(app, client, db, make_invitation, tmp_path):
+    """A candidate starts the test on the release that shipped 3.0.0; the portal is upgraded
+    to 3.0.1 (the file replaced) before they finish, on a database that never stored 3.0.0.
+    The attempt continues on 3.0.0, with its exposure control, and its result is stamped
+    with and regenerates from 3.0.0."""
+    from item_banks import archive
+    from portal import resources as res
+
+    old_file = tmp_path / "logic_bank.json"
+    old_file.write_text(archive.document_text("logic-aig", "3.0.0"), encoding="utf-8")
+    (tmp_path / "logic_bank.exposure.json").write_text(
+        (archive.ARCHIVE_DIR / "logic-aig-3.0.0.exposure.json").read_text(encoding="utf-8"), encoding="utf-8")
+    app.config["LOGIC_BANK_PATH"] = str(old_file)  # the release that shipped 3.0.0
+    _, _, link = make_invitation()
+    c = Candidate(client, link).through_practice()
+    c.start_test()
+    assert _answer(c, db, 3) == 3  # keys and ids are the same in both versions
+    app.config["LOGIC_BANK_PATH"] = None  # the upgraded release: the shipped file is 3.0.1
+    assert db.scalar(sa.select(sa.func.count()).select_from(BankVersion)) == 0
+    assert _answer(c, db) > 0 and c.step != "item"
+    attempt = db.scalar(sa.select(Attempt).where(Attempt.kind == TestKind.LOGIC))
+    result = db.scalar(sa.select(Result).where(Result.attempt_id == attempt.id))
+    assert attempt.bank_version == result.bank_version == "3.0.0"
+    with app.test_request_context():
+        session = get_session()
+        attempt = session.get(Attempt, attempt.id)
+        stamped = res.logic_bank_for(attempt)
+        assert stamped.version == "3.0.0" and res.logic_bank().version == SHIPPED
+        assert adaptive.adaptive_bank(stamped).settings.exposure == "sympson_hetter"
+        again = scoring.regenerate_logic_result(session, attempt, stamped,
+                                                res.norm_table(attempt.candidate.assignment.norm_group))
+        assert (again.theta, again.se, again.percentile) == (result.theta, result.se, result.percentile)
+        # Activating another version stores the archived one it may need, with its exposure.
+        row = bank_versions.ensure_stored(session, stamped)
+        assert row.sha256 == archive._index()[("logic-aig", "3.0.0")]["sha256"]
+        assert row.exposure["bank_version"] == "3.0.0"
+        session.rollback()

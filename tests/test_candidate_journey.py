@@ -307,38 +307,60 @@ def test_privacy_notice_names_the_controller_and_contact_and_its_version_is_reco
     assert re.search(r'data-notice-version="([^"]+)"', html2).group(1) != version
 
 
-def test_the_english_practice_item_names_its_teams_in_english(client, make_invitation):
-    """The shipped bank's deductive practice item names teams in Swedish in both languages;
-    shown in English they have English names (practice only: never scored, nothing of it
-    stored), and the bank itself is not changed."""
-    from item_banks import load_logic_bank
+def test_the_english_practice_item_names_its_teams_in_english(app, make_invitation):
+    """Bank 3.0.0 named teams in Swedish in both languages; since 3.0.1 the English texts
+    name them in English. A candidate taking the test in English sees English team names in
+    the deductive practice item, also while 3.0.0 is the active version (its practice item
+    is shown translated: never scored, nothing of it stored); the operational items of 3.0.0
+    are shown as stamped."""
+    from datetime import datetime, timezone
+
+    from item_banks import archive, load_logic_bank
     from item_banks.generators.deductive import TEAMS
     from item_banks.team_names import TEAMS_EN, with_english_team_names
+    from portal.db import get_session
+    from portal.services import bank_versions
 
     assert set(TEAMS_EN) == set(TEAMS)
-    bank = load_logic_bank()
-    shipped = next(item for item in bank.practice if item.type == "deductive")
-    assert "Team " in shipped.stem["en"] and any(team in shipped.stem["en"] for team in TEAMS)  # the problem
-    shown = with_english_team_names(shipped)
+    old = archive.load_archived("logic-aig", "3.0.0")
+    old_practice = next(item for item in old.practice if item.type == "deductive")
+    assert any(team in old_practice.stem["en"] for team in TEAMS)  # what 3.0.1 mends
+    shown = with_english_team_names(old_practice)
     assert not any(team in shown.stem["en"] or any(team in o["en"] for o in shown.options)
                    or team in shown.explanation["en"] for team in TEAMS)
-    assert shown.stem["sv"] == shipped.stem["sv"] and shown.key == shipped.key
-    assert shown.structure == shipped.structure
-    operational = next(item for item in bank.items if item.type == "deductive" and "Team " in item.stem["en"])
+    assert shown.stem["sv"] == old_practice.stem["sv"] and shown.key == old_practice.key
+    assert shown.structure == old_practice.structure
+    operational = next(item for item in old.items if item.type == "deductive" and "Team " in item.stem["en"])
     assert with_english_team_names(operational) is operational  # stamped content is shown as stamped
 
-    _, _, link = make_invitation(language="en")
-    c = Candidate(client, link)
-    c.open(); c.accept_welcome(); c.to_practice()
-    seen = ""
-    while c.step == "practice":
-        seen += c.html
-        if "data-feedback" in c.html:
-            c.get("/test/practice")
-            continue
-        position = re.search(r'name="position" value="(\d+)"', c.html).group(1)
-        c.post("/test/practice", {"position": position, "option": "0"})
-    english = [TEAMS_EN[t] for t in TEAMS if t in shipped.stem["en"]]
-    assert english and all(name in seen for name in english)
-    assert not any(team in seen for team in TEAMS)
-    assert bank.practice[[i.id for i in bank.practice].index(shipped.id)] is shipped  # the bank is untouched
+    bank = load_logic_bank()
+    practice = next(item for item in bank.practice if item.type == "deductive")
+    assert practice.id == old_practice.id and practice.structure == old_practice.structure
+    assert with_english_team_names(practice).stem == practice.stem  # nothing left to translate
+    english = [TEAMS_EN[team] for team in practice.structure["entities"] if team in TEAMS]
+    assert english
+
+    def practice_pages(email: str) -> str:
+        _, _, link = make_invitation(language="en", email=email)
+        c = Candidate(app.test_client(), link)
+        c.open(); c.accept_welcome(); c.to_practice()
+        seen = ""
+        while c.step == "practice":
+            seen += c.html
+            if "data-feedback" in c.html:
+                c.get("/test/practice")
+                continue
+            position = re.search(r'name="position" value="(\d+)"', c.html).group(1)
+            c.post("/test/practice", {"position": position, "option": "0"})
+        return seen
+
+    seen = practice_pages("shipped@example.com")
+    assert all(name in seen for name in english) and not any(team in seen for team in TEAMS)
+    with app.app_context():  # 3.0.0 active again (e.g. a version calibrated from it)
+        session = get_session()
+        bank_versions.ensure_stored(session, old)
+        assert bank_versions.activate(session, bank, "3.0.0", user_id=None,
+                                      now=datetime(2026, 12, 6, tzinfo=timezone.utc))
+        session.commit()
+    seen = practice_pages("archived@example.com")
+    assert all(name in seen for name in english) and not any(team in seen for team in TEAMS)

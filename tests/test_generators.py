@@ -28,6 +28,7 @@ from item_banks.checks import (
 from item_banks.difficulty import apriori_b, apriori_parameters
 from item_banks.generators import deductive, letter_series, number_series
 from item_banks.schema import SERIES_SHORTCUT_MAX
+from item_banks.team_names import name_in
 
 FAST = settings(database=None, deadline=None, max_examples=60)
 SEEDS = range(6)
@@ -168,7 +169,10 @@ def test_deductive_texts_name_what_the_logic_says():
             assert question.endswith("?")
             assert len(premises.split("\n")) == len(s["premises"])
             for name in s.get("entities", []):
-                assert name in premises
+                assert name_in(lang, name) in premises  # a team's English name in English
+            if lang == "en":
+                assert not any(team in item["stem"]["en"] or any(team in o["en"] for o in item["options"])
+                               or team in item["explanation"]["en"] for team in deductive.TEAMS)
         if s["logic"] == "propositional":  # Swedish word order: "Om X inte är ..., är Y ..."
             for line in item["stem"]["sv"].split("\n"):
                 if line.startswith("Om "):

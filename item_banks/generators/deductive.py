@@ -80,8 +80,9 @@ from ._common import (
     shuffle_options,
     unique_items,
 )
+from ..team_names import with_english_names
 
-MODEL_VERSION = "deductive-3.0"
+MODEL_VERSION = "deductive-3.1"
 TYPE = "deductive"
 #: options per item (c = 1/6)
 N_OPTIONS = 6
@@ -95,6 +96,8 @@ NAMES = (
     "Kenji", "Fatima", "Mateo", "Zeynep", "Nadia", "Wei", "Tariq", "Leila", "Dragan",
     "Johan", "Sanna", "Oskar", "Lina",
 )
+#: Team names: the ids in ``structure`` and the Swedish texts; the English texts use
+#: ``team_names.TEAMS_EN``.
 TEAMS = ("Team Norr", "Team Syd", "Team Öst", "Team Väst", "Team Mitt", "Team Kust", "Team Fjäll")
 
 CONCLUSION_QUESTION = {
@@ -1165,6 +1168,8 @@ def generate_deductive_items(
             current[item_id] = (next(specs), next(positions))
         spec, position = current[item_id]
         item = _make(rng, item_id, spec, practice)
-        return None if item is None else _move_key(item, position)
+        # Teams are named in Swedish while an item is built (the names are the structure's
+        # ids); the English texts get the English names (since deductive-3.1).
+        return None if item is None else with_english_names(_move_key(item, position))
 
     return unique_items(make, item_ids(id_prefix, start, n, practice), avoid)

@@ -6,7 +6,8 @@ database. Rows are written once and never changed: the ORM refuses updates and d
 (below), no service offers one, and loading checks the hash. The shipped bank file is a
 version too; it is copied into the table the first time another version is calibrated
 from it or activated, so attempts stamped with it stay loadable after a new portal release
-replaces the file.
+replaces the file. A release that replaces it also keeps the version it replaces in the
+package's archive (``item_banks.archive``), for databases that never stored it.
 
 Which version new attempts get is the latest row of the append-only ``bank_activation``
 history (none: the shipped file). An attempt stamps ``bank_id``/``bank_version`` when it
@@ -31,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, defer
 
-from item_banks import BankError, LogicBank, adaptive, recalibration
+from item_banks import BankError, LogicBank, adaptive, archive, recalibration
 from item_banks.loader import parse_logic_bank
 from item_banks.schema import validate_data
 
@@ -104,7 +105,8 @@ def bank_from_row(row: BankVersion) -> LogicBank:
 def load_version(session: Session, shipped: LogicBank, bank_id: str, version: str,
                  cache: Cache | None = None) -> LogicBank:
     """The bank version ``bank_id``/``version``: the shipped file when it is that version,
-    else the stored document. Raises UnknownVersion when neither has it."""
+    else the stored document, else an earlier shipped version from the package's archive.
+    Raises UnknownVersion when none has it."""
     if (bank_id, version) == (shipped.bank_id, shipped.version):
         return shipped
     key = (bank_id, version)
@@ -112,9 +114,12 @@ def load_version(session: Session, shipped: LogicBank, bank_id: str, version: st
         return cache[key]
     row = session.scalar(sa.select(BankVersion).where(BankVersion.bank_id == bank_id,
                                                       BankVersion.version == version))
-    if row is None:
-        raise UnknownVersion(f"no stored version {version} of bank {bank_id}")
-    bank = bank_from_row(row)
+    if row is not None:
+        bank = bank_from_row(row)
+    else:
+        bank = archive.load_archived(bank_id, version)
+        if bank is None:
+            raise UnknownVersion(f"no stored version {version} of bank {bank_id}")
     if cache is not None:
         cache[key] = bank
     return bank
@@ -140,14 +145,18 @@ def bank_for_attempt(session: Session, shipped: LogicBank, attempt: Attempt, cac
 
 
 def ensure_stored(session: Session, bank: LogicBank, *, source: str = SHIPPED) -> BankVersion:
-    """The stored row of a file-based version, stored now if it is not yet."""
+    """The stored row of a shipped version (the file, or one from the archive), stored now
+    with its exposure-control parameters if it is not yet."""
     row = session.scalar(sa.select(BankVersion).where(BankVersion.bank_id == bank.bank_id,
                                                       BankVersion.version == bank.version))
     if row is not None:
         return row
-    text = Path(bank.path).read_text(encoding="utf-8")
+    path = Path(bank.path)
+    text = path.read_text(encoding="utf-8") if path.is_file() else archive.document_text(bank.bank_id, bank.version)
+    if text is None:
+        raise UnknownVersion(f"version {bank.version} of bank {bank.bank_id} is neither a file nor archived")
     row = BankVersion(bank_id=bank.bank_id, version=bank.version, parent_version=None, source=source,
-                      document=text, sha256=sha256(text))
+                      document=text, sha256=sha256(text), exposure=_exposure_doc(bank))
     session.add(row)
     session.flush()
     return row
@@ -232,6 +241,8 @@ def document_text(session: Session, shipped: LogicBank, version: str) -> str:
         return Path(shipped.path).read_text(encoding="utf-8")
     text = session.scalar(sa.select(BankVersion.document).where(BankVersion.bank_id == shipped.bank_id,
                                                                 BankVersion.version == version))
+    if text is None:
+        text = archive.document_text(shipped.bank_id, version)
     if text is None:
         raise UnknownVersion(f"no stored version {version} of bank {shipped.bank_id}")
     return text
@@ -361,17 +372,24 @@ def retired_items(session: Session, shipped: LogicBank, active: str | None = Non
     return out
 
 
+def _exposure_doc(bank: LogicBank) -> dict | None:
+    """The bank's Sympson-Hetter parameters: kept with the version, else the file beside the
+    bank file; None when there are none for this version."""
+    doc = bank.exposure
+    if doc is None:
+        path = adaptive.exposure_path(bank.path)
+        doc = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return dict(doc) if doc and doc.get("bank_version") == bank.version else None
+
+
 def _carried_exposure(bank: LogicBank, new_version: str, item_id: str) -> dict | None:
     """The parent's Sympson-Hetter parameters without the retired item, relabelled for the
     new version (a simulation in a web request would take minutes). One item fewer barely
     changes the selection, but its neighbours in difficulty are chosen a little more often
     until ``banks calibrate`` writes freshly calibrated parameters (docs/technical-manual.md,
     "Leak monitoring"). None when the parent has none."""
-    doc = bank.exposure
-    if doc is None:
-        path = adaptive.exposure_path(bank.path)
-        doc = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    if not doc or doc.get("bank_version") != bank.version or item_id not in doc.get("exposure_k", {}):
+    doc = _exposure_doc(bank)
+    if not doc or item_id not in doc.get("exposure_k", {}):
         return None
     return {**doc, "bank_version": new_version, "carried_over_from": bank.version,
             "exposure_k": {k: v for k, v in doc["exposure_k"].items() if k != item_id}}
