@@ -6,22 +6,56 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 TRANSLATIONS := portal/translations
 
-.PHONY: run test install install-test translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-leaks bench-calibration bench-verification clean
+.PHONY: run test install install-test lock translations extract-messages bench bench-scale bench-reports bench-synthesis bench-cat bench-leaks bench-calibration bench-verification clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
-	$(PY) -m pip install -q -e .
+# Exact versions from the lock files (requirements/, made by `make lock`), then the project
+# itself without resolving again; pyproject.toml keeps only the lower bounds.
+LOCK      := requirements/lock.txt
+LOCK_TEST := requirements/lock-test.txt
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(LOCK)
+	$(PY) -m pip install -q -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed $(LOCK_TEST)
+	$(PY) -m pip install -q -r $(LOCK_TEST)
 	touch $@
 
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
+
+# Refresh the lock files after changing a dependency in pyproject.toml. Pins that still fit
+# are kept; `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions
+# (`LOCK_ARGS="--upgrade-package NAME"` only one). pip-tools runs in its own venv; the test lock
+# is constrained by the runtime one, so both install the same versions of what they share.
+LOCK_VENV    := .venv-lock
+PIP_COMPILE  := CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -q --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+$(LOCK_VENV)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install -q 'pip-tools>=7.4'
+
+lock: $(LOCK_VENV)/bin/pip-compile
+	$(PIP_COMPILE) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test -c $(LOCK) -o $(LOCK_TEST) pyproject.toml
+	$(LOCK_VENV)/bin/python -c "$$LOCK_NOTE" $(LOCK) $(LOCK_TEST)
+
+# The platform note at the top of each lock file (pip-compile resolves markers for the machine).
+define LOCK_NOTE
+import platform, sys
+note = (f"# Resolved for Python {sys.version_info[0]}.{sys.version_info[1]} on "
+        f"{platform.system()} {platform.machine()}: packages behind environment markers\n"
+        "# (other platforms, other Pythons) are not in it.\n")
+for path in sys.argv[1:]:
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(note + text)
+endef
+export LOCK_NOTE
 
 # Compiled catalogs (.mo) are build output, made from the .po files on every install.
 translations: $(VENV)/.installed
@@ -112,4 +146,4 @@ bench-calibration: bench/.venv-calibration/.installed
 	bench/.venv-calibration/bin/python bench/calibration.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(LOCK_VENV) build *.egg-info

@@ -60,16 +60,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
 import baseline_app  # noqa: E402
+from _shared import DEFAULT_PG, SECRET_KEY, fmt, percentile  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import Assignment, Client, LogicResponse  # noqa: E402
 from item_banks import adaptive  # noqa: E402
 
-DEFAULT_PG = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-SECRET_KEY = "bench-secret-key-not-for-production-0123456789"
 HOST = "127.0.0.1"
 
 #: Per-request timeout (connect, read) in seconds. SQLite's busy_timeout is 30 s,
@@ -105,25 +102,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100), like numpy's default."""
-    if not values:
-        return None
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
 def ratio(a: float | None, b: float | None) -> float | None:
     if a is None or b is None or b == 0:
         return None
     return a / b
-
-
-def fmt(x: float | None, spec: str = ".1f") -> str:
-    return "-" if x is None else format(x, spec)
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

@@ -17,7 +17,6 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import re
 import shutil
@@ -38,9 +37,8 @@ from portal import create_app  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 from portal.models import Assignment, Client  # noqa: E402
+from _shared import DEFAULT_PG  # noqa: E402  (bench/, on sys.path)
 
-DEFAULT_PG = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 STEP_RE = re.compile(r'data-step="([^"]*)"')
 OPTION_RE = re.compile(r'name="option" value="([^"]+)"')

@@ -64,8 +64,8 @@ from portal.models import (  # noqa: E402
 from portal.services import checks, demo, profiles  # noqa: E402
 from portal.services import reports as svc  # noqa: E402
 from portal.services.invitations import invite_candidate  # noqa: E402
+from _shared import SECRET_KEY, fmt, percentile  # noqa: E402  (bench/, on sys.path)
 
-SECRET_KEY = "bench-secret-key-not-for-production-0123456789"
 #: A fixed clock, so that every run renders the same report (dates included).
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 STEPS = ["content", "html", "pdf", "draft"]
@@ -75,21 +75,6 @@ KINDS = (ReportKind.CLIENT, ReportKind.CANDIDATE)
 # --------------------------------------------------------------------------- #
 # small utilities
 # --------------------------------------------------------------------------- #
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100), like numpy's default."""
-    if not values:
-        return None
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
-def fmt(x: float | None, spec: str = ".1f") -> str:
-    return "-" if x is None else format(x, spec)
-
 
 def _version(dist: str) -> str:
     try:

@@ -47,15 +47,12 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
-from answers import postgres_database, sqlite_database  # noqa: E402  (bench/, on sys.path)
+from _shared import DEFAULT_PG, SECRET_KEY  # noqa: E402  (bench/, on sys.path)
+from answers import postgres_database, sqlite_database  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.db import get_session  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
 
-DEFAULT_PG = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-SECRET_KEY = "bench-secret-key-not-for-production-0123456789"
 PASSWORD = "bench password, not for production"
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

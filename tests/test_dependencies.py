@@ -18,9 +18,26 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {_normal(re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]) for requirement in requirements}
+
+
 def _declared() -> set[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return {_normal(re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]) for requirement in project["dependencies"]}
+    return _names(_project()["dependencies"])
+
+
+def _pinned(lock: str) -> dict[str, str]:
+    """Name -> exact version of each `name==version` line of a lock file in requirements/."""
+    pins = {}
+    for line in (ROOT / "requirements" / lock).read_text(encoding="utf-8").splitlines():
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", line)
+        if match:
+            pins[_normal(match[1])] = match[2]
+    return pins
 
 
 def _imported() -> dict[str, set[str]]:
@@ -52,3 +69,16 @@ def test_every_imported_package_is_declared():
         if not owners & declared:
             missing[module] = sorted(owners)
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+
+
+def test_every_declared_dependency_is_locked():
+    """`make install` and `make test` install the lock files; a dependency added to pyproject.toml
+    without `make lock` would be missing from them (README, "Dependencies")."""
+    project = _project()
+    runtime, test = _pinned("lock.txt"), _pinned("lock-test.txt")
+    unlocked = sorted(_declared() - runtime.keys())
+    assert not unlocked, f"not in requirements/lock.txt (run make lock): {unlocked}"
+    unlocked = sorted((_declared() | _names(project["optional-dependencies"]["test"])) - test.keys())
+    assert not unlocked, f"not in requirements/lock-test.txt (run make lock): {unlocked}"
+    differ = {name: (version, test.get(name)) for name, version in runtime.items() if test.get(name) != version}
+    assert not differ, f"the test lock installs other versions than the runtime lock (run make lock): {differ}"
