@@ -387,21 +387,28 @@ def _check_header(data: Mapping, fmt: str, list_field: str, name: str,
         problems.append(f"{name}: version {data['version']!r} must look like 1.0.0")
 
 
+def _entries(data: Any, fmt: str, list_field: str, name: str, problems: list[str]) -> list:
+    """Check a library or templates file's top level; its entries to check one by one
+    (none when the top level or the list itself is wrong)."""
+    if not isinstance(data, Mapping):
+        problems.append(f"{name}: top level must be an object")
+        return []
+    _check_header(data, fmt, list_field, name, problems)
+    entries = data.get(list_field)
+    if list_field in data and (not isinstance(entries, list) or not entries):
+        problems.append(f"{name}: {list_field} must be a non-empty list")
+        return []
+    return entries or []
+
+
 # -------------------------------------------------------------------------- library
 
 
 def validate_library_data(data: Any, name: str = "competencies.json") -> list[str]:
     """Every problem in parsed library JSON; ``[]`` when it is valid."""
-    if not isinstance(data, Mapping):
-        return [f"{name}: top level must be an object"]
     problems: list[str] = []
-    _check_header(data, LIBRARY_FORMAT, "competencies", name, problems)
-    competencies = data.get("competencies")
-    if "competencies" in data and (not isinstance(competencies, list) or not competencies):
-        problems.append(f"{name}: competencies must be a non-empty list")
-        return problems
     seen: set[str] = set()
-    for n, entry in enumerate(competencies or [], start=1):
+    for n, entry in enumerate(_entries(data, LIBRARY_FORMAT, "competencies", name, problems), start=1):
         key = entry.get("key") if isinstance(entry, Mapping) else None
         label = f"competency {key}" if isinstance(key, str) and key else f"competency #{n}"
         for problem in _competency_problems(entry, custom=False):
@@ -463,16 +470,9 @@ def custom_competency(data: Mapping) -> Competency:
 def validate_templates_data(data: Any, library_keys: frozenset[str] | set[str],
                             name: str = "profile_templates.json") -> list[str]:
     """Every problem in parsed template JSON checked against ``library_keys``."""
-    if not isinstance(data, Mapping):
-        return [f"{name}: top level must be an object"]
     problems: list[str] = []
-    _check_header(data, TEMPLATES_FORMAT, "templates", name, problems)
-    templates = data.get("templates")
-    if "templates" in data and (not isinstance(templates, list) or not templates):
-        problems.append(f"{name}: templates must be a non-empty list")
-        return problems
     seen: set[str] = set()
-    for n, entry in enumerate(templates or [], start=1):
+    for n, entry in enumerate(_entries(data, TEMPLATES_FORMAT, "templates", name, problems), start=1):
         key = entry.get("key") if isinstance(entry, Mapping) else None
         label = f"{name}: template {key if isinstance(key, str) and key else f'#{n}'}: "
         if not isinstance(entry, Mapping):
