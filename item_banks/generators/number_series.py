@@ -57,16 +57,12 @@ from typing import Any
 from ._common import (
     Rng,
     both,
-    item_ids,
-    key_ranks,
     make_item,
     pick,
     pick_distractors,
-    plan,
-    plan_variants,
+    planned_items,
     rand_int,
     shuffle_options,
-    unique_items,
 )
 
 MODEL_VERSION = "number_series-3.0"
@@ -760,13 +756,5 @@ def generate_number_series_items(
     constant-difference series with four terms. ``avoid`` holds duplicate signatures
     (:func:`item_banks.checks.item_signatures`) of items made elsewhere.
     """
-    models = plan(plan_variants(PRACTICE_MODELS, {}) if practice else plan_variants(MODELS, VARIANTS), n, rng)
-    rules = iter(zip(models, key_ranks(models, N_OPTIONS, rng)))
-    current: dict[str, tuple[tuple[str, Any], int]] = {}
-
-    def make(item_id: str) -> dict[str, Any] | None:
-        if item_id not in current:
-            current[item_id] = next(rules)
-        return _item(rng, item_id, *current[item_id], practice=practice)
-
-    return unique_items(make, item_ids(id_prefix, start, n, practice), avoid)
+    return planned_items(rng, n, _item, PRACTICE_MODELS if practice else MODELS, {} if practice else VARIANTS,
+                         N_OPTIONS, id_prefix=id_prefix, start=start, practice=practice, avoid=avoid)
