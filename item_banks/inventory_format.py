@@ -21,6 +21,7 @@ from .schema import (
 from .validation import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    array_field,
     check_fields,
     check_text,
     check_texts,
@@ -118,11 +119,8 @@ def check_inventory(data: dict, name: str) -> list[str]:
     facets: dict[str, str] = {}  # facet id -> domain id (v2)
     declared = _check_domains(data, version, name, facets, out)
 
-    statements = data.get("statements")
-    if "statements" not in data:
-        return out
-    if not isinstance(statements, list):
-        out.append(f"{name}: statements must be an array")
+    statements = array_field(data, "statements", name, out)
+    if statements is None:
         return out
 
     duplicate_ids(statements, name, "statement", out)
@@ -154,11 +152,8 @@ def _check_scale(scale: object, name: str, out: list[str]) -> None:
 def _check_domains(data: dict, version: int, name: str, facets: dict[str, str], out: list[str]) -> list[str]:
     """Check ``domains``; fill ``facets`` (v2) and return the declared domain ids."""
     declared: list[str] = []
-    domains = data.get("domains")
-    if "domains" in data and not isinstance(domains, list):
-        out.append(f"{name}: domains must be an array")
-        return declared
-    if not isinstance(domains, list):
+    domains = array_field(data, "domains", name, out)
+    if domains is None:
         return declared
     fields = _DOMAIN_FIELDS[version]
     for _, where, dom in objects(domains, name, "domain", out):

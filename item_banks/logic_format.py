@@ -28,6 +28,7 @@ from .schema import (
 from .validation import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    array_field,
     check_fields,
     check_text,
     duplicate_ids,
@@ -84,11 +85,8 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
         if "calibration" in data and not isinstance(data["calibration"], dict):
             out.append(f"{name}: calibration must be an object")
 
-    items = data.get("items")
-    if "items" not in data:
-        return out
-    if not isinstance(items, list):
-        out.append(f"{name}: items must be an array")
+    items = array_field(data, "items", name, out)
+    if items is None:
         return out
 
     duplicate_ids(items, name, "item", out)

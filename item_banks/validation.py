@@ -171,6 +171,15 @@ def objects(entries: list, name: str, kind: str, out: list[str]) -> Iterator[tup
         yield index, where, entry
 
 
+def array_field(data: Mapping, field: str, name: str, out: list[str]) -> list | None:
+    """``data[field]`` when it is an array; None when it is absent or (reported) not an array."""
+    value = data.get(field)
+    if field in data and not isinstance(value, list):
+        out.append(f"{name}: {field} must be an array")
+        return None
+    return value if isinstance(value, list) else None
+
+
 def duplicate_ids(entries: list, name: str, kind: str, out: list[str]) -> None:
     """Report every string ``id`` used by more than one object of ``entries``, sorted."""
     ids = Counter(e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str))
