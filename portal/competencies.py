@@ -219,6 +219,17 @@ def _check_text(value: Any, where: str, problems: list[str]) -> None:
             problems.append(f"{where}: unknown language {lang!r}")
 
 
+def _sized_list(value: Any, what: str, low: int, high: int, prefix: str, problems: list[str]) -> list:
+    """``value`` when it is a list (its length out of ``low``-``high`` is reported); else
+    (reported) an empty list, so there are no entries to check."""
+    if not isinstance(value, list):
+        problems.append(f"{prefix}{what} must be a list")
+        return []
+    if not low <= len(value) <= high:
+        problems.append(f"{prefix}{len(value)} {what}, {low}-{high} required")
+    return value
+
+
 def _level_key(raw: Any) -> int | None:
     """Level keys are "1".."5" in JSON; a form may hand over ints."""
     if _is_int(raw):
@@ -296,15 +307,9 @@ def _competency_problems(data: Any, *, custom: bool) -> list[str]:
                             if norm and norm in seen_texts[lang]:
                                 problems.append(f"{where}: same {lang} text as an earlier question")
                             seen_texts[lang].add(norm)
-                probes = question.get("probes")
                 if "probes" not in question:
                     continue
-                if not isinstance(probes, list):
-                    problems.append(f"{where}: probes must be a list")
-                    continue
-                if not MIN_PROBES <= len(probes) <= MAX_PROBES:
-                    problems.append(f"{where}: {len(probes)} probes, "
-                                    f"{MIN_PROBES}-{MAX_PROBES} required")
+                probes = _sized_list(question["probes"], "probes", MIN_PROBES, MAX_PROBES, f"{where}: ", problems)
                 for m, probe in enumerate(probes, start=1):
                     _check_text(probe, f"{where}: probe {m}", problems)
 
@@ -497,13 +502,8 @@ def validate_templates_data(data: Any, library_keys: frozenset[str] | set[str],
                                 f"an integer {low}-{high}")
         if "competencies" not in entry:
             continue
-        items = entry["competencies"]
-        if not isinstance(items, list):
-            problems.append(f"{label}competencies must be a list")
-            continue
-        if not MIN_TEMPLATE_COMPETENCIES <= len(items) <= MAX_TEMPLATE_COMPETENCIES:
-            problems.append(f"{label}{len(items)} competencies, "
-                            f"{MIN_TEMPLATE_COMPETENCIES}-{MAX_TEMPLATE_COMPETENCIES} required")
+        items = _sized_list(entry["competencies"], "competencies", MIN_TEMPLATE_COMPETENCIES,
+                            MAX_TEMPLATE_COMPETENCIES, label, problems)
         used: set[str] = set()
         for m, item in enumerate(items, start=1):
             if not isinstance(item, Mapping):
