@@ -1,18 +1,20 @@
 """Field checks shared by the validators of the project's JSON data files.
 
-Bank and inventory files (:mod:`item_banks.schema` and its format modules), norm tables
-(:mod:`norms.tables`), the competency library and the report texts (``portal``) are plain
-JSON checked field by field. The rules those checks share live here once: what counts as
-a whole number (not ``true``), as a finite number or a count, as a bilingual text; which
+Bank and inventory files (:mod:`item_banks.schema` and its format modules) and, on the
+web side, the report texts (``portal.report_texts``) and the API's request fields are
+plain JSON checked field by field. The rules those checks share live here once: what
+counts as a whole number (not ``true``), a finite number or a bilingual text; which
 fields an object lacks or should not have; which ids repeat; how an entry of a list is
-named in a message; reading JSON that names one key twice.
+named in a message.
 
 Most functions only *find*; each validator words its own messages, because tests, the
 command line and the web forms show them to different readers. The helpers that do
 append messages (:func:`check_fields`, :func:`check_text`, :func:`objects`,
-:func:`duplicate_ids`) write the wording of the bank and inventory files.
+:func:`array_field`, :func:`duplicate_ids`) write the wording of the bank and inventory
+files.
 
-Standard library only, so ``norms`` and ``portal`` can use it (never the other way).
+Standard library only. ``norms`` and ``portal.competencies`` do not use it: their tests
+hold them to the standard library (and numpy) alone, so they keep their own few checks.
 """
 
 from __future__ import annotations
@@ -30,24 +32,6 @@ LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}
 MISSING, NOT_STRING, EMPTY, UNKNOWN = "missing", "not a string", "empty", "unknown"
 
 
-class DuplicateKey(ValueError):
-    """A JSON object names ``key`` twice (``json`` would silently keep the last value)."""
-
-    def __init__(self, key: str):
-        self.key = key
-        super().__init__(f"duplicate key {key!r}")
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for :func:`json.loads` that raises :class:`DuplicateKey`."""
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise DuplicateKey(key)
-        result[key] = value
-    return result
-
-
 def is_int(value: Any) -> bool:
     """A whole number; ``bool`` is a subclass of ``int`` but ``true`` is not a count."""
     return isinstance(value, int) and not isinstance(value, bool)
@@ -56,11 +40,6 @@ def is_int(value: Any) -> bool:
 def is_number(value: Any) -> bool:
     """A finite int or float (not a bool, not NaN or infinity)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def is_count(value: Any) -> bool:
-    """A whole number >= 1."""
-    return is_int(value) and value >= 1
 
 
 def non_empty_string(value: Any) -> bool:
