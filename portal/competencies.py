@@ -230,6 +230,14 @@ def _sized_list(value: Any, what: str, low: int, high: int, prefix: str, problem
     return value
 
 
+def _known_once(value: Any, known: frozenset | set, seen: set) -> str | None:
+    """Why ``value`` cannot stand here: "unknown" (not in ``known``) or "repeated" (in
+    ``seen``); None when it can. ``value`` is added to ``seen`` either way."""
+    fault = "unknown" if value not in known else "repeated" if value in seen else None
+    seen.add(value)
+    return fault
+
+
 def _level_key(raw: Any) -> int | None:
     """Level keys are "1".."5" in JSON; a form may hand over ints."""
     if _is_int(raw):
@@ -331,12 +339,9 @@ def _competency_problems(data: Any, *, custom: bool) -> list[str]:
                 _check_fields(link, _SCALE_FIELDS, f"{where}: ", problems,
                               optional=("why", "validity") if custom else ("validity",))
                 scale = link.get("scale")
-                if "scale" in link:
-                    if scale not in ALLOWED_SCALES:
-                        problems.append(f"{where}: unknown scale {scale!r}")
-                    elif scale in seen_scales:
-                        problems.append(f"{where}: scale {scale!r} linked twice")
-                    seen_scales.add(scale)
+                if "scale" in link and (fault := _known_once(scale, ALLOWED_SCALES, seen_scales)):
+                    problems.append(f"{where}: unknown scale {scale!r}" if fault == "unknown"
+                                    else f"{where}: scale {scale!r} linked twice")
                 direction = link.get("direction")
                 if "direction" in link and not (_is_int(direction) and direction in (1, -1)):
                     problems.append(f"{where}: direction {direction!r} must be 1 or -1")
@@ -512,12 +517,9 @@ def validate_templates_data(data: Any, library_keys: frozenset[str] | set[str],
             ckey = item.get("key")
             where = f"{label}competency {ckey if isinstance(ckey, str) else f'#{m}'}: "
             _check_fields(item, _ITEM_FIELDS, where, problems)
-            if "key" in item:
-                if ckey not in library_keys:
-                    problems.append(f"{where}not in the competency library")
-                elif ckey in used:
-                    problems.append(f"{where}listed twice")
-                used.add(ckey)
+            if "key" in item and (fault := _known_once(ckey, library_keys, used)):
+                problems.append(f"{where}not in the competency library" if fault == "unknown"
+                                else f"{where}listed twice")
             for field in ("weight", "target_level"):
                 if field in item:
                     value = item[field]
