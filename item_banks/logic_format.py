@@ -59,7 +59,7 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
     version = data.get("format_version")
     v2 = version == 2
     check_fields(data, _LOGIC_TOP_V2 if v2 else _LOGIC_TOP,
-                  _LOGIC_TOP_REQUIRED_V2 if v2 else _LOGIC_TOP_REQUIRED, name, out)
+                 _LOGIC_TOP_REQUIRED_V2 if v2 else _LOGIC_TOP_REQUIRED, name, out)
     if not _check_header(data, "bank_id", LOGIC_FORMAT, name, out):
         return out
 
@@ -133,7 +133,7 @@ def _check_irt_header(irt: object, name: str, out: list[str]) -> str | None:
 
 def _check_item(item: dict, where: str, out: list[str], v2: bool) -> None:
     check_fields(item, _ITEM_FIELDS_V2 if v2 else _ITEM_FIELDS,
-                  _ITEM_REQUIRED_V2 if v2 else _ITEM_REQUIRED, where, out)
+                 _ITEM_REQUIRED_V2 if v2 else _ITEM_REQUIRED, where, out)
     if "id" in item and not non_empty_string(item["id"]):
         out.append(f"{where}: id must be a non-empty string")
     types = ITEM_TYPES if v2 else ITEM_TYPES_V1
