@@ -43,6 +43,7 @@ from .schema import (
     SERIES_SHORTCUT_MAX,
 )
 from .team_names import name_in
+from .validation import is_number, non_empty_string
 
 AZ = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SERIES_TYPES = ("number_series", "letter_series")
@@ -943,15 +944,11 @@ def check_svgs(item: Mapping) -> list[str]:
         return ["cannot check SVG: item_banks.svg is not available"]
     problems = []
     for where, markup in markups:
-        if not isinstance(markup, str) or not markup.strip():
+        if not non_empty_string(markup):
             problems.append(f"{where}: SVG must be a non-empty string")
             continue
         problems.extend(f"{where}: SVG {p}" for p in svg.check_svg(markup))
     return problems
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def check_irt(item: Mapping) -> list[str]:
@@ -964,7 +961,7 @@ def check_irt(item: Mapping) -> list[str]:
     problems = [f"irt: missing parameter '{k}'" for k in ("a", "b", "c") if k not in irt]
     problems += [f"irt: unknown parameter '{k}'" for k in sorted(set(irt) - {"a", "b", "c"})]
     for k in ("a", "b", "c"):
-        if k in irt and not _is_number(irt[k]):
+        if k in irt and not is_number(irt[k]):
             problems.append(f"irt: {k} must be a number")
     if problems:
         return problems
@@ -1116,7 +1113,7 @@ def difficulty_report(bank: Any) -> dict[str, Any]:
     """
     rows = [(str(i.get("type")), float(i["irt"]["b"]), float(i["irt"]["a"]))
             for i in _operational(_bank_items(bank))
-            if isinstance(i.get("irt"), Mapping) and _is_number(i["irt"].get("b")) and _is_number(i["irt"].get("a"))]
+            if isinstance(i.get("irt"), Mapping) and is_number(i["irt"].get("b")) and is_number(i["irt"].get("a"))]
     types = sorted({t for t, _, _ in rows})
     lo, hi = BAND_RANGE
     n_bands = round((hi - lo) / BAND_WIDTH)

@@ -10,20 +10,29 @@ Every problem names the file and the statement, domain or facet it concerns.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from .schema import (
     DOMAIN_IDS,
     INVENTORY_FORMAT,
     KEYED_VALUES,
-    LANGUAGES,
-    LANGUAGE_NAMES,
     MIN_REVERSE_SHARE,
-    _check_fields,
     _check_header,
-    _check_text,
-    _json_type,
-    _label,
+)
+from .validation import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    array_field,
+    check_fields,
+    check_text,
+    check_texts,
+    duplicate_ids,
+    is_int,
+    label,
+    language_label,
+    missing_fields,
+    non_empty_string,
+    objects,
+    unknown_fields,
 )
 
 #: Statement roles in version 2; only "scored" statements count towards trait scores.
@@ -100,8 +109,8 @@ def check_inventory(data: dict, name: str) -> list[str]:
     """Problems in a parsed personality inventory (FORMAT.md for v1, INVENTORY.md for v2)."""
     out: list[str] = []
     version = data.get("format_version")
-    if isinstance(version, int) and not isinstance(version, bool) and version in _TOP:
-        _check_fields(data, _TOP[version], _TOP[version], name, out)
+    if is_int(version) and version in _TOP:
+        check_fields(data, _TOP[version], _TOP[version], name, out)
     if not _check_header(data, "inventory_id", INVENTORY_FORMAT, name, out):
         return out
     if version == 2 and "scale" in data:
@@ -110,17 +119,11 @@ def check_inventory(data: dict, name: str) -> list[str]:
     facets: dict[str, str] = {}  # facet id -> domain id (v2)
     declared = _check_domains(data, version, name, facets, out)
 
-    statements = data.get("statements")
-    if "statements" not in data:
-        return out
-    if not isinstance(statements, list):
-        out.append(f"{name}: statements must be an array")
+    statements = array_field(data, "statements", name, out)
+    if statements is None:
         return out
 
-    ids = Counter(s["id"] for s in statements if isinstance(s, dict) and isinstance(s.get("id"), str))
-    for st_id, count in sorted(ids.items()):
-        if count > 1:
-            out.append(f"{name}: statement {st_id}: duplicate id (used {count} times)")
+    duplicate_ids(statements, name, "statement", out)
 
     if version == 1:
         _check_statements_v1(statements, declared, name, out)
@@ -139,7 +142,7 @@ def _check_scale(scale: object, name: str, out: list[str]) -> None:
     if not isinstance(scale, dict):
         out.append(f"{name}: scale must be an object like {{\"points\": {SCALE_POINTS}}}")
         return
-    _check_fields(scale, {"points"}, {"points"}, f"{name}: scale", out)
+    check_fields(scale, {"points"}, {"points"}, f"{name}: scale", out)
     points = scale.get("points", SCALE_POINTS)
     if points != SCALE_POINTS or isinstance(points, bool):
         out.append(f"{name}: scale: points must be {SCALE_POINTS} (the only scale scoring supports),"
@@ -149,19 +152,12 @@ def _check_scale(scale: object, name: str, out: list[str]) -> None:
 def _check_domains(data: dict, version: int, name: str, facets: dict[str, str], out: list[str]) -> list[str]:
     """Check ``domains``; fill ``facets`` (v2) and return the declared domain ids."""
     declared: list[str] = []
-    domains = data.get("domains")
-    if "domains" in data and not isinstance(domains, list):
-        out.append(f"{name}: domains must be an array")
-        return declared
-    if not isinstance(domains, list):
+    domains = array_field(data, "domains", name, out)
+    if domains is None:
         return declared
     fields = _DOMAIN_FIELDS[version]
-    for index, dom in enumerate(domains):
-        where = f"{name}: {_label(dom, index, 'domain')}"
-        if not isinstance(dom, dict):
-            out.append(f"{where}: must be an object, not {_json_type(dom)}")
-            continue
-        _check_fields(dom, fields, fields, where, out)
+    for _, where, dom in objects(domains, name, "domain", out):
+        check_fields(dom, fields, fields, where, out)
         dom_id = dom.get("id")
         if "id" in dom and dom_id not in DOMAIN_IDS:
             out.append(f"{where}: unknown domain id {dom_id!r} (known: {', '.join(DOMAIN_IDS)})")
@@ -169,9 +165,7 @@ def _check_domains(data: dict, version: int, name: str, facets: dict[str, str], 
             out.append(f"{where}: duplicate domain id")
         elif dom_id is not None:
             declared.append(dom_id)
-        for field in ("name", "high", "low"):
-            if field in dom:
-                _check_text(dom[field], where, field, out)
+        check_texts(dom, ("name", "high", "low"), where, out)
         if version == 2 and "facets" in dom:
             _check_facets(dom["facets"], dom_id if dom_id in DOMAIN_IDS else None, where, name, facets, out)
     for dom_id in DOMAIN_IDS:
@@ -186,15 +180,9 @@ def _check_facets(
     if not isinstance(raw, list):
         out.append(f"{where}: facets must be an array")
         return
-    for index, facet in enumerate(raw):
-        fwhere = f"{name}: {_label(facet, index, 'facet')}"
-        if not isinstance(facet, dict):
-            out.append(f"{fwhere}: must be an object, not {_json_type(facet)}")
-            continue
-        _check_fields(facet, _FACET_FIELDS, _FACET_FIELDS, fwhere, out)
-        for field in ("name", "high", "low"):
-            if field in facet:
-                _check_text(facet[field], fwhere, field, out)
+    for _, fwhere, facet in objects(raw, name, "facet", out):
+        check_fields(facet, _FACET_FIELDS, _FACET_FIELDS, fwhere, out)
+        check_texts(facet, ("name", "high", "low"), fwhere, out)
         facet_id = facet.get("id")
         if "id" not in facet:
             continue
@@ -217,12 +205,8 @@ def _check_facets(
 
 def _check_statements_v1(statements: list, declared: list[str], name: str, out: list[str]) -> None:
     keyed_by_domain: dict[str, list[int]] = {d: [] for d in declared}
-    for index, st in enumerate(statements):
-        where = f"{name}: {_label(st, index, 'statement')}"
-        if not isinstance(st, dict):
-            out.append(f"{where}: must be an object, not {_json_type(st)}")
-            continue
-        _check_fields(st, _STATEMENT_FIELDS_V1, _STATEMENT_FIELDS_V1, where, out)
+    for _, where, st in objects(statements, name, "statement", out):
+        check_fields(st, _STATEMENT_FIELDS_V1, _STATEMENT_FIELDS_V1, where, out)
         _check_id(st, where, out)
         domain = st.get("domain")
         if "domain" in st and domain not in declared:
@@ -231,7 +215,7 @@ def _check_statements_v1(statements: list, declared: list[str], name: str, out: 
         if domain in keyed_by_domain and keyed is not None:
             keyed_by_domain[domain].append(keyed)
         if "text" in st:
-            _check_text(st["text"], where, "text", out)
+            check_text(st["text"], where, "text", out)
     _check_domain_balance(keyed_by_domain, "statements", name, out)
 
 
@@ -244,25 +228,21 @@ def _check_statements_v2(
     positions: dict[str, int] = {}
     n_scored = 0
     consistency: list[tuple[str, dict, int]] = []
-    for index, st in enumerate(statements):
-        where = f"{name}: {_label(st, index, 'statement')}"
-        if not isinstance(st, dict):
-            out.append(f"{where}: must be an object, not {_json_type(st)}")
-            continue
+    for index, where, st in objects(statements, name, "statement", out):
         role = st.get("role", "scored")
         if role not in ROLES:
             out.append(f"{where}: unknown role {role!r} (known: {', '.join(ROLES)})")
             continue
         allowed, required = _STATEMENT_FIELDS_V2[role]
-        for key in sorted(required - st.keys()):
+        for key in sorted(missing_fields(st, required)):
             out.append(f"{where}: missing field '{key}'")
-        for key in sorted(st.keys() - allowed):
+        for key in sorted(unknown_fields(st, allowed)):
             out.append(f"{where}: field '{key}' is not allowed for role {role}")
         st_id = st.get("id") if _check_id(st, where, out) else None
         if st_id is not None:
             positions.setdefault(st_id, index)
         if "text" in st:
-            _check_text(st["text"], where, "text", out)
+            check_text(st["text"], where, "text", out)
         if role == "scored":
             n_scored += 1
             keyed = _check_keyed(st, where, out)
@@ -349,11 +329,11 @@ def _check_spread(statements: list, name: str, out: list[str]) -> None:
     previous: str | None = None
     for index, st in enumerate(statements):
         is_validity = isinstance(st, dict) and st.get("role", "scored") in ("consistency", "infrequency")
-        label = _label(st, index, "statement")
+        st_label = label(st, index, "statement")
         if is_validity and previous is not None:
-            out.append(f"{name}: {label}: follows validity {previous} directly; spread validity"
+            out.append(f"{name}: {st_label}: follows validity {previous} directly; spread validity"
                        " statements through the inventory")
-        previous = label if is_validity else None
+        previous = st_label if is_validity else None
 
 
 def _check_domain_balance(keyed_by_domain: dict[str, list[int]], what: str, name: str, out: list[str]) -> None:
@@ -372,7 +352,7 @@ def _check_domain_balance(keyed_by_domain: dict[str, list[int]], what: str, name
 def _check_id(st: dict, where: str, out: list[str]) -> bool:
     if "id" not in st:
         return False
-    if not isinstance(st["id"], str) or not st["id"].strip():
+    if not non_empty_string(st["id"]):
         out.append(f"{where}: id must be a non-empty string")
         return False
     return True
@@ -395,13 +375,13 @@ def _check_wording(statements: list, name: str, out: list[str]) -> None:
     for index, st in enumerate(statements):
         if not isinstance(st, dict) or not isinstance(st.get("text"), dict):
             continue
-        label = _label(st, index, "statement")
-        where = f"{name}: {label}"
+        st_label = label(st, index, "statement")
+        where = f"{name}: {st_label}"
         for lang in LANGUAGES:
             text = st["text"].get(lang)
-            if not isinstance(text, str) or not text.strip():
-                continue  # reported by _check_text
-            lang_name = f"{LANGUAGE_NAMES[lang]} text ({lang})"
+            if not non_empty_string(text):
+                continue  # reported by check_text
+            lang_name = language_label(lang)
             n_words = len(text.split())
             if n_words > MAX_WORDS:
                 out.append(f"{where}: {lang_name} has {n_words} words, at most {MAX_WORDS} allowed")
@@ -409,7 +389,7 @@ def _check_wording(statements: list, name: str, out: list[str]) -> None:
             if key in seen[lang]:
                 out.append(f"{where}: {lang_name} duplicates {seen[lang][key]}")
             else:
-                seen[lang][key] = label
+                seen[lang][key] = st_label
             if _NEGATED_PREFIX[lang].search(text) or len(_NEGATION_WORDS[lang].findall(text)) > 1:
                 out.append(f"{where}: {lang_name} looks like a double negative: {text!r}")
 
@@ -426,13 +406,13 @@ def _check_negation(statements: list, name: str, out: list[str]) -> None:
         if not isinstance(st, dict) or not isinstance(st.get("text"), dict):
             continue
         texts = {lang: st["text"].get(lang) for lang in LANGUAGES}
-        if not all(isinstance(t, str) and t.strip() for t in texts.values()):
-            continue  # reported by _check_text
-        where = f"{name}: {_label(st, index, 'statement')}"
+        if not all(non_empty_string(t) for t in texts.values()):
+            continue  # reported by check_text
+        where = f"{name}: {label(st, index, 'statement')}"
         role = st.get("role", "scored")
         keyed = st.get("keyed") if role in ("scored", "consistency") else None
         for lang, text in texts.items():
-            lang_name = f"{LANGUAGE_NAMES[lang]} text ({lang})"
+            lang_name = language_label(lang)
             if (st.get("id"), lang) in NEGATION_ALLOWED:
                 continue
             if keyed == "-":

@@ -18,19 +18,24 @@ from .schema import (
     IRT_SOURCES,
     ITEM_TYPES,
     ITEM_TYPES_V1,
-    LANGUAGE_NAMES,
-    LANGUAGES,
     LOGIC_FORMAT,
     MATRIX_OPTIONS,
     MAX_OPTIONS,
     MAX_OPTIONS_V2,
     MIN_OPTIONS,
-    _check_fields,
     _check_header,
-    _check_text,
-    _is_int,
-    _json_type,
-    _label,
+)
+from .validation import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    array_field,
+    check_fields,
+    check_text,
+    duplicate_ids,
+    is_int,
+    json_type,
+    non_empty_string,
+    objects,
 )
 
 _LOGIC_TOP = {"format", "format_version", "bank_id", "version", "generator", "description", "items"}
@@ -53,8 +58,8 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
     out: list[str] = []
     version = data.get("format_version")
     v2 = version == 2
-    _check_fields(data, _LOGIC_TOP_V2 if v2 else _LOGIC_TOP,
-                  _LOGIC_TOP_REQUIRED_V2 if v2 else _LOGIC_TOP_REQUIRED, name, out)
+    check_fields(data, _LOGIC_TOP_V2 if v2 else _LOGIC_TOP,
+                 _LOGIC_TOP_REQUIRED_V2 if v2 else _LOGIC_TOP_REQUIRED, name, out)
     if not _check_header(data, "bank_id", LOGIC_FORMAT, name, out):
         return out
 
@@ -66,7 +71,7 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
             for key, check, what in (("module", str, "a string"), ("version", str, "a string")):
                 if not isinstance(generator.get(key), check):
                     out.append(f"{name}: generator.{key} must be {what}")
-            if "seed" in generator and not _is_int(generator["seed"]):
+            if "seed" in generator and not is_int(generator["seed"]):
                 out.append(f"{name}: generator.seed must be an integer")
 
     irt_source = None
@@ -80,25 +85,15 @@ def check_logic_bank(data: dict, name: str, *, require_size: bool | None = None)
         if "calibration" in data and not isinstance(data["calibration"], dict):
             out.append(f"{name}: calibration must be an object")
 
-    items = data.get("items")
-    if "items" not in data:
-        return out
-    if not isinstance(items, list):
-        out.append(f"{name}: items must be an array")
+    items = array_field(data, "items", name, out)
+    if items is None:
         return out
 
-    ids = Counter(it["id"] for it in items if isinstance(it, dict) and isinstance(it.get("id"), str))
-    for item_id, count in sorted(ids.items()):
-        if count > 1:
-            out.append(f"{name}: item {item_id}: duplicate id (used {count} times)")
+    duplicate_ids(items, name, "item", out)
 
     n_operational = 0
     clean: list[dict] = []
-    for index, item in enumerate(items):
-        where = f"{name}: {_label(item, index, 'item')}"
-        if not isinstance(item, dict):
-            out.append(f"{name}: item #{index + 1}: must be an object, not {_json_type(item)}")
-            continue
+    for _, where, item in objects(items, name, "item", out):
         before = len(out)
         _check_item(item, where, out, v2)
         if v2 and len(out) == before:
@@ -122,7 +117,7 @@ def _check_irt_header(irt: object, name: str, out: list[str]) -> str | None:
     if not isinstance(irt, dict):
         out.append(f"{name}: irt must be an object")
         return None
-    _check_fields(irt, _IRT_TOP, _IRT_TOP, f"{name}: irt", out)
+    check_fields(irt, _IRT_TOP, _IRT_TOP, f"{name}: irt", out)
     if irt.get("model") != "3PL":
         out.append(f"{name}: irt.model must be \"3PL\", not {irt.get('model')!r}")
     source = irt.get("parameters")
@@ -132,14 +127,14 @@ def _check_irt_header(irt: object, name: str, out: list[str]) -> str | None:
     if not isinstance(irt.get("difficulty_model"), str) or not irt.get("difficulty_model"):
         out.append(f"{name}: irt.difficulty_model must be a non-empty string")
     if "note" in irt:
-        _check_text(irt["note"], name, "irt.note", out)
+        check_text(irt["note"], name, "irt.note", out)
     return source
 
 
 def _check_item(item: dict, where: str, out: list[str], v2: bool) -> None:
-    _check_fields(item, _ITEM_FIELDS_V2 if v2 else _ITEM_FIELDS,
-                  _ITEM_REQUIRED_V2 if v2 else _ITEM_REQUIRED, where, out)
-    if "id" in item and (not isinstance(item["id"], str) or not item["id"].strip()):
+    check_fields(item, _ITEM_FIELDS_V2 if v2 else _ITEM_FIELDS,
+                 _ITEM_REQUIRED_V2 if v2 else _ITEM_REQUIRED, where, out)
+    if "id" in item and not non_empty_string(item["id"]):
         out.append(f"{where}: id must be a non-empty string")
     types = ITEM_TYPES if v2 else ITEM_TYPES_V1
     item_type = item.get("type")
@@ -156,12 +151,12 @@ def _check_item(item: dict, where: str, out: list[str], v2: bool) -> None:
     if item.get("pretest") is True and practice is True:
         out.append(f"{where}: a practice item cannot be a pretest item")
     if "stem" in item:
-        _check_text(item["stem"], where, "stem", out)
+        check_text(item["stem"], where, "stem", out)
     if v2 and "model" in item:
         model = item["model"]
         if not isinstance(model, str) or not model.startswith(f"{item_type}."):
             out.append(f"{where}: model must be a string \"{item_type}.<name>\", not {model!r}")
-    if v2 and "figure" in item and (not isinstance(item["figure"], str) or not item["figure"].strip()):
+    if v2 and "figure" in item and not non_empty_string(item["figure"]):
         out.append(f"{where}: figure must be a non-empty SVG string")
     if v2 and item_type == "matrix" and "figure" not in item:
         out.append(f"{where}: matrix item needs a figure")
@@ -182,7 +177,7 @@ def _check_item(item: dict, where: str, out: list[str], v2: bool) -> None:
             if figures or item_type == "matrix":
                 _check_figure_options(options, where, out)
             else:
-                good = [o for i, o in enumerate(options) if _check_text(o, where, f"option {i}", out)]
+                good = [o for i, o in enumerate(options) if check_text(o, where, f"option {i}", out)]
                 if len(good) == len(options):
                     for lang in LANGUAGES:
                         seen = Counter(o[lang].strip().casefold() for o in good)
@@ -195,13 +190,13 @@ def _check_item(item: dict, where: str, out: list[str], v2: bool) -> None:
 
     if "key" in item:
         key = item["key"]
-        if not _is_int(key):
-            out.append(f"{where}: key must be an integer option index, not {_json_type(key)}")
+        if not is_int(key):
+            out.append(f"{where}: key must be an integer option index, not {json_type(key)}")
         elif n_options is not None and not 0 <= key < n_options:
             out.append(f"{where}: key {key} out of range ({n_options} options)")
 
     if "explanation" in item:
-        _check_text(item["explanation"], where, "explanation", out)
+        check_text(item["explanation"], where, "explanation", out)
     elif practice is True:
         out.append(f"{where}: practice item needs an explanation")
     if "features" in item and not isinstance(item["features"], dict):
@@ -215,7 +210,7 @@ def _check_figure_options(options: list, where: str, out: list[str]) -> None:
     for i, option in enumerate(options):
         if not isinstance(option, dict) or set(option) != {"svg"}:
             out.append(f"{where}: option {i} must be a figure option {{\"svg\": \"...\"}} like the others")
-        elif not isinstance(option["svg"], str) or not option["svg"].strip():
+        elif not non_empty_string(option["svg"]):
             out.append(f"{where}: option {i}: svg must be a non-empty string")
         else:
             seen[option["svg"].strip()] += 1

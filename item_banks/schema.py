@@ -17,8 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("sv", "en")
-LANGUAGE_NAMES = {"sv": "Swedish", "en": "English"}
+from .validation import LANGUAGES, check_text, is_int, json_type, non_empty_string
 
 LOGIC_FORMAT = "second-opinion/logic-bank"
 INVENTORY_FORMAT = "second-opinion/inventory"
@@ -126,7 +125,7 @@ def validate_file(path: str | os.PathLike, *, require_size: bool | None = None) 
 def validate_data(data: Any, name: str, *, require_size: bool | None = None) -> list[str]:
     """Problems in already parsed file content; ``name`` prefixes every message."""
     if not isinstance(data, dict):
-        return [f"{name}: top level must be a JSON object, not {_json_type(data)}"]
+        return [f"{name}: top level must be a JSON object, not {json_type(data)}"]
     fmt = data.get("format")
     if fmt == LOGIC_FORMAT:
         from .logic_format import check_logic_bank
@@ -143,78 +142,23 @@ def validate_data(data: Any, name: str, *, require_size: bool | None = None) -> 
 # --------------------------------------------------------------------------- helpers
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_fields(obj: dict, allowed: set[str], required: set[str], where: str, out: list[str]) -> None:
-    for key in sorted(required - obj.keys()):
-        out.append(f"{where}: missing field '{key}'")
-    for key in sorted(obj.keys() - allowed):
-        out.append(f"{where}: unknown field '{key}'")
-
-
-def _check_text(value: Any, where: str, field: str, out: list[str]) -> bool:
-    """A bilingual text: an object with a non-empty string for every language."""
-    if not isinstance(value, dict):
-        out.append(f"{where}: {field} must be an object with texts for {', '.join(LANGUAGES)}")
-        return False
-    ok = True
-    for lang in LANGUAGES:
-        text = value.get(lang)
-        label = f"{LANGUAGE_NAMES[lang]} text ({lang})"
-        if lang not in value:
-            out.append(f"{where}: {field}: missing {label}")
-            ok = False
-        elif not isinstance(text, str):
-            out.append(f"{where}: {field}: {label} must be a string")
-            ok = False
-        elif not text.strip():
-            out.append(f"{where}: {field}: empty {label}")
-            ok = False
-    for lang in sorted(value.keys() - set(LANGUAGES)):
-        out.append(f"{where}: {field}: unknown language '{lang}'")
-        ok = False
-    return ok
-
-
 def _check_header(data: dict, id_field: str, fmt: str, name: str, out: list[str]) -> bool:
     """Common top-level checks; False when the format version is unknown (stop there)."""
     version = data.get("format_version")
     if "format_version" not in data:
         out.append(f"{name}: missing field 'format_version'")
         return False
-    if not _is_int(version) or version not in KNOWN_FORMATS[fmt]:
+    if not is_int(version) or version not in KNOWN_FORMATS[fmt]:
         known = ", ".join(str(v) for v in KNOWN_FORMATS[fmt])
         out.append(f"{name}: unknown format_version {version!r} for {fmt} (known: {known})")
         return False
-    if id_field in data and (not isinstance(data[id_field], str) or not data[id_field].strip()):
+    if id_field in data and not non_empty_string(data[id_field]):
         out.append(f"{name}: {id_field} must be a non-empty string")
     if "version" in data and (not isinstance(data["version"], str) or not _VERSION_RE.match(data["version"])):
         out.append(f"{name}: version must be a string like \"1.0.0\", not {data['version']!r}")
     if "description" in data:
-        _check_text(data["description"], name, "description", out)
+        check_text(data["description"], name, "description", out)
     return True
-
-
-def _label(obj: Any, index: int, kind: str) -> str:
-    if isinstance(obj, dict) and isinstance(obj.get("id"), str) and obj["id"].strip():
-        return f"{kind} {obj['id']}"
-    return f"{kind} #{index + 1}"
 
 
 # Inventory format version 2 (facets, validity statements): see item_banks/INVENTORY.md.

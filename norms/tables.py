@@ -337,6 +337,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _is_number(value: Any) -> bool:
     return (
         isinstance(value, (int, float))
@@ -346,7 +350,17 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return _is_int(value) and value >= 1
+
+
+def _check_keys(obj: dict, required: frozenset[str], optional: frozenset[str], fail, what: str = "") -> None:
+    """Raise on missing or unknown keys (each sorted); ``what`` prefixes the message."""
+    missing = sorted(required - obj.keys())
+    if missing:
+        raise fail(f"{what}missing key(s): {', '.join(missing)}")
+    unknown = sorted(obj.keys() - required - optional)
+    if unknown:
+        raise fail(f"{what}unknown key(s): {', '.join(unknown)}")
 
 
 def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
@@ -367,14 +381,8 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
             raise fail("missing key(s): format_version")
         supported = ", ".join(str(v) for v in FORMAT_VERSIONS)
         raise fail(f"unsupported format_version {fmt_version!r} (supported: {supported})")
-    required = _TOP_KEYS if fmt_version == 1 else _TOP_KEYS_V2
-    optional = frozenset() if fmt_version == 1 else _TOP_OPTIONAL_V2
-    missing = sorted(required - data.keys())
-    if missing:
-        raise fail(f"missing key(s): {', '.join(missing)}")
-    unknown = sorted(data.keys() - required - optional)
-    if unknown:
-        raise fail(f"unknown key(s): {', '.join(unknown)}")
+    _check_keys(data, _TOP_KEYS if fmt_version == 1 else _TOP_KEYS_V2,
+                frozenset() if fmt_version == 1 else _TOP_OPTIONAL_V2, fail)
     if data["format"] != FORMAT:
         raise fail(f"format must be {FORMAT!r}, got {data['format']!r}")
 
@@ -448,9 +456,7 @@ def parse_norm_table(data: Any, path: Path | str | None = None) -> NormTable:
 def _check_population(value: Any, fail) -> None:
     if not isinstance(value, dict):
         raise fail("population must be an object")
-    unknown = sorted(value.keys() - _POPULATION_KEYS)
-    if unknown:
-        raise fail(f"population: unknown key(s): {', '.join(unknown)}")
+    _check_keys(value, frozenset(), _POPULATION_KEYS, fail, "population: ")
     if value.get("scope") not in POPULATION_SCOPES:
         raise fail(f"population.scope must be one of {', '.join(POPULATION_SCOPES)}, got {value.get('scope')!r}")
     if value["scope"] == "client" and not _is_count(value.get("client_id")):
@@ -472,18 +478,16 @@ def _check_population(value: Any, fail) -> None:
 def _check_quality(value: Any, provisional: bool, fail) -> None:
     if not isinstance(value, dict):
         raise fail("quality must be an object")
-    unknown = sorted(value.keys() - _QUALITY_KEYS)
-    if unknown:
-        raise fail(f"quality: unknown key(s): {', '.join(unknown)}")
+    _check_keys(value, frozenset(), _QUALITY_KEYS, fail, "quality: ")
     removed = value.get("removed")
     if not isinstance(removed, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            isinstance(k, str) and _is_int(v) and v >= 0
             for k, v in removed.items()):
         raise fail("quality.removed must map gate names to counts >= 0")
     if not isinstance(value.get("settings"), dict):
         raise fail("quality.settings must be an object")
     min_n, n = value.get("min_n"), value.get("n")
-    if not (_is_count(min_n) and isinstance(n, int) and not isinstance(n, bool)):
+    if not (_is_count(min_n) and _is_int(n)):
         raise fail("quality.n and quality.min_n must be integers")
     if value.get("provisional") is not (n < min_n) or (n < min_n and not provisional):
         raise fail(f"quality: N = {n} with minimum {min_n} must make the table "
@@ -508,14 +512,8 @@ def _scale(name: Any, spec: Any, fmt_version: int, fail) -> ScaleNorm:
         raise fail(f"scale name must be a non-empty string, got {name!r}")
     if not isinstance(spec, dict):
         raise fail(f"scale {name!r} must be an object")
-    required = _SCALE_KEYS if fmt_version == 1 else _SCALE_KEYS_V2
-    optional = frozenset() if fmt_version == 1 else _SCALE_OPTIONAL_V2
-    missing = sorted(required - spec.keys())
-    if missing:
-        raise fail(f"scale {name!r}: missing key(s): {', '.join(missing)}")
-    unknown = sorted(spec.keys() - required - optional)
-    if unknown:
-        raise fail(f"scale {name!r}: unknown key(s): {', '.join(unknown)}")
+    _check_keys(spec, _SCALE_KEYS if fmt_version == 1 else _SCALE_KEYS_V2,
+                frozenset() if fmt_version == 1 else _SCALE_OPTIONAL_V2, fail, f"scale {name!r}: ")
     if spec["distribution"] not in DISTRIBUTIONS:
         raise fail(
             f"scale {name!r}: unsupported distribution {spec['distribution']!r} "

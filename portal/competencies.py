@@ -219,6 +219,25 @@ def _check_text(value: Any, where: str, problems: list[str]) -> None:
             problems.append(f"{where}: unknown language {lang!r}")
 
 
+def _sized_list(value: Any, what: str, low: int, high: int, prefix: str, problems: list[str]) -> list:
+    """``value`` when it is a list (its length out of ``low``-``high`` is reported); else
+    (reported) an empty list, so there are no entries to check."""
+    if not isinstance(value, list):
+        problems.append(f"{prefix}{what} must be a list")
+        return []
+    if not low <= len(value) <= high:
+        problems.append(f"{prefix}{len(value)} {what}, {low}-{high} required")
+    return value
+
+
+def _known_once(value: Any, known: frozenset | set, seen: set) -> str | None:
+    """Why ``value`` cannot stand here: "unknown" (not in ``known``) or "repeated" (in
+    ``seen``); None when it can. ``value`` is added to ``seen`` either way."""
+    fault = "unknown" if value not in known else "repeated" if value in seen else None
+    seen.add(value)
+    return fault
+
+
 def _level_key(raw: Any) -> int | None:
     """Level keys are "1".."5" in JSON; a form may hand over ints."""
     if _is_int(raw):
@@ -296,15 +315,9 @@ def _competency_problems(data: Any, *, custom: bool) -> list[str]:
                             if norm and norm in seen_texts[lang]:
                                 problems.append(f"{where}: same {lang} text as an earlier question")
                             seen_texts[lang].add(norm)
-                probes = question.get("probes")
                 if "probes" not in question:
                     continue
-                if not isinstance(probes, list):
-                    problems.append(f"{where}: probes must be a list")
-                    continue
-                if not MIN_PROBES <= len(probes) <= MAX_PROBES:
-                    problems.append(f"{where}: {len(probes)} probes, "
-                                    f"{MIN_PROBES}-{MAX_PROBES} required")
+                probes = _sized_list(question["probes"], "probes", MIN_PROBES, MAX_PROBES, f"{where}: ", problems)
                 for m, probe in enumerate(probes, start=1):
                     _check_text(probe, f"{where}: probe {m}", problems)
 
@@ -326,12 +339,9 @@ def _competency_problems(data: Any, *, custom: bool) -> list[str]:
                 _check_fields(link, _SCALE_FIELDS, f"{where}: ", problems,
                               optional=("why", "validity") if custom else ("validity",))
                 scale = link.get("scale")
-                if "scale" in link:
-                    if scale not in ALLOWED_SCALES:
-                        problems.append(f"{where}: unknown scale {scale!r}")
-                    elif scale in seen_scales:
-                        problems.append(f"{where}: scale {scale!r} linked twice")
-                    seen_scales.add(scale)
+                if "scale" in link and (fault := _known_once(scale, ALLOWED_SCALES, seen_scales)):
+                    problems.append(f"{where}: unknown scale {scale!r}" if fault == "unknown"
+                                    else f"{where}: scale {scale!r} linked twice")
                 direction = link.get("direction")
                 if "direction" in link and not (_is_int(direction) and direction in (1, -1)):
                     problems.append(f"{where}: direction {direction!r} must be 1 or -1")
@@ -387,21 +397,28 @@ def _check_header(data: Mapping, fmt: str, list_field: str, name: str,
         problems.append(f"{name}: version {data['version']!r} must look like 1.0.0")
 
 
+def _entries(data: Any, fmt: str, list_field: str, name: str, problems: list[str]) -> list:
+    """Check a library or templates file's top level; its entries to check one by one
+    (none when the top level or the list itself is wrong)."""
+    if not isinstance(data, Mapping):
+        problems.append(f"{name}: top level must be an object")
+        return []
+    _check_header(data, fmt, list_field, name, problems)
+    entries = data.get(list_field)
+    if list_field in data and (not isinstance(entries, list) or not entries):
+        problems.append(f"{name}: {list_field} must be a non-empty list")
+        return []
+    return entries or []
+
+
 # -------------------------------------------------------------------------- library
 
 
 def validate_library_data(data: Any, name: str = "competencies.json") -> list[str]:
     """Every problem in parsed library JSON; ``[]`` when it is valid."""
-    if not isinstance(data, Mapping):
-        return [f"{name}: top level must be an object"]
     problems: list[str] = []
-    _check_header(data, LIBRARY_FORMAT, "competencies", name, problems)
-    competencies = data.get("competencies")
-    if "competencies" in data and (not isinstance(competencies, list) or not competencies):
-        problems.append(f"{name}: competencies must be a non-empty list")
-        return problems
     seen: set[str] = set()
-    for n, entry in enumerate(competencies or [], start=1):
+    for n, entry in enumerate(_entries(data, LIBRARY_FORMAT, "competencies", name, problems), start=1):
         key = entry.get("key") if isinstance(entry, Mapping) else None
         label = f"competency {key}" if isinstance(key, str) and key else f"competency #{n}"
         for problem in _competency_problems(entry, custom=False):
@@ -463,16 +480,9 @@ def custom_competency(data: Mapping) -> Competency:
 def validate_templates_data(data: Any, library_keys: frozenset[str] | set[str],
                             name: str = "profile_templates.json") -> list[str]:
     """Every problem in parsed template JSON checked against ``library_keys``."""
-    if not isinstance(data, Mapping):
-        return [f"{name}: top level must be an object"]
     problems: list[str] = []
-    _check_header(data, TEMPLATES_FORMAT, "templates", name, problems)
-    templates = data.get("templates")
-    if "templates" in data and (not isinstance(templates, list) or not templates):
-        problems.append(f"{name}: templates must be a non-empty list")
-        return problems
     seen: set[str] = set()
-    for n, entry in enumerate(templates or [], start=1):
+    for n, entry in enumerate(_entries(data, TEMPLATES_FORMAT, "templates", name, problems), start=1):
         key = entry.get("key") if isinstance(entry, Mapping) else None
         label = f"{name}: template {key if isinstance(key, str) and key else f'#{n}'}: "
         if not isinstance(entry, Mapping):
@@ -497,13 +507,8 @@ def validate_templates_data(data: Any, library_keys: frozenset[str] | set[str],
                                 f"an integer {low}-{high}")
         if "competencies" not in entry:
             continue
-        items = entry["competencies"]
-        if not isinstance(items, list):
-            problems.append(f"{label}competencies must be a list")
-            continue
-        if not MIN_TEMPLATE_COMPETENCIES <= len(items) <= MAX_TEMPLATE_COMPETENCIES:
-            problems.append(f"{label}{len(items)} competencies, "
-                            f"{MIN_TEMPLATE_COMPETENCIES}-{MAX_TEMPLATE_COMPETENCIES} required")
+        items = _sized_list(entry["competencies"], "competencies", MIN_TEMPLATE_COMPETENCIES,
+                            MAX_TEMPLATE_COMPETENCIES, label, problems)
         used: set[str] = set()
         for m, item in enumerate(items, start=1):
             if not isinstance(item, Mapping):
@@ -512,12 +517,9 @@ def validate_templates_data(data: Any, library_keys: frozenset[str] | set[str],
             ckey = item.get("key")
             where = f"{label}competency {ckey if isinstance(ckey, str) else f'#{m}'}: "
             _check_fields(item, _ITEM_FIELDS, where, problems)
-            if "key" in item:
-                if ckey not in library_keys:
-                    problems.append(f"{where}not in the competency library")
-                elif ckey in used:
-                    problems.append(f"{where}listed twice")
-                used.add(ckey)
+            if "key" in item and (fault := _known_once(ckey, library_keys, used)):
+                problems.append(f"{where}not in the competency library" if fault == "unknown"
+                                else f"{where}listed twice")
             for field in ("weight", "target_level"):
                 if field in item:
                     value = item[field]

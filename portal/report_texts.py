@@ -12,7 +12,8 @@ consultant-only follow-up prompts (``consultant``). Every leaf text is an object
 ``{"sv": ..., "en": ...}``;
 :data:`AUDIENCES` says who may read which.
 
-Standard library only (no Flask), so the file can be validated and tested on its own.
+No Flask (the standard library and the shared field checks of :mod:`item_banks.validation`),
+so the file can be validated and tested on its own.
 :func:`validate` returns every problem as a readable line, e.g.::
 
     scales/ES.composure/verify: sv is empty
@@ -27,12 +28,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from item_banks.validation import LANGUAGES, MISSING, UNKNOWN, text_faults
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "report_texts.json"
 
 FORMAT = "second-opinion-report-texts"
 #: 2: ``logic/strength`` and ``scales/*/strength`` (the candidate report's strength advice).
 VERSION = 2
-LANGUAGES = ("sv", "en")
 FALLBACK_LANGUAGE = "en"
 
 #: Level keys from lowest to highest; there is one more level than cut points.
@@ -156,15 +158,16 @@ def level_key(percentile: float, cut_points: Iterable[float] | None = None) -> s
 
 
 def _check_text(value: Any, path: str, problems: list[str]) -> None:
-    if not isinstance(value, Mapping):
+    faults = text_faults(value)
+    if faults is None:
         problems.append(f"{path}: must be an object with sv and en texts")
         return
-    for lang in LANGUAGES:
-        if lang not in value:
+    for lang, fault in faults:
+        if fault == MISSING:
             problems.append(f"{path}: {lang} is missing")
-        elif not isinstance(value[lang], str) or not value[lang].strip():
+        elif fault != UNKNOWN:
             problems.append(f"{path}: {lang} is empty")
-    extra = sorted(set(value) - set(LANGUAGES))
+    extra = [lang for lang, fault in faults if fault == UNKNOWN]
     if extra:
         problems.append(f"{path}: unexpected languages {', '.join(map(str, extra))}")
     sv, en = value.get("sv"), value.get("en")

@@ -219,3 +219,35 @@ def key_ranks(models: list, n_options: int, rng: Rng) -> list[int]:
         for i, j in zip(where, rng.permutation(len(where))):
             ranks[i] = run[int(j)]
     return ranks
+
+
+def planned_items(
+    rng: Rng,
+    n: int,
+    item: Callable[..., dict[str, Any] | None],
+    models: list[tuple[str, int]],
+    variants: dict[str, list[tuple[Any, int]]],
+    n_options: int,
+    *,
+    id_prefix: str,
+    start: int,
+    practice: bool,
+    avoid: Collection,
+) -> list[dict[str, Any]]:
+    """``n`` distinct items of planned models (the series generators).
+
+    The models and their variants are planned by weight (:func:`plan_variants`,
+    :func:`plan`), the key ranks balanced (:func:`key_ranks`), and each id gets
+    ``item(rng, item_id, (rule, variant), n_below, practice=practice)`` until the item is
+    new (:func:`unique_items`); a retry keeps the id's planned model and key rank.
+    """
+    planned = plan(plan_variants(models, variants), n, rng)
+    rules = iter(zip(planned, key_ranks(planned, n_options, rng)))
+    current: dict[str, tuple[tuple[str, Any], int]] = {}
+
+    def make(item_id: str) -> dict[str, Any] | None:
+        if item_id not in current:
+            current[item_id] = next(rules)
+        return item(rng, item_id, *current[item_id], practice=practice)
+
+    return unique_items(make, item_ids(id_prefix, start, n, practice), avoid)

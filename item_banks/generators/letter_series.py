@@ -51,17 +51,13 @@ from ._common import (
     LETTER_NOTE,
     Rng,
     both,
-    item_ids,
-    key_ranks,
     make_item,
     pick,
     pick_distractors,
-    plan,
-    plan_variants,
+    planned_items,
     rand_int,
     sample,
     shuffle_options,
-    unique_items,
 )
 
 MODEL_VERSION = "letter_series-3.0"
@@ -680,13 +676,5 @@ def generate_letter_series_items(
     Operational items mix all models (see ``MODELS``); practice items are easy
     constant-step series with four letters.
     """
-    models = plan(plan_variants(PRACTICE_MODELS, {}) if practice else plan_variants(MODELS, VARIANTS), n, rng)
-    rules = iter(zip(models, key_ranks(models, N_OPTIONS, rng)))
-    current: dict[str, tuple[tuple[str, Any], int]] = {}
-
-    def make(item_id: str) -> dict[str, Any] | None:
-        if item_id not in current:
-            current[item_id] = next(rules)
-        return _item(rng, item_id, *current[item_id], practice=practice)
-
-    return unique_items(make, item_ids(id_prefix, start, n, practice), avoid)
+    return planned_items(rng, n, _item, PRACTICE_MODELS if practice else MODELS, {} if practice else VARIANTS,
+                         N_OPTIONS, id_prefix=id_prefix, start=start, practice=practice, avoid=avoid)

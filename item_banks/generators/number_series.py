@@ -57,16 +57,12 @@ from typing import Any
 from ._common import (
     Rng,
     both,
-    item_ids,
-    key_ranks,
     make_item,
     pick,
     pick_distractors,
-    plan,
-    plan_variants,
+    planned_items,
     rand_int,
     shuffle_options,
-    unique_items,
 )
 
 MODEL_VERSION = "number_series-3.0"
@@ -102,6 +98,20 @@ def _signed(d: int) -> str:
 
 def _step(last: int, d: int, result: int) -> str:
     return f"{last} + {d} = {result}" if d >= 0 else f"{last} {MINUS} {-d} = {result}"
+
+
+def _running_terms(start: int, diffs: list[int]) -> list[int]:
+    """``start`` and each term after it, adding the differences in turn."""
+    terms = [start]
+    for d in diffs:
+        terms.append(terms[-1] + d)
+    return terms
+
+
+def _next_difference(last: int, d: int, key: int) -> dict[str, str]:
+    """The closing sentence of an explanation from the differences: the next one gives the key."""
+    return {"sv": f"Nästa skillnad är {_signed(d)}, så {_step(last, d, key)}.",
+            "en": f"The next difference is {_signed(d)}, so {_step(last, d, key)}."}
 
 
 def _apply(op: str, arg: int, value: int) -> int:
@@ -273,9 +283,7 @@ def _growing_difference(rng: Rng, practice: bool) -> Built | None:
         start += rand_int(rng, 1000, 5000)
     sign = -1 if down else 1
     diffs = [sign * (d0 + i * s) for i in range(n)]
-    terms = [start]
-    for d in diffs:
-        terms.append(terms[-1] + d)
+    terms = _running_terms(start, diffs)
     shown, key = terms[:n], terms[n]
     last, prev = shown[-1], shown[-2]
     last_d = last - prev
@@ -283,11 +291,12 @@ def _growing_difference(rng: Rng, practice: bool) -> Built | None:
     primary = [last + last_d, last + last_d + 2 * step, key + step, last + last_d - step, key + 1, key - 1,
                key + diffs[-1]]
     shown_diffs = ", ".join(_signed(d) for d in diffs[: n - 1])
+    closing = _next_difference(last, diffs[-1], key)
     explanation = {
         "sv": f"Skillnaderna mellan talen är {shown_diffs}: de ändras med {_signed(step)} varje gång. "
-              f"Nästa skillnad är {_signed(diffs[-1])}, så {_step(last, diffs[-1], key)}.",
+              + closing["sv"],
         "en": f"The differences between the numbers are {shown_diffs}: they change by {_signed(step)} "
-              f"each time. The next difference is {_signed(diffs[-1])}, so {_step(last, diffs[-1], key)}.",
+              f"each time. " + closing["en"],
     }
     params = {"start": start, "first_difference": diffs[0], "difference_step": step}
     features = _features("growing_difference", shown, key, n_rules=2, period=1,
@@ -341,9 +350,7 @@ def _alternating_difference(rng: Rng, practice: bool, variant: str = "p2") -> Bu
         start += rand_int(rng, 1000, 3000)
     elif rng.random() < 0.4:
         start += rand_int(rng, 100, 500) if rng.random() < 0.5 else rand_int(rng, 1000, 3000)
-    terms = [start]
-    for i in range(n):
-        terms.append(terms[-1] + diffs[i % p])
+    terms = _running_terms(start, [diffs[i % p] for i in range(n)])
     shown, key = terms[:n], terms[n]
     last = shown[-1]
     phase = (n - 1) % p
@@ -588,9 +595,7 @@ def _ratio_difference(rng: Rng, practice: bool, variant: str = "up") -> Built | 
         start = rand_int(rng, 1000, 4000)
     else:  # numbers below 100 or 1000
         start = rand_int(rng, 1, 30) + (rand_int(rng, 100, 300) if rng.random() < 0.5 else 0)
-    terms = [start]
-    for d in diffs:
-        terms.append(terms[-1] + d)
+    terms = _running_terms(start, diffs)
     if not all(0 < t < LIMIT for t in terms):
         return None
     shown, key = terms[:n], terms[n]
@@ -599,11 +604,11 @@ def _ratio_difference(rng: Rng, practice: bool, variant: str = "up") -> Built | 
     primary = [last + last_d, last + last_d + (last_d - prev_d), last + last_d * (q + 1),
                key + last_d, key + diffs[-1] * q, key + 1, key - 1]
     shown_diffs = ", ".join(_signed(d) for d in diffs[: n - 1])
+    closing = _next_difference(last, diffs[-1], key)
     explanation = {
-        "sv": f"Skillnaderna mellan talen ({shown_diffs}) blir {q} gånger så stora varje gång. "
-              f"Nästa skillnad är {_signed(diffs[-1])}, så {_step(last, diffs[-1], key)}.",
-        "en": f"The differences between the numbers ({shown_diffs}) become {q} times as large each "
-              f"time. The next difference is {_signed(diffs[-1])}, so {_step(last, diffs[-1], key)}.",
+        "sv": f"Skillnaderna mellan talen ({shown_diffs}) blir {q} gånger så stora varje gång. " + closing["sv"],
+        "en": f"The differences between the numbers ({shown_diffs}) become {q} times as large each time. "
+              + closing["en"],
     }
     params = {"start": start, "first_difference": diffs[0], "difference_ratio": q}
     features = _features("ratio_difference", shown, key, n_rules=2, period=1, second_order=True,
@@ -760,13 +765,5 @@ def generate_number_series_items(
     constant-difference series with four terms. ``avoid`` holds duplicate signatures
     (:func:`item_banks.checks.item_signatures`) of items made elsewhere.
     """
-    models = plan(plan_variants(PRACTICE_MODELS, {}) if practice else plan_variants(MODELS, VARIANTS), n, rng)
-    rules = iter(zip(models, key_ranks(models, N_OPTIONS, rng)))
-    current: dict[str, tuple[tuple[str, Any], int]] = {}
-
-    def make(item_id: str) -> dict[str, Any] | None:
-        if item_id not in current:
-            current[item_id] = next(rules)
-        return _item(rng, item_id, *current[item_id], practice=practice)
-
-    return unique_items(make, item_ids(id_prefix, start, n, practice), avoid)
+    return planned_items(rng, n, _item, PRACTICE_MODELS if practice else MODELS, {} if practice else VARIANTS,
+                         N_OPTIONS, id_prefix=id_prefix, start=start, practice=practice, avoid=avoid)

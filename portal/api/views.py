@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask import current_app, g, jsonify, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
+from item_banks.validation import is_int, unknown_fields
+
 from .. import resources as res
 from ..db import get_session
 from ..downloads import attachment
@@ -132,7 +134,7 @@ def _json_object() -> dict:
 CANDIDATE_FIELDS = {"name": ("string", True), "email": ("string", True), "language": ("string", False),
                     "extra_time_pct": ("integer", False), "send_invitation": ("boolean", False)}
 _TYPE_CHECK = {"string": lambda v: isinstance(v, str),
-               "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+               "integer": is_int,
                "boolean": lambda v: isinstance(v, bool)}
 _TYPE_WORDS = {"string": "a string", "integer": "a whole number", "boolean": "true or false"}
 #: ``CandidateAdminError`` codes (the web side's checks) as API messages; (field, text).
@@ -150,7 +152,7 @@ CANDIDATE_ERRORS = {
 
 def _check_fields(data: dict, fields: dict) -> None:
     errors = [field_error(name, "unknown_field", f"'{name}' is not a field of this request.")
-              for name in data if name not in fields]
+              for name in unknown_fields(data, fields)]
     for name, (kind, required) in fields.items():
         if name not in data:
             if required:

@@ -22,6 +22,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from item_banks.validation import is_int
+
 from .. import competencies as lib
 from ..models import Assignment, Candidate, Competency, ProfileCompetency, RequirementProfile
 from . import audit
@@ -139,12 +141,8 @@ def create_custom_competency(session: Session, data: Mapping, *, user_id: int | 
 # ---------------------------------------------------------------------------- profiles
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _in_range(value, bounds: tuple[int, int]) -> bool:
-    return _is_int(value) and bounds[0] <= value <= bounds[1]
+    return is_int(value) and bounds[0] <= value <= bounds[1]
 
 
 def profile_problems(session: Session, items: list[Mapping], *, logic_min_percentile: int | None,
