@@ -372,9 +372,9 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
     if accommodation is None:
         accommodation = AccommodationForm(formdata=None)
         accommodation.show_extra_time(c.extra_time_pct)
-    progress = ca.candidate_progress(db, c.assignment, now=now, candidate_ids=[c.id])[0]
+    row = progress.candidate_progress(db, c.assignment, now=now, candidate_ids=[c.id])[0]
     return render_template(
-        "admin/candidate_manage.html", c=c, a=c.assignment, row=progress, now=now,
+        "admin/candidate_manage.html", c=c, a=c.assignment, row=row, now=now,
         invitations=sorted(c.invitations, key=lambda i: i.id, reverse=True),
         invitation=invitation, link=link, unsendable=_unsendable(c, invitation, now),
         next_reminder=next_reminder, accommodation=accommodation,

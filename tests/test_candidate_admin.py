@@ -25,9 +25,11 @@ from portal.models import (
     User,
 )
 from portal.services import candidate_admin as ca
+from portal.services import progress
 from portal.services.invitations import (
     CandidateStatus,
     InvitationSettings,
+    candidate_status,
     invitation_url,
 )
 
@@ -182,7 +184,7 @@ def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, cl
     assert client.get(link).status_code == 410
     assert client.get("/test/instructions").status_code == 404  # the open session ended too
     candidate = db.get(Candidate, cid)
-    assert ca.candidate_status(candidate, clock()) is CandidateStatus.REVOKED
+    assert candidate_status(candidate, clock()) is CandidateStatus.REVOKED
 
     new = ca.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
     db.commit()
@@ -275,8 +277,8 @@ def test_technical_reset_keeps_the_old_attempt_and_sends_the_candidate_back(clie
     # the candidate's next page is "ready to start", with the same link
     browser.get("/test")
     assert browser.step == "ready"
-    [row] = ca.candidate_progress(db, candidate.assignment, now=clock())
-    assert row["logic"]["state"] == ca.RESET
+    [row] = progress.candidate_progress(db, candidate.assignment, now=clock())
+    assert row["logic"]["state"] == progress.RESET
 
 
 def test_after_a_technical_reset_the_candidate_starts_attempt_number_2(client, db, clock, make_invitation):
@@ -306,18 +308,18 @@ def test_progress_rows(client, db, clock, make_assignment, make_invitation):
     clock.advance(minutes=2)
     db.get(Invitation, db.get(Candidate, waiting).invitations[0].id).reminder_count = 2
     db.commit()
-    rows = {r["candidate"].id: r for r in ca.candidate_progress(db, db.get(Assignment, aid), now=clock())}
+    rows = {r["candidate"].id: r for r in progress.candidate_progress(db, db.get(Assignment, aid), now=clock())}
     ada, bea = rows[waiting], rows[running]
     assert ada["status"] is CandidateStatus.INVITED and ada["reminders"] == 2
-    assert ada["logic"]["state"] == ca.NOT_STARTED and ada["inventory"]["state"] == ca.NOT_STARTED
+    assert ada["logic"]["state"] == progress.NOT_STARTED and ada["inventory"]["state"] == progress.NOT_STARTED
     assert ada["last_activity"] is None and ada["expires_at"] is not None
     assert bea["status"] is CandidateStatus.IN_PROGRESS
-    assert bea["logic"]["state"] == ca.IN_PROGRESS and bea["logic"]["answered"] == 1
+    assert bea["logic"]["state"] == progress.IN_PROGRESS and bea["logic"]["answered"] == 1
     assert bea["logic"]["time_used"] == timedelta(minutes=5)
     assert bea["last_activity"] >= answered_at
     clock.advance(minutes=30)  # past the deadline: the time is up, even before anyone closes it
-    bea = ca.candidate_progress(db, db.get(Assignment, aid), now=clock(), candidate_ids=[running])[0]
-    assert bea["logic"]["state"] == ca.TIMEOUT and bea["logic"]["time_used"] == timedelta(minutes=20)
+    bea = progress.candidate_progress(db, db.get(Assignment, aid), now=clock(), candidate_ids=[running])[0]
+    assert bea["logic"]["state"] == progress.TIMEOUT and bea["logic"]["time_used"] == timedelta(minutes=20)
 
 
 # -- pages ------------------------------------------------------------------------------

@@ -32,16 +32,11 @@ from ..models import (
 from . import audit, webhooks
 from .invitations import (
     LANGUAGES,
-    CandidateStatus,
     InvitationSettings,
-    candidate_status,
     invite_candidate,
     issue_invitation,
 )
 from .journey import logic_time_limit
-
-# One implementation of the progress rows for every board (re-exported here).
-from .progress import COMPLETED, IN_PROGRESS, NOT_STARTED, RESET, TIMEOUT, candidate_progress
 
 #: Most data rows one CSV import may hold.
 MAX_IMPORT_ROWS = 500
@@ -571,19 +566,12 @@ __all__ = [
     "MAX_IMPORT_ROWS",
     "MIN_REMAINING_AFTER_CHANGE",
     "CandidateAdminError",
-    "COMPLETED",
-    "IN_PROGRESS",
-    "NOT_STARTED",
-    "RESET",
-    "TIMEOUT",
-    "CandidateStatus",
     "CsvError",
     "CsvRow",
     "ImportHasErrors",
     "add_candidate",
     "assignment_emails",
     "can_reset",
-    "candidate_progress",
     "current_invitation",
     "import_candidates",
     "live_invitations",
