@@ -29,6 +29,7 @@ from portal.downloads import attachment
 from portal.models import Invitation
 from portal.services import audit, mail, progress
 from portal.services import candidate_admin as ca
+from portal.services import candidate_import as ci
 from portal.services.invitations import invitation_url
 
 from . import bp
@@ -76,7 +77,7 @@ _DEFAULT_PARAMS = {
     "name_too_long": {"limit": ca.MAX_NAME_LENGTH},
     "invalid_extra_time": {"limit": ca.MAX_EXTRA_TIME_PCT},
     "reason_too_long": {"limit": ca.MAX_REASON_LENGTH},
-    "too_many_rows": {"limit": ca.MAX_IMPORT_ROWS},
+    "too_many_rows": {"limit": ci.MAX_IMPORT_ROWS},
     "missing_columns": {"columns": "name, email"},
 }
 
@@ -155,7 +156,7 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[
         FileRequired(message=_l("Choose a CSV file.")),
         FileAllowed(["csv", "txt"], message=_l("Choose a file ending in .csv or .txt.")),
-        FileSize(max_size=ca.MAX_IMPORT_BYTES, message=MESSAGES["too_large"]),
+        FileSize(max_size=ci.MAX_IMPORT_BYTES, message=MESSAGES["too_large"]),
     ])
 
 
@@ -214,13 +215,13 @@ def _import_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=IMPORT_SALT)
 
 
-def _dump_rows(assignment_id: int, rows: list[ca.CsvRow]) -> str:
+def _dump_rows(assignment_id: int, rows: list[ci.CsvRow]) -> str:
     data = [[r.line, r.name[:300], r.email[:300], r.language[:20], r.extra_time_pct, r.errors]
             for r in rows]
     return _import_serializer().dumps({"a": assignment_id, "u": current_user.id, "rows": data})
 
 
-def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
+def _load_rows(assignment_id: int, payload: str) -> list[ci.CsvRow] | None:
     try:
         data = _import_serializer().loads(payload or "", max_age=IMPORT_MAX_AGE)
     except BadSignature:
@@ -228,7 +229,7 @@ def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
     if not isinstance(data, dict) or data.get("a") != assignment_id or data.get("u") != current_user.id:
         return None
     try:
-        return [ca.CsvRow(line=int(line), name=str(name), email=str(email), language=str(lang),
+        return [ci.CsvRow(line=int(line), name=str(name), email=str(email), language=str(lang),
                           extra_time_pct=extra if isinstance(extra, int) else None,
                           errors=[str(e) for e in errors])
                 for line, name, email, lang, extra, errors in data["rows"]]
@@ -301,10 +302,10 @@ def candidate_import(assignment_id: int):
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            rows = ca.parse_candidates_csv(form.file.data.read(ca.MAX_IMPORT_BYTES + 1),
+            rows = ci.parse_candidates_csv(form.file.data.read(ci.MAX_IMPORT_BYTES + 1),
                                            default_language=a.language,
                                            existing_emails=ca.assignment_emails(db, a))
-        except ca.CsvError as exc:
+        except ci.CsvError as exc:
             form.file.errors = [message(exc.code, exc.params)]
         else:
             return _preview(a, rows)
@@ -312,7 +313,7 @@ def candidate_import(assignment_id: int):
     return render_template("admin/candidate_import.html", a=a, form=form, **_existing(a)), status
 
 
-def _preview(a, rows: list[ca.CsvRow], status: int = 200, problem: str | None = None):
+def _preview(a, rows: list[ci.CsvRow], status: int = 200, problem: str | None = None):
     confirm = ConfirmImportForm(formdata=None)
     confirm.payload.data = _dump_rows(a.id, rows)
     n_bad = sum(1 for r in rows if r.errors)
@@ -332,12 +333,12 @@ def _confirm_import(a):
                                **_existing(a)), 400
     now = res.now()
     try:
-        created = ca.import_candidates(db, a, rows, confirm_valid_only=form.valid_only.data == "1",
+        created = ci.import_candidates(db, a, rows, confirm_valid_only=form.valid_only.data == "1",
                                        user_id=current_user.id, now=now,
                                        settings=res.invitation_settings())
-    except ca.ImportHasErrors:
+    except ci.ImportHasErrors:
         # Something changed since the preview (e.g. a candidate was added meanwhile).
-        return _preview(a, ca.recheck_rows(db, a, rows), 400,
+        return _preview(a, ci.recheck_rows(db, a, rows), 400,
                         problem=_("Some rows have errors now. Nothing was imported."))
     flash(ngettext("%(num)s candidate was imported.", "%(num)s candidates were imported.",
                    len(created)), "success")

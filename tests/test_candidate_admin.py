@@ -25,6 +25,7 @@ from portal.models import (
     User,
 )
 from portal.services import candidate_admin as ca
+from portal.services import candidate_import as ci
 from portal.services import progress
 from portal.services.invitations import (
     CandidateStatus,
@@ -65,7 +66,7 @@ def test_csv_with_bom_commas_and_optional_columns():
             "Kim Kandidat,kim@example.com,en,25\r\n"
             "\r\n"
             '"Berg, Lo",lo@example.com,,\r\n').encode("utf-8")
-    rows = ca.parse_candidates_csv(data, default_language="sv")
+    rows = ci.parse_candidates_csv(data, default_language="sv")
     assert [(r.line, r.name, r.email, r.language, r.extra_time_pct, r.errors) for r in rows] == [
         (2, "Kim Kandidat", "kim@example.com", "en", 25, []),
         (4, "Berg, Lo", "lo@example.com", "sv", 0, []),
@@ -74,12 +75,12 @@ def test_csv_with_bom_commas_and_optional_columns():
 
 def test_csv_from_swedish_excel_semicolons_in_windows_1252():
     data = "namn;e-post;språk;extra tid\nÅsa Öberg;asa@example.se;sv;50 %\nPär Ärlig;par@example.se;;\n"
-    rows = ca.parse_candidates_csv(data.encode("cp1252"), default_language="en")
+    rows = ci.parse_candidates_csv(data.encode("cp1252"), default_language="en")
     assert [(r.name, r.email, r.language, r.extra_time_pct) for r in rows] == [
         ("Åsa Öberg", "asa@example.se", "sv", 50), ("Pär Ärlig", "par@example.se", "en", 0)]
     assert all(r.valid for r in rows)
     # the same file saved as UTF-8 reads the same
-    assert ca.parse_candidates_csv(data.encode("utf-8"), default_language="en")[0].name == "Åsa Öberg"
+    assert ci.parse_candidates_csv(data.encode("utf-8"), default_language="en")[0].name == "Åsa Öberg"
 
 
 def test_csv_malformed_rows_get_their_own_errors():
@@ -94,7 +95,7 @@ def test_csv_malformed_rows_get_their_own_errors():
             "Fia Tid;fia@example.com;sv;massor\n"
             "Gun Tid;gun@example.com;sv;400\n"
             "Öberg; Hans;hans@example.com;sv;0\n")   # separator inside the name
-    rows = ca.parse_candidates_csv(data.encode("utf-8"), default_language="sv",
+    rows = ci.parse_candidates_csv(data.encode("utf-8"), default_language="sv",
                                    existing_emails={"dan@example.com"})
     assert {r.line: r.errors for r in rows} == {
         2: [], 3: ["missing_email"], 4: ["missing_name"], 5: ["invalid_email"],
@@ -109,11 +110,11 @@ def test_csv_malformed_rows_get_their_own_errors():
     (b"name,email\n\n", "empty"),
     (b"", "empty"),
     (b"name,email\n" + b"".join(b"P%d,p%d@example.com\n" % (i, i) for i in range(501)), "too_many_rows"),
-    (b"name,email\n" + b"x" * (ca.MAX_IMPORT_BYTES + 1), "too_large"),
+    (b"name,email\n" + b"x" * (ci.MAX_IMPORT_BYTES + 1), "too_large"),
 ])
 def test_unusable_csv_files_are_refused_as_a_whole(data, code):
-    with pytest.raises(ca.CsvError) as err:
-        ca.parse_candidates_csv(data, default_language="sv")
+    with pytest.raises(ci.CsvError) as err:
+        ci.parse_candidates_csv(data, default_language="sv")
     assert err.value.code == code
     if code == "missing_columns":
         assert "email" in err.value.params["columns"]
@@ -154,20 +155,20 @@ def test_import_creates_nothing_while_rows_have_errors_unless_confirmed(db, cloc
     ca.add_candidate(db, assignment, name="Dan Finns", email="dan@example.com", language="sv",
                      extra_time_pct=0, user_id=None, now=clock(), settings=SETTINGS)
     data = "namn;e-post;extra tid\nÅsa Öberg;asa@example.se;25\nDan Igen;dan@example.com;0\nBo;bo@;0\n"
-    rows = ca.parse_candidates_csv(data.encode("cp1252"), default_language="sv",
+    rows = ci.parse_candidates_csv(data.encode("cp1252"), default_language="sv",
                                    existing_emails=ca.assignment_emails(db, assignment))
     assert [r.valid for r in rows] == [True, False, False]
-    with pytest.raises(ca.ImportHasErrors) as err:
-        ca.import_candidates(db, assignment, rows, confirm_valid_only=False, user_id=None,
+    with pytest.raises(ci.ImportHasErrors) as err:
+        ci.import_candidates(db, assignment, rows, confirm_valid_only=False, user_id=None,
                              now=clock(), settings=SETTINGS)
     assert err.value.params["count"] == 2
     assert db.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1
-    created = ca.import_candidates(db, assignment, rows, confirm_valid_only=True, user_id=None,
+    created = ci.import_candidates(db, assignment, rows, confirm_valid_only=True, user_id=None,
                                    now=clock(), settings=SETTINGS)
     db.commit()
     assert [(c.name, c.extra_time_pct, i.candidate_id) for c, i in created] == [("Åsa Öberg", 25, created[0][0].id)]
     # importing the same rows again finds them in the assignment now
-    assert ca.recheck_rows(db, assignment, rows)[0].errors == ["already_invited"]
+    assert ci.recheck_rows(db, assignment, rows)[0].errors == ["already_invited"]
 
 
 def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, clock, make_invitation):

@@ -38,6 +38,7 @@ from portal.models import (
     WebhookEndpoint,
 )
 from portal.services import candidate_admin as ca
+from portal.services import candidate_import as ci
 from portal.services import demo, webhooks
 from portal.services import reports as report_service
 from portal.services.invitations import invitation_url, invite_candidate
@@ -343,9 +344,9 @@ def test_csv_import_and_cli_invite_emit_too(hooks_app, db, clock, make_assignmen
     with app.app_context():
         session = get_session()
         a = session.get(Assignment, aid)
-        rows = ca.parse_candidates_csv(b"name,email\nAnna A,anna@example.com\nBo B,bo@example.com\n",
+        rows = ci.parse_candidates_csv(b"name,email\nAnna A,anna@example.com\nBo B,bo@example.com\n",
                                        default_language="sv")
-        ca.import_candidates(session, a, rows, confirm_valid_only=False, user_id=None, now=clock(),
+        ci.import_candidates(session, a, rows, confirm_valid_only=False, user_id=None, now=clock(),
                              settings=res.invitation_settings())
         session.commit()
     queued = deliveries(db)
