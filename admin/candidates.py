@@ -30,7 +30,7 @@ from portal.models import Invitation
 from portal.services import audit, mail, progress
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
-from portal.services.invitations import invitation_url
+from portal.services.invitations import current_invitation, invitation_url
 
 from . import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
@@ -361,7 +361,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
                    reset: ResetForm | None = None, status: int = 200):
     db = get_session()
     now = res.now()
-    invitation = ca.current_invitation(c)
+    invitation = current_invitation(c)
     link = None
     if invitation is not None and now <= invitation.expires_at:
         link = invitation_url(invitation, res.invitation_settings())
@@ -404,7 +404,7 @@ def _sendable(candidate_id: int):
     e-mail can go out (completed, revoked, expired, no invitation)."""
     c = candidate_or_404(candidate_id)
     now = res.now()
-    invitation = ca.current_invitation(c)
+    invitation = current_invitation(c)
     problem = _unsendable(c, invitation, now)
     if problem:
         flash(str(CANNOT_SEND[problem]), "error")

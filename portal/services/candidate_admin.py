@@ -31,6 +31,7 @@ from .invitations import (
     InvitationSettings,
     invite_candidate,
     issue_invitation,
+    live_invitations,
 )
 from .journey import logic_time_limit
 
@@ -146,16 +147,6 @@ def add_candidate(session: Session, assignment: Assignment, *, name: str, email:
 
 
 # -- invitations ---------------------------------------------------------------------
-
-
-def live_invitations(candidate: Candidate) -> list[Invitation]:
-    return [i for i in candidate.invitations if i.revoked_at is None]
-
-
-def current_invitation(candidate: Candidate) -> Invitation | None:
-    """The newest invitation that is not revoked (it may have expired)."""
-    live = live_invitations(candidate)
-    return max(live, key=lambda i: i.id) if live else None
 
 
 def revoke_invitation(session: Session, invitation: Invitation, *, user_id: int | None,
@@ -335,8 +326,6 @@ __all__ = [
     "add_candidate",
     "assignment_emails",
     "can_reset",
-    "current_invitation",
-    "live_invitations",
     "newest_candidates",
     "reissue_invitation",
     "revoke_invitation",

@@ -31,7 +31,7 @@ from ..models import (
     Stage,
     TestKind,
 )
-from .invitations import CandidateStatus, candidate_status
+from .invitations import CandidateStatus, candidate_status, current_invitation
 
 #: Candidates per page on the boards.
 PER_PAGE = 50
@@ -283,8 +283,7 @@ def candidate_progress(session: Session, assignment: Assignment, *, now: datetim
         opened = [i.opened_at for i in c.invitations if i.opened_at]
         moments = [l_shown, l_last, i_last, logic_last_any.get(c.id), started_last.get(c.id),
                    c.privacy_accepted_at, c.completed_at, max(opened, default=None)]
-        live = [i for i in c.invitations if i.revoked_at is None]
-        invitation = max(live, key=lambda i: i.id) if live else None
+        invitation = current_invitation(c)
         reminder_times = [i.last_reminder_at for i in c.invitations if i.last_reminder_at]
         row = {
             "candidate": c,
