@@ -27,7 +27,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
 from portal.models import Invitation
-from portal.services import audit, mail, progress
+from portal.services import audit, invitation_admin, mail, progress
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
 from portal.services.invitations import current_invitation, invitation_url
@@ -460,7 +460,7 @@ def candidate_revoke(candidate_id: int, invitation_id: int):
     invitation = db.get(Invitation, invitation_id)
     if invitation is None or invitation.candidate_id != c.id:
         abort(404)
-    if ca.revoke_invitation(db, invitation, user_id=current_user.id, now=res.now()):
+    if invitation_admin.revoke_invitation(db, invitation, user_id=current_user.id, now=res.now()):
         flash(_("The link was revoked and no longer works. Issue a new link if the candidate should continue."),
               "success")
     else:
@@ -476,7 +476,7 @@ def candidate_reissue(candidate_id: int):
     form = ReissueForm()
     if not form.validate_on_submit():
         abort(400)
-    invitation = ca.reissue_invitation(db, c, user_id=current_user.id, now=now,
+    invitation = invitation_admin.reissue_invitation(db, c, user_id=current_user.id, now=now,
                                        settings=res.invitation_settings())
     flash(_("A new link was issued; earlier links no longer work. The candidate keeps their progress."),
           "success")

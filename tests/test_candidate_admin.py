@@ -26,7 +26,7 @@ from portal.models import (
 )
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
-from portal.services import progress
+from portal.services import invitation_admin, progress
 from portal.services.invitations import (
     CandidateStatus,
     InvitationSettings,
@@ -180,15 +180,15 @@ def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, cl
     assert browser.step == "instructions"
     old = db.get(Invitation, inv_id)
     before = last_audit_id(db)
-    assert ca.revoke_invitation(db, old, user_id=None, now=clock()) is True
-    assert ca.revoke_invitation(db, old, user_id=None, now=clock()) is False  # once only
+    assert invitation_admin.revoke_invitation(db, old, user_id=None, now=clock()) is True
+    assert invitation_admin.revoke_invitation(db, old, user_id=None, now=clock()) is False  # once only
     db.commit()
     assert client.get(link).status_code == 410
     assert client.get("/test/instructions").status_code == 404  # the open session ended too
     candidate = db.get(Candidate, cid)
     assert candidate_status(candidate, clock()) is CandidateStatus.REVOKED
 
-    new = ca.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
+    new = invitation_admin.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
     db.commit()
     assert new.id != inv_id and new.nonce != old.nonce and new.candidate_id == cid
     assert [(e.action, e.object_type) for e in audit_after(db, before)] == [
@@ -198,7 +198,7 @@ def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, cl
     assert fresh.step == "instructions"  # where they left off
     assert client.get(link).status_code == 410
     # a second re-issue revokes the one before
-    newer = ca.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
+    newer = invitation_admin.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
     assert [i.id for i in live_invitations(candidate)] == [newer.id]  # also before a commit
     db.commit()
     assert client.get(path_of(invitation_url(new, SETTINGS))).status_code == 410

@@ -14,7 +14,7 @@ from .. import resources as res
 from ..db import get_session
 from ..downloads import attachment
 from ..models import Assignment, Candidate, Report, ReportKind
-from ..services import access, audit, mail, reports
+from ..services import access, audit, invitation_admin, mail, reports
 from ..services import candidate_admin as ca
 from ..services.invitations import candidate_status, invitation_url, live_invitations
 from . import bp, reference
@@ -265,7 +265,7 @@ def revoke_invitation(candidate_id: int):
     db, now = get_session(), res.now()
     c = _candidate(candidate_id)
     for invitation in live_invitations(c):
-        ca.revoke_invitation(db, invitation, user_id=None, now=now, api_key_id=g.api_key_id)
+        invitation_admin.revoke_invitation(db, invitation, user_id=None, now=now, api_key_id=g.api_key_id)
     db.refresh(c)
     report = reports.latest_of(db, [c.id], ReportKind.CLIENT).get(c.id)
     return jsonify(candidate_json(c, now=now, report=report))
