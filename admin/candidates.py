@@ -30,6 +30,13 @@ from portal.models import Invitation
 from portal.services import audit, invitation_admin, mail, progress
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
+from portal.services.accommodation import (
+    MAX_REASON_LENGTH,
+    can_reset,
+    running_logic_attempt,
+    set_accommodation,
+    technical_reset,
+)
 from portal.services.invitations import current_invitation, invitation_url
 
 from . import bp
@@ -76,7 +83,7 @@ SENT = {
 _DEFAULT_PARAMS = {
     "name_too_long": {"limit": ca.MAX_NAME_LENGTH},
     "invalid_extra_time": {"limit": ca.MAX_EXTRA_TIME_PCT},
-    "reason_too_long": {"limit": ca.MAX_REASON_LENGTH},
+    "reason_too_long": {"limit": MAX_REASON_LENGTH},
     "too_many_rows": {"limit": ci.MAX_IMPORT_ROWS},
     "missing_columns": {"columns": "name, email"},
 }
@@ -145,7 +152,7 @@ class AccommodationForm(ExtraTimeFields, FlaskForm):
 class ResetForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the technical problem)"),
                            validators=[DataRequired(message=MESSAGES["reason_required"]),
-                                       Length(max=ca.MAX_REASON_LENGTH)])
+                                       Length(max=MAX_REASON_LENGTH)])
 
 
 class ReissueForm(FlaskForm):
@@ -380,7 +387,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
         invitation=invitation, link=link, unsendable=_unsendable(c, invitation, now),
         next_reminder=next_reminder, accommodation=accommodation,
         reset=reset or ResetForm(formdata=None), reissue=ReissueForm(formdata=None),
-        running=ca.running_logic_attempt(db, c), can_reset=ca.can_reset(db, c),
+        running=running_logic_attempt(db, c), can_reset=can_reset(db, c),
         last_mail=mail.latest_messages(db, [c.id]).get(c.id), smtp=_mail_settings().configured,
     ), status
 
@@ -496,7 +503,7 @@ def candidate_accommodation(candidate_id: int):
     form = AccommodationForm()
     if not form.validate_on_submit():
         return _render_manage(c, accommodation=form, status=400)
-    attempt = ca.set_accommodation(get_session(), c, form.extra_time_pct(), user_id=current_user.id,
+    attempt = set_accommodation(get_session(), c, form.extra_time_pct(), user_id=current_user.id,
                                    now=res.now())
     if attempt is not None:
         flash(_("The extra time was saved. The test is running: its deadline is now %(when)s.",
@@ -514,7 +521,7 @@ def candidate_reset(candidate_id: int):
     if not form.validate_on_submit():
         return _render_manage(c, reset=form, status=400)
     try:
-        attempt = ca.technical_reset(get_session(), c, reason=form.reason.data, user_id=current_user.id,
+        attempt = technical_reset(get_session(), c, reason=form.reason.data, user_id=current_user.id,
                                      now=res.now(), practice_items=len(res.logic_bank().practice))
     except ca.CandidateAdminError as exc:
         if exc.field == "reason":

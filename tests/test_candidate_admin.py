@@ -26,7 +26,7 @@ from portal.models import (
 )
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
-from portal.services import invitation_admin, progress
+from portal.services import accommodation, invitation_admin, progress
 from portal.services.invitations import (
     CandidateStatus,
     InvitationSettings,
@@ -223,7 +223,7 @@ def test_accommodation_during_the_test_moves_the_stored_deadline(client, db, clo
     [attempt] = _logic_attempts(db, cid)
     start = attempt.started_at
     assert attempt.deadline == start + timedelta(minutes=20)
-    changed = ca.set_accommodation(db, db.get(Candidate, cid), 50, user_id=None, now=clock())
+    changed = accommodation.set_accommodation(db, db.get(Candidate, cid), 50, user_id=None, now=clock())
     db.commit()
     assert changed.id == attempt.id
     [attempt] = _logic_attempts(db, cid)
@@ -232,19 +232,19 @@ def test_accommodation_during_the_test_moves_the_stored_deadline(client, db, clo
     browser.answer_item()
     assert browser.step == "item"  # past the original 20 minutes, still on time
     # shortening mid-test never ends it on the spot
-    ca.set_accommodation(db, db.get(Candidate, cid), 0, user_id=None, now=clock())
+    accommodation.set_accommodation(db, db.get(Candidate, cid), 0, user_id=None, now=clock())
     db.commit()
     [attempt] = _logic_attempts(db, cid)
-    assert attempt.deadline == clock() + ca.MIN_REMAINING_AFTER_CHANGE
+    assert attempt.deadline == clock() + accommodation.MIN_REMAINING_AFTER_CHANGE
     browser.answer_item()
     assert browser.step == "item"
     with pytest.raises(ca.CandidateAdminError):
-        ca.set_accommodation(db, db.get(Candidate, cid), 301, user_id=None, now=clock())
+        accommodation.set_accommodation(db, db.get(Candidate, cid), 301, user_id=None, now=clock())
 
 
 def test_accommodation_before_the_test_applies_when_it_starts(client, db, clock, make_invitation):
     cid, _, link = make_invitation()
-    ca.set_accommodation(db, db.get(Candidate, cid), 100, user_id=None, now=clock())
+    accommodation.set_accommodation(db, db.get(Candidate, cid), 100, user_id=None, now=clock())
     db.commit()
     Browser(client, link).through_practice().start_test()
     [attempt] = _logic_attempts(db, cid)
@@ -257,15 +257,15 @@ def test_technical_reset_keeps_the_old_attempt_and_sends_the_candidate_back(clie
     browser.answer_item()
     candidate = db.get(Candidate, cid)
     with pytest.raises(ca.CandidateAdminError) as err:
-        ca.technical_reset(db, candidate, reason="   ", user_id=None, now=clock())
+        accommodation.technical_reset(db, candidate, reason="   ", user_id=None, now=clock())
     assert err.value.code == "reason_required"
     assert _logic_attempts(db, cid)[0].superseded_at is None
     before = last_audit_id(db)
     clock.advance(minutes=2)
-    old = ca.technical_reset(db, candidate, reason="The browser crashed", user_id=None, now=clock(),
+    old = accommodation.technical_reset(db, candidate, reason="The browser crashed", user_id=None, now=clock(),
                              practice_items=N_PRACTICE)
     db.commit()
-    assert ca.technical_reset(db, candidate, reason="again", user_id=None, now=clock()) is None
+    assert accommodation.technical_reset(db, candidate, reason="again", user_id=None, now=clock()) is None
     [attempt] = _logic_attempts(db, cid)
     assert attempt.id == old.id and attempt.superseded_at == clock() and attempt.finished_at == clock()
     assert attempt.reset_reason == "The browser crashed"
@@ -286,7 +286,7 @@ def test_technical_reset_keeps_the_old_attempt_and_sends_the_candidate_back(clie
 def test_after_a_technical_reset_the_candidate_starts_attempt_number_2(client, db, clock, make_invitation):
     cid, browser = _running_test(client, make_invitation)
     browser.answer_item()
-    ca.technical_reset(db, db.get(Candidate, cid), reason="Power cut", user_id=None, now=clock(),
+    accommodation.technical_reset(db, db.get(Candidate, cid), reason="Power cut", user_id=None, now=clock(),
                        practice_items=N_PRACTICE)
     db.commit()
     clock.advance(hours=1)

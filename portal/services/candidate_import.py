@@ -250,8 +250,8 @@ def import_candidates(session: Session, assignment: Assignment, rows: list[CsvRo
         raise ImportHasErrors("rows_with_errors", "file", count=len(bad))
     created = [
         create_candidate(session, assignment, name=r.name, email=r.email, language=r.language,
-                extra_time_pct=r.extra_time_pct or 0, user_id=user_id, now=now,
-                settings=settings, source="csv")
+                         extra_time_pct=r.extra_time_pct or 0, user_id=user_id, now=now,
+                         settings=settings, source="csv")
         for r in rows if not r.errors
     ]
     audit.record(session, user_id=user_id, action="import", object_type="assignment",
