@@ -1,6 +1,7 @@
 """Candidates and invitations for consultants: add, import, send, revoke, re-issue,
 extra time and technical reset. Thin: every object comes through ``access`` (404 when
-not visible), the use cases live in ``portal.services.candidate_admin``."""
+not visible), the use cases live in ``portal.services``: ``candidate_admin`` (add),
+``candidate_import``, ``invitation_admin`` (revoke, re-issue) and ``accommodation``."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..models import Attempt, Candidate, Stage, TestKind
 from . import audit
 from .candidate_admin import MAX_EXTRA_TIME_PCT, CandidateAdminError
-from .journey import logic_time_limit
+from .journey import current_attempt, logic_time_limit
 
 MAX_REASON_LENGTH = 2000
 #: Shortening the time limit during a running test never leaves the candidate less
@@ -92,10 +92,7 @@ def technical_reset(session: Session, candidate: Candidate, *, reason: str, user
         raise CandidateAdminError("reason_too_long", "reason", limit=MAX_REASON_LENGTH)
     if candidate.stage is Stage.DONE:
         raise CandidateAdminError("already_completed")
-    attempt = session.scalar(
-        sa.select(Attempt).where(Attempt.candidate_id == candidate.id, Attempt.kind == TestKind.LOGIC)
-        .order_by(Attempt.number.desc()).limit(1)
-    )
+    attempt = current_attempt(session, candidate, TestKind.LOGIC)
     if attempt is None or attempt.superseded_at is not None:
         return None
     claimed = session.execute(
@@ -131,8 +128,5 @@ def can_reset(session: Session, candidate: Candidate) -> bool:
     """Whether ``technical_reset`` would supersede an attempt now."""
     if candidate.stage is Stage.DONE:
         return False
-    attempt = session.scalar(
-        sa.select(Attempt).where(Attempt.candidate_id == candidate.id, Attempt.kind == TestKind.LOGIC)
-        .order_by(Attempt.number.desc()).limit(1)
-    )
+    attempt = current_attempt(session, candidate, TestKind.LOGIC)
     return attempt is not None and attempt.superseded_at is None
