@@ -20,6 +20,7 @@ from portal.pdf import render_pdf
 from portal.models import User
 from portal.services import audit, profiles
 from portal.services import interviews as svc
+from portal.services.results import raised_flags
 
 from . import bp
 from .auth import candidate_or_404, staff_required
@@ -58,7 +59,7 @@ def _guide(candidate_id: int, action: str) -> dict:
     audit.record(db, user_id=current_user.id, action=action, object_type="interview_guide",
                  object_id=c.id, now=now)
     return {"c": c, "profile": profile, "sections": svc.interview_guide(db, c, lang=_lang()),
-            "flags": svc.raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(_lang()),
+            "flags": raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(_lang()),
             "today": now.date().isoformat()}
 
 

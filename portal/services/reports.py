@@ -42,7 +42,9 @@ from ..models import (
 )
 from . import audit, branding, checks, logic_results, profiles, webhooks
 from .evidence import evidence_matrix
-from .interviews import LOGIC_SCALE, current_results, localized, raised_flags
+from .interviews import localized
+from .results import current_results, raised_flags
+from .scoring import LOGIC_SCALE
 
 LANGUAGES = ("sv", "en")
 #: Longest accepted reply from the candidate (characters).
