@@ -149,10 +149,10 @@ def _rating_rows(db, c, lang: str, *, errors: dict | None = None, entered: dict 
             "level": own.level if own else None, "notes": own.notes if own else ""}
         rows.append({
             "key": item.competency_key, "slug": _slug(item.competency_key),
-            "name": svc.localized(competency.name, lang) if competency else item.competency_key,
-            "definition": svc.localized(competency.definition, lang) if competency else "",
+            "name": lib.localized(competency.name, lang) if competency else item.competency_key,
+            "definition": lib.localized(competency.definition, lang) if competency else "",
             "target": item.target_level, "must": item.must,
-            "anchors": [(level, svc.localized(competency.indicators.get(level), lang) if competency else "")
+            "anchors": [(level, lib.localized(competency.indicators.get(level), lang) if competency else "")
                         for level in lib.LEVELS],
             "own": own, "submitted": submitted, "values": values, "error": errors.get(item.competency_key),
             "others": others, "summary": svc.rating_summary(shown) if submitted else None,

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import competencies as lib
+from ..competencies import localized
 from .. import synthesis
 from ..models import Candidate, InterviewRating, RequirementProfile, Result
 from . import audit, profiles
@@ -87,12 +88,6 @@ class GuideSection:
     indicators: dict[int, str]
     questions: tuple[GuideQuestion, ...]
     notes: tuple[ProbeNote, ...] = field(default=())
-
-
-def localized(value, lang: str) -> str:
-    if not value:
-        return ""
-    return str(value.get(lang) or value.get("sv") or value.get("en") or "")
 
 
 def _links(competency: lib.Competency, scale: str) -> lib.ScaleLink | None:
