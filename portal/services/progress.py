@@ -8,7 +8,8 @@ number of queries whatever the number of candidates. The status filter runs in S
 (:func:`status_expression`), so it has to say exactly what
 :func:`portal.services.invitations.candidate_status` says; a test holds the two together.
 
-"Time used" and "last activity" are computed here and nowhere else, for every board.
+"Time used" (:func:`time_used`) and "last activity" (:func:`candidate_progress`) are
+computed here and nowhere else, for every board and the candidate's own pages.
 """
 from __future__ import annotations
 
