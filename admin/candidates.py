@@ -485,7 +485,7 @@ def candidate_reissue(candidate_id: int):
     if not form.validate_on_submit():
         abort(400)
     invitation = invitation_admin.reissue_invitation(db, c, user_id=current_user.id, now=now,
-                                       settings=res.invitation_settings())
+                                                     settings=res.invitation_settings())
     flash(_("A new link was issued; earlier links no longer work. The candidate keeps their progress."),
           "success")
     if form.send_now.data:
@@ -505,7 +505,7 @@ def candidate_accommodation(candidate_id: int):
     if not form.validate_on_submit():
         return _render_manage(c, accommodation=form, status=400)
     attempt = set_accommodation(get_session(), c, form.extra_time_pct(), user_id=current_user.id,
-                                   now=res.now())
+                                now=res.now())
     if attempt is not None:
         flash(_("The extra time was saved. The test is running: its deadline is now %(when)s.",
                 when=format_datetime(attempt.deadline, "short")), "success")
@@ -523,7 +523,7 @@ def candidate_reset(candidate_id: int):
         return _render_manage(c, reset=form, status=400)
     try:
         attempt = technical_reset(get_session(), c, reason=form.reason.data, user_id=current_user.id,
-                                     now=res.now(), practice_items=len(res.logic_bank().practice))
+                                  now=res.now(), practice_items=len(res.logic_bank().practice))
     except ca.CandidateAdminError as exc:
         if exc.field == "reason":
             form.reason.errors = [message(exc.code, exc.params)]

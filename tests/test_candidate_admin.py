@@ -263,7 +263,7 @@ def test_technical_reset_keeps_the_old_attempt_and_sends_the_candidate_back(clie
     before = last_audit_id(db)
     clock.advance(minutes=2)
     old = accommodation.technical_reset(db, candidate, reason="The browser crashed", user_id=None, now=clock(),
-                             practice_items=N_PRACTICE)
+                                        practice_items=N_PRACTICE)
     db.commit()
     assert accommodation.technical_reset(db, candidate, reason="again", user_id=None, now=clock()) is None
     [attempt] = _logic_attempts(db, cid)
@@ -287,7 +287,7 @@ def test_after_a_technical_reset_the_candidate_starts_attempt_number_2(client, d
     cid, browser = _running_test(client, make_invitation)
     browser.answer_item()
     accommodation.technical_reset(db, db.get(Candidate, cid), reason="Power cut", user_id=None, now=clock(),
-                       practice_items=N_PRACTICE)
+                                  practice_items=N_PRACTICE)
     db.commit()
     clock.advance(hours=1)
     browser.get("/test")

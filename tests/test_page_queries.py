@@ -52,7 +52,7 @@ def _add(session, a, i: int, kind: str, *, source: Candidate, users: dict, now) 
         journey.present_logic_item(session, attempt, bank, now=now)
         if kind == "reset_revoked":
             accommodation.technical_reset(session, c, reason="Strömavbrott", user_id=users["consultant"], now=now,
-                               practice_items=len(bank.practice))
+                                          practice_items=len(bank.practice))
             invitation_admin.revoke_invitation(session, inv, user_id=users["consultant"], now=now)
     if kind == "evidence":
         keys = [item.competency_key for item in profiles.current_profile(session, a).competencies]

@@ -197,7 +197,7 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
     with app.app_context():
         session = get_session()
         new = invitation_admin.reissue_invitation(session, session.get(Candidate, cid), user_id=users["consultant"],
-                                    now=clock(), settings=res.invitation_settings())
+                                                  now=clock(), settings=res.invitation_settings())
         link = invitation_url(new, res.invitation_settings()).removeprefix(BASE)
         new_id = new.id
         session.commit()
@@ -226,8 +226,8 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
                                             settings=res.invitation_settings())
         session.commit()
         other_id, other_inv_id = other.id, other_inv.id
-        assert invitation_admin.revoke_invitation(session, session.get(Invitation, other_inv_id), user_id=users["consultant"],
-                                    now=clock())
+        assert invitation_admin.revoke_invitation(session, session.get(Invitation, other_inv_id),
+                                                  user_id=users["consultant"], now=clock())
         session.commit()
 
     # invitation.expired: a third candidate's link runs out; the worker notices it once
