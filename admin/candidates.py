@@ -1,6 +1,7 @@
 """Candidates and invitations for consultants: add, import, send, revoke, re-issue,
 extra time and technical reset. Thin: every object comes through ``access`` (404 when
-not visible), the use cases live in ``portal.services.candidate_admin``."""
+not visible), the use cases live in ``portal.services``: ``candidate_admin`` (add),
+``candidate_import``, ``invitation_admin`` (revoke, re-issue) and ``accommodation``."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,9 +28,17 @@ from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
 from portal.models import Invitation
-from portal.services import audit, mail, progress
+from portal.services import audit, invitation_admin, mail, progress
 from portal.services import candidate_admin as ca
-from portal.services.invitations import invitation_url
+from portal.services import candidate_import as ci
+from portal.services.accommodation import (
+    MAX_REASON_LENGTH,
+    can_reset,
+    running_logic_attempt,
+    set_accommodation,
+    technical_reset,
+)
+from portal.services.invitations import current_invitation, invitation_url
 
 from . import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
@@ -75,8 +84,8 @@ SENT = {
 _DEFAULT_PARAMS = {
     "name_too_long": {"limit": ca.MAX_NAME_LENGTH},
     "invalid_extra_time": {"limit": ca.MAX_EXTRA_TIME_PCT},
-    "reason_too_long": {"limit": ca.MAX_REASON_LENGTH},
-    "too_many_rows": {"limit": ca.MAX_IMPORT_ROWS},
+    "reason_too_long": {"limit": MAX_REASON_LENGTH},
+    "too_many_rows": {"limit": ci.MAX_IMPORT_ROWS},
     "missing_columns": {"columns": "name, email"},
 }
 
@@ -144,7 +153,7 @@ class AccommodationForm(ExtraTimeFields, FlaskForm):
 class ResetForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the technical problem)"),
                            validators=[DataRequired(message=MESSAGES["reason_required"]),
-                                       Length(max=ca.MAX_REASON_LENGTH)])
+                                       Length(max=MAX_REASON_LENGTH)])
 
 
 class ReissueForm(FlaskForm):
@@ -155,7 +164,7 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"), validators=[
         FileRequired(message=_l("Choose a CSV file.")),
         FileAllowed(["csv", "txt"], message=_l("Choose a file ending in .csv or .txt.")),
-        FileSize(max_size=ca.MAX_IMPORT_BYTES, message=MESSAGES["too_large"]),
+        FileSize(max_size=ci.MAX_IMPORT_BYTES, message=MESSAGES["too_large"]),
     ])
 
 
@@ -214,13 +223,13 @@ def _import_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=IMPORT_SALT)
 
 
-def _dump_rows(assignment_id: int, rows: list[ca.CsvRow]) -> str:
+def _dump_rows(assignment_id: int, rows: list[ci.CsvRow]) -> str:
     data = [[r.line, r.name[:300], r.email[:300], r.language[:20], r.extra_time_pct, r.errors]
             for r in rows]
     return _import_serializer().dumps({"a": assignment_id, "u": current_user.id, "rows": data})
 
 
-def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
+def _load_rows(assignment_id: int, payload: str) -> list[ci.CsvRow] | None:
     try:
         data = _import_serializer().loads(payload or "", max_age=IMPORT_MAX_AGE)
     except BadSignature:
@@ -228,7 +237,7 @@ def _load_rows(assignment_id: int, payload: str) -> list[ca.CsvRow] | None:
     if not isinstance(data, dict) or data.get("a") != assignment_id or data.get("u") != current_user.id:
         return None
     try:
-        return [ca.CsvRow(line=int(line), name=str(name), email=str(email), language=str(lang),
+        return [ci.CsvRow(line=int(line), name=str(name), email=str(email), language=str(lang),
                           extra_time_pct=extra if isinstance(extra, int) else None,
                           errors=[str(e) for e in errors])
                 for line, name, email, lang, extra, errors in data["rows"]]
@@ -301,10 +310,10 @@ def candidate_import(assignment_id: int):
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            rows = ca.parse_candidates_csv(form.file.data.read(ca.MAX_IMPORT_BYTES + 1),
+            rows = ci.parse_candidates_csv(form.file.data.read(ci.MAX_IMPORT_BYTES + 1),
                                            default_language=a.language,
                                            existing_emails=ca.assignment_emails(db, a))
-        except ca.CsvError as exc:
+        except ci.CsvError as exc:
             form.file.errors = [message(exc.code, exc.params)]
         else:
             return _preview(a, rows)
@@ -312,7 +321,7 @@ def candidate_import(assignment_id: int):
     return render_template("admin/candidate_import.html", a=a, form=form, **_existing(a)), status
 
 
-def _preview(a, rows: list[ca.CsvRow], status: int = 200, problem: str | None = None):
+def _preview(a, rows: list[ci.CsvRow], status: int = 200, problem: str | None = None):
     confirm = ConfirmImportForm(formdata=None)
     confirm.payload.data = _dump_rows(a.id, rows)
     n_bad = sum(1 for r in rows if r.errors)
@@ -332,12 +341,12 @@ def _confirm_import(a):
                                **_existing(a)), 400
     now = res.now()
     try:
-        created = ca.import_candidates(db, a, rows, confirm_valid_only=form.valid_only.data == "1",
+        created = ci.import_candidates(db, a, rows, confirm_valid_only=form.valid_only.data == "1",
                                        user_id=current_user.id, now=now,
                                        settings=res.invitation_settings())
-    except ca.ImportHasErrors:
+    except ci.ImportHasErrors:
         # Something changed since the preview (e.g. a candidate was added meanwhile).
-        return _preview(a, ca.recheck_rows(db, a, rows), 400,
+        return _preview(a, ci.recheck_rows(db, a, rows), 400,
                         problem=_("Some rows have errors now. Nothing was imported."))
     flash(ngettext("%(num)s candidate was imported.", "%(num)s candidates were imported.",
                    len(created)), "success")
@@ -360,7 +369,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
                    reset: ResetForm | None = None, status: int = 200):
     db = get_session()
     now = res.now()
-    invitation = ca.current_invitation(c)
+    invitation = current_invitation(c)
     link = None
     if invitation is not None and now <= invitation.expires_at:
         link = invitation_url(invitation, res.invitation_settings())
@@ -372,14 +381,14 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
     if accommodation is None:
         accommodation = AccommodationForm(formdata=None)
         accommodation.show_extra_time(c.extra_time_pct)
-    progress = ca.candidate_progress(db, c.assignment, now=now, candidate_ids=[c.id])[0]
+    row = progress.candidate_progress(db, c.assignment, now=now, candidate_ids=[c.id])[0]
     return render_template(
-        "admin/candidate_manage.html", c=c, a=c.assignment, row=progress, now=now,
+        "admin/candidate_manage.html", c=c, a=c.assignment, row=row, now=now,
         invitations=sorted(c.invitations, key=lambda i: i.id, reverse=True),
         invitation=invitation, link=link, unsendable=_unsendable(c, invitation, now),
         next_reminder=next_reminder, accommodation=accommodation,
         reset=reset or ResetForm(formdata=None), reissue=ReissueForm(formdata=None),
-        running=ca.running_logic_attempt(db, c), can_reset=ca.can_reset(db, c),
+        running=running_logic_attempt(db, c), can_reset=can_reset(db, c),
         last_mail=mail.latest_messages(db, [c.id]).get(c.id), smtp=_mail_settings().configured,
     ), status
 
@@ -403,7 +412,7 @@ def _sendable(candidate_id: int):
     e-mail can go out (completed, revoked, expired, no invitation)."""
     c = candidate_or_404(candidate_id)
     now = res.now()
-    invitation = ca.current_invitation(c)
+    invitation = current_invitation(c)
     problem = _unsendable(c, invitation, now)
     if problem:
         flash(str(CANNOT_SEND[problem]), "error")
@@ -459,7 +468,7 @@ def candidate_revoke(candidate_id: int, invitation_id: int):
     invitation = db.get(Invitation, invitation_id)
     if invitation is None or invitation.candidate_id != c.id:
         abort(404)
-    if ca.revoke_invitation(db, invitation, user_id=current_user.id, now=res.now()):
+    if invitation_admin.revoke_invitation(db, invitation, user_id=current_user.id, now=res.now()):
         flash(_("The link was revoked and no longer works. Issue a new link if the candidate should continue."),
               "success")
     else:
@@ -475,8 +484,8 @@ def candidate_reissue(candidate_id: int):
     form = ReissueForm()
     if not form.validate_on_submit():
         abort(400)
-    invitation = ca.reissue_invitation(db, c, user_id=current_user.id, now=now,
-                                       settings=res.invitation_settings())
+    invitation = invitation_admin.reissue_invitation(db, c, user_id=current_user.id, now=now,
+                                                     settings=res.invitation_settings())
     flash(_("A new link was issued; earlier links no longer work. The candidate keeps their progress."),
           "success")
     if form.send_now.data:
@@ -495,8 +504,8 @@ def candidate_accommodation(candidate_id: int):
     form = AccommodationForm()
     if not form.validate_on_submit():
         return _render_manage(c, accommodation=form, status=400)
-    attempt = ca.set_accommodation(get_session(), c, form.extra_time_pct(), user_id=current_user.id,
-                                   now=res.now())
+    attempt = set_accommodation(get_session(), c, form.extra_time_pct(), user_id=current_user.id,
+                                now=res.now())
     if attempt is not None:
         flash(_("The extra time was saved. The test is running: its deadline is now %(when)s.",
                 when=format_datetime(attempt.deadline, "short")), "success")
@@ -513,8 +522,8 @@ def candidate_reset(candidate_id: int):
     if not form.validate_on_submit():
         return _render_manage(c, reset=form, status=400)
     try:
-        attempt = ca.technical_reset(get_session(), c, reason=form.reason.data, user_id=current_user.id,
-                                     now=res.now(), practice_items=len(res.logic_bank().practice))
+        attempt = technical_reset(get_session(), c, reason=form.reason.data, user_id=current_user.id,
+                                  now=res.now(), practice_items=len(res.logic_bank().practice))
     except ca.CandidateAdminError as exc:
         if exc.field == "reason":
             form.reason.errors = [message(exc.code, exc.params)]

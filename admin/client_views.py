@@ -19,7 +19,6 @@ from portal.services.overview import client_overview
 from portal.models import Assignment, Candidate, ReportKind, Role
 from portal.services import access, audit, profiles, progress, reports
 from portal.services import first_opinions as fo
-from portal.services.interviews import localized
 
 from . import bp
 from .auth import assignment_or_404, candidate_or_404
@@ -116,9 +115,9 @@ def first_opinion(candidate_id: int):
             saved[item.competency_key].level if item.competency_key in saved else None)
         rows.append({
             "key": item.competency_key, "target": item.target_level, "must": item.must,
-            "name": localized(comp.name, lang) if comp else item.competency_key,
-            "definition": localized(comp.definition, lang) if comp else "",
-            "anchors": [(lv, localized(comp.indicators.get(lv), lang) if comp else "") for lv in lib.LEVELS],
+            "name": lib.localized(comp.name, lang) if comp else item.competency_key,
+            "definition": lib.localized(comp.definition, lang) if comp else "",
+            "anchors": [(lv, lib.localized(comp.indicators.get(lv), lang) if comp else "") for lv in lib.LEVELS],
             "level": level, "error": error if error_key == item.competency_key else None,
         })
     return render_template("admin/first_opinion.html", c=c, rows=rows, open_=fo.is_open(db, c),

@@ -20,6 +20,7 @@ from portal.pdf import render_pdf
 from portal.models import User
 from portal.services import audit, profiles
 from portal.services import interviews as svc
+from portal.services.results import raised_flags
 
 from . import bp
 from .auth import candidate_or_404, staff_required
@@ -58,7 +59,7 @@ def _guide(candidate_id: int, action: str) -> dict:
     audit.record(db, user_id=current_user.id, action=action, object_type="interview_guide",
                  object_id=c.id, now=now)
     return {"c": c, "profile": profile, "sections": svc.interview_guide(db, c, lang=_lang()),
-            "flags": svc.raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(_lang()),
+            "flags": raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(_lang()),
             "today": now.date().isoformat()}
 
 
@@ -148,10 +149,10 @@ def _rating_rows(db, c, lang: str, *, errors: dict | None = None, entered: dict 
             "level": own.level if own else None, "notes": own.notes if own else ""}
         rows.append({
             "key": item.competency_key, "slug": _slug(item.competency_key),
-            "name": svc.localized(competency.name, lang) if competency else item.competency_key,
-            "definition": svc.localized(competency.definition, lang) if competency else "",
+            "name": lib.localized(competency.name, lang) if competency else item.competency_key,
+            "definition": lib.localized(competency.definition, lang) if competency else "",
             "target": item.target_level, "must": item.must,
-            "anchors": [(level, svc.localized(competency.indicators.get(level), lang) if competency else "")
+            "anchors": [(level, lib.localized(competency.indicators.get(level), lang) if competency else "")
                         for level in lib.LEVELS],
             "own": own, "submitted": submitted, "values": values, "error": errors.get(item.competency_key),
             "others": others, "summary": svc.rating_summary(shown) if submitted else None,

@@ -18,8 +18,7 @@ from portal.db import get_session
 from portal.downloads import attachment
 from portal.models import Candidate, Report, ReportKind, Role, User
 from portal.services import access, audit, mail
-from portal.services.candidate_admin import current_invitation
-from portal.services.invitations import invitation_url
+from portal.services.invitations import current_invitation, invitation_url
 from portal.services import reports as svc
 
 from . import bp

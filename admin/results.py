@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal import resources as res
 from portal.db import get_session
 from portal.models import TestKind, VerificationStatus
-from portal.services import audit, integrity, journey, profiles
+from portal.services import audit, integrity, journey, profiles, progress
 from portal.services import verification as verify_svc
 from portal.services.invitations import candidate_status
 from portal.services.logic_results import summarise
@@ -71,6 +71,7 @@ def candidate(candidate_id: int):
         "admin/candidate.html", verification=_verification(db, c, logic_attempt, logic), c=c, status=candidate_status(c, now), logic=logic,
         logic_summary=summarise(logic) if logic is not None else None,
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
+        logic_minutes_used=progress.minutes(progress.time_used(logic_attempt, now=now)) if logic_attempt else None,
         inventory=inventory, norms=shown, norm_info=res.norm_info(shown), norms_ref=norms_ref,
         stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
         signals=signals, integrity=integrity,

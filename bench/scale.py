@@ -102,8 +102,7 @@ class World:
         """A new assignment with ``n`` candidates: (its id, seconds it took to build)."""
         from portal import resources as res
         from portal.models import Assignment, Candidate, Client, User
-        from portal.services import candidate_admin as ca
-        from portal.services import demo, interviews, journey, profiles
+        from portal.services import demo, interviews, invitation_admin, journey, profiles
         from portal.services.invitations import invite_candidate
 
         started = time.perf_counter()
@@ -155,7 +154,7 @@ class World:
                     if kind == "expired":
                         inv.expires_at = NOW - timedelta(days=1)
                     if kind == "revoked":
-                        ca.revoke_invitation(session, inv, user_id=self.consultant_id, now=NOW)
+                        invitation_admin.revoke_invitation(session, inv, user_id=self.consultant_id, now=NOW)
                 if i % 100 == 99:
                     session.commit()
             session.commit()

@@ -148,6 +148,15 @@ class ProfileTemplate:
     logic_min_percentile: int | None
 
 
+def localized(value: Mapping[str, str] | None, lang: str) -> str:
+    """The ``lang`` text of a bilingual library text ({"sv": ..., "en": ...}, as in the
+    competency library and the inventory's scales), else the Swedish, else the English
+    one; "" for none."""
+    if not value:
+        return ""
+    return str(value.get(lang) or value.get("sv") or value.get("en") or "")
+
+
 # --------------------------------------------------------------------------- reading
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
+from helpers import Candidate as Browser
 from portal import resources as res
 from portal.db import get_session
 from portal.models import Assignment, AuditEvent, Candidate, Client, Invitation, Role, Stage, User
@@ -267,3 +268,47 @@ def test_dashboard_and_add_page_count_without_listing_everyone(app, db, clock, m
     listed = re.search(r'<ul class="existing-candidates">(.*?)</ul>', new, re.S).group(1)
     assert listed.count("<li>") == 20 and "Kandidat 024" in listed and "Kandidat 004" not in listed
     assert f'href="/admin/assignments/{aid}/candidates"' in new
+
+
+# -- one definition of time used and last activity -------------------------------------------
+
+
+def _cells(html: str, cid: int) -> list[str]:
+    """The text of each ``<td>`` of the candidate's row, tags stripped."""
+    row = re.search(rf'<tr data-candidate="{cid}">(.*?)</tr>', html, re.S).group(1)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_boards_and_candidate_pages_agree_on_time_used_and_last_activity(app, db, clock, make_assignment,
+                                                                          make_invitation):
+    """The assignment board and the candidates-and-invitations list (and the candidate's
+    own pages) show the same time used, in whole minutes rounded down (4 min 40 s is
+    "4 min" everywhere, never "5 min" on one page), and the same last activity."""
+    uid = make_user(db, "k@example.com")
+    aid = make_assignment(staff=[uid])
+    cid, _, link = make_invitation(aid, name="Tova Tid", email="t@example.com")
+    browser = Browser(app.test_client(), link).through_practice()
+    browser.start_test()
+    clock.advance(minutes=4, seconds=40)
+    browser.answer_item()
+    clock.advance(seconds=5)  # the next question stays on screen: still 4 min 45 s
+    client = login(app, "k@example.com")
+
+    board = _cells(client.get(f"/admin/assignments/{aid}").get_data(as_text=True), cid)
+    listed = _cells(client.get(f"/admin/assignments/{aid}/candidates").get_data(as_text=True), cid)
+    manage = client.get(f"/admin/candidates/{cid}/manage").get_data(as_text=True)
+    time_used, last_activity = board[1], board[2]
+    assert time_used == "4 min"
+    assert listed[1].startswith("In progress 4 min") and listed[3] == last_activity
+    assert last_activity and " ".join(re.search(r"Last activity</dt><dd>(.*?)</dd>", manage).group(1).split()) \
+        == last_activity
+    assert re.search(r'data-test-state="in_progress">In progress</span><br><span class="muted">4 min', manage)
+
+    clock.advance(minutes=30)  # past the deadline: the whole limit, on every page
+    board = _cells(client.get(f"/admin/assignments/{aid}").get_data(as_text=True), cid)
+    listed = _cells(client.get(f"/admin/assignments/{aid}/candidates").get_data(as_text=True), cid)
+    results = client.get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    assert board[1] == "20 min" and listed[1].startswith("Time ran out 20 min")
+    assert 'data-minutes-used="20">20 min of 20' in results
+    assert listed[3] == board[2] == last_activity

@@ -25,10 +25,14 @@ from portal.models import (
     User,
 )
 from portal.services import candidate_admin as ca
+from portal.services import candidate_import as ci
+from portal.services import accommodation, invitation_admin, progress
 from portal.services.invitations import (
     CandidateStatus,
     InvitationSettings,
+    candidate_status,
     invitation_url,
+    live_invitations,
 )
 
 PASSWORD = "a long enough password"
@@ -63,7 +67,7 @@ def test_csv_with_bom_commas_and_optional_columns():
             "Kim Kandidat,kim@example.com,en,25\r\n"
             "\r\n"
             '"Berg, Lo",lo@example.com,,\r\n').encode("utf-8")
-    rows = ca.parse_candidates_csv(data, default_language="sv")
+    rows = ci.parse_candidates_csv(data, default_language="sv")
     assert [(r.line, r.name, r.email, r.language, r.extra_time_pct, r.errors) for r in rows] == [
         (2, "Kim Kandidat", "kim@example.com", "en", 25, []),
         (4, "Berg, Lo", "lo@example.com", "sv", 0, []),
@@ -72,12 +76,12 @@ def test_csv_with_bom_commas_and_optional_columns():
 
 def test_csv_from_swedish_excel_semicolons_in_windows_1252():
     data = "namn;e-post;språk;extra tid\nÅsa Öberg;asa@example.se;sv;50 %\nPär Ärlig;par@example.se;;\n"
-    rows = ca.parse_candidates_csv(data.encode("cp1252"), default_language="en")
+    rows = ci.parse_candidates_csv(data.encode("cp1252"), default_language="en")
     assert [(r.name, r.email, r.language, r.extra_time_pct) for r in rows] == [
         ("Åsa Öberg", "asa@example.se", "sv", 50), ("Pär Ärlig", "par@example.se", "en", 0)]
     assert all(r.valid for r in rows)
     # the same file saved as UTF-8 reads the same
-    assert ca.parse_candidates_csv(data.encode("utf-8"), default_language="en")[0].name == "Åsa Öberg"
+    assert ci.parse_candidates_csv(data.encode("utf-8"), default_language="en")[0].name == "Åsa Öberg"
 
 
 def test_csv_malformed_rows_get_their_own_errors():
@@ -92,7 +96,7 @@ def test_csv_malformed_rows_get_their_own_errors():
             "Fia Tid;fia@example.com;sv;massor\n"
             "Gun Tid;gun@example.com;sv;400\n"
             "Öberg; Hans;hans@example.com;sv;0\n")   # separator inside the name
-    rows = ca.parse_candidates_csv(data.encode("utf-8"), default_language="sv",
+    rows = ci.parse_candidates_csv(data.encode("utf-8"), default_language="sv",
                                    existing_emails={"dan@example.com"})
     assert {r.line: r.errors for r in rows} == {
         2: [], 3: ["missing_email"], 4: ["missing_name"], 5: ["invalid_email"],
@@ -107,11 +111,11 @@ def test_csv_malformed_rows_get_their_own_errors():
     (b"name,email\n\n", "empty"),
     (b"", "empty"),
     (b"name,email\n" + b"".join(b"P%d,p%d@example.com\n" % (i, i) for i in range(501)), "too_many_rows"),
-    (b"name,email\n" + b"x" * (ca.MAX_IMPORT_BYTES + 1), "too_large"),
+    (b"name,email\n" + b"x" * (ci.MAX_IMPORT_BYTES + 1), "too_large"),
 ])
 def test_unusable_csv_files_are_refused_as_a_whole(data, code):
-    with pytest.raises(ca.CsvError) as err:
-        ca.parse_candidates_csv(data, default_language="sv")
+    with pytest.raises(ci.CsvError) as err:
+        ci.parse_candidates_csv(data, default_language="sv")
     assert err.value.code == code
     if code == "missing_columns":
         assert "email" in err.value.params["columns"]
@@ -152,20 +156,20 @@ def test_import_creates_nothing_while_rows_have_errors_unless_confirmed(db, cloc
     ca.add_candidate(db, assignment, name="Dan Finns", email="dan@example.com", language="sv",
                      extra_time_pct=0, user_id=None, now=clock(), settings=SETTINGS)
     data = "namn;e-post;extra tid\nÅsa Öberg;asa@example.se;25\nDan Igen;dan@example.com;0\nBo;bo@;0\n"
-    rows = ca.parse_candidates_csv(data.encode("cp1252"), default_language="sv",
+    rows = ci.parse_candidates_csv(data.encode("cp1252"), default_language="sv",
                                    existing_emails=ca.assignment_emails(db, assignment))
     assert [r.valid for r in rows] == [True, False, False]
-    with pytest.raises(ca.ImportHasErrors) as err:
-        ca.import_candidates(db, assignment, rows, confirm_valid_only=False, user_id=None,
+    with pytest.raises(ci.ImportHasErrors) as err:
+        ci.import_candidates(db, assignment, rows, confirm_valid_only=False, user_id=None,
                              now=clock(), settings=SETTINGS)
     assert err.value.params["count"] == 2
     assert db.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1
-    created = ca.import_candidates(db, assignment, rows, confirm_valid_only=True, user_id=None,
+    created = ci.import_candidates(db, assignment, rows, confirm_valid_only=True, user_id=None,
                                    now=clock(), settings=SETTINGS)
     db.commit()
     assert [(c.name, c.extra_time_pct, i.candidate_id) for c, i in created] == [("Åsa Öberg", 25, created[0][0].id)]
     # importing the same rows again finds them in the assignment now
-    assert ca.recheck_rows(db, assignment, rows)[0].errors == ["already_invited"]
+    assert ci.recheck_rows(db, assignment, rows)[0].errors == ["already_invited"]
 
 
 def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, clock, make_invitation):
@@ -176,15 +180,15 @@ def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, cl
     assert browser.step == "instructions"
     old = db.get(Invitation, inv_id)
     before = last_audit_id(db)
-    assert ca.revoke_invitation(db, old, user_id=None, now=clock()) is True
-    assert ca.revoke_invitation(db, old, user_id=None, now=clock()) is False  # once only
+    assert invitation_admin.revoke_invitation(db, old, user_id=None, now=clock()) is True
+    assert invitation_admin.revoke_invitation(db, old, user_id=None, now=clock()) is False  # once only
     db.commit()
     assert client.get(link).status_code == 410
     assert client.get("/test/instructions").status_code == 404  # the open session ended too
     candidate = db.get(Candidate, cid)
-    assert ca.candidate_status(candidate, clock()) is CandidateStatus.REVOKED
+    assert candidate_status(candidate, clock()) is CandidateStatus.REVOKED
 
-    new = ca.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
+    new = invitation_admin.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
     db.commit()
     assert new.id != inv_id and new.nonce != old.nonce and new.candidate_id == cid
     assert [(e.action, e.object_type) for e in audit_after(db, before)] == [
@@ -194,8 +198,8 @@ def test_revoked_link_gets_410_and_reissued_link_resumes_progress(client, db, cl
     assert fresh.step == "instructions"  # where they left off
     assert client.get(link).status_code == 410
     # a second re-issue revokes the one before
-    newer = ca.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
-    assert [i.id for i in ca.live_invitations(candidate)] == [newer.id]  # also before a commit
+    newer = invitation_admin.reissue_invitation(db, candidate, user_id=None, now=clock(), settings=SETTINGS)
+    assert [i.id for i in live_invitations(candidate)] == [newer.id]  # also before a commit
     db.commit()
     assert client.get(path_of(invitation_url(new, SETTINGS))).status_code == 410
 
@@ -219,7 +223,7 @@ def test_accommodation_during_the_test_moves_the_stored_deadline(client, db, clo
     [attempt] = _logic_attempts(db, cid)
     start = attempt.started_at
     assert attempt.deadline == start + timedelta(minutes=20)
-    changed = ca.set_accommodation(db, db.get(Candidate, cid), 50, user_id=None, now=clock())
+    changed = accommodation.set_accommodation(db, db.get(Candidate, cid), 50, user_id=None, now=clock())
     db.commit()
     assert changed.id == attempt.id
     [attempt] = _logic_attempts(db, cid)
@@ -228,19 +232,19 @@ def test_accommodation_during_the_test_moves_the_stored_deadline(client, db, clo
     browser.answer_item()
     assert browser.step == "item"  # past the original 20 minutes, still on time
     # shortening mid-test never ends it on the spot
-    ca.set_accommodation(db, db.get(Candidate, cid), 0, user_id=None, now=clock())
+    accommodation.set_accommodation(db, db.get(Candidate, cid), 0, user_id=None, now=clock())
     db.commit()
     [attempt] = _logic_attempts(db, cid)
-    assert attempt.deadline == clock() + ca.MIN_REMAINING_AFTER_CHANGE
+    assert attempt.deadline == clock() + accommodation.MIN_REMAINING_AFTER_CHANGE
     browser.answer_item()
     assert browser.step == "item"
     with pytest.raises(ca.CandidateAdminError):
-        ca.set_accommodation(db, db.get(Candidate, cid), 301, user_id=None, now=clock())
+        accommodation.set_accommodation(db, db.get(Candidate, cid), 301, user_id=None, now=clock())
 
 
 def test_accommodation_before_the_test_applies_when_it_starts(client, db, clock, make_invitation):
     cid, _, link = make_invitation()
-    ca.set_accommodation(db, db.get(Candidate, cid), 100, user_id=None, now=clock())
+    accommodation.set_accommodation(db, db.get(Candidate, cid), 100, user_id=None, now=clock())
     db.commit()
     Browser(client, link).through_practice().start_test()
     [attempt] = _logic_attempts(db, cid)
@@ -253,15 +257,15 @@ def test_technical_reset_keeps_the_old_attempt_and_sends_the_candidate_back(clie
     browser.answer_item()
     candidate = db.get(Candidate, cid)
     with pytest.raises(ca.CandidateAdminError) as err:
-        ca.technical_reset(db, candidate, reason="   ", user_id=None, now=clock())
+        accommodation.technical_reset(db, candidate, reason="   ", user_id=None, now=clock())
     assert err.value.code == "reason_required"
     assert _logic_attempts(db, cid)[0].superseded_at is None
     before = last_audit_id(db)
     clock.advance(minutes=2)
-    old = ca.technical_reset(db, candidate, reason="The browser crashed", user_id=None, now=clock(),
-                             practice_items=N_PRACTICE)
+    old = accommodation.technical_reset(db, candidate, reason="The browser crashed", user_id=None, now=clock(),
+                                        practice_items=N_PRACTICE)
     db.commit()
-    assert ca.technical_reset(db, candidate, reason="again", user_id=None, now=clock()) is None
+    assert accommodation.technical_reset(db, candidate, reason="again", user_id=None, now=clock()) is None
     [attempt] = _logic_attempts(db, cid)
     assert attempt.id == old.id and attempt.superseded_at == clock() and attempt.finished_at == clock()
     assert attempt.reset_reason == "The browser crashed"
@@ -275,15 +279,15 @@ def test_technical_reset_keeps_the_old_attempt_and_sends_the_candidate_back(clie
     # the candidate's next page is "ready to start", with the same link
     browser.get("/test")
     assert browser.step == "ready"
-    [row] = ca.candidate_progress(db, candidate.assignment, now=clock())
-    assert row["logic"]["state"] == ca.RESET
+    [row] = progress.candidate_progress(db, candidate.assignment, now=clock())
+    assert row["logic"]["state"] == progress.RESET
 
 
 def test_after_a_technical_reset_the_candidate_starts_attempt_number_2(client, db, clock, make_invitation):
     cid, browser = _running_test(client, make_invitation)
     browser.answer_item()
-    ca.technical_reset(db, db.get(Candidate, cid), reason="Power cut", user_id=None, now=clock(),
-                       practice_items=N_PRACTICE)
+    accommodation.technical_reset(db, db.get(Candidate, cid), reason="Power cut", user_id=None, now=clock(),
+                                  practice_items=N_PRACTICE)
     db.commit()
     clock.advance(hours=1)
     browser.get("/test")
@@ -306,18 +310,18 @@ def test_progress_rows(client, db, clock, make_assignment, make_invitation):
     clock.advance(minutes=2)
     db.get(Invitation, db.get(Candidate, waiting).invitations[0].id).reminder_count = 2
     db.commit()
-    rows = {r["candidate"].id: r for r in ca.candidate_progress(db, db.get(Assignment, aid), now=clock())}
+    rows = {r["candidate"].id: r for r in progress.candidate_progress(db, db.get(Assignment, aid), now=clock())}
     ada, bea = rows[waiting], rows[running]
     assert ada["status"] is CandidateStatus.INVITED and ada["reminders"] == 2
-    assert ada["logic"]["state"] == ca.NOT_STARTED and ada["inventory"]["state"] == ca.NOT_STARTED
+    assert ada["logic"]["state"] == progress.NOT_STARTED and ada["inventory"]["state"] == progress.NOT_STARTED
     assert ada["last_activity"] is None and ada["expires_at"] is not None
     assert bea["status"] is CandidateStatus.IN_PROGRESS
-    assert bea["logic"]["state"] == ca.IN_PROGRESS and bea["logic"]["answered"] == 1
+    assert bea["logic"]["state"] == progress.IN_PROGRESS and bea["logic"]["answered"] == 1
     assert bea["logic"]["time_used"] == timedelta(minutes=5)
     assert bea["last_activity"] >= answered_at
     clock.advance(minutes=30)  # past the deadline: the time is up, even before anyone closes it
-    bea = ca.candidate_progress(db, db.get(Assignment, aid), now=clock(), candidate_ids=[running])[0]
-    assert bea["logic"]["state"] == ca.TIMEOUT and bea["logic"]["time_used"] == timedelta(minutes=20)
+    bea = progress.candidate_progress(db, db.get(Assignment, aid), now=clock(), candidate_ids=[running])[0]
+    assert bea["logic"]["state"] == progress.TIMEOUT and bea["logic"]["time_used"] == timedelta(minutes=20)
 
 
 # -- pages ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from portal.models import (
 )
 from portal.services import interviews as svc
 from portal.services import profiles
+from portal.services.results import raised_flags
 
 PASSWORD = "a long enough password"
 ITEMS = [{"key": "problem_solving", "weight": 3, "target_level": 4, "must": True},
@@ -98,7 +99,7 @@ def test_guide_lists_profile_competencies_questions_and_probe_notes(db, cand):
     assert notes[0].why == lib["problem_solving"].scales[0].why["en"]
     # drive links a Conscientiousness facet: the domain above its band is a note there
     assert [n.code for n in guide["drive"].notes] == ["above_band", "validity_flag"]
-    assert svc.raised_flags(db, cand) == ["too_fast"]
+    assert raised_flags(db, cand) == ["too_fast"]
 
 
 def test_probe_notes_allow_for_the_band(db, cand):

@@ -301,7 +301,7 @@ def test_gives_up_after_a_day_of_failures(app, db, make_invitation, clock):
 def test_queued_mail_is_not_sent_when_the_link_is_dead_or_the_candidate_done(
         app, db, smtp, make_invitation, clock, change):
     from portal import resources as res
-    from portal.services.candidate_admin import reissue_invitation
+    from portal.services.invitation_admin import reissue_invitation
 
     cid, iid, path = make_invitation()
     message_id = _queue(app, cid, iid, path, clock())
@@ -330,7 +330,7 @@ def test_queued_mail_is_not_sent_when_the_link_is_dead_or_the_candidate_done(
 
 def test_the_link_of_a_reissued_invitation_goes_out(app, db, smtp, make_invitation, clock):
     from portal import resources as res
-    from portal.services.candidate_admin import reissue_invitation
+    from portal.services.invitation_admin import reissue_invitation
     from portal.services.invitations import invitation_url
 
     cid, iid, path = make_invitation()

@@ -24,8 +24,7 @@ from portal.db import get_session
 from portal.models import (
     Assignment, Candidate, FirstOpinion, InterviewRating, ReferenceCheck, Report, ReportKind, Role, Synthesis, User,
 )
-from portal.services import candidate_admin as ca
-from portal.services import demo, journey, profiles
+from portal.services import accommodation, demo, invitation_admin, journey, profiles
 from portal.services.invitations import invite_candidate
 
 PASSWORD = "a long enough password"
@@ -52,9 +51,9 @@ def _add(session, a, i: int, kind: str, *, source: Candidate, users: dict, now) 
                                   norms=res.norm_table(a.norm_group))
         journey.present_logic_item(session, attempt, bank, now=now)
         if kind == "reset_revoked":
-            ca.technical_reset(session, c, reason="Strömavbrott", user_id=users["consultant"], now=now,
-                               practice_items=len(bank.practice))
-            ca.revoke_invitation(session, inv, user_id=users["consultant"], now=now)
+            accommodation.technical_reset(session, c, reason="Strömavbrott", user_id=users["consultant"], now=now,
+                                          practice_items=len(bank.practice))
+            invitation_admin.revoke_invitation(session, inv, user_id=users["consultant"], now=now)
     if kind == "evidence":
         keys = [item.competency_key for item in profiles.current_profile(session, a).competencies]
         for key in keys:

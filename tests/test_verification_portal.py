@@ -460,7 +460,7 @@ def test_selection_starts_at_the_unsupervised_estimate(app, db, world):
 
 
 def test_a_technical_reset_cancels_the_open_verification(app, db, world, clock):
-    from portal.services import candidate_admin
+    from portal.services import accommodation
 
     cid = world["candidate"]
     _, oid, code = start_verification(app, db, cid)
@@ -469,7 +469,7 @@ def test_a_technical_reset_cancels_the_open_verification(app, db, world, clock):
     with app.app_context():
         session = get_session()
         c = session.get(Candidate, cid)
-        assert candidate_admin.technical_reset(session, c, reason="Strömavbrott", user_id=None, now=clock())
+        assert accommodation.technical_reset(session, c, reason="Strömavbrott", user_id=None, now=clock())
         session.commit()
     db.expire_all()
     assert db.get(VerificationOrder, oid).status is VerificationStatus.CANCELLED

@@ -37,8 +37,8 @@ from portal.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from portal.services import candidate_admin as ca
-from portal.services import demo, webhooks
+from portal.services import candidate_import as ci
+from portal.services import demo, invitation_admin, webhooks
 from portal.services import reports as report_service
 from portal.services.invitations import invitation_url, invite_candidate
 
@@ -196,8 +196,8 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
     # invitation.revoked + candidate.invited: the link is re-issued (the old one is revoked)
     with app.app_context():
         session = get_session()
-        new = ca.reissue_invitation(session, session.get(Candidate, cid), user_id=users["consultant"],
-                                    now=clock(), settings=res.invitation_settings())
+        new = invitation_admin.reissue_invitation(session, session.get(Candidate, cid), user_id=users["consultant"],
+                                                  now=clock(), settings=res.invitation_settings())
         link = invitation_url(new, res.invitation_settings()).removeprefix(BASE)
         new_id = new.id
         session.commit()
@@ -226,8 +226,8 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
                                             settings=res.invitation_settings())
         session.commit()
         other_id, other_inv_id = other.id, other_inv.id
-        assert ca.revoke_invitation(session, session.get(Invitation, other_inv_id), user_id=users["consultant"],
-                                    now=clock())
+        assert invitation_admin.revoke_invitation(session, session.get(Invitation, other_inv_id),
+                                                  user_id=users["consultant"], now=clock())
         session.commit()
 
     # invitation.expired: a third candidate's link runs out; the worker notices it once
@@ -322,7 +322,7 @@ def test_events_are_queued_in_the_changes_transaction(hooks_app, db, clock, make
     assert len(deliveries(db)) == 1
     with app.app_context():
         session = get_session()
-        assert ca.revoke_invitation(session, session.get(Invitation, iid), user_id=None, now=clock())
+        assert invitation_admin.revoke_invitation(session, session.get(Invitation, iid), user_id=None, now=clock())
         session.rollback()
         c = session.get(Candidate, cid)
         demo.simulate_battery(session, c, bank=res.logic_bank(), inventory=res.inventory(),
@@ -343,9 +343,9 @@ def test_csv_import_and_cli_invite_emit_too(hooks_app, db, clock, make_assignmen
     with app.app_context():
         session = get_session()
         a = session.get(Assignment, aid)
-        rows = ca.parse_candidates_csv(b"name,email\nAnna A,anna@example.com\nBo B,bo@example.com\n",
+        rows = ci.parse_candidates_csv(b"name,email\nAnna A,anna@example.com\nBo B,bo@example.com\n",
                                        default_language="sv")
-        ca.import_candidates(session, a, rows, confirm_valid_only=False, user_id=None, now=clock(),
+        ci.import_candidates(session, a, rows, confirm_valid_only=False, user_id=None, now=clock(),
                              settings=res.invitation_settings())
         session.commit()
     queued = deliveries(db)

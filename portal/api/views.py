@@ -16,9 +16,9 @@ from .. import resources as res
 from ..db import get_session
 from ..downloads import attachment
 from ..models import Assignment, Candidate, Report, ReportKind
-from ..services import access, audit, mail, reports
+from ..services import access, audit, invitation_admin, mail, reports
 from ..services import candidate_admin as ca
-from ..services.invitations import candidate_status, invitation_url
+from ..services.invitations import candidate_status, invitation_url, live_invitations
 from . import bp, reference
 from .auth import requires
 from .idempotency import idempotent
@@ -266,8 +266,8 @@ def revoke_invitation(candidate_id: int):
     session opened with one ends). Revoking again changes nothing and answers the same."""
     db, now = get_session(), res.now()
     c = _candidate(candidate_id)
-    for invitation in ca.live_invitations(c):
-        ca.revoke_invitation(db, invitation, user_id=None, now=now, api_key_id=g.api_key_id)
+    for invitation in live_invitations(c):
+        invitation_admin.revoke_invitation(db, invitation, user_id=None, now=now, api_key_id=g.api_key_id)
     db.refresh(c)
     report = reports.latest_of(db, [c.id], ReportKind.CLIENT).get(c.id)
     return jsonify(candidate_json(c, now=now, report=report))

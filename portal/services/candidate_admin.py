@@ -1,9 +1,9 @@
-"""Candidates and their invitations, as the consultant manages them.
-
-Use cases: add one candidate, import many from a CSV file, revoke or re-issue an
-invitation link, grant extra time (also while the timed test is running), and a
-technical reset of the logic test. Services take a session and plain values (``now``
-included) and only flush; the request commits.
+"""Adding candidates to an assignment, one at a time (the form or the API), and what
+every way of adding one shares: the checks on name, e-mail address, language and extra
+time, and the creation of the candidate with their first invitation. The CSV import
+(``candidate_import``), the invitation links (``invitation_admin``) and extra time and
+the technical reset (``accommodation``) build on this module. Services take a session
+and plain values (``now`` included) and only flush; the request commits.
 
 Errors are ``CandidateAdminError`` with a ``code`` (and the form ``field`` it belongs
 to), so the view can say it in the user's language. Audit entries name objects by id
@@ -11,49 +11,19 @@ only: no names, e-mail addresses or free-text reasons.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Assignment,
-    Attempt,
-    Candidate,
-    Invitation,
-    Stage,
-    TestKind,
-)
-from . import audit, webhooks
-from .invitations import (
-    LANGUAGES,
-    CandidateStatus,
-    InvitationSettings,
-    candidate_status,
-    invite_candidate,
-    issue_invitation,
-)
-from .journey import logic_time_limit
+from ..models import Assignment, Candidate, Invitation
+from . import audit
+from .invitations import LANGUAGES, InvitationSettings, invite_candidate
 
-# One implementation of the progress rows for every board (re-exported here).
-from .progress import COMPLETED, IN_PROGRESS, NOT_STARTED, RESET, TIMEOUT, candidate_progress
-
-#: Most data rows one CSV import may hold.
-MAX_IMPORT_ROWS = 500
-#: Largest CSV file accepted, in bytes.
-MAX_IMPORT_BYTES = 1024 * 1024
 MAX_EXTRA_TIME_PCT = 300
 MAX_NAME_LENGTH = 200
 MAX_EMAIL_LENGTH = 254
-MAX_REASON_LENGTH = 2000
-#: Shortening the time limit during a running test never leaves the candidate less
-#: than this, so a consultant's change cannot end a test on the spot.
-MIN_REMAINING_AFTER_CHANGE = timedelta(seconds=60)
 
 # Deliberately plain: one @, something on both sides, a dot in the domain, no
 # spaces or separators a spreadsheet might have glued on.
@@ -68,14 +38,6 @@ class CandidateAdminError(ValueError):
         self.code = code
         self.field = field
         self.params = params
-
-
-class CsvError(CandidateAdminError):
-    """The file as a whole cannot be read (no row-level preview possible)."""
-
-
-class ImportHasErrors(CandidateAdminError):
-    """Rows with errors and no confirmation to import only the valid ones."""
 
 
 # -- validation shared by the form and the CSV import --------------------------------
@@ -98,7 +60,7 @@ def valid_email(email: str) -> bool:
     return len(email) <= MAX_EMAIL_LENGTH and bool(_EMAIL_RE.match(email))
 
 
-def _check_candidate(name: str, email: str, language: str, extra_time_pct: int) -> None:
+def check_candidate(name: str, email: str, language: str, extra_time_pct: int) -> None:
     if not name:
         raise CandidateAdminError("missing_name", "name")
     if len(name) > MAX_NAME_LENGTH:
@@ -128,10 +90,12 @@ def newest_candidates(session: Session, assignment: Assignment, *, limit: int) -
     return count, list(newest)
 
 
-def _create(session: Session, assignment: Assignment, *, name: str, email: str, language: str,
-            extra_time_pct: int, user_id: int | None, now: datetime,
-            settings: InvitationSettings, source: str,
-            api_key_id: int | None = None) -> tuple[Candidate, Invitation]:
+def create_candidate(session: Session, assignment: Assignment, *, name: str, email: str, language: str,
+                     extra_time_pct: int, user_id: int | None, now: datetime,
+                     settings: InvitationSettings, source: str,
+                     api_key_id: int | None = None) -> tuple[Candidate, Invitation]:
+    """The candidate and their first invitation, audited (``source``: form, api or csv);
+    the caller has checked the values."""
     candidate, invitation = invite_candidate(
         session, assignment, name=name, email=email, now=now, settings=settings,
         language=language, extra_time_pct=extra_time_pct,
@@ -158,441 +122,9 @@ def add_candidate(session: Session, assignment: Assignment, *, name: str, email:
     """
     name, email = clean_name(name), clean_email(email)
     language = language or assignment.language
-    _check_candidate(name, email, language, extra_time_pct)
+    check_candidate(name, email, language, extra_time_pct)
     if email_key(email) in assignment_emails(session, assignment):
         raise CandidateAdminError("already_invited", "email")
-    return _create(session, assignment, name=name, email=email, language=language,
-                   extra_time_pct=extra_time_pct, user_id=user_id, now=now, settings=settings,
-                   source=source, api_key_id=api_key_id)
-
-
-# -- CSV import ----------------------------------------------------------------------
-
-#: Header names (compared after ``_header_key``) -> column.
-HEADER_NAMES = {
-    "name": "name", "namn": "name", "fullname": "name", "fulltnamn": "name",
-    "email": "email", "epost": "email", "mail": "email", "emailaddress": "email",
-    "epostadress": "email", "mailadress": "email",
-    "language": "language", "språk": "language", "lang": "language", "sprak": "language",
-    "extratime": "extra_time", "extratid": "extra_time",
-}
-LANGUAGE_NAMES = {
-    "sv": "sv", "svenska": "sv", "swedish": "sv", "se": "sv",
-    "en": "en", "engelska": "en", "english": "en",
-}
-
-
-@dataclass
-class CsvRow:
-    """One data row of an import file; ``line`` is its line number in the file."""
-
-    line: int
-    name: str
-    email: str
-    language: str
-    extra_time_pct: int | None
-    #: Problem codes: missing_name, name_too_long, missing_email, invalid_email,
-    #: unknown_language, invalid_extra_time, extra_fields, duplicate_email,
-    #: already_invited.
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")  # Excel's "Unicode text"
-        except UnicodeDecodeError:
-            raise CsvError("encoding", "file") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel on Swedish Windows saves "CSV (semikolonavgränsad)" in Windows-1252.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise CsvError("encoding", "file") from None
-
-
-def _header_key(value: str) -> str:
-    value = value.strip().lower().replace("(%)", "").replace("%", "")
-    return re.sub(r"[\s_\-.]+", "", value)
-
-
-def _delimiter(first_line: str) -> str:
-    # Swedish Excel writes ';' (the comma is the decimal separator); tabs come from
-    # copy-paste. The header has no quoted separators, so counting is reliable.
-    counts = {d: first_line.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _extra_time(value: str) -> int | None:
-    value = value.strip().replace("%", "").replace(" ", "").lstrip("+")
-    if not value:
-        return 0
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if 0 <= number <= MAX_EXTRA_TIME_PCT else None
-
-
-def parse_candidates_csv(data: bytes, *, default_language: str,
-                         existing_emails: set[str] | frozenset[str] = frozenset()) -> list[CsvRow]:
-    """Read an import file into rows, each with its own list of problems.
-
-    The file is UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252, separated
-    by ``,``, ``;`` or tabs (taken from the header line). The header row is required:
-    ``name``/``namn`` and ``email``/``e-post``, optionally ``language``/``språk`` (sv, en)
-    and ``extra_time``/``extra tid`` (0-300, percent). Blank lines are skipped.
-    ``existing_emails`` (see ``assignment_emails``) marks rows already in the assignment.
-    Raises ``CsvError`` when the file as a whole is unusable: ``too_large``,
-    ``encoding``, ``empty``, ``missing_columns`` (params ``columns``), ``too_many_rows``.
-    """
-    if len(data) > MAX_IMPORT_BYTES:
-        raise CsvError("too_large", "file", limit=MAX_IMPORT_BYTES)
-    text = _decode(data)
-    if "\x00" in text:
-        raise CsvError("encoding", "file")
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), None)
-    if first is None:
-        raise CsvError("empty", "file")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
-    header: list[str] | None = None
-    columns: dict[str, int] = {}
-    rows: list[CsvRow] = []
-    seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = record
-                for index, cell in enumerate(record):
-                    column = HEADER_NAMES.get(_header_key(cell))
-                    if column and column not in columns:
-                        columns[column] = index
-                missing = [c for c in ("name", "email") if c not in columns]
-                if missing:
-                    raise CsvError("missing_columns", "file", columns=missing)
-                continue
-            if len(rows) >= MAX_IMPORT_ROWS:
-                raise CsvError("too_many_rows", "file", limit=MAX_IMPORT_ROWS)
-            rows.append(_row(reader.line_num, record, header, columns, default_language,
-                             seen, existing_emails))
-    except csv.Error:
-        raise CsvError("encoding", "file") from None
-    if not rows:
-        raise CsvError("empty", "file")
-    return rows
-
-
-def _row(line: int, record: list[str], header: list[str], columns: dict[str, int],
-         default_language: str, seen: dict[str, int], existing: set[str] | frozenset[str]) -> CsvRow:
-    def cell(column: str) -> str:
-        index = columns.get(column)
-        return record[index] if index is not None and index < len(record) else ""
-
-    errors: list[str] = []
-    name, email = clean_name(cell("name")), clean_email(cell("email"))
-    if not name:
-        errors.append("missing_name")
-    elif len(name) > MAX_NAME_LENGTH:
-        errors.append("name_too_long")
-    if not email:
-        errors.append("missing_email")
-    elif not valid_email(email):
-        errors.append("invalid_email")
-    raw_language = cell("language").strip().lower()
-    language = LANGUAGE_NAMES.get(raw_language) if raw_language else default_language
-    if language is None:
-        errors.append("unknown_language")
-        language = raw_language[:20]
-    extra = _extra_time(cell("extra_time"))
-    if extra is None:
-        errors.append("invalid_extra_time")
-    if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-        # Typically an unquoted separator inside a name ("Öberg, Åsa"): the columns
-        # after it are shifted, so nothing in the row can be trusted (or reported).
-        errors = ["extra_fields"]
-    if email and valid_email(email) and errors != ["extra_fields"]:
-        key = email_key(email)
-        if key in existing:
-            errors.append("already_invited")
-        elif key in seen:
-            errors.append("duplicate_email")
-        else:
-            seen[key] = line
-    return CsvRow(line=line, name=name, email=email, language=language, extra_time_pct=extra,
-                  errors=errors)
-
-
-def recheck_rows(session: Session, assignment: Assignment, rows: list[CsvRow]) -> list[CsvRow]:
-    """Rows as they stand now: a row whose address was added to the assignment since the
-    preview gets ``already_invited``; the other checks are repeated as well."""
-    existing = assignment_emails(session, assignment)
-    seen: set[str] = set()
-    checked = []
-    for row in rows:
-        errors = list(row.errors)
-        try:
-            _check_candidate(row.name, row.email, row.language, row.extra_time_pct
-                             if row.extra_time_pct is not None else -1)
-        except CandidateAdminError as exc:
-            if not errors:
-                errors.append(exc.code)
-        key = email_key(row.email)
-        if not errors and key in existing:
-            errors.append("already_invited")
-        if not errors and key in seen:
-            errors.append("duplicate_email")
-        seen.add(key)
-        checked.append(CsvRow(row.line, row.name, row.email, row.language, row.extra_time_pct,
-                              errors))
-    return checked
-
-
-def import_candidates(session: Session, assignment: Assignment, rows: list[CsvRow], *,
-                      confirm_valid_only: bool, user_id: int | None, now: datetime,
-                      settings: InvitationSettings) -> list[tuple[Candidate, Invitation]]:
-    """Create a candidate and an invitation for each valid row (after ``recheck_rows``).
-
-    If any row has errors nothing is created (``ImportHasErrors``, param ``count``)
-    unless ``confirm_valid_only``: then the valid rows are imported and the others left
-    out. Returns (candidate, invitation) pairs in row order.
-    """
-    rows = recheck_rows(session, assignment, rows)
-    bad = [r for r in rows if r.errors]
-    if bad and not confirm_valid_only:
-        raise ImportHasErrors("rows_with_errors", "file", count=len(bad))
-    created = [
-        _create(session, assignment, name=r.name, email=r.email, language=r.language,
-                extra_time_pct=r.extra_time_pct or 0, user_id=user_id, now=now,
-                settings=settings, source="csv")
-        for r in rows if not r.errors
-    ]
-    audit.record(session, user_id=user_id, action="import", object_type="assignment",
-                 object_id=assignment.id,
-                 detail={"created": len(created), "skipped": len(bad)}, now=now)
-    return created
-
-
-# -- invitations ---------------------------------------------------------------------
-
-
-def live_invitations(candidate: Candidate) -> list[Invitation]:
-    return [i for i in candidate.invitations if i.revoked_at is None]
-
-
-def current_invitation(candidate: Candidate) -> Invitation | None:
-    """The newest invitation that is not revoked (it may have expired)."""
-    live = live_invitations(candidate)
-    return max(live, key=lambda i: i.id) if live else None
-
-
-def revoke_invitation(session: Session, invitation: Invitation, *, user_id: int | None,
-                      now: datetime, api_key_id: int | None = None) -> bool:
-    """Stop the link working (410 on the link, a session opened with it ends too).
-    False when it was revoked already; only the first revocation is audited."""
-    changed = session.execute(
-        sa.update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    session.refresh(invitation)
-    if changed:
-        detail = {"candidate": invitation.candidate_id}
-        if api_key_id is not None:
-            detail["api_key"] = api_key_id
-        audit.record(session, user_id=user_id, action="revoke", object_type="invitation",
-                     object_id=invitation.id, detail=detail, now=now)
-        webhooks.invitation_revoked(session, invitation.candidate_id, invitation.candidate.assignment_id,
-                                    [invitation.id], now=now, reason="revoked")
-    return changed
-
-
-def reissue_invitation(session: Session, candidate: Candidate, *, user_id: int | None,
-                       now: datetime, settings: InvitationSettings) -> Invitation:
-    """Revoke every live link of the candidate and issue a new one (new nonce, new expiry).
-
-    The candidate, their stage and their answers stay as they are: the new link resumes
-    where they left off. The language is that of the newest earlier invitation.
-    """
-    revoked = [i.id for i in live_invitations(candidate)]
-    if revoked:
-        session.execute(
-            sa.update(Invitation)
-            .where(Invitation.candidate_id == candidate.id, Invitation.revoked_at.is_(None))
-            .values(revoked_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
-    latest = max(candidate.invitations, key=lambda i: i.id, default=None)
-    language = (latest.language if latest else None) or candidate.chosen_language \
-        or candidate.assignment.language
-    if revoked:
-        webhooks.invitation_revoked(session, candidate.id, candidate.assignment_id, revoked, now=now,
-                                    reason="reissued")
-    invitation = issue_invitation(session, candidate, now=now, settings=settings, language=language)
-    audit.record(session, user_id=user_id, action="reissue", object_type="invitation",
-                 object_id=invitation.id, detail={"candidate": candidate.id, "revoked": revoked},
-                 now=now)
-    return invitation
-
-
-# -- accommodation and technical reset ------------------------------------------------
-
-
-def running_logic_attempt(session: Session, candidate: Candidate) -> Attempt | None:
-    """The timed attempt the candidate is in the middle of, if any."""
-    return session.scalar(
-        sa.select(Attempt).where(
-            Attempt.candidate_id == candidate.id, Attempt.kind == TestKind.LOGIC,
-            Attempt.finished_at.is_(None), Attempt.superseded_at.is_(None),
-            Attempt.deadline.is_not(None),
-        ).order_by(Attempt.number.desc()).limit(1)
-    )
-
-
-def set_accommodation(session: Session, candidate: Candidate, extra_time_pct: int, *,
-                      user_id: int | None, now: datetime) -> Attempt | None:
-    """Grant ``extra_time_pct`` percent extra time on timed tests (0-300).
-
-    Allowed before and during the logic test. A running attempt gets its deadline
-    recomputed from its start and the new limit: extending always applies in full
-    (even if the old deadline has just passed and nobody has closed the attempt yet);
-    shortening never leaves less than ``MIN_REMAINING_AFTER_CHANGE`` from ``now`` and
-    never moves the deadline later than it was. Returns that attempt, or None.
-    """
-    if not isinstance(extra_time_pct, int) or not 0 <= extra_time_pct <= MAX_EXTRA_TIME_PCT:
-        raise CandidateAdminError("invalid_extra_time", "extra_time", limit=MAX_EXTRA_TIME_PCT)
-    previous = candidate.extra_time_pct
-    candidate.extra_time_pct = extra_time_pct
-    session.flush()
-    attempt = running_logic_attempt(session, candidate)
-    detail = {"extra_time_pct": extra_time_pct, "previous": previous}
-    if attempt is not None:
-        limit = logic_time_limit(candidate)
-        deadline = attempt.started_at + limit
-        if deadline < attempt.deadline:
-            deadline = min(attempt.deadline, max(deadline, now + MIN_REMAINING_AFTER_CHANGE))
-        # Conditional: an attempt that finished meanwhile keeps its record as it was.
-        changed = session.execute(
-            sa.update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
-            .values(deadline=deadline,
-                    time_limit_seconds=int((deadline - attempt.started_at).total_seconds()))
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        session.refresh(attempt)
-        if changed:
-            detail.update(attempt=attempt.id, deadline=deadline.isoformat())
-        else:
-            attempt = None
-    audit.record(session, user_id=user_id, action="accommodation", object_type="candidate",
-                 object_id=candidate.id, detail=detail, now=now)
-    return attempt
-
-
-def technical_reset(session: Session, candidate: Candidate, *, reason: str, user_id: int | None,
-                    now: datetime, practice_items: int | None = None) -> Attempt | None:
-    """Let the candidate take the logic test again after a technical problem.
-
-    The current logic attempt is marked superseded (``superseded_at``; ``reset_reason``
-    holds why) and, if it was running, ended, so it is never scored or closed later; it
-    keeps its answers and any results. The candidate goes back to the "ready to start"
-    page (stage PRACTICE with the practice done: ``practice_items``); their next start
-    creates attempt ``number + 1``. Refused without a reason (``reason_required``) and
-    after completion (``already_completed``: the battery is over and results are
-    reported). Returns the superseded attempt, or None when there is nothing to reset
-    (no attempt, or it was reset already and not restarted).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise CandidateAdminError("reason_required", "reason")
-    if len(reason) > MAX_REASON_LENGTH:
-        raise CandidateAdminError("reason_too_long", "reason", limit=MAX_REASON_LENGTH)
-    if candidate.stage is Stage.DONE:
-        raise CandidateAdminError("already_completed")
-    attempt = session.scalar(
-        sa.select(Attempt).where(Attempt.candidate_id == candidate.id, Attempt.kind == TestKind.LOGIC)
-        .order_by(Attempt.number.desc()).limit(1)
-    )
-    if attempt is None or attempt.superseded_at is not None:
-        return None
-    claimed = session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.superseded_at.is_(None))
-        .values(superseded_at=now, reset_reason=reason,
-                finished_at=sa.func.coalesce(Attempt.finished_at, now))
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    session.refresh(attempt)
-    if not claimed:
-        return None
-    position = max(candidate.practice_position, practice_items or 0)
-    session.execute(
-        sa.update(Candidate)
-        .where(Candidate.id == candidate.id,
-               Candidate.stage.in_([Stage.PRACTICE, Stage.LOGIC, Stage.INVENTORY]))
-        .values(stage=Stage.PRACTICE, practice_position=position)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(candidate)
-    from . import verification
-
-    pending = verification.open_order(session, candidate)  # it would verify the replaced result
-    if pending is not None:
-        verification.cancel(session, pending, user_id=user_id, now=now)
-    audit.record(session, user_id=user_id, action="technical_reset", object_type="candidate",
-                 object_id=candidate.id, detail={"attempt": attempt.id}, now=now)
-    return attempt
-
-
-def can_reset(session: Session, candidate: Candidate) -> bool:
-    """Whether ``technical_reset`` would supersede an attempt now."""
-    if candidate.stage is Stage.DONE:
-        return False
-    attempt = session.scalar(
-        sa.select(Attempt).where(Attempt.candidate_id == candidate.id, Attempt.kind == TestKind.LOGIC)
-        .order_by(Attempt.number.desc()).limit(1)
-    )
-    return attempt is not None and attempt.superseded_at is None
-
-
-__all__ = [
-    "MAX_EXTRA_TIME_PCT",
-    "MAX_IMPORT_BYTES",
-    "MAX_IMPORT_ROWS",
-    "MIN_REMAINING_AFTER_CHANGE",
-    "CandidateAdminError",
-    "COMPLETED",
-    "IN_PROGRESS",
-    "NOT_STARTED",
-    "RESET",
-    "TIMEOUT",
-    "CandidateStatus",
-    "CsvError",
-    "CsvRow",
-    "ImportHasErrors",
-    "add_candidate",
-    "assignment_emails",
-    "can_reset",
-    "candidate_progress",
-    "current_invitation",
-    "import_candidates",
-    "live_invitations",
-    "newest_candidates",
-    "parse_candidates_csv",
-    "recheck_rows",
-    "reissue_invitation",
-    "revoke_invitation",
-    "running_logic_attempt",
-    "set_accommodation",
-    "technical_reset",
-]
+    return create_candidate(session, assignment, name=name, email=email, language=language,
+                            extra_time_pct=extra_time_pct, user_id=user_id, now=now, settings=settings,
+                            source=source, api_key_id=api_key_id)

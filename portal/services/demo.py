@@ -18,7 +18,7 @@ from item_banks import Inventory, LogicBank
 from .. import passwords
 from ..models import Assignment, Attempt, Candidate, Client, Role, Stage, TestKind, User
 from . import journey
-from .invitations import InvitationSettings, candidate_status, invitation_url, invite_candidate
+from .invitations import InvitationSettings, candidate_status, invitation_url, invite_candidate, live_invitations
 
 DEMO_EMAIL = "konsult@demo.example"
 CLIENT_EMAIL = "kund@demo.example"
@@ -184,7 +184,7 @@ def describe(session: Session, *, now: datetime, settings: InvitationSettings, i
     password = path.read_text().strip() if path.exists() else "(set when the demo was created; see create-user)"
     links = []
     for candidate in session.scalars(sa.select(Candidate).order_by(Candidate.id)):
-        live = [i for i in candidate.invitations if i.revoked_at is None]
+        live = live_invitations(candidate)
         if live:
             status = candidate_status(candidate, now).value
             links.append((candidate.name, status, invitation_url(live[-1], settings)))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .. import synthesis as syn
 from ..models import Assignment, Candidate, InterviewRating, ReferenceCheck, User
 from . import first_opinions, logic_results, profiles
-from .interviews import current_attempts_of, flags_of, results_of
+from .results import current_attempts_of, flags_of, results_of
 
 
 @dataclass

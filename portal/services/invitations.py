@@ -253,10 +253,20 @@ class CandidateStatus(enum.Enum):
     REVOKED = "revoked"
 
 
+def live_invitations(candidate: Candidate) -> list[Invitation]:
+    return [i for i in candidate.invitations if i.revoked_at is None]
+
+
+def current_invitation(candidate: Candidate) -> Invitation | None:
+    """The newest invitation that is not revoked (it may have expired)."""
+    live = live_invitations(candidate)
+    return max(live, key=lambda i: i.id) if live else None
+
+
 def candidate_status(candidate: Candidate, now: datetime) -> CandidateStatus:
     if candidate.stage is Stage.DONE:
         return CandidateStatus.COMPLETED
-    live = [i for i in candidate.invitations if i.revoked_at is None]
+    live = live_invitations(candidate)
     if candidate.invitations and not live:
         return CandidateStatus.REVOKED
     if live and all(now > i.expires_at for i in live):

@@ -8,7 +8,8 @@ number of queries whatever the number of candidates. The status filter runs in S
 (:func:`status_expression`), so it has to say exactly what
 :func:`portal.services.invitations.candidate_status` says; a test holds the two together.
 
-"Time used" and "last activity" are computed here and nowhere else, for every board.
+"Time used" (:func:`time_used`) and "last activity" (:func:`candidate_progress`) are
+computed here and nowhere else, for every board and the candidate's own pages.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from ..models import (
     Stage,
     TestKind,
 )
-from .invitations import CandidateStatus, candidate_status
+from .invitations import CandidateStatus, candidate_status, current_invitation
 
 #: Candidates per page on the boards.
 PER_PAGE = 50
@@ -169,6 +170,23 @@ def minutes(delta: timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds() // 60)
 
 
+def time_used(attempt: Attempt, *, now: datetime, last: datetime | None = None) -> timedelta:
+    """The candidate's time on the test in ``attempt``: from its start to its finish, to
+    ``now`` while a timed test runs, never past the deadline (a test closed after its
+    deadline used the whole limit, not the time until it was closed). An untimed test
+    still running counts until ``last``, its latest item shown or answered, not until
+    ``now`` (the candidate may have paused)."""
+    if attempt.finished_at is not None:
+        end = attempt.finished_at
+    elif attempt.deadline is not None:
+        end = now
+    else:
+        end = last or attempt.started_at
+    if attempt.deadline is not None:
+        end = min(end, attempt.deadline)
+    return max(timedelta(0), end - attempt.started_at)
+
+
 def _test_progress(attempt: Attempt | None, answered: int, last: datetime | None,
                    now: datetime) -> dict:
     info = {"state": NOT_STARTED, "attempt": attempt, "number": None, "started_at": None,
@@ -183,17 +201,11 @@ def _test_progress(attempt: Attempt | None, answered: int, last: datetime | None
         return info
     if attempt.finished_at is not None:
         info["state"] = TIMEOUT if attempt.finish_reason is FinishReason.TIMEOUT else COMPLETED
-        end = attempt.finished_at
     elif attempt.deadline is not None and now > attempt.deadline:
         info["state"] = TIMEOUT  # time is up; the attempt is closed on the next look
-        end = attempt.deadline
     else:
         info["state"] = IN_PROGRESS
-        # Untimed: time until the last answer, not until now (they may have paused).
-        end = now if attempt.deadline is not None else (last or attempt.started_at)
-    if attempt.deadline is not None:
-        end = min(end, attempt.deadline)
-    info["time_used"] = max(timedelta(0), end - attempt.started_at)
+    info["time_used"] = time_used(attempt, now=now, last=last)
     info["minutes_used"] = minutes(info["time_used"])
     return info
 
@@ -272,8 +284,7 @@ def candidate_progress(session: Session, assignment: Assignment, *, now: datetim
         opened = [i.opened_at for i in c.invitations if i.opened_at]
         moments = [l_shown, l_last, i_last, logic_last_any.get(c.id), started_last.get(c.id),
                    c.privacy_accepted_at, c.completed_at, max(opened, default=None)]
-        live = [i for i in c.invitations if i.revoked_at is None]
-        invitation = max(live, key=lambda i: i.id) if live else None
+        invitation = current_invitation(c)
         reminder_times = [i.last_reminder_at for i in c.invitations if i.last_reminder_at]
         row = {
             "candidate": c,

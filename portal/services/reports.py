@@ -32,6 +32,7 @@ from .. import synthesis as synthesis_model
 from .. import report_texts as rt
 from .. import resources as res
 from ..pdf import render_pdf as pdf_from_html
+from ..competencies import localized
 from ..models import (
     Candidate,
     CandidateComment,
@@ -42,7 +43,8 @@ from ..models import (
 )
 from . import audit, branding, checks, logic_results, profiles, webhooks
 from .evidence import evidence_matrix
-from .interviews import LOGIC_SCALE, current_results, localized, raised_flags
+from .results import current_results, raised_flags
+from .scoring import LOGIC_SCALE
 
 LANGUAGES = ("sv", "en")
 #: Longest accepted reply from the candidate (characters).
