@@ -112,10 +112,8 @@ def _work(once: bool, interval: float, batch: int) -> None:
                 click.echo(f"Database not reachable ({type(exc.orig).__name__}); trying again.", err=True)
                 stop.wait(interval)
                 continue
-            for name in ("sent", "retrying", "given_up", "withdrawn"):
-                setattr(total, name, getattr(total, name) + getattr(result, name))
-            for name in ("delivered", "retrying", "dead", "expired_noticed"):
-                setattr(hooks_total, name, getattr(hooks_total, name) + getattr(hooks, name))
+            total += result
+            hooks_total += hooks
             if result.processed and not once:
                 click.echo(str(result))
             if (hooks.processed or hooks.expired_noticed) and not once:

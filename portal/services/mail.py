@@ -38,6 +38,7 @@ from ..models import Candidate, Invitation, OutboxMessage, Stage
 from ..models.accounts import Role, User
 from . import branding
 from .journey import logic_time_limit
+from .worker_runs import RunCounts
 
 log = logging.getLogger(__name__)
 
@@ -554,21 +555,18 @@ def record_attempt(session: Session, message_id: int, *, now: datetime,
 
 
 @dataclass
-class WorkResult:
-    """What one run of the worker did (counts only: no addresses, no links)."""
+class WorkResult(RunCounts):
+    """What one outbox round of the worker did."""
 
+    PROCESSED = ("sent", "retrying", "given_up", "withdrawn")
     sent: int = 0
     retrying: int = 0
     given_up: int = 0
     withdrawn: int = 0
 
-    @property
-    def processed(self) -> int:
-        return self.sent + self.retrying + self.given_up + self.withdrawn
-
     def add(self, state: MailState | None) -> None:
         if state is not None and state is not MailState.QUEUED:
-            setattr(self, state.value, getattr(self, state.value) + 1)
+            self.count(state.value)
 
     def __str__(self) -> str:
         return (f"Sent {self.sent} message(s); {self.retrying} failed and will be retried; "

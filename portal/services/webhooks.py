@@ -39,6 +39,7 @@ from standardwebhooks import Webhook
 
 from ..models import Candidate, DeliveryStatus, Invitation, Stage, WebhookDelivery, WebhookEndpoint
 from . import audit
+from .worker_runs import RunCounts
 
 log = logging.getLogger(__name__)
 
@@ -478,17 +479,15 @@ def record_attempt(session: Session, claim: Claim, *, now: datetime, delivered: 
 
 
 @dataclass
-class DeliveryResult:
-    """What one run of the worker did (counts only)."""
+class DeliveryResult(RunCounts):
+    """What one webhook round of the worker did."""
 
+    PROCESSED = ("delivered", "retrying", "dead")
     delivered: int = 0
     retrying: int = 0
     dead: int = 0
+    #: Not a delivery: expired invitations whose ``invitation.expired`` was queued.
     expired_noticed: int = 0
-
-    @property
-    def processed(self) -> int:
-        return self.delivered + self.retrying + self.dead
 
     def __str__(self) -> str:
         return (f"Webhooks: {self.delivered} delivered; {self.retrying} failed and will be retried; "
@@ -517,11 +516,11 @@ def deliver_due(session: Session, settings: WebhookSettings, *, clock: Callable[
         status = record_attempt(session, claim, now=clock(), delivered=delivered, code=code, excerpt=excerpt,
                                 rng=rng)
         session.commit()
+        if status is not None:
+            result.count(status.value)
         if status is DeliveryStatus.DELIVERED:
-            result.delivered += 1
             log.info("webhook delivery %s (%s) delivered: %s", claim.delivery_id, claim.event_type, code)
         elif status is not None:
-            setattr(result, status.value, getattr(result, status.value) + 1)
             log.warning("webhook delivery %s (%s) failed (%s): %s", claim.delivery_id, claim.event_type,
                         status.value, code if code is not None else excerpt.split(":", 1)[0])
     return result
