@@ -14,6 +14,7 @@ from .models import Assignment, Role
 from .services import demo as demo_service
 from .services import journey
 from .services.invitations import InvitationError, invitation_url, invite_candidate
+from .web import renderer
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 attempts_cli = AppGroup("attempts", help="Test attempts.")
@@ -219,7 +220,7 @@ def demo(base_url: str | None) -> None:
     seeded = demo_service.seed(session, now=res.now(), settings=settings,
                                bank=res.logic_bank(), inventory=res.inventory(),
                                norms_for=res.norm_table,
-                               instance_path=current_app.instance_path)
+                               instance_path=current_app.instance_path, renderer=renderer)
     session.commit()
     info = demo_service.describe(session, now=res.now(), settings=settings, instance_path=current_app.instance_path)
     click.echo("Demo data created." if seeded else "Demo data already present.")

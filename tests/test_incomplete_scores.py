@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
+from portal.web import renderer
 from conftest import csrf_from
 from helpers import Candidate as Browser
 from item_banks import adaptive
@@ -105,12 +106,12 @@ def logic_result(db, candidate_id: int) -> Result:
 def content(app, clock, candidate_id: int, kind: ReportKind) -> dict:
     with app.app_context():
         session = get_session()
-        return svc.build_content(session, session.get(Candidate, candidate_id), kind, now=clock())
+        return svc.build_content(session, session.get(Candidate, candidate_id), kind, now=clock(), renderer=renderer)
 
 
 def rendered(app, doc: dict) -> tuple[str, str]:
     with app.app_context():
-        return svc.render_html(doc), pdf_text(svc.render_pdf(doc))
+        return svc.render_html(doc, renderer=renderer), pdf_text(svc.render_pdf(doc, renderer=renderer))
 
 
 # --- scoring -----------------------------------------------------------------------------

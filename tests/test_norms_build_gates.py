@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from portal.web import renderer
 from conftest import TEST_CONFIG, csrf_from
 from helpers import Candidate as Taker
 from helpers import sign_in
@@ -393,8 +394,8 @@ def test_a_local_table_chosen_for_an_assignment_scores_it_and_is_labelled(app, c
     for kind in (ReportKind.CLIENT, ReportKind.CANDIDATE):
         with app.test_request_context():
             session = get_session()
-            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0)
-            html = reports.render_html(content)
+            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0, renderer=renderer)
+            html = reports.render_html(content, renderer=renderer)
         assert [t["ref"] for t in content["norm_tables"]] == ["vaar_kund.v1"] and not content["simulated_norms"]
         assert 'data-local-norm="client"' in html and "kandidater som bedömts för Vår kund AB (N = 4)" in html
         assert 'data-provisional="small-n"' in html and "simulerade data" not in html

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.web import renderer
 from conftest import csrf_from, step_of
 from helpers import sign_in
 from test_mail import start_smtp  # noqa: F401  (fixture)
@@ -345,7 +346,7 @@ def test_an_administrator_sets_a_password_then_enrols_a_second_factor(make_app, 
     with app.test_request_context():
         session = get_session()
         new = create_user(session, email="chef@example.com", role=Role.ADMIN, name="Chef")
-        links.send_link(session, new, now=res.now(), settings=res.set_password_settings())
+        links.send_link(session, new, now=res.now(), settings=res.set_password_settings(), renderer=renderer)
         session.commit()
         new_id = new.id
     [message] = messages_to(db, new_id)

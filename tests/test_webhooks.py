@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from portal.web import renderer
 from conftest import csrf_from
 from helpers import Candidate as Browser
 from werkzeug.security import generate_password_hash
@@ -214,7 +215,7 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
     with app.app_context():
         session = get_session()
         report = report_service.release(session, session.get(Candidate, cid), ReportKind.CANDIDATE,
-                                        user_id=users["consultant"], now=clock())
+                                        user_id=users["consultant"], now=clock(), renderer=renderer)
         report_id = report.id
         session.commit()
 

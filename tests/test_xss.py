@@ -11,6 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from portal.web import renderer
 from conftest import csrf_from
 from portal.db import get_session
 from portal.models import (
@@ -129,9 +130,9 @@ def test_free_texts_of_an_assessed_candidate_in_pages_and_reports(app, db, clock
         session = get_session()
         c = session.get(Candidate, cid)
         for kind in ReportKind:
-            content = svc.build_content(session, c, kind, now=clock())
-            html = svc.render_html(content)
+            content = svc.build_content(session, c, kind, now=clock(), renderer=renderer)
+            html = svc.render_html(content, renderer=renderer)
             check_page(html, payloads, f"{kind.value} report")
-            text = squash(pdf_text(svc.render_pdf(content)))
+            text = squash(pdf_text(svc.render_pdf(content, renderer=renderer)))
             # shown as the literal text that was typed (the candidate's name is on every report)
             assert squash(payloads[2]) in text or squash(payloads[2]).replace("&", "") in text.replace("&", "")
