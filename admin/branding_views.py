@@ -16,6 +16,7 @@ from portal.db import get_session
 from portal.models import Assignment, Client
 from portal.services import branding, mail
 from portal.services.access import assignment_scope, client_scope
+from portal.web import renderer
 
 from . import bp
 from .auth import admin_required, staff_required
@@ -182,7 +183,7 @@ def client_emails_save(client_id: int, kind: str):
                 errors[lang] = _template_message(exc)
                 continue
             with force_locale(lang):
-                previews[lang] = mail.render_custom(subject, body, _sample_context(client, lang))
+                previews[lang] = mail.render_custom(subject, body, _sample_context(client, lang), renderer=renderer)
         return render_template("admin/client_emails.html", client=client, forms=forms, kinds=KIND_LABELS,
                                placeholders=PLACEHOLDER_HELP, previews={kind: previews}, errors={kind: errors},
                                preview_kind=kind), 400 if errors else 200

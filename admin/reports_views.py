@@ -129,9 +129,10 @@ def _tell_candidate(db, candidate, report: Report) -> None:
     invitation = current_invitation(candidate)
     try:
         if invitation is None:
-            raise mail.CannotSend("the candidate has no invitation")
+            raise mail.CannotSend("none")
         message = mail.send_report_ready(db, candidate, invitation,
-                                         invitation_url(invitation, res.invitation_settings()), now=now)
+                                         invitation_url(invitation, res.invitation_settings()), now=now,
+                                         renderer=renderer)
     except mail.CannotSend:
         flash(_("The candidate's link has expired or been revoked, so they cannot read the report yet: "
                 "issue a new link under Invitation and accommodations."), "error")
