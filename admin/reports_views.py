@@ -82,7 +82,7 @@ def _draft(candidate_id: int, kind: str, action: str):
     now = res.now()
     audit.record(db, user_id=current_user.id, action=action, object_type=f"report_{k.value}",
                  object_id=c.id, now=now)
-    return c, k, svc.build_content(db, c, k, now=now, renderer=renderer)
+    return c, k, svc.build_content(db, c, k, now=now, inventory=res.inventory(), renderer=renderer)
 
 
 @bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview")
@@ -111,7 +111,8 @@ def report_release(candidate_id: int, kind: str):
     if request.form.get("reviewed") != "yes":
         return reports(candidate_id, error=_("Tick the box to confirm that you have reviewed the draft."), status=400)
     try:
-        report = svc.release(db, c, k, user_id=current_user.id, now=res.now(), renderer=renderer)
+        report = svc.release(db, c, k, user_id=current_user.id, now=res.now(), inventory=res.inventory(),
+                             renderer=renderer)
     except svc.ReportError as exc:
         return reports(candidate_id, error=str(RELEASE_ERRORS.get(exc.code, exc.code)), status=400)
     flash(_("Version %(n)s of the client report was released.", n=report.version) if k is ReportKind.CLIENT

@@ -165,7 +165,7 @@ class Steps:
             t0 = time.perf_counter()
             session = self.app.extensions["portal.sessionmaker"]()
             try:
-                content = svc.build_content(session, session.get(Candidate, self.candidate_id), self.kind, now=NOW, renderer=renderer)
+                content = svc.build_content(session, session.get(Candidate, self.candidate_id), self.kind, now=NOW, renderer=renderer, inventory=res.inventory())
             finally:
                 session.rollback()
                 session.close()

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
-from portal.web import renderer
 from conftest import csrf_from
 from helpers import Candidate as Browser
 from item_banks import adaptive
@@ -23,6 +22,7 @@ from portal.services import journey, profiles
 from portal.services import reports as svc
 from portal.services.assignments import create_assignment
 from portal.services.scoring import LOGIC_SCALE
+from portal.web import renderer
 
 PASSWORD = "a long enough password"
 REACHED = 12  # the example: a strong candidate cut off after 12 items
@@ -106,7 +106,7 @@ def logic_result(db, candidate_id: int) -> Result:
 def content(app, clock, candidate_id: int, kind: ReportKind) -> dict:
     with app.app_context():
         session = get_session()
-        return svc.build_content(session, session.get(Candidate, candidate_id), kind, now=clock(), renderer=renderer)
+        return svc.build_content(session, session.get(Candidate, candidate_id), kind, now=clock(), renderer=renderer, inventory=res.inventory())
 
 
 def rendered(app, doc: dict) -> tuple[str, str]:

@@ -15,16 +15,17 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from portal.web import renderer
 from conftest import TEST_CONFIG, csrf_from
 from helpers import Candidate as Taker
 from helpers import sign_in
 from norms import clear_cache, load_norm_table, parse_norm_table
 from norms import tables as norm_tables
+from portal import resources as res
 from portal.models import (
     Assignment, Attempt, AuditEvent, Candidate, Client, FinishReason, Result, Role, TestKind, User,
 )
 from portal.services.norm_data import normalise_email, person_key
+from portal.web import renderer
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 KEY = TEST_CONFIG["SECRET_KEY"]
@@ -394,7 +395,7 @@ def test_a_local_table_chosen_for_an_assignment_scores_it_and_is_labelled(app, c
     for kind in (ReportKind.CLIENT, ReportKind.CANDIDATE):
         with app.test_request_context():
             session = get_session()
-            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0, renderer=renderer)
+            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0, renderer=renderer, inventory=res.inventory())
             html = reports.render_html(content, renderer=renderer)
         assert [t["ref"] for t in content["norm_tables"]] == ["vaar_kund.v1"] and not content["simulated_norms"]
         assert 'data-local-norm="client"' in html and "kandidater som bedömts för Vår kund AB (N = 4)" in html

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from werkzeug.security import generate_password_hash
 
-from portal.web import renderer
 from conftest import csrf_from
 from portal import report_texts as rt
 from portal import resources as res
@@ -41,6 +40,7 @@ from portal.models import (
 from portal.services import checks, demo, profiles
 from portal.services import reports as svc
 from portal.services.evidence import evidence_matrix
+from portal.web import renderer
 
 PASSWORD = "a long enough password"
 HOSTILE = '<script>alert("x")</script> Ö\'Brien & Co'
@@ -110,7 +110,7 @@ def test_client_report_content_and_pdf_text_in_swedish(app, assessed, clock):
     with app.app_context():
         session = get_session()
         c = session.get(Candidate, assessed["candidate"])
-        content = svc.build_content(session, c, ReportKind.CLIENT, now=clock(), renderer=renderer)
+        content = svc.build_content(session, c, ReportKind.CLIENT, now=clock(), renderer=renderer, inventory=res.inventory())
         html = svc.render_html(content, renderer=renderer)
         pdf = svc.render_pdf(content, renderer=renderer)
     assert content["language"] == "sv" and content["stamp"]["profile_version"] == 1
@@ -133,7 +133,7 @@ def test_candidate_report_in_english_has_no_internal_material(app, assessed, clo
     with app.app_context():
         session = get_session()
         c = session.get(Candidate, assessed["candidate"])
-        content = svc.build_content(session, c, ReportKind.CANDIDATE, now=clock(), renderer=renderer)
+        content = svc.build_content(session, c, ReportKind.CANDIDATE, now=clock(), renderer=renderer, inventory=res.inventory())
         text = squash(pdf_text(svc.render_pdf(content, renderer=renderer)))
     assert content["language"] == "en"
     # the profile's targets are the client's yardstick, not part of the candidate's feedback
@@ -338,7 +338,7 @@ def test_reports_in_the_other_language(app, db, assessed, clock, kind, lang, exp
     db.commit()
     with app.app_context():
         session = get_session()
-        content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), kind, now=clock(), renderer=renderer)
+        content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), kind, now=clock(), renderer=renderer, inventory=res.inventory())
         text = squash(pdf_text(svc.render_pdf(content, renderer=renderer)))
     assert content["language"] == lang
     for phrase in (*expected, "Alva Lindqvist", content["stamp"]["norms"][0]):
@@ -397,7 +397,7 @@ def test_released_client_report_has_no_internal_prompts_and_names_every_scale(ap
         matrix = evidence_matrix(session, c)
         rows = {r.key: r for r in matrix.rows}
         assert rows[keys[0]].agreement == "discrepant" and rows[keys[1]].rater_disagreement  # the setup works
-        report = svc.release(session, c, ReportKind.CLIENT, user_id=users["consultant"], now=clock(), renderer=renderer)
+        report = svc.release(session, c, ReportKind.CLIENT, user_id=users["consultant"], now=clock(), renderer=renderer, inventory=res.inventory())
         session.commit()
         html, text = squash(report.html), squash(pdf_text(report.pdf))
         content = report.content
@@ -503,7 +503,7 @@ def candidate_content(app, db, candidate_id, clock, lang: str) -> dict:
     db.commit()
     with app.app_context():
         session = get_session()
-        return svc.build_content(session, session.get(Candidate, candidate_id), ReportKind.CANDIDATE, now=clock(), renderer=renderer)
+        return svc.build_content(session, session.get(Candidate, candidate_id), ReportKind.CANDIDATE, now=clock(), renderer=renderer, inventory=res.inventory())
 
 
 def flat(text: str) -> str:
@@ -634,7 +634,7 @@ def test_page_numbers_stay_on_one_line(app, assessed, clock):
     with app.app_context():
         session = get_session()
         content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), ReportKind.CLIENT,
-                                    now=clock(), renderer=renderer)
+                                    now=clock(), renderer=renderer, inventory=res.inventory())
         pages = pages_text(svc.render_pdf(content, renderer=renderer))
     assert len(pages) > 3
     for number, text in enumerate(pages, start=1):

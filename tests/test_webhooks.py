@@ -19,7 +19,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from portal.web import renderer
 from conftest import csrf_from
 from helpers import Candidate as Browser
 from werkzeug.security import generate_password_hash
@@ -42,6 +41,7 @@ from portal.services import candidate_admin as ca
 from portal.services import demo, webhooks
 from portal.services import reports as report_service
 from portal.services.invitations import invitation_url, invite_candidate
+from portal.web import renderer
 
 PASSWORD = "a long enough password for tests"
 BASE = "https://so.example"
@@ -215,7 +215,7 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
     with app.app_context():
         session = get_session()
         report = report_service.release(session, session.get(Candidate, cid), ReportKind.CANDIDATE,
-                                        user_id=users["consultant"], now=clock(), renderer=renderer)
+                                        user_id=users["consultant"], now=clock(), renderer=renderer, inventory=res.inventory())
         report_id = report.id
         session.commit()
 

@@ -71,12 +71,12 @@ def seed(
                                     email="exempel@demo.example", now=now, settings=settings)
     simulate_battery(session, simulated, bank=bank, inventory=inventory,
                      norms=norms_for(cfo.norm_group), now=now, rng=np.random.default_rng(2026))
-    _demo_evidence(session, simulated, consultant, now=now, renderer=renderer)
+    _demo_evidence(session, simulated, consultant, now=now, inventory=inventory, renderer=renderer)
     return True
 
 
 def _demo_evidence(session: Session, candidate: Candidate, consultant: User, *, now: datetime,
-                   renderer: Renderer) -> None:
+                   inventory: Inventory, renderer: Renderer) -> None:
     """Interview ratings, a reference, the judgement and released reports for the simulated
     candidate, so every page (and the client's download) has something to show. All of it
     is labelled as demo material in the texts themselves."""
@@ -99,7 +99,8 @@ def _demo_evidence(session: Session, candidate: Candidate, consultant: User, *, 
     session.flush()
     profiles.lock_current(session, candidate.assignment, now=now, user_id=consultant.id)
     for kind in ReportKind:
-        reports.release(session, candidate, kind, user_id=consultant.id, now=now, renderer=renderer)
+        reports.release(session, candidate, kind, user_id=consultant.id, now=now, inventory=inventory,
+                        renderer=renderer)
 
 
 def simulate_battery(session: Session, candidate: Candidate, *, bank, inventory, norms, now, rng) -> None:

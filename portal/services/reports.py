@@ -26,10 +26,11 @@ from importlib import metadata
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, load_only
 
+from item_banks import Inventory
+
 from .. import labels
 from .. import synthesis as synthesis_model
 from .. import report_texts as rt
-from .. import resources as res
 from ..pdf import render_pdf as pdf_from_html
 from ..models import (
     Candidate,
@@ -42,6 +43,7 @@ from ..models import (
 from . import audit, branding, checks, logic_results, profiles, webhooks
 from .evidence import evidence_matrix
 from .interviews import LOGIC_SCALE, current_results, localized, raised_flags
+from .norm_tables import norm_info, norm_table_for_ref
 from .rendering import Renderer
 
 LANGUAGES = ("sv", "en")
@@ -114,7 +116,7 @@ def _logic(result, *, kind: ReportKind, lang: str, texts: dict, target: tuple | 
     }
 
 
-def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[dict]:
+def _personality(results: dict, inventory: Inventory, lang: str, texts: dict, targets: dict) -> list[dict]:
     def entry(scale) -> dict | None:
         result = results.get(f"personality.{scale.id}")
         if result is None or result.percentile is None:
@@ -125,7 +127,7 @@ def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[d
         return out
 
     domains = []
-    for domain in res.inventory().domains:
+    for domain in inventory.domains:
         if (d := entry(domain)) is not None:
             d["facets"] = [f for f in map(entry, domain.facets) if f is not None]
             domains.append(d)
@@ -155,19 +157,20 @@ def _stamp(results: dict, profile_version: int | None, texts: dict) -> dict:
 
 
 def _norm_tables(results: dict) -> dict:
-    """The norm tables the results were normed against (``resources.norm_info``), so the
+    """The norm tables the results were normed against (``norm_tables.norm_info``), so the
     report says which are local or provisional and why; ``simulated_norms``: some
     provisional table is simulated (the report-text notice), not built from our data."""
-    tables = [res.norm_info(res.norm_table_for_ref(ref)) for ref in sorted({r.norm_ref for r in results.values()})]
+    tables = [norm_info(norm_table_for_ref(ref)) for ref in sorted({r.norm_ref for r in results.values()})]
     tables = [t for t in tables if t is not None]
     return {"norm_tables": tables,
             "simulated_norms": any(t["provisional"] and not t["from_data"] for t in tables)
-            or any(r.norm_provisional and res.norm_table_for_ref(r.norm_ref) is None for r in results.values())}
+            or any(r.norm_provisional and norm_table_for_ref(r.norm_ref) is None for r in results.values())}
 
 
 def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, now: datetime,
-                  renderer: Renderer) -> dict:
-    """Everything the report shows, as data in the report's language (see module doc)."""
+                  inventory: Inventory, renderer: Renderer) -> dict:
+    """Everything the report shows, as data in the report's language (see module doc);
+    ``inventory`` is the app's personality inventory (``resources.inventory``)."""
     lang = report_language(candidate, kind)
     texts = rt.load_texts()
     results = current_results(session, candidate)
@@ -180,7 +183,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     if logic is not None and logic.percentile is not None:
         minimum = profile.logic_min_percentile if profile and client else None
         logic_entry = _logic(logic, kind=kind, lang=lang, texts=texts, target=(minimum, 100) if minimum else None)
-    personality = _personality(results, lang, texts, targets)
+    personality = _personality(results, inventory, lang, texts, targets)
     flags = [code for code in raised_flags(session, candidate) if code in texts["validity"]]
     content = {
         "kind": kind.value, "language": lang, "date": now.date().isoformat(),
@@ -454,9 +457,9 @@ def latest_of(session: Session, candidate_ids: list[int] | tuple[int, ...], kind
 
 
 def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id: int, now: datetime,
-            renderer: Renderer) -> Report:
+            inventory: Inventory, renderer: Renderer) -> Report:
     """Freeze the current draft as the next version: content, HTML, PDF and its hash."""
-    content = build_content(session, candidate, kind, now=now, renderer=renderer)
+    content = build_content(session, candidate, kind, now=now, inventory=inventory, renderer=renderer)
     if content["logic"] is None and not content["personality"]:
         raise ReportError("no_results")
     if kind is ReportKind.CLIENT and content.get("synthesis") is None:
