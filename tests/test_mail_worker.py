@@ -17,11 +17,11 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from portal.web import renderer
 from conftest import csrf_from
 from portal.db import get_session
 from portal.models import Candidate, Invitation, OutboxMessage, Role, User
 from portal.services import mail
+from portal.web import renderer
 from test_mail import SENDER, _free_port, start_smtp  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]

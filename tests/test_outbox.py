@@ -4,9 +4,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from portal.web import renderer
 from helpers import signed_in
 from portal.models import Candidate, Invitation, OutboxMessage, Role, User
+from portal.web import renderer
 
 
 def login(app, email):

@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.web import renderer
 from conftest import csrf_from, step_of
 from helpers import sign_in
 from test_mail import start_smtp  # noqa: F401  (fixture)
 from portal import passwords
 from portal.models import AuditEvent, OutboxMessage, Role, User
 from portal.services import tokens
+from portal.web import renderer
 
 ADMIN_PASSWORD = "tre ord som inte hör ihop"
 GOOD = "blåbär cykel trappa moln"
