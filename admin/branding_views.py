@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -140,8 +140,7 @@ def _sample_context(client, lang: str) -> dict:
             "lang": lang, "name": "Kim Exempel" if lang == "sv" else "Kim Example",
             "role": assignment or (_("Controller")), "client": client.name,
             "url": current_app.config.get("BASE_URL", "").rstrip("/") + "/i/EXAMPLE",
-            "minutes": 20, "valid_date": format_date(expires, format="long"),
-            "valid_time": format_time(expires, format="short"),
+            "minutes": 20, **mail.valid_until(renderer, expires),
             "contact": (current_user.name or current_user.email, current_user.email),
             "brand_name": brand.name if brand.name != branding.PRODUCT_NAME else "",
             "brand_color": brand.primary, "uses_logic": True, "uses_personality": True, "started": False,

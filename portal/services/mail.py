@@ -168,6 +168,13 @@ def render_custom(subject: str, body: str, context: dict, *, renderer: Renderer)
     return _one_line(branding.fill(subject, values), _SUBJECT_MAX), text, html
 
 
+def valid_until(renderer: Renderer, moment: datetime) -> dict:
+    """How an e-mail says when its link stops working (``valid_date``, ``valid_time``):
+    in the current language and the app's time zone (BABEL_DEFAULT_TIMEZONE)."""
+    return {"valid_date": renderer.format_date(moment, format="long"),
+            "valid_time": renderer.format_time(moment, format="short")}
+
+
 def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
             lang: str, renderer: Renderer) -> tuple[str, str, str]:
     assignment = candidate.assignment
@@ -182,9 +189,7 @@ def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
             "uses_logic": assignment.uses_logic,
             "uses_personality": assignment.uses_personality,
             "minutes": round(logic_time_limit(candidate).total_seconds() / 60),
-            # In the app's time zone (BABEL_DEFAULT_TIMEZONE), in the candidate's language.
-            "valid_date": renderer.format_date(invitation.expires_at, format="long"),
-            "valid_time": renderer.format_time(invitation.expires_at, format="short"),
+            **valid_until(renderer, invitation.expires_at),
             "started": candidate.stage is not Stage.WELCOME,
             "contact": _contact(candidate),
             # Empty until a consultancy name is set: then no header line, and the

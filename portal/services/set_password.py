@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from .. import passwords
 from ..models import OutboxMessage, Role, User
-from .mail import tidy_text, queue_message
+from .mail import queue_message, tidy_text, valid_until
 from .rendering import Renderer
 from .tokens import TokenExpired, TokenInvalid, TokenUsed, make_set_password_token, read_set_password_token
 from .users import check_password
@@ -86,8 +86,7 @@ def render_mail(user: User, url: str, *, settings: LinkSettings, renderer: Rende
                 "role": user.role.value,
                 "url": url,
                 "new_account": not passwords.is_usable(user.password_hash),
-                "valid_date": renderer.format_date(user.set_password_expires_at, format="long"),
-                "valid_time": renderer.format_time(user.set_password_expires_at, format="short"),
+                **valid_until(renderer, user.set_password_expires_at),
                 "two_factor": settings.admin_two_factor and user.role is Role.ADMIN,
             }
             subjects.append(renderer.gettext("Choose your password for Second Opinion"))
