@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from portal.db import get_session
 from portal.models import Assignment, Client
 from portal.services import branding, mail
 from portal.services.access import assignment_scope, client_scope
+from portal.web import renderer
 
 from . import bp
 from .auth import admin_required, staff_required
@@ -139,8 +140,7 @@ def _sample_context(client, lang: str) -> dict:
             "lang": lang, "name": "Kim Exempel" if lang == "sv" else "Kim Example",
             "role": assignment or (_("Controller")), "client": client.name,
             "url": current_app.config.get("BASE_URL", "").rstrip("/") + "/i/EXAMPLE",
-            "minutes": 20, "valid_date": format_date(expires, format="long"),
-            "valid_time": format_time(expires, format="short"),
+            "minutes": 20, **mail.valid_until(renderer, expires),
             "contact": (current_user.name or current_user.email, current_user.email),
             "brand_name": brand.name if brand.name != branding.PRODUCT_NAME else "",
             "brand_color": brand.primary, "uses_logic": True, "uses_personality": True, "started": False,
@@ -182,7 +182,7 @@ def client_emails_save(client_id: int, kind: str):
                 errors[lang] = _template_message(exc)
                 continue
             with force_locale(lang):
-                previews[lang] = mail.render_custom(subject, body, _sample_context(client, lang))
+                previews[lang] = mail.render_custom(subject, body, _sample_context(client, lang), renderer=renderer)
         return render_template("admin/client_emails.html", client=client, forms=forms, kinds=KIND_LABELS,
                                placeholders=PLACEHOLDER_HELP, previews={kind: previews}, errors={kind: errors},
                                preview_kind=kind), 400 if errors else 200

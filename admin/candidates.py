@@ -39,6 +39,7 @@ from portal.services.accommodation import (
     technical_reset,
 )
 from portal.services.invitations import current_invitation, invitation_url
+from portal.web import renderer
 
 from . import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
@@ -185,19 +186,6 @@ def _cooldown() -> timedelta:
     return timedelta(hours=int(current_app.config.get("REMINDER_COOLDOWN_HOURS") or 24))
 
 
-def _unsendable(candidate, invitation, now) -> str | None:
-    """Why an e-mail for ``invitation`` cannot go out, as a CANNOT_SEND key."""
-    if invitation is None:
-        return "none"
-    if candidate.completed_at is not None or candidate.stage.value == "done":
-        return "done"
-    if invitation.revoked_at is not None:
-        return "revoked"
-    if now > invitation.expires_at:
-        return "expired"
-    return None
-
-
 def _queued_or_outbox() -> str:
     """What happens to a queued e-mail: the worker sends it ('queued'), or, without an
     SMTP server, it stays in the development outbox ('outbox')."""
@@ -208,7 +196,7 @@ def _send_invitation(db, candidate, invitation, now) -> str:
     """Queue the invitation e-mail with the link; 'queued' or 'outbox' (no SMTP). The
     request never waits for the SMTP server: the mail worker sends it after the commit."""
     url = invitation_url(invitation, res.invitation_settings())
-    outbox = mail.send_invitation(db, candidate, invitation, url, now=now)
+    outbox = mail.send_invitation(db, candidate, invitation, url, now=now, renderer=renderer)
     audit.record(db, user_id=current_user.id, action="send_invitation", object_type="invitation",
                  object_id=invitation.id, detail={"candidate": candidate.id, "outbox": outbox.id},
                  now=now)
@@ -375,9 +363,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
         link = invitation_url(invitation, res.invitation_settings())
     next_reminder = None
     if invitation is not None:
-        next_reminder = mail.next_reminder_at(db, invitation, _cooldown())
-        if next_reminder is not None and next_reminder <= now:
-            next_reminder = None
+        next_reminder = mail.reminder_wait(db, invitation, now=now, cooldown=_cooldown())
     if accommodation is None:
         accommodation = AccommodationForm(formdata=None)
         accommodation.show_extra_time(c.extra_time_pct)
@@ -385,7 +371,7 @@ def _render_manage(c, *, accommodation: AccommodationForm | None = None,
     return render_template(
         "admin/candidate_manage.html", c=c, a=c.assignment, row=row, now=now,
         invitations=sorted(c.invitations, key=lambda i: i.id, reverse=True),
-        invitation=invitation, link=link, unsendable=_unsendable(c, invitation, now),
+        invitation=invitation, link=link, unsendable=mail.unsendable(c, invitation, now),
         next_reminder=next_reminder, accommodation=accommodation,
         reset=reset or ResetForm(formdata=None), reissue=ReissueForm(formdata=None),
         running=running_logic_attempt(db, c), can_reset=can_reset(db, c),
@@ -413,7 +399,7 @@ def _sendable(candidate_id: int):
     c = candidate_or_404(candidate_id)
     now = res.now()
     invitation = current_invitation(c)
-    problem = _unsendable(c, invitation, now)
+    problem = mail.unsendable(c, invitation, now)
     if problem:
         flash(str(CANNOT_SEND[problem]), "error")
         return None, _back(c)
@@ -446,7 +432,7 @@ def candidate_send_reminder(candidate_id: int):
     db = get_session()
     try:
         outbox = mail.send_reminder(db, c, invitation, invitation_url(invitation, res.invitation_settings()),
-                                    now=now, cooldown=_cooldown())
+                                    now=now, cooldown=_cooldown(), renderer=renderer)
     except mail.ReminderTooSoon as exc:
         flash(_("A reminder or the invitation was sent recently. The next reminder can be sent from %(when)s.",
                 when=format_datetime(exc.next_allowed_at, "short")), "error")
@@ -489,7 +475,7 @@ def candidate_reissue(candidate_id: int):
     flash(_("A new link was issued; earlier links no longer work. The candidate keeps their progress."),
           "success")
     if form.send_now.data:
-        problem = _unsendable(c, invitation, now)
+        problem = mail.unsendable(c, invitation, now)
         if problem:
             flash(str(CANNOT_SEND[problem]), "error")
         else:

@@ -20,6 +20,7 @@ from portal.models import Candidate, Report, ReportKind, Role, User
 from portal.services import access, audit, mail
 from portal.services.invitations import current_invitation, invitation_url
 from portal.services import reports as svc
+from portal.web import renderer, report_page
 
 from . import bp
 from .auth import candidate_or_404, staff_required
@@ -80,14 +81,14 @@ def _draft(candidate_id: int, kind: str, action: str):
     now = res.now()
     audit.record(db, user_id=current_user.id, action=action, object_type=f"report_{k.value}",
                  object_id=c.id, now=now)
-    return c, k, svc.build_content(db, c, k, now=now)
+    return c, k, svc.build_content(db, c, k, now=now, inventory=res.inventory(), renderer=renderer)
 
 
 @bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview")
 @staff_required
 def report_preview(candidate_id: int, kind: str):
     _, _, content = _draft(candidate_id, kind, "preview")
-    return svc.render_html(content, draft=True)
+    return svc.render_html(content, draft=True, renderer=renderer)
 
 
 @bp.get("/candidates/<int:candidate_id>/reports/<kind>/preview.pdf")
@@ -96,7 +97,7 @@ def report_preview_pdf(candidate_id: int, kind: str):
     """The draft as PDF, rendered again only when its content changed (``svc.DRAFTS``).
     Like every download it is ``no-store``: the browser keeps no copy of it."""
     c, k, content = _draft(candidate_id, kind, "preview_pdf")
-    pdf, _ = svc.draft_pdf(content, c.id)
+    pdf, _ = svc.draft_pdf(content, c.id, renderer=renderer)
     return attachment(pdf, name=f"draft-{k.value}-{c.id}.pdf", mimetype="application/pdf")
 
 
@@ -109,7 +110,8 @@ def report_release(candidate_id: int, kind: str):
     if request.form.get("reviewed") != "yes":
         return reports(candidate_id, error=_("Tick the box to confirm that you have reviewed the draft."), status=400)
     try:
-        report = svc.release(db, c, k, user_id=current_user.id, now=res.now())
+        report = svc.release(db, c, k, user_id=current_user.id, now=res.now(), inventory=res.inventory(),
+                             renderer=renderer)
     except svc.ReportError as exc:
         return reports(candidate_id, error=str(RELEASE_ERRORS.get(exc.code, exc.code)), status=400)
     flash(_("Version %(n)s of the client report was released.", n=report.version) if k is ReportKind.CLIENT
@@ -127,9 +129,10 @@ def _tell_candidate(db, candidate, report: Report) -> None:
     invitation = current_invitation(candidate)
     try:
         if invitation is None:
-            raise mail.CannotSend("the candidate has no invitation")
+            raise mail.CannotSend("none")
         message = mail.send_report_ready(db, candidate, invitation,
-                                         invitation_url(invitation, res.invitation_settings()), now=now)
+                                         invitation_url(invitation, res.invitation_settings()), now=now,
+                                         renderer=renderer)
     except mail.CannotSend:
         flash(_("The candidate's link has expired or been revoked, so they cannot read the report yet: "
                 "issue a new link under Invitation and accommodations."), "error")
@@ -165,8 +168,8 @@ def report_view(report_id: int):
     back = (url_for("admin.client_assignment", assignment_id=candidate.assignment_id)
             if current_user.role is Role.CLIENT else url_for("admin.reports", candidate_id=report.candidate_id))
     reply = svc.reply_addendum(report, svc.comment(get_session(), candidate))
-    return svc.served_html(report, back=back, pdf=url_for("admin.report_download", report_id=report.id),
-                           reply=reply, reply_pdf=url_for("admin.report_reply_download", report_id=report.id))
+    return report_page(report, back=back, pdf=url_for("admin.report_download", report_id=report.id),
+                       reply=reply, reply_pdf=url_for("admin.report_reply_download", report_id=report.id))
 
 
 @bp.get("/reports/<int:report_id>/download")
@@ -191,5 +194,5 @@ def report_reply_download(report_id: int):
         abort(404)
     audit.record(db, user_id=current_user.id, action="download_reply", object_type=f"report_{report.kind.value}",
                  object_id=report.id, detail={"version": report.version}, now=res.now())
-    return attachment(svc.render_reply_pdf(report, reply), name=svc.reply_download_name(report),
+    return attachment(svc.render_reply_pdf(report, reply, renderer=renderer), name=svc.reply_download_name(report),
                       mimetype="application/pdf")

@@ -20,6 +20,7 @@ from portal.models import Client, Role, User
 from portal.services import audit
 from portal.services import set_password as links
 from portal.services.users import UserError, create_user, set_active
+from portal.web import renderer
 
 from . import bp
 from .auth import admin_required
@@ -76,7 +77,7 @@ def users():
 def _send_link(user: User) -> None:
     """Queue a set-password e-mail (sent after the commit) and record it, without the address."""
     db = get_session()
-    links.send_link(db, user, now=res.now(), settings=res.set_password_settings())
+    links.send_link(db, user, now=res.now(), settings=res.set_password_settings(), renderer=renderer)
     audit.record(db, user_id=current_user.id, action="send_set_password_link", object_type="user",
                  object_id=user.id, now=res.now())
 

@@ -64,6 +64,7 @@ from portal.models import (  # noqa: E402
 from portal.services import checks, demo, profiles  # noqa: E402
 from portal.services import reports as svc  # noqa: E402
 from portal.services.invitations import invite_candidate  # noqa: E402
+from portal.web import renderer  # noqa: E402
 from _shared import SECRET_KEY, fmt, percentile  # noqa: E402  (bench/, on sys.path)
 
 #: A fixed clock, so that every run renders the same report (dates included).
@@ -149,7 +150,7 @@ class Steps:
             t0 = time.perf_counter()
             session = self.app.extensions["portal.sessionmaker"]()
             try:
-                content = svc.build_content(session, session.get(Candidate, self.candidate_id), self.kind, now=NOW)
+                content = svc.build_content(session, session.get(Candidate, self.candidate_id), self.kind, now=NOW, renderer=renderer, inventory=res.inventory())
             finally:
                 session.rollback()
                 session.close()
@@ -159,14 +160,14 @@ class Steps:
             return dt
         if step == "html":
             t0 = time.perf_counter()
-            svc.render_html(self.content)
+            svc.render_html(self.content, renderer=renderer)
             return time.perf_counter() - t0
         if step == "draft":  # a draft preview opened again: the cache (svc.DRAFTS) answers
             t0 = time.perf_counter()
-            svc.draft_pdf(self.content, self.candidate_id)
+            svc.draft_pdf(self.content, self.candidate_id, renderer=renderer)
             return time.perf_counter() - t0
         t0 = time.perf_counter()
-        pdf = svc.render_pdf(self.content)
+        pdf = svc.render_pdf(self.content, renderer=renderer)
         dt = time.perf_counter() - t0
         self.last_pdf = pdf
         return dt
@@ -204,7 +205,7 @@ def measure(app, candidate_id: int, repeat: int) -> dict:
             s = steps[kind]
             reader = PdfReader(io.BytesIO(s.last_pdf))
             out["pdf"][kind.value] = {"bytes": len(s.last_pdf), "pages": len(reader.pages)}
-            out["html_bytes"][kind.value] = len(svc.render_html(s.content).encode("utf-8"))
+            out["html_bytes"][kind.value] = len(svc.render_html(s.content, renderer=renderer).encode("utf-8"))
     return out
 
 

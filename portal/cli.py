@@ -14,6 +14,7 @@ from .models import Assignment, Role
 from .services import demo as demo_service
 from .services import journey
 from .services.invitations import InvitationError, invitation_url, invite_candidate
+from .web import renderer
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 attempts_cli = AppGroup("attempts", help="Test attempts.")
@@ -112,10 +113,8 @@ def _work(once: bool, interval: float, batch: int) -> None:
                 click.echo(f"Database not reachable ({type(exc.orig).__name__}); trying again.", err=True)
                 stop.wait(interval)
                 continue
-            for name in ("sent", "retrying", "given_up", "withdrawn"):
-                setattr(total, name, getattr(total, name) + getattr(result, name))
-            for name in ("delivered", "retrying", "dead", "expired_noticed"):
-                setattr(hooks_total, name, getattr(hooks_total, name) + getattr(hooks, name))
+            total += result
+            hooks_total += hooks
             if result.processed and not once:
                 click.echo(str(result))
             if (hooks.processed or hooks.expired_noticed) and not once:
@@ -221,7 +220,7 @@ def demo(base_url: str | None) -> None:
     seeded = demo_service.seed(session, now=res.now(), settings=settings,
                                bank=res.logic_bank(), inventory=res.inventory(),
                                norms_for=res.norm_table,
-                               instance_path=current_app.instance_path)
+                               instance_path=current_app.instance_path, renderer=renderer)
     session.commit()
     info = demo_service.describe(session, now=res.now(), settings=settings, instance_path=current_app.instance_path)
     click.echo("Demo data created." if seeded else "Demo data already present.")

@@ -62,7 +62,10 @@ def init_app(app: Flask) -> None:
 
 def get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = current_app.extensions["portal.sessionmaker"]()
+        # The app's public address goes with the session (``Session.info``), for the
+        # services that write absolute links into what they queue (webhook payloads).
+        g.db_session = current_app.extensions["portal.sessionmaker"](
+            info={"base_url": current_app.config.get("BASE_URL", "")})
     return g.db_session
 
 

@@ -7,13 +7,14 @@ from pathlib import Path
 from flask import current_app, g
 
 from item_banks import Inventory, LogicBank, load_inventory, load_logic_bank
-from norms import NormError, NormTable, load_norm_table
+from norms import NormTable, load_norm_table
 
 from .db import get_session
 from .models import utcnow
 from .services import bank_versions
 from .services.invitations import InvitationSettings
 from .services.journey import Timing
+from .services.norm_tables import norm_info, norm_table_for_ref  # noqa: F401  (the pages use res.norm_info)
 from .services.set_password import LinkSettings
 
 
@@ -65,33 +66,6 @@ def inventory() -> Inventory:
 
 def norm_table(group: str) -> NormTable:
     return load_norm_table(group)
-
-
-def norm_table_for_ref(ref: str | None) -> NormTable | None:
-    """The table a stored result names (``"general.v2"``), or None if it is gone."""
-    group, _, version = (ref or "").rpartition(".v")
-    if not group or not version:
-        return None
-    try:
-        return load_norm_table(group, version)
-    except NormError:
-        return None
-
-
-def norm_info(table: NormTable | None) -> dict | None:
-    """What a page or report says about a norm table: its name, whether it is provisional
-    and why (simulated, or real data below the minimum N), and whether it is local (one
-    client's or one role family's candidates). Plain data, so a report can store it."""
-    if table is None:
-        return None
-    population = dict(table.population or {})
-    quality = dict(table.quality or {})
-    return {
-        "ref": table.ref, "label": dict(table.label), "n": table.n, "provisional": table.provisional,
-        "from_data": table.from_collected_data, "min_n": quality.get("min_n"),
-        "local": table.local_scope, "client": population.get("client"),
-        "role_family": population.get("role_family"),
-    }
 
 
 def invitation_settings() -> InvitationSettings:

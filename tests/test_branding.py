@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
 from helpers import Candidate as CandidateDriver
+from portal import resources as res
 from portal.db import get_session
 from portal.models import (
     Assignment, AuditEvent, Branding, Candidate, ClientMailTemplate, Invitation, OutboxMessage, ReportKind, Role,
@@ -23,6 +24,7 @@ from portal.models import (
 from portal.services import branding
 from portal.services import reports as report_service
 from portal.services.mail import branded_sender, build_email, send_invitation, send_reminder
+from portal.web import renderer
 from test_mail import _settings, _work, smtp, start_smtp  # noqa: F401  (fixtures)
 from test_reports import assessed, pdf_text, squash  # noqa: F401  (fixture)
 
@@ -286,7 +288,7 @@ def test_e_mails_carry_the_sender_name_and_the_consultancy(app, db, people, make
         with app.app_context():
             session = get_session()
             message = send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                                      "http://localhost" + path, now=clock())
+                                      "http://localhost" + path, now=clock(), renderer=renderer)
             session.commit()
             text, html = message.body_text, message.body_html
         assert text.rstrip().endswith(f"{regards}\nConsultant Person\nByrån & Co"), text[-80:]
@@ -305,20 +307,20 @@ def test_report_covers_show_the_name_and_logo_frozen_at_release(app, db, assesse
         session = get_session()
         c = session.get(Candidate, assessed["candidate"])
         for kind in (ReportKind.CLIENT, ReportKind.CANDIDATE):
-            content = report_service.build_content(session, c, kind, now=clock())
-            html = report_service.render_html(content)
+            content = report_service.build_content(session, c, kind, now=clock(), renderer=renderer, inventory=res.inventory())
+            html = report_service.render_html(content, renderer=renderer)
             assert content["brand"]["name"] == "Byrån & Co"
             assert content["brand"]["logo"].startswith("data:image/png;base64,")
             cover = re.search(r'class="cover"[^>]*>(.*?)</(section|header)>', html, re.S).group(1)
             assert 'class="report-brand-logo" src="data:image/png;base64,' in cover and "Byrån &amp; Co" in cover
-            assert "Byrån & Co" in squash(pdf_text(report_service.render_pdf(content)))
-        frozen = report_service.build_content(session, c, ReportKind.CLIENT, now=clock())
+            assert "Byrån & Co" in squash(pdf_text(report_service.render_pdf(content, renderer=renderer)))
+        frozen = report_service.build_content(session, c, ReportKind.CLIENT, now=clock(), renderer=renderer, inventory=res.inventory())
     # A later change of branding does not touch what was built (and released) before.
     assert save_branding(admin, consultancy_name="Nya Byrån", remove_logo="y").status_code == 302
     with app.app_context():
-        assert "Byrån &amp; Co" in report_service.render_html(frozen)
+        assert "Byrån &amp; Co" in report_service.render_html(frozen, renderer=renderer)
         again = report_service.build_content(get_session(), get_session().get(Candidate, assessed["candidate"]),
-                                             ReportKind.CLIENT, now=clock())
+                                             ReportKind.CLIENT, now=clock(), renderer=renderer, inventory=res.inventory())
     assert again["brand"] == {"name": "Nya Byrån", "logo": None}
 
 
@@ -326,8 +328,8 @@ def test_unbranded_report_covers_carry_no_product_name(app, assessed, clock):  #
     with app.app_context():
         session = get_session()
         content = report_service.build_content(session, session.get(Candidate, assessed["candidate"]),
-                                               ReportKind.CLIENT, now=clock())
-        assert content["brand"] is None and "data-brand" not in report_service.render_html(content)
+                                               ReportKind.CLIENT, now=clock(), renderer=renderer, inventory=res.inventory())
+        assert content["brand"] is None and "data-brand" not in report_service.render_html(content, renderer=renderer)
 
 
 # -- the clients' own e-mail texts ---------------------------------------------------------
@@ -390,7 +392,7 @@ def test_client_template_is_used_for_its_candidates_with_fallbacks(app, db, peop
         with app.app_context():
             session = get_session()
             message = send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                                      "http://localhost" + path, now=clock())
+                                      "http://localhost" + path, now=clock(), renderer=renderer)
             session.commit()
             sent[key] = (message.subject, message.body_text, message.body_html, path, cid, iid)
     subject, text, html, path, cid, iid = sent["own_sv"]
@@ -407,7 +409,7 @@ def test_client_template_is_used_for_its_candidates_with_fallbacks(app, db, peop
     with app.app_context():
         session = get_session()
         reminder = send_reminder(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                                 "http://localhost" + path, now=clock(), cooldown=timedelta(hours=24))
+                                 "http://localhost" + path, now=clock(), cooldown=timedelta(hours=24), renderer=renderer)
         session.commit()
         assert reminder.subject == "Påminnelse, <i>Eva</i> Öberg"
         assert reminder.body_text == f"Glöm inte: http://localhost{path}\n"
@@ -446,10 +448,10 @@ def test_a_hostile_consultancy_name_is_escaped_everywhere(app, db, people, make_
     with app.app_context():
         session = get_session()
         message = send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                                  "http://localhost" + link, now=clock())
+                                  "http://localhost" + link, now=clock(), renderer=renderer)
         assert "<img src=x" not in message.body_html and "&lt;img src=x" in message.body_html
         html = report_service.render_html({**report_service.build_content(
-            session, session.get(Candidate, cid), ReportKind.CANDIDATE, now=clock())})
+            session, session.get(Candidate, cid), ReportKind.CANDIDATE, now=clock(), renderer=renderer, inventory=res.inventory())}, renderer=renderer)
         assert "<img src=x" not in html
         mime = build_email(message, branded_sender(session, _settings(25)), now=clock())
         session.rollback()

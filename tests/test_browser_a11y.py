@@ -24,6 +24,7 @@ from portal.db import get_session
 from portal.models import Assignment, Candidate, Invitation, Report, ReportKind, Role, User
 from portal.services import demo, reports, verification
 from portal.services.invitations import invitation_url
+from portal.web import renderer
 from test_browser import browser, live_server, step  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -65,7 +66,7 @@ def world(app, db, clock, tmp_path, make_invitation):
     with app.app_context():
         session = get_session()
         assert demo.seed(session, now=clock(), settings=res.invitation_settings(), bank=res.logic_bank(),
-                         inventory=res.inventory(), norms_for=res.norm_table, instance_path=str(tmp_path))
+                         inventory=res.inventory(), norms_for=res.norm_table, instance_path=str(tmp_path), renderer=renderer)
         session.commit()
         simulated = session.scalar(sa.select(Candidate).where(Candidate.name == demo.SIMULATED_NAME))
         reports.save_comment(session, simulated, "Jag känner igen mig i det mesta.", now=clock())

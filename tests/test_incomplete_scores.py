@@ -22,6 +22,7 @@ from portal.services import journey, profiles
 from portal.services import reports as svc
 from portal.services.assignments import create_assignment
 from portal.services.scoring import LOGIC_SCALE
+from portal.web import renderer
 
 PASSWORD = "a long enough password"
 REACHED = 12  # the example: a strong candidate cut off after 12 items
@@ -105,12 +106,12 @@ def logic_result(db, candidate_id: int) -> Result:
 def content(app, clock, candidate_id: int, kind: ReportKind) -> dict:
     with app.app_context():
         session = get_session()
-        return svc.build_content(session, session.get(Candidate, candidate_id), kind, now=clock())
+        return svc.build_content(session, session.get(Candidate, candidate_id), kind, now=clock(), renderer=renderer, inventory=res.inventory())
 
 
 def rendered(app, doc: dict) -> tuple[str, str]:
     with app.app_context():
-        return svc.render_html(doc), pdf_text(svc.render_pdf(doc))
+        return svc.render_html(doc, renderer=renderer), pdf_text(svc.render_pdf(doc, renderer=renderer))
 
 
 # --- scoring -----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from portal.services.mail import (
     state_of,
     withdrawn_reason,
 )
+from portal.web import renderer
 
 SENDER = "Second Opinion <no-reply@example.se>"
 COOLDOWN = timedelta(hours=24)
@@ -131,7 +132,7 @@ def test_invitation_is_queued_then_delivered_in_swedish(app, db, smtp, swedish_i
     with app.app_context():
         session = get_session()
         candidate, invitation = _load(session, cid, iid)
-        message = send_invitation(session, candidate, invitation, _link(path), now=clock())
+        message = send_invitation(session, candidate, invitation, _link(path), now=clock(), renderer=renderer)
         session.commit()
         message_id = message.id
     assert smtp.envelopes == []  # queueing never talks to the SMTP server
@@ -170,7 +171,7 @@ def test_english_invitation_and_hostile_name_is_escaped(app, smtp, make_invitati
     with app.app_context():
         session = get_session()
         candidate, invitation = _load(session, cid, iid)
-        send_invitation(session, candidate, invitation, _link(path), now=clock())
+        send_invitation(session, candidate, invitation, _link(path), now=clock(), renderer=renderer)
         session.commit()
     _work(app, smtp.settings, clock)
 
@@ -191,7 +192,7 @@ def test_explicit_language_wins_over_the_invitation(app, make_invitation, clock)
     cid, iid, path = make_invitation(language="sv")
     with app.app_context():
         candidate, invitation = _load(get_session(), cid, iid)
-        subject, text, html = render_invitation(candidate, invitation, _link(path), lang="en")
+        subject, text, html = render_invitation(candidate, invitation, _link(path), lang="en", renderer=renderer)
     assert subject.startswith("Assessment for the role")
     assert "December 10, 2026" in text and '<html lang="en">' in html
 
@@ -200,7 +201,7 @@ def _queue(app, cid, iid, path, now) -> int:
     with app.app_context():
         session = get_session()
         candidate, invitation = _load(session, cid, iid)
-        message = send_invitation(session, candidate, invitation, _link(path), now=now)
+        message = send_invitation(session, candidate, invitation, _link(path), now=now, renderer=renderer)
         session.commit()
         return message.id
 
@@ -342,7 +343,7 @@ def test_the_link_of_a_reissued_invitation_goes_out(app, db, smtp, make_invitati
         new = reissue_invitation(session, candidate, user_id=None, now=clock(),
                                  settings=res.invitation_settings())
         url = invitation_url(new, res.invitation_settings())
-        send_invitation(session, candidate, new, url, now=clock())
+        send_invitation(session, candidate, new, url, now=clock(), renderer=renderer)
         session.commit()
         new_id = new.id
     result = _work(app, smtp.settings, clock)
@@ -455,7 +456,7 @@ def _send_and_commit(app, cid, iid, path, fn, **kw):
     with app.app_context():
         session = get_session()
         candidate, invitation = _load(session, cid, iid)
-        message = fn(session, candidate, invitation, _link(path), **kw)
+        message = fn(session, candidate, invitation, _link(path), renderer=renderer, **kw)
         session.commit()
         return message.id
 
@@ -633,7 +634,7 @@ def test_the_consultant_on_the_assignment_is_named_for_questions(app, make_assig
     cid, iid, path = make_invitation(assignment_id, language="en")
     with app.app_context():
         candidate, invitation = _load(get_session(), cid, iid)
-        _subject, text, html = render_invitation(candidate, invitation, _link(path), lang="en")
+        _subject, text, html = render_invitation(candidate, invitation, _link(path), lang="en", renderer=renderer)
     assert "contact Karin <Konsult> at karin@byran.se." in " ".join(text.split())
     assert ('contact Karin &lt;Konsult&gt; at <a href="mailto:karin@byran.se"' in html)
     assert text.rstrip().endswith("Kind regards,\nKarin <Konsult>")
@@ -649,8 +650,8 @@ def test_every_mention_of_the_time_uses_the_candidates_own_limit(app, client, ma
     cid, iid, path = make_invitation(aid, language="en", extra_time_pct=50)
     with app.app_context():
         candidate, invitation = _load(get_session(), cid, iid)
-        mails = [render_invitation(candidate, invitation, _link(path), lang=lang) for lang in ("en", "sv")]
-        mails.append(render_reminder(candidate, invitation, _link(path), lang="en"))
+        mails = [render_invitation(candidate, invitation, _link(path), lang=lang, renderer=renderer) for lang in ("en", "sv")]
+        mails.append(render_reminder(candidate, invitation, _link(path), lang="en", renderer=renderer))
     for _subject, text, html in mails:
         assert "30 min" in text and "30 min" in html
         assert "20 min" not in text and "20 min" not in html

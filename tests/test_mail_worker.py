@@ -21,6 +21,7 @@ from conftest import csrf_from
 from portal.db import get_session
 from portal.models import Candidate, Invitation, OutboxMessage, Role, User
 from portal.services import mail
+from portal.web import renderer
 from test_mail import SENDER, _free_port, start_smtp  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,7 +220,7 @@ def test_mail_work_without_smtp_sends_nothing_and_retry_is_an_alias(app, runner,
     with app.app_context():
         session = get_session()
         mail.send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                             "http://localhost" + path, now=clock())
+                             "http://localhost" + path, now=clock(), renderer=renderer)
         session.commit()
     result = runner.invoke(args=["mail", "work", "--once"])
     assert result.exit_code == 0 and "No SMTP_HOST" in result.output
@@ -234,7 +235,7 @@ def test_mail_retry_alias_sends_like_work_once(make_app, db, make_invitation, st
     with app.app_context():
         session = get_session()
         mail.send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                             "http://localhost" + path, now=clock())
+                             "http://localhost" + path, now=clock(), renderer=renderer)
         session.commit()
     result = app.test_cli_runner().invoke(args=["mail", "retry"])
     assert result.exit_code == 0 and "Sent 1 message(s)" in result.output
@@ -250,7 +251,7 @@ def test_the_worker_loop_sends_and_stops_on_sigterm(make_app, db, database_url, 
     with app.app_context():
         session = get_session()
         mail.send_invitation(session, session.get(Candidate, cid), session.get(Invitation, iid),
-                             "http://localhost" + path, now=clock())
+                             "http://localhost" + path, now=clock(), renderer=renderer)
         session.commit()
     env = {**os.environ, "SECRET_KEY": "k" * 48, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1",
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_STARTTLS": "0", "MAIL_FROM": SENDER,

@@ -20,10 +20,12 @@ from helpers import Candidate as Taker
 from helpers import sign_in
 from norms import clear_cache, load_norm_table, parse_norm_table
 from norms import tables as norm_tables
+from portal import resources as res
 from portal.models import (
     Assignment, Attempt, AuditEvent, Candidate, Client, FinishReason, Result, Role, TestKind, User,
 )
 from portal.services.norm_data import normalise_email, person_key
+from portal.web import renderer
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 KEY = TEST_CONFIG["SECRET_KEY"]
@@ -393,8 +395,8 @@ def test_a_local_table_chosen_for_an_assignment_scores_it_and_is_labelled(app, c
     for kind in (ReportKind.CLIENT, ReportKind.CANDIDATE):
         with app.test_request_context():
             session = get_session()
-            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0)
-            html = reports.render_html(content)
+            content = reports.build_content(session, session.get(Candidate, cid), kind, now=T0, renderer=renderer, inventory=res.inventory())
+            html = reports.render_html(content, renderer=renderer)
         assert [t["ref"] for t in content["norm_tables"]] == ["vaar_kund.v1"] and not content["simulated_norms"]
         assert 'data-local-norm="client"' in html and "kandidater som bedömts för Vår kund AB (N = 4)" in html
         assert 'data-provisional="small-n"' in html and "simulerade data" not in html

@@ -6,6 +6,7 @@ from werkzeug.security import generate_password_hash
 
 from helpers import signed_in
 from portal.models import Candidate, Invitation, OutboxMessage, Role, User
+from portal.web import renderer
 
 
 def login(app, email):
@@ -27,7 +28,7 @@ def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, ma
         session = get_session()
         candidate = session.get(Candidate, cid)
         send_invitation(session, candidate, session.get(Invitation, inv_id), "http://localhost" + link,
-                        now=res.now())
+                        now=res.now(), renderer=renderer)
         session.commit()
     message = db.scalar(sa.select(OutboxMessage))
     assert message.sent_at is None  # no SMTP configured: kept in the development outbox

@@ -4,7 +4,7 @@ stored HTML changing; reports that have one are served as they are."""
 from __future__ import annotations
 
 from portal.models import Report, ReportKind
-from portal.services import reports
+from portal.web import report_page
 
 FROZEN = ('<!doctype html>\n<html lang="sv">\n<head><title>Rapport</title></head>\n'
           '<body class="document">\n<section class="cover"><h1>Alva</h1></section>\n</body>\n</html>\n')
@@ -13,7 +13,7 @@ FROZEN = ('<!doctype html>\n<html lang="sv">\n<head><title>Rapport</title></head
 def served(app, html: str) -> str:
     report = Report(kind=ReportKind.CANDIDATE, version=1, language="sv", html=html)
     with app.test_request_context():
-        return reports.served_html(report, back="/tillbaka", pdf="/rapport.pdf").get_data(as_text=True)
+        return report_page(report, back="/tillbaka", pdf="/rapport.pdf").get_data(as_text=True)
 
 
 def test_a_report_frozen_without_main_is_served_with_one(app):

@@ -40,6 +40,7 @@ from portal.models import (
 from portal.services import checks, demo, profiles
 from portal.services import reports as svc
 from portal.services.evidence import evidence_matrix
+from portal.web import renderer
 
 PASSWORD = "a long enough password"
 HOSTILE = '<script>alert("x")</script> Ö\'Brien & Co'
@@ -109,9 +110,9 @@ def test_client_report_content_and_pdf_text_in_swedish(app, assessed, clock):
     with app.app_context():
         session = get_session()
         c = session.get(Candidate, assessed["candidate"])
-        content = svc.build_content(session, c, ReportKind.CLIENT, now=clock())
-        html = svc.render_html(content)
-        pdf = svc.render_pdf(content)
+        content = svc.build_content(session, c, ReportKind.CLIENT, now=clock(), renderer=renderer, inventory=res.inventory())
+        html = svc.render_html(content, renderer=renderer)
+        pdf = svc.render_pdf(content, renderer=renderer)
     assert content["language"] == "sv" and content["stamp"]["profile_version"] == 1
     assert content["logic"]["percentile"] is not None and len(content["personality"]) == 5
     text = squash(pdf_text(pdf))
@@ -132,8 +133,8 @@ def test_candidate_report_in_english_has_no_internal_material(app, assessed, clo
     with app.app_context():
         session = get_session()
         c = session.get(Candidate, assessed["candidate"])
-        content = svc.build_content(session, c, ReportKind.CANDIDATE, now=clock())
-        text = squash(pdf_text(svc.render_pdf(content)))
+        content = svc.build_content(session, c, ReportKind.CANDIDATE, now=clock(), renderer=renderer, inventory=res.inventory())
+        text = squash(pdf_text(svc.render_pdf(content, renderer=renderer)))
     assert content["language"] == "en"
     # the profile's targets are the client's yardstick, not part of the candidate's feedback
     assert content["logic"]["target"] is None and all(d["target"] is None for d in content["personality"])
@@ -167,7 +168,7 @@ def test_release_freezes_a_version_that_regenerates_identically(app, db, assesse
     assert "utkast" not in pdf_text(v1.pdf).lower()
     assert v1.stamp["profile_version"] == 1 and v1.stamp["item_banks"] and v1.stamp["norms"]
     with app.app_context():
-        assert hashlib.sha256(svc.regenerate_pdf(v1)).hexdigest() == v1.pdf_sha256
+        assert hashlib.sha256(svc.regenerate_pdf(v1, renderer=renderer)).hexdigest() == v1.pdf_sha256
 
     # A change after release does not touch version 1; releasing again makes version 2.
     db.execute(sa.update(Synthesis).where(Synthesis.candidate_id == cid).values(judgement="Omprövad bedömning."))
@@ -337,8 +338,8 @@ def test_reports_in_the_other_language(app, db, assessed, clock, kind, lang, exp
     db.commit()
     with app.app_context():
         session = get_session()
-        content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), kind, now=clock())
-        text = squash(pdf_text(svc.render_pdf(content)))
+        content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), kind, now=clock(), renderer=renderer, inventory=res.inventory())
+        text = squash(pdf_text(svc.render_pdf(content, renderer=renderer)))
     assert content["language"] == lang
     for phrase in (*expected, "Alva Lindqvist", content["stamp"]["norms"][0]):
         assert phrase in text, phrase
@@ -396,7 +397,7 @@ def test_released_client_report_has_no_internal_prompts_and_names_every_scale(ap
         matrix = evidence_matrix(session, c)
         rows = {r.key: r for r in matrix.rows}
         assert rows[keys[0]].agreement == "discrepant" and rows[keys[1]].rater_disagreement  # the setup works
-        report = svc.release(session, c, ReportKind.CLIENT, user_id=users["consultant"], now=clock())
+        report = svc.release(session, c, ReportKind.CLIENT, user_id=users["consultant"], now=clock(), renderer=renderer, inventory=res.inventory())
         session.commit()
         html, text = squash(report.html), squash(pdf_text(report.pdf))
         content = report.content
@@ -430,8 +431,8 @@ def test_client_reports_released_before_synthesis_2_render_byte_for_byte(app):
     stored = json.loads((Path(__file__).resolve().parent / "data" / "client_report_v1.json").read_text("utf-8"))
     assert "synthesis_model" not in stored["content"]["stamp"]
     with app.test_request_context():
-        html = svc.render_html(stored["content"])
-        first, second = svc.render_pdf(stored["content"]), svc.render_pdf(stored["content"])
+        html = svc.render_html(stored["content"], renderer=renderer)
+        first, second = svc.render_pdf(stored["content"], renderer=renderer), svc.render_pdf(stored["content"], renderer=renderer)
     assert hashlib.sha256(html.encode("utf-8")).hexdigest() == stored["html_sha256"]
     assert first == second
     assert "En fråga att utgå från" in squash(pdf_text(first))  # the old layout, prompts and all
@@ -502,7 +503,7 @@ def candidate_content(app, db, candidate_id, clock, lang: str) -> dict:
     db.commit()
     with app.app_context():
         session = get_session()
-        return svc.build_content(session, session.get(Candidate, candidate_id), ReportKind.CANDIDATE, now=clock())
+        return svc.build_content(session, session.get(Candidate, candidate_id), ReportKind.CANDIDATE, now=clock(), renderer=renderer, inventory=res.inventory())
 
 
 def flat(text: str) -> str:
@@ -538,8 +539,8 @@ def test_candidate_report_leads_with_three_strengths_and_at_most_three_areas_eac
     assert content["development"][1]["develop"] == rt.text(texts["scales"]["EX"]["develop_high"], lang)
 
     with app.test_request_context():
-        html = svc.render_html(content)
-        pdf = svc.render_pdf(content)
+        html = svc.render_html(content, renderer=renderer)
+        pdf = svc.render_pdf(content, renderer=renderer)
     strengths = re.search(r"<ul class=\"feedback\" data-strengths>(.*?)</ul>", html, re.S).group(1)
     development = re.search(r"<ul class=\"feedback\" data-development>(.*?)</ul>", html, re.S).group(1)
     assert strengths.count("<li") == 3 and development.count("<li") == 3
@@ -578,8 +579,8 @@ def test_candidate_report_cover_has_no_engine_strings_and_the_versions_close_the
     content = candidate_content(app, db, assessed["candidate"], clock, lang)
     stamp = content["stamp"]
     with app.test_request_context():
-        html = svc.render_html(content)
-        pages = pages_text(svc.render_pdf(content))
+        html = svc.render_html(content, renderer=renderer)
+        pages = pages_text(svc.render_pdf(content, renderer=renderer))
     first, last = squash(pages[0]), squash(pages[-1])
     scoring = "Poängsättning" if lang == "sv" else "Scoring"
     assert scoring not in first and "Second Opinion" not in first
@@ -609,9 +610,9 @@ def test_candidate_report_plurals(app, db, assessed, clock, lang, n, answered, r
     of_max = json.loads(json.dumps(cut_off))
     of_max["logic"]["max_items"] = 1 if n == 1 else 20
     with app.test_request_context():
-        assert answered in squash(svc.render_html(content))
-        assert ran_out in squash(svc.render_html(cut_off))
-        assert ran_out_of in squash(svc.render_html(of_max))
+        assert answered in squash(svc.render_html(content, renderer=renderer))
+        assert ran_out in squash(svc.render_html(cut_off, renderer=renderer))
+        assert ran_out_of in squash(svc.render_html(of_max, renderer=renderer))
 
 
 def test_report_pages_have_a_main_landmark_and_the_bar_outside_it(app, db, assessed, clock):
@@ -633,8 +634,8 @@ def test_page_numbers_stay_on_one_line(app, assessed, clock):
     with app.app_context():
         session = get_session()
         content = svc.build_content(session, session.get(Candidate, assessed["candidate"]), ReportKind.CLIENT,
-                                    now=clock())
-        pages = pages_text(svc.render_pdf(content))
+                                    now=clock(), renderer=renderer, inventory=res.inventory())
+        pages = pages_text(svc.render_pdf(content, renderer=renderer))
     assert len(pages) > 3
     for number, text in enumerate(pages, start=1):
         assert re.search(rf"(^|\s){number} / {len(pages)}($|\s)", text), (number, text[-200:])
@@ -652,8 +653,8 @@ def test_quoted_labels_are_not_broken_across_lines(app, db, assessed, clock):
                                "from_data": True, "min_n": 300, "local": None, "client": None, "role_family": None}
                               for i, label in enumerate(labels)]
     with app.test_request_context():
-        html = svc.render_html(content)
-        text = "\n".join(pages_text(svc.render_pdf(content)))
+        html = svc.render_html(content, renderer=renderer)
+        text = "\n".join(pages_text(svc.render_pdf(content, renderer=renderer)))
     assert html.count('<span class="quoted">') == len(labels)
     lines = text.splitlines()
     for label in labels:
@@ -666,8 +667,8 @@ def test_candidate_reports_released_before_texts_2_render_byte_for_byte(app):
     stored = json.loads((Path(__file__).resolve().parent / "data" / "candidate_report_v1.json").read_text("utf-8"))
     assert stored["content"]["stamp"]["report_texts"] == 1 and "advice" not in stored["content"]["strengths"][0]
     with app.test_request_context():
-        html = svc.render_html(stored["content"])
-        first, second = svc.render_pdf(stored["content"]), svc.render_pdf(stored["content"])
+        html = svc.render_html(stored["content"], renderer=renderer)
+        first, second = svc.render_pdf(stored["content"], renderer=renderer), svc.render_pdf(stored["content"], renderer=renderer)
     assert hashlib.sha256(html.encode("utf-8")).hexdigest() == stored["html_sha256"]
     assert first == second
     assert "Poängsättning" in pages_text(first)[0]  # the old cover, stamp and all

@@ -17,6 +17,7 @@ from test_mail import start_smtp  # noqa: F401  (fixture)
 from portal import passwords
 from portal.models import AuditEvent, OutboxMessage, Role, User
 from portal.services import tokens
+from portal.web import renderer
 
 ADMIN_PASSWORD = "tre ord som inte hör ihop"
 GOOD = "blåbär cykel trappa moln"
@@ -345,7 +346,7 @@ def test_an_administrator_sets_a_password_then_enrols_a_second_factor(make_app, 
     with app.test_request_context():
         session = get_session()
         new = create_user(session, email="chef@example.com", role=Role.ADMIN, name="Chef")
-        links.send_link(session, new, now=res.now(), settings=res.set_password_settings())
+        links.send_link(session, new, now=res.now(), settings=res.set_password_settings(), renderer=renderer)
         session.commit()
         new_id = new.id
     [message] = messages_to(db, new_id)

@@ -30,6 +30,7 @@ from portal.models import (
 )
 from portal.services import demo
 from portal.services import verification as svc
+from portal.web import renderer
 
 PASSWORD = "a long enough password"
 CODE_RE = re.compile(r'data-code><strong>([A-Z0-9-]+)</strong>')
@@ -396,10 +397,10 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
     with app.test_request_context():
         session = get_session()
         c = session.get(Candidate, cid)
-        draft = reports.build_content(session, c, ReportKind.CLIENT, now=clock())
+        draft = reports.build_content(session, c, ReportKind.CLIENT, now=clock(), renderer=renderer, inventory=res.inventory())
         assert draft["verification"] == {"verified": False}
-        assert "har inte verifierats med ett övervakat test" in reports.render_html(draft)
-        first = reports.release(session, c, ReportKind.CLIENT, user_id=world["users"]["consultant"], now=clock())
+        assert "har inte verifierats med ett övervakat test" in reports.render_html(draft, renderer=renderer)
+        first = reports.release(session, c, ReportKind.CLIENT, user_id=world["users"]["consultant"], now=clock(), renderer=renderer, inventory=res.inventory())
         session.commit()
         first_id, first_html = first.id, first.html
     consultant, oid, code = start_verification(app, db, cid)
@@ -416,7 +417,7 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
         session = get_session()
         c = session.get(Candidate, cid)
         second = reports.release(session, c, ReportKind.CLIENT, user_id=world["users"]["consultant"],
-                                 now=clock())
+                                 now=clock(), renderer=renderer, inventory=res.inventory())
         session.commit()
         v, html = second.content["verification"], second.html
     assert second.version == 2

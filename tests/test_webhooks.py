@@ -41,6 +41,7 @@ from portal.services import candidate_import as ci
 from portal.services import demo, invitation_admin, webhooks
 from portal.services import reports as report_service
 from portal.services.invitations import invitation_url, invite_candidate
+from portal.web import renderer
 
 PASSWORD = "a long enough password for tests"
 BASE = "https://so.example"
@@ -214,7 +215,7 @@ def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, 
     with app.app_context():
         session = get_session()
         report = report_service.release(session, session.get(Candidate, cid), ReportKind.CANDIDATE,
-                                        user_id=users["consultant"], now=clock())
+                                        user_id=users["consultant"], now=clock(), renderer=renderer, inventory=res.inventory())
         report_id = report.id
         session.commit()
 

@@ -12,11 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_from
+from portal import resources as res
 from portal.db import get_session
 from portal.models import (
     Assignment, Candidate, CandidateComment, Client, InterviewRating, ReferenceCheck, ReportKind, Synthesis,
 )
 from portal.services import reports as svc
+from portal.web import renderer
 from test_reports import assessed, login, pdf_text, squash  # noqa: F401  (fixture)
 
 PAYLOADS = [
@@ -129,9 +131,9 @@ def test_free_texts_of_an_assessed_candidate_in_pages_and_reports(app, db, clock
         session = get_session()
         c = session.get(Candidate, cid)
         for kind in ReportKind:
-            content = svc.build_content(session, c, kind, now=clock())
-            html = svc.render_html(content)
+            content = svc.build_content(session, c, kind, now=clock(), renderer=renderer, inventory=res.inventory())
+            html = svc.render_html(content, renderer=renderer)
             check_page(html, payloads, f"{kind.value} report")
-            text = squash(pdf_text(svc.render_pdf(content)))
+            text = squash(pdf_text(svc.render_pdf(content, renderer=renderer)))
             # shown as the literal text that was typed (the candidate's name is on every report)
             assert squash(payloads[2]) in text or squash(payloads[2]).replace("&", "") in text.replace("&", "")

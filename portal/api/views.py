@@ -19,6 +19,7 @@ from ..models import Assignment, Candidate, Report, ReportKind
 from ..services import access, audit, invitation_admin, mail, reports
 from ..services import candidate_admin as ca
 from ..services.invitations import candidate_status, invitation_url, live_invitations
+from ..web import renderer
 from . import bp, reference
 from .auth import requires
 from .idempotency import idempotent
@@ -238,7 +239,7 @@ def create_candidate(assignment_id: int):
         url = invitation_url(invitation, settings)
         email = "not_sent"
         if data.get("send_invitation"):
-            message = mail.send_invitation(db, candidate, invitation, url, now=now)
+            message = mail.send_invitation(db, candidate, invitation, url, now=now, renderer=renderer)
             audit.record(db, user_id=None, action="send_invitation", object_type="invitation",
                          object_id=invitation.id,
                          detail={"candidate": candidate.id, "outbox": message.id, "api_key": g.api_key_id},

@@ -28,6 +28,7 @@ from ..services.invitations import (
     open_invitation,
 )
 from ..services.tokens import TokenExpired, TokenInvalid
+from ..web import report_page
 from . import bp
 from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
 
@@ -514,7 +515,7 @@ def _own_report(action: str | None = None):
 @candidate_required(Stage.DONE)
 def report():
     """The candidate's released feedback report (the newest version), as a page."""
-    return reports.served_html(_own_report("view"), back=url_for(".done"), pdf=url_for(".report_pdf"))
+    return report_page(_own_report("view"), back=url_for(".done"), pdf=url_for(".report_pdf"))
 
 
 @bp.get("/test/report.pdf")

@@ -19,6 +19,7 @@ from .. import passwords
 from ..models import Assignment, Attempt, Candidate, Client, Role, Stage, TestKind, User
 from . import journey
 from .invitations import InvitationSettings, candidate_status, invitation_url, invite_candidate, live_invitations
+from .rendering import Renderer
 
 DEMO_EMAIL = "konsult@demo.example"
 CLIENT_EMAIL = "kund@demo.example"
@@ -31,7 +32,7 @@ def _password_file(instance_path: str) -> Path:
 
 def seed(
     session: Session, *, now: datetime, settings: InvitationSettings, bank: LogicBank,
-    inventory: Inventory, norms_for, instance_path: str,
+    inventory: Inventory, norms_for, instance_path: str, renderer: Renderer,
 ) -> bool:
     """Create the demo data unless the database already has users or assignments."""
     if session.scalar(sa.select(sa.func.count()).select_from(User)) or session.scalar(
@@ -70,11 +71,12 @@ def seed(
                                     email="exempel@demo.example", now=now, settings=settings)
     simulate_battery(session, simulated, bank=bank, inventory=inventory,
                      norms=norms_for(cfo.norm_group), now=now, rng=np.random.default_rng(2026))
-    _demo_evidence(session, simulated, consultant, now=now)
+    _demo_evidence(session, simulated, consultant, now=now, inventory=inventory, renderer=renderer)
     return True
 
 
-def _demo_evidence(session: Session, candidate: Candidate, consultant: User, *, now: datetime) -> None:
+def _demo_evidence(session: Session, candidate: Candidate, consultant: User, *, now: datetime,
+                   inventory: Inventory, renderer: Renderer) -> None:
     """Interview ratings, a reference, the judgement and released reports for the simulated
     candidate, so every page (and the client's download) has something to show. All of it
     is labelled as demo material in the texts themselves."""
@@ -97,7 +99,8 @@ def _demo_evidence(session: Session, candidate: Candidate, consultant: User, *, 
     session.flush()
     profiles.lock_current(session, candidate.assignment, now=now, user_id=consultant.id)
     for kind in ReportKind:
-        reports.release(session, candidate, kind, user_id=consultant.id, now=now)
+        reports.release(session, candidate, kind, user_id=consultant.id, now=now, inventory=inventory,
+                        renderer=renderer)
 
 
 def simulate_battery(session: Session, candidate: Candidate, *, bank, inventory, norms, now, rng) -> None:

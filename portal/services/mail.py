@@ -7,8 +7,9 @@ work``, :func:`send_due`) sends what is due after the commit, one message per sh
 transaction, retries failures with backoff and gives up after a day. Without
 ``SMTP_HOST`` (development) messages stay unsent in the outbox.
 
-Rendering uses the app's Jinja templates (``portal/templates/email/``) and Flask-Babel,
-so it needs an app context; sending itself needs only the settings. The invitation
+Rendering uses the app's Jinja templates (``portal/templates/email/``) and Flask-Babel
+through the ``renderer`` the caller passes (``portal.web.renderer``: it needs an app
+context); sending itself needs only the settings. The invitation
 link (it opens the candidate's battery) lives only in the message body, and neither
 it nor the SMTP password is ever logged or written into an error.
 """
@@ -30,14 +31,14 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 import sqlalchemy as sa
-from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_time, gettext
 from sqlalchemy.orm import Session, object_session
 
 from ..models import Candidate, Invitation, OutboxMessage, Stage
 from ..models.accounts import Role, User
 from . import branding
 from .journey import logic_time_limit
+from .rendering import Renderer
+from .worker_runs import RunCounts
 
 log = logging.getLogger(__name__)
 
@@ -93,18 +94,22 @@ class ReminderTooSoon(Exception):
 
 class CannotSend(ValueError):
     """The invitation cannot be e-mailed (revoked, expired, candidate done); the message
-    is meant for the consultant."""
+    is meant for the consultant, ``code`` is the :func:`unsendable` reason."""
+
+    def __init__(self, code: str):
+        super().__init__(UNSENDABLE[code])
+        self.code = code
 
 
 # -- rendering -----------------------------------------------------------------------
 
 
-def _language(candidate: Candidate, invitation: Invitation, lang: str | None) -> str:
-    languages = current_app.config.get("LANGUAGES", ("sv", "en"))
+def _language(candidate: Candidate, invitation: Invitation, lang: str | None, config: Mapping) -> str:
+    languages = config.get("LANGUAGES", ("sv", "en"))
     for choice in (lang, candidate.chosen_language, invitation.language):
         if choice in languages:
             return choice
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", "sv")
+    return config.get("BABEL_DEFAULT_LOCALE", "sv")
 
 
 def _contact(candidate: Candidate) -> tuple[str, str] | None:
@@ -135,13 +140,12 @@ def tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def _brand(candidate: Candidate) -> branding.Brand:
+def _brand(candidate: Candidate, config: Mapping) -> branding.Brand:
     session = object_session(candidate)
     if session is None:  # a candidate built in memory (never in the product)
-        return branding.Brand(branding.default_name(current_app.config),
-                              branding.default_sender_name(current_app.config),
+        return branding.Brand(branding.default_name(config), branding.default_sender_name(config),
                               branding.DEFAULT_PRIMARY, branding.DEFAULT_ACCENT, None, 0, False)
-    return branding.current(session, current_app.config)
+    return branding.current(session, config)
 
 
 def placeholder_values(context: dict) -> dict:
@@ -155,20 +159,27 @@ def placeholder_values(context: dict) -> dict:
             "consultancy": context["brand_name"] or branding.PRODUCT_NAME}
 
 
-def render_custom(subject: str, body: str, context: dict) -> tuple[str, str, str]:
+def render_custom(subject: str, body: str, context: dict, *, renderer: Renderer) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of a client's own text: the plain part as written
     with the placeholders filled, the HTML part escaped, in the branded layout."""
     values = placeholder_values(context)
     text = branding.fill(body, values).replace("\r\n", "\n").strip() + "\n"
-    html = render_template("email/custom.html", body_html=branding.fill_html(body, values, context["brand_color"]), **context)
+    html = renderer.template("email/custom.html", body_html=branding.fill_html(body, values, context["brand_color"]), **context)
     return _one_line(branding.fill(subject, values), _SUBJECT_MAX), text, html
 
 
+def valid_until(renderer: Renderer, moment: datetime) -> dict:
+    """How an e-mail says when its link stops working (``valid_date``, ``valid_time``):
+    in the current language and the app's time zone (BABEL_DEFAULT_TIMEZONE)."""
+    return {"valid_date": renderer.format_date(moment, format="long"),
+            "valid_time": renderer.format_time(moment, format="short")}
+
+
 def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
-            lang: str) -> tuple[str, str, str]:
+            lang: str, renderer: Renderer) -> tuple[str, str, str]:
     assignment = candidate.assignment
-    brand = _brand(candidate)
-    with force_locale(lang):
+    brand = _brand(candidate, renderer.config)
+    with renderer.language(lang):
         context = {
             "lang": lang,
             "name": candidate.name,
@@ -178,9 +189,7 @@ def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
             "uses_logic": assignment.uses_logic,
             "uses_personality": assignment.uses_personality,
             "minutes": round(logic_time_limit(candidate).total_seconds() / 60),
-            # In the app's time zone (BABEL_DEFAULT_TIMEZONE), in the candidate's language.
-            "valid_date": format_date(invitation.expires_at, format="long"),
-            "valid_time": format_time(invitation.expires_at, format="short"),
+            **valid_until(renderer, invitation.expires_at),
             "started": candidate.stage is not Stage.WELCOME,
             "contact": _contact(candidate),
             # Empty until a consultancy name is set: then no header line, and the
@@ -192,46 +201,46 @@ def _render(kind: str, candidate: Candidate, invitation: Invitation, url: str,
         own = branding.template_for(session, assignment.client_id, kind, lang) \
             if session is not None and kind in (KIND_INVITATION, KIND_REMINDER) else None
         if own is not None:
-            return render_custom(own.subject, own.body, context)
+            return render_custom(own.subject, own.body, context, renderer=renderer)
         if kind == KIND_INVITATION:
-            subject = gettext("Assessment for the role %(role)s at %(client)s",
+            subject = renderer.gettext("Assessment for the role %(role)s at %(client)s",
                               role=context["role"], client=context["client"])
         elif kind == KIND_REPORT:
-            subject = gettext("Your feedback report: %(role)s at %(client)s",
+            subject = renderer.gettext("Your feedback report: %(role)s at %(client)s",
                               role=context["role"], client=context["client"])
         else:
-            subject = gettext("Reminder: assessment for the role %(role)s at %(client)s",
+            subject = renderer.gettext("Reminder: assessment for the role %(role)s at %(client)s",
                               role=context["role"], client=context["client"])
-        text = render_template(f"email/{kind}.txt", **context)
-        html = render_template(f"email/{kind}.html", **context)
+        text = renderer.template(f"email/{kind}.txt", **context)
+        html = renderer.template(f"email/{kind}.html", **context)
     return _one_line(subject, _SUBJECT_MAX), tidy_text(text), html
 
 
 def render_invitation(candidate: Candidate, invitation: Invitation, url: str, *,
-                      lang: str) -> tuple[str, str, str]:
+                      lang: str, renderer: Renderer) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of the invitation e-mail in ``lang``.
 
-    Needs an app context. The HTML part escapes everything the consultant or the
-    candidate typed (names, role, client).
+    The HTML part escapes everything the consultant or the candidate typed (names,
+    role, client).
     """
-    return _render(KIND_INVITATION, candidate, invitation, url, lang)
+    return _render(KIND_INVITATION, candidate, invitation, url, lang, renderer)
 
 
 def render_reminder(candidate: Candidate, invitation: Invitation, url: str, *,
-                    lang: str) -> tuple[str, str, str]:
+                    lang: str, renderer: Renderer) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of a reminder in ``lang``; it says whether the
-    candidate has started. Needs an app context."""
-    return _render(KIND_REMINDER, candidate, invitation, url, lang)
+    candidate has started."""
+    return _render(KIND_REMINDER, candidate, invitation, url, lang, renderer)
 
 
 def send_report_ready(session: Session, candidate: Candidate, invitation: Invitation, url: str,
-                      *, now: datetime) -> OutboxMessage:
+                      *, now: datetime, renderer: Renderer) -> OutboxMessage:
     """Queue a message telling a candidate who has finished that their feedback report
     can be read through their link. Raises ``CannotSend`` for a revoked or expired link
     (issue a new one)."""
-    _check_link(candidate, invitation, now)
-    lang = _language(candidate, invitation, None)
-    subject, text, html = _render(KIND_REPORT, candidate, invitation, url, lang)
+    _check(candidate, invitation, now, report=True)
+    lang = _language(candidate, invitation, None, renderer.config)
+    subject, text, html = _render(KIND_REPORT, candidate, invitation, url, lang, renderer)
     return queue_message(session, kind=KIND_REPORT, candidate_id=candidate.id,
                          to=candidate.email, subject=subject, text=text, html=html, now=now)
 
@@ -461,8 +470,7 @@ def _withdraw_reason(session: Session, message: OutboxMessage, *, now: datetime,
     if message.candidate_id is not None and message.kind in (KIND_INVITATION, KIND_REMINDER,
                                                              KIND_REPORT):
         candidate = session.get(Candidate, message.candidate_id)
-        if message.kind != KIND_REPORT and candidate is not None and (
-                candidate.stage is Stage.DONE or candidate.completed_at is not None):
+        if message.kind != KIND_REPORT and candidate is not None and has_completed(candidate):
             return "completed"
         if _linked_invitation(session, message.candidate_id, message.created_at, now) is None:
             return "no_link"
@@ -554,21 +562,18 @@ def record_attempt(session: Session, message_id: int, *, now: datetime,
 
 
 @dataclass
-class WorkResult:
-    """What one run of the worker did (counts only: no addresses, no links)."""
+class WorkResult(RunCounts):
+    """What one outbox round of the worker did."""
 
+    PROCESSED = ("sent", "retrying", "given_up", "withdrawn")
     sent: int = 0
     retrying: int = 0
     given_up: int = 0
     withdrawn: int = 0
 
-    @property
-    def processed(self) -> int:
-        return self.sent + self.retrying + self.given_up + self.withdrawn
-
     def add(self, state: MailState | None) -> None:
         if state is not None and state is not MailState.QUEUED:
-            setattr(self, state.value, getattr(self, state.value) + 1)
+            self.count(state.value)
 
     def __str__(self) -> str:
         return (f"Sent {self.sent} message(s); {self.retrying} failed and will be retried; "
@@ -630,25 +635,50 @@ def send_due(session: Session, settings: MailSettings, *, clock: Callable[[], da
 # -- queueing candidates' messages -----------------------------------------------------
 
 
-def _check_link(candidate: Candidate, invitation: Invitation, now: datetime) -> None:
-    """The invitation is the candidate's and its link still opens."""
+#: Why no e-mail with a candidate's link can go out (:func:`unsendable`); the texts are
+#: for logs and the API, the pages have their own translated ones.
+UNSENDABLE = {
+    "none": "the candidate has no invitation",
+    "done": "the candidate has already completed the assessment",
+    "other": "the invitation belongs to another candidate",
+    "revoked": "the invitation has been revoked; issue a new one",
+    "expired": "the invitation has expired; issue a new one",
+}
+
+
+def has_completed(candidate: Candidate) -> bool:
+    """The candidate has completed the assessment: invitations and reminders stop."""
+    return candidate.stage is Stage.DONE or candidate.completed_at is not None
+
+
+def unsendable(candidate: Candidate, invitation: Invitation | None, now: datetime, *,
+               report: bool = False) -> str | None:
+    """Why no e-mail with ``invitation``'s link can go to ``candidate`` now (an
+    ``UNSENDABLE`` key), else None. The notice that a report is ready (``report``) may
+    go to a candidate who has completed; invitations and reminders may not."""
+    if invitation is None:
+        return "none"
+    if not report and has_completed(candidate):
+        return "done"
     if invitation.candidate_id != candidate.id:
-        raise CannotSend("the invitation belongs to another candidate")
+        return "other"
     if invitation.revoked_at is not None:
-        raise CannotSend("the invitation has been revoked; issue a new one")
+        return "revoked"
     if now > invitation.expires_at:
-        raise CannotSend("the invitation has expired; issue a new one")
+        return "expired"
+    return None
 
 
-def _check_sendable(candidate: Candidate, invitation: Invitation, now: datetime) -> None:
-    if candidate.stage is Stage.DONE or candidate.completed_at is not None:
-        raise CannotSend("the candidate has already completed the assessment")
-    _check_link(candidate, invitation, now)
+def _check(candidate: Candidate, invitation: Invitation | None, now: datetime, *,
+           report: bool = False) -> None:
+    code = unsendable(candidate, invitation, now, report=report)
+    if code is not None:
+        raise CannotSend(code)
 
 
 def send_invitation(session: Session, candidate: Candidate, invitation: Invitation, url: str,
-                    *, now: datetime, lang: str | None = None) -> OutboxMessage:
-    """Queue the invitation e-mail with the link (needs an app context for rendering).
+                    *, now: datetime, renderer: Renderer, lang: str | None = None) -> OutboxMessage:
+    """Queue the invitation e-mail with the link.
 
     Never contacts the SMTP server: the mail worker sends the message after the commit
     and then sets ``invitation.sent_at``. Raises ``CannotSend`` (a ValueError) for a
@@ -656,9 +686,9 @@ def send_invitation(session: Session, candidate: Candidate, invitation: Invitati
 
     ``lang`` defaults to the candidate's chosen language, then the invitation's.
     """
-    _check_sendable(candidate, invitation, now)
-    lang = _language(candidate, invitation, lang)
-    subject, text, html = render_invitation(candidate, invitation, url, lang=lang)
+    _check(candidate, invitation, now)
+    lang = _language(candidate, invitation, lang, renderer.config)
+    subject, text, html = render_invitation(candidate, invitation, url, lang=lang, renderer=renderer)
     return queue_message(session, kind=KIND_INVITATION, candidate_id=candidate.id,
                          to=candidate.email, subject=subject, text=text, html=html, now=now)
 
@@ -681,10 +711,18 @@ def next_reminder_at(session: Session, invitation: Invitation, cooldown: timedel
     return None if last is None else last + cooldown
 
 
+def reminder_wait(session: Session, invitation: Invitation, *, now: datetime,
+                  cooldown: timedelta) -> datetime | None:
+    """When the next reminder may go out, if it may not now (:func:`next_reminder_at`
+    is still to come), else None."""
+    moment = next_reminder_at(session, invitation, cooldown)
+    return moment if moment is not None and moment > now else None
+
+
 def send_reminder(session: Session, candidate: Candidate, invitation: Invitation, url: str,
-                  *, now: datetime, cooldown: timedelta,
+                  *, now: datetime, cooldown: timedelta, renderer: Renderer,
                   lang: str | None = None) -> OutboxMessage:
-    """Queue a reminder with the same link (needs an app context for rendering).
+    """Queue a reminder with the same link.
 
     Refused with ``ReminderTooSoon`` within ``cooldown`` of the last reminder or of the
     invitation e-mail (queued or sent), and with ``CannotSend`` (a ValueError) when the
@@ -692,11 +730,11 @@ def send_reminder(session: Session, candidate: Candidate, invitation: Invitation
     (``last_reminder_at``, ``reminder_count``) once it is queued, so an SMTP outage
     does not let reminders pile up.
     """
-    _check_sendable(candidate, invitation, now)
+    _check(candidate, invitation, now)
+    wait = reminder_wait(session, invitation, now=now, cooldown=cooldown)
+    if wait is not None:
+        raise ReminderTooSoon(wait)
     threshold = now - cooldown
-    queued = last_invitation_mail_at(session, candidate.id)
-    if queued is not None and queued > threshold:
-        raise ReminderTooSoon(next_reminder_at(session, invitation, cooldown))
     # A conditional update, so two consultants clicking at once queue one reminder.
     claimed = session.execute(
         sa.update(Invitation)
@@ -712,7 +750,7 @@ def send_reminder(session: Session, candidate: Candidate, invitation: Invitation
     session.refresh(invitation)
     if claimed != 1:
         raise ReminderTooSoon(next_reminder_at(session, invitation, cooldown))
-    lang = _language(candidate, invitation, lang)
-    subject, text, html = render_reminder(candidate, invitation, url, lang=lang)
+    lang = _language(candidate, invitation, lang, renderer.config)
+    subject, text, html = render_reminder(candidate, invitation, url, lang=lang, renderer=renderer)
     return queue_message(session, kind=KIND_REMINDER, candidate_id=candidate.id,
                          to=candidate.email, subject=subject, text=text, html=html, now=now)

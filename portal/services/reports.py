@@ -5,7 +5,8 @@ A report is built in two steps. :func:`build_content` gathers everything the rep
 shows from the stored data into one JSON-able dict, with every text already resolved in
 the report's language (names, level texts, interpretations), plus a stamp of the versions
 it was made from. :func:`render_html` turns that dict into HTML (one template per kind)
-and :func:`portal.pdf.render_pdf` into a PDF. Releasing stores the content beside the HTML
+and :func:`portal.pdf.render_pdf` into a PDF, with the app's templates and translations
+from the ``renderer`` the caller passes (``portal.web.renderer``). Releasing stores the content beside the HTML
 and PDF, so a released report can be rendered again from its own content, identically,
 whatever changes later (:func:`regenerate_pdf`).
 
@@ -23,14 +24,13 @@ from datetime import datetime, timedelta
 from importlib import metadata
 
 import sqlalchemy as sa
-from flask import Response, current_app, has_request_context, render_template, url_for
-from flask_babel import force_locale
 from sqlalchemy.orm import Session, load_only
+
+from item_banks import Inventory
 
 from .. import labels
 from .. import synthesis as synthesis_model
 from .. import report_texts as rt
-from .. import resources as res
 from ..pdf import render_pdf as pdf_from_html
 from ..competencies import localized
 from ..models import (
@@ -43,6 +43,8 @@ from ..models import (
 )
 from . import audit, branding, checks, logic_results, profiles, webhooks
 from .evidence import evidence_matrix
+from .norm_tables import norm_info, norm_table_for_ref
+from .rendering import Renderer
 from .results import current_results, raised_flags
 from .scoring import LOGIC_SCALE
 
@@ -116,7 +118,7 @@ def _logic(result, *, kind: ReportKind, lang: str, texts: dict, target: tuple | 
     }
 
 
-def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[dict]:
+def _personality(results: dict, inventory: Inventory, lang: str, texts: dict, targets: dict) -> list[dict]:
     def entry(scale) -> dict | None:
         result = results.get(f"personality.{scale.id}")
         if result is None or result.percentile is None:
@@ -127,7 +129,7 @@ def _personality(results: dict, lang: str, texts: dict, targets: dict) -> list[d
         return out
 
     domains = []
-    for domain in res.inventory().domains:
+    for domain in inventory.domains:
         if (d := entry(domain)) is not None:
             d["facets"] = [f for f in map(entry, domain.facets) if f is not None]
             domains.append(d)
@@ -157,18 +159,20 @@ def _stamp(results: dict, profile_version: int | None, texts: dict) -> dict:
 
 
 def _norm_tables(results: dict) -> dict:
-    """The norm tables the results were normed against (``resources.norm_info``), so the
+    """The norm tables the results were normed against (``norm_tables.norm_info``), so the
     report says which are local or provisional and why; ``simulated_norms``: some
     provisional table is simulated (the report-text notice), not built from our data."""
-    tables = [res.norm_info(res.norm_table_for_ref(ref)) for ref in sorted({r.norm_ref for r in results.values()})]
+    tables = [norm_info(norm_table_for_ref(ref)) for ref in sorted({r.norm_ref for r in results.values()})]
     tables = [t for t in tables if t is not None]
     return {"norm_tables": tables,
             "simulated_norms": any(t["provisional"] and not t["from_data"] for t in tables)
-            or any(r.norm_provisional and res.norm_table_for_ref(r.norm_ref) is None for r in results.values())}
+            or any(r.norm_provisional and norm_table_for_ref(r.norm_ref) is None for r in results.values())}
 
 
-def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, now: datetime) -> dict:
-    """Everything the report shows, as data in the report's language (see module doc)."""
+def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, now: datetime,
+                  inventory: Inventory, renderer: Renderer) -> dict:
+    """Everything the report shows, as data in the report's language (see module doc);
+    ``inventory`` is the app's personality inventory (``resources.inventory``)."""
     lang = report_language(candidate, kind)
     texts = rt.load_texts()
     results = current_results(session, candidate)
@@ -181,7 +185,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
     if logic is not None and logic.percentile is not None:
         minimum = profile.logic_min_percentile if profile and client else None
         logic_entry = _logic(logic, kind=kind, lang=lang, texts=texts, target=(minimum, 100) if minimum else None)
-    personality = _personality(results, lang, texts, targets)
+    personality = _personality(results, inventory, lang, texts, targets)
     flags = [code for code in raised_flags(session, candidate) if code in texts["validity"]]
     content = {
         "kind": kind.value, "language": lang, "date": now.date().isoformat(),
@@ -194,10 +198,10 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         "stamp": _stamp(results, profile.version if profile else None, texts),
         # Frozen with the report, logo as a data: URI, so a later change of branding
         # leaves a released report as it was.
-        "brand": branding.report_brand(session, current_app.config),
+        "brand": branding.report_brand(session, renderer.config),
     }
     if kind is ReportKind.CLIENT:
-        content.update(_client_part(session, candidate, lang, profile))
+        content.update(_client_part(session, candidate, lang, profile, renderer))
         content["stamp"]["synthesis_model"] = synthesis_model.MODEL_VERSION
         content["verification"] = _verification(session, candidate, logic) if logic_entry else None
     else:
@@ -263,12 +267,12 @@ def _verification(session: Session, candidate: Candidate, logic) -> dict:
     }
 
 
-def _source_name(evidence, lang: str) -> str:
-    with force_locale(lang):
+def _source_name(evidence, lang: str, renderer: Renderer) -> str:
+    with renderer.language(lang):
         return str(labels.EVIDENCE_SOURCES[evidence.key])
 
 
-def _client_competency(row, comp, lang: str) -> dict:
+def _client_competency(row, comp, lang: str, renderer: Renderer) -> dict:
     """One competency of the client report: each source with what it alone says, named
     (test scales by name, interviewers and referees counted) and with the reasons it
     counts less; the combined level and the probability of reaching the target; a
@@ -277,12 +281,12 @@ def _client_competency(row, comp, lang: str) -> dict:
     by_key = {e.key: e for e in row.evidence}
     higher = lower = None
     if row.assessment is not None and row.assessment.discrepant:
-        higher, lower = (_source_name(by_key[key], lang) for key in row.assessment.discrepant)
+        higher, lower = (_source_name(by_key[key], lang, renderer) for key in row.assessment.discrepant)
     return {
         "key": row.key, "name": localized(comp.name, lang) if comp else row.key,
         "definition": localized(comp.definition, lang) if comp else "",
         "target": row.target, "weight": row.weight, "must": row.must,
-        "sources": [{"key": e.key, "source": e.source, "name": _source_name(e, lang),
+        "sources": [{"key": e.key, "source": e.source, "name": _source_name(e, lang, renderer),
                      "scales": [labels.scale_name(s, lang) for s in e.scales],
                      "level": round(row.alone[e.key][0], 2), "sd": round(row.alone[e.key][1], 2),
                      "n": e.n, "discounts": list(e.discounts)} for e in row.evidence],
@@ -294,10 +298,10 @@ def _client_competency(row, comp, lang: str) -> dict:
     }
 
 
-def _client_part(session: Session, candidate: Candidate, lang: str, profile) -> dict:
+def _client_part(session: Session, candidate: Candidate, lang: str, profile, renderer: Renderer) -> dict:
     library = profiles.all_competencies(session)
     matrix = evidence_matrix(session, candidate)
-    competencies = [_client_competency(row, library.get(row.key), lang) for row in matrix.rows]
+    competencies = [_client_competency(row, library.get(row.key), lang, renderer) for row in matrix.rows]
     fit = None
     if matrix.fit:
         names = {c["key"]: c["name"] for c in competencies}
@@ -345,22 +349,22 @@ def _template(content: dict) -> str:
     return f"reports/{content['kind']}.html"
 
 
-def _stylesheet_url() -> str:
+def _stylesheet_url(renderer: Renderer) -> str:
     """The report stylesheet's address for the HTML view (a PDF embeds it instead)."""
-    return url_for("static", filename="report.css") if has_request_context() else "/static/report.css"
+    return renderer.static_url("report.css")
 
 
-def render_html(content: dict, *, pdf: bool = False, draft: bool = False) -> str:
+def render_html(content: dict, *, renderer: Renderer, pdf: bool = False, draft: bool = False) -> str:
     """The report as a standalone HTML document, in the report's own language."""
     template = _template(content)
-    stylesheet = _stylesheet_url()
-    with force_locale(content["language"]):
-        return render_template(template, r=content, texts=rt.load_texts(), labels=labels,
+    stylesheet = _stylesheet_url(renderer)
+    with renderer.language(content["language"]):
+        return renderer.template(template, r=content, texts=rt.load_texts(), labels=labels,
                                lang=content["language"], pdf=pdf, draft=draft, stylesheet_url=stylesheet)
 
 
-def render_pdf(content: dict, *, draft: bool = False) -> bytes:
-    return pdf_from_html(render_html(content, pdf=True, draft=draft))
+def render_pdf(content: dict, *, renderer: Renderer, draft: bool = False) -> bytes:
+    return pdf_from_html(render_html(content, renderer=renderer, pdf=True, draft=draft))
 
 
 def content_hash(content: dict, *, draft: bool = False) -> str:
@@ -416,13 +420,13 @@ class DraftCache:
 DRAFTS = DraftCache()
 
 
-def draft_pdf(content: dict, candidate_id: int) -> tuple[bytes, str]:
+def draft_pdf(content: dict, candidate_id: int, *, renderer: Renderer) -> tuple[bytes, str]:
     """(PDF, content hash) of a draft, rendered only when this content was not rendered
     in the last minutes (``DRAFTS``)."""
     key = content_hash(content, draft=True)
     pdf = DRAFTS.get(key)
     if pdf is None:
-        pdf = render_pdf(content, draft=True)
+        pdf = render_pdf(content, renderer=renderer, draft=True)
         DRAFTS.put(key, candidate_id, pdf)
     return pdf, key
 
@@ -454,18 +458,19 @@ def latest_of(session: Session, candidate_ids: list[int] | tuple[int, ...], kind
     return {r.candidate_id: r for r in rows}
 
 
-def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id: int, now: datetime) -> Report:
+def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id: int, now: datetime,
+            inventory: Inventory, renderer: Renderer) -> Report:
     """Freeze the current draft as the next version: content, HTML, PDF and its hash."""
-    content = build_content(session, candidate, kind, now=now)
+    content = build_content(session, candidate, kind, now=now, inventory=inventory, renderer=renderer)
     if content["logic"] is None and not content["personality"]:
         raise ReportError("no_results")
     if kind is ReportKind.CLIENT and content.get("synthesis") is None:
         raise ReportError("no_synthesis")
-    data = render_pdf(content)
+    data = render_pdf(content, renderer=renderer)
     previous = latest(session, candidate, kind)
     report = Report(candidate_id=candidate.id, kind=kind, version=(previous.version + 1) if previous else 1,
                     language=content["language"], content=content, stamp=content["stamp"],
-                    html=render_html(content), pdf=data, pdf_sha256=hashlib.sha256(data).hexdigest(),
+                    html=render_html(content, renderer=renderer), pdf=data, pdf_sha256=hashlib.sha256(data).hexdigest(),
                     released_by_id=user_id, released_at=now)
     session.add(report)
     session.flush()
@@ -476,9 +481,9 @@ def release(session: Session, candidate: Candidate, kind: ReportKind, *, user_id
     return report
 
 
-def regenerate_pdf(report: Report) -> bytes:
+def regenerate_pdf(report: Report, *, renderer: Renderer) -> bytes:
     """The PDF rendered again from the report's stored content (same bytes as released)."""
-    return render_pdf(report.content)
+    return render_pdf(report.content, renderer=renderer)
 
 
 DOWNLOAD_PREFIX = {("sv", ReportKind.CLIENT): "kundrapport", ("sv", ReportKind.CANDIDATE): "aterkoppling",
@@ -492,17 +497,17 @@ def download_name(report: Report) -> str:
     return f"{prefix}-{report.candidate_id}-v{report.version}.pdf"
 
 
-def served_html(report: Report, *, back: str, pdf: str, reply: CandidateComment | None = None,
-                reply_pdf: str | None = None) -> Response:
+def served_html(report: Report, *, back: str, pdf: str, renderer: Renderer,
+                reply: CandidateComment | None = None, reply_pdf: str | None = None) -> str:
     """A released report's stored HTML as a page, with a bar to go back and to download
     the PDF added as it is served (and a ``<main>`` landmark round a report frozen without
     one), and after it the candidate's reply as a dated addendum
     when there is one the frozen report does not hold (``reply_addendum``). The stored
-    HTML itself stays as released."""
-    with force_locale(report.language):
-        bar = render_template("reports/_bar.html", back=back, pdf=pdf)
-        addendum = render_template("reports/_reply_addendum.html", report=report, reply=reply,
-                                   reply_pdf=reply_pdf) if reply is not None else ""
+    HTML itself stays as released. ``portal.web.report_page`` serves it."""
+    with renderer.language(report.language):
+        bar = renderer.template("reports/_bar.html", back=back, pdf=pdf)
+        addendum = renderer.template("reports/_reply_addendum.html", report=report, reply=reply,
+                                     reply_pdf=reply_pdf) if reply is not None else ""
     html = report.html
     if "<main" not in html:
         # Released before report pages had a <main> landmark (issue 18): the page gets one
@@ -514,9 +519,7 @@ def served_html(report: Report, *, back: str, pdf: str, reply: CandidateComment 
     if addendum:
         head, body_end, tail = html.rpartition("</body>")
         html = head + addendum + body_end + tail if body_end else html + addendum
-    response = Response(html, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return html
 
 
 def comment(session: Session, candidate: Candidate) -> CandidateComment | None:
@@ -542,12 +545,12 @@ def replies_of(session: Session, candidate_ids) -> dict[int, CandidateComment]:
         sa.select(CandidateComment).where(CandidateComment.candidate_id.in_(list(candidate_ids))))}
 
 
-def render_reply_pdf(report: Report, reply: CandidateComment) -> bytes:
+def render_reply_pdf(report: Report, reply: CandidateComment, *, renderer: Renderer) -> bytes:
     """The addendum as a one-page PDF in the report's language: the candidate's reply,
     its dates, and which frozen report (version, SHA-256) it belongs to."""
-    with force_locale(report.language):
-        html = render_template("reports/reply_addendum.html", report=report, reply=reply, lang=report.language,
-                               pdf=True, stylesheet_url=_stylesheet_url())
+    with renderer.language(report.language):
+        html = renderer.template("reports/reply_addendum.html", report=report, reply=reply, lang=report.language,
+                                 pdf=True, stylesheet_url=_stylesheet_url(renderer))
     return pdf_from_html(html)
 
 

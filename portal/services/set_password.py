@@ -11,8 +11,9 @@ nonce, and a newer link replaces it. Deactivating the user revokes it.
 The new user has not chosen a language yet, so the e-mail is written in every language
 of the app (``LANGUAGES``, Swedish first), one after the other.
 
-Services take plain values and ``now``, flush and never commit. Rendering needs an app
-context (templates, Flask-Babel), as ``portal.services.mail`` does.
+Services take plain values and ``now``, flush and never commit. Rendering uses the
+``renderer`` the caller passes (the app's templates and Flask-Babel), as
+``portal.services.mail`` does.
 """
 from __future__ import annotations
 
@@ -21,14 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import render_template
-from flask_babel import force_locale, format_date, format_time, gettext
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from .. import passwords
 from ..models import OutboxMessage, Role, User
-from .mail import tidy_text, queue_message
+from .mail import queue_message, tidy_text, valid_until
+from .rendering import Renderer
 from .tokens import TokenExpired, TokenInvalid, TokenUsed, make_set_password_token, read_set_password_token
 from .users import check_password
 
@@ -64,20 +64,21 @@ def issue_link(session: Session, user: User, *, now: datetime, settings: LinkSet
     return f"{settings.base_url.rstrip('/')}{PATH}{token}"
 
 
-def send_link(session: Session, user: User, *, now: datetime, settings: LinkSettings) -> OutboxMessage:
+def send_link(session: Session, user: User, *, now: datetime, settings: LinkSettings,
+              renderer: Renderer) -> OutboxMessage:
     """Issue a new link and queue the e-mail that carries it (sent after the commit)."""
     url = issue_link(session, user, now=now, settings=settings)
-    subject, text, html = render_mail(user, url, settings=settings)
+    subject, text, html = render_mail(user, url, settings=settings, renderer=renderer)
     return queue_message(session, kind=KIND, candidate_id=None, user_id=user.id, to=user.email,
                          subject=subject, text=text, html=html, now=now)
 
 
-def render_mail(user: User, url: str, *, settings: LinkSettings) -> tuple[str, str, str]:
+def render_mail(user: User, url: str, *, settings: LinkSettings, renderer: Renderer) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of the set-password e-mail, in every language of
     ``settings.languages``. The HTML part escapes the name the administrator typed."""
     subjects, texts, htmls = [], [], []
     for lang in settings.languages:
-        with force_locale(lang):
+        with renderer.language(lang):
             context = {
                 "lang": lang,
                 "name": user.name,
@@ -85,15 +86,14 @@ def render_mail(user: User, url: str, *, settings: LinkSettings) -> tuple[str, s
                 "role": user.role.value,
                 "url": url,
                 "new_account": not passwords.is_usable(user.password_hash),
-                "valid_date": format_date(user.set_password_expires_at, format="long"),
-                "valid_time": format_time(user.set_password_expires_at, format="short"),
+                **valid_until(renderer, user.set_password_expires_at),
                 "two_factor": settings.admin_two_factor and user.role is Role.ADMIN,
             }
-            subjects.append(gettext("Choose your password for Second Opinion"))
-            texts.append(render_template("email/_set_password.txt", **context).strip())
-            htmls.append((lang, Markup(render_template("email/_set_password.html", **context))))
-    text = render_template("email/set_password.txt", sections=texts)
-    html = render_template("email/set_password.html", sections=htmls, lang=settings.languages[0])
+            subjects.append(renderer.gettext("Choose your password for Second Opinion"))
+            texts.append(renderer.template("email/_set_password.txt", **context).strip())
+            htmls.append((lang, Markup(renderer.template("email/_set_password.html", **context))))
+    text = renderer.template("email/set_password.txt", sections=texts)
+    html = renderer.template("email/set_password.html", sections=htmls, lang=settings.languages[0])
     # Plain text wrapped like the invitations (a link is never broken).
     return " / ".join(dict.fromkeys(subjects)), tidy_text(text), html
 

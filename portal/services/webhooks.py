@@ -39,6 +39,7 @@ from standardwebhooks import Webhook
 
 from ..models import Candidate, DeliveryStatus, Invitation, Stage, WebhookDelivery, WebhookEndpoint
 from . import audit
+from .worker_runs import RunCounts
 
 log = logging.getLogger(__name__)
 
@@ -219,11 +220,11 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _base_url(base_url: str | None) -> str:
+def _base_url(session: Session, base_url: str | None = None) -> str:
+    """``base_url``, else the app's public address that came with the session
+    (``portal.db.get_session`` puts ``BASE_URL`` into ``session.info``); "" without one."""
     if base_url is None:
-        from flask import current_app, has_app_context
-
-        base_url = current_app.config.get("BASE_URL", "") if has_app_context() else ""
+        base_url = session.info.get("base_url", "")
     return (base_url or "").rstrip("/")
 
 
@@ -256,7 +257,7 @@ def emit(session: Session, event_type: str, data: dict, *, now: datetime) -> int
 
 def candidate_invited(session: Session, candidate: Candidate, invitation: Invitation, *, now: datetime,
                       base_url: str | None = None) -> int:
-    base = _base_url(base_url)
+    base = _base_url(session, base_url)
     return emit(session, CANDIDATE_INVITED, {
         "candidate_id": candidate.id, "assignment_id": candidate.assignment_id,
         "invitation_id": invitation.id, "status": "invited", "language": invitation.language,
@@ -267,13 +268,13 @@ def candidate_invited(session: Session, candidate: Candidate, invitation: Invita
 def candidate_started(session: Session, candidate: Candidate, *, now: datetime) -> int:
     return emit(session, CANDIDATE_STARTED, {
         "candidate_id": candidate.id, "assignment_id": candidate.assignment_id, "status": "in_progress",
-        "started_at": _iso(now), "links": _links(_base_url(None), candidate.id)}, now=now)
+        "started_at": _iso(now), "links": _links(_base_url(session), candidate.id)}, now=now)
 
 
 def candidate_completed(session: Session, candidate: Candidate, *, now: datetime) -> int:
     return emit(session, CANDIDATE_COMPLETED, {
         "candidate_id": candidate.id, "assignment_id": candidate.assignment_id, "status": "completed",
-        "completed_at": _iso(now), "links": _links(_base_url(None), candidate.id)}, now=now)
+        "completed_at": _iso(now), "links": _links(_base_url(session), candidate.id)}, now=now)
 
 
 def report_released(session: Session, candidate: Candidate, report, *, now: datetime) -> int:
@@ -283,14 +284,14 @@ def report_released(session: Session, candidate: Candidate, report, *, now: date
     return emit(session, REPORT_RELEASED, {
         "candidate_id": candidate.id, "assignment_id": candidate.assignment_id, "report_id": report.id,
         "kind": kind, "version": report.version, "released_at": _iso(report.released_at),
-        "links": _links(_base_url(None), candidate.id, report=kind == "client")}, now=now)
+        "links": _links(_base_url(session), candidate.id, report=kind == "client")}, now=now)
 
 
 def invitation_revoked(session: Session, candidate_id: int, assignment_id: int, invitation_ids: Iterable[int], *,
                        now: datetime, reason: str) -> int:
     """``reason``: "revoked" (by a consultant or the API) or "reissued" (replaced by a new link)."""
     queued = 0
-    base = _base_url(None)
+    base = _base_url(session)
     for invitation_id in invitation_ids:
         queued += emit(session, INVITATION_REVOKED, {
             "candidate_id": candidate_id, "assignment_id": assignment_id, "invitation_id": invitation_id,
@@ -315,7 +316,7 @@ def notice_expired(session: Session, *, now: datetime, limit: int = 200) -> int:
                Invitation.expires_at <= now)
         .order_by(Invitation.expires_at, Invitation.id).limit(limit)).all()
     noticed = 0
-    base = _base_url(None)
+    base = _base_url(session)
     for row in rows:
         won = session.execute(
             sa.update(Invitation).where(Invitation.id == row.id, Invitation.expiry_noticed_at.is_(None))
@@ -478,17 +479,15 @@ def record_attempt(session: Session, claim: Claim, *, now: datetime, delivered: 
 
 
 @dataclass
-class DeliveryResult:
-    """What one run of the worker did (counts only)."""
+class DeliveryResult(RunCounts):
+    """What one webhook round of the worker did."""
 
+    PROCESSED = ("delivered", "retrying", "dead")
     delivered: int = 0
     retrying: int = 0
     dead: int = 0
+    #: Not a delivery: expired invitations whose ``invitation.expired`` was queued.
     expired_noticed: int = 0
-
-    @property
-    def processed(self) -> int:
-        return self.delivered + self.retrying + self.dead
 
     def __str__(self) -> str:
         return (f"Webhooks: {self.delivered} delivered; {self.retrying} failed and will be retried; "
@@ -517,11 +516,11 @@ def deliver_due(session: Session, settings: WebhookSettings, *, clock: Callable[
         status = record_attempt(session, claim, now=clock(), delivered=delivered, code=code, excerpt=excerpt,
                                 rng=rng)
         session.commit()
+        if status is not None:
+            result.count(status.value)
         if status is DeliveryStatus.DELIVERED:
-            result.delivered += 1
             log.info("webhook delivery %s (%s) delivered: %s", claim.delivery_id, claim.event_type, code)
         elif status is not None:
-            setattr(result, status.value, getattr(result, status.value) + 1)
             log.warning("webhook delivery %s (%s) failed (%s): %s", claim.delivery_id, claim.event_type,
                         status.value, code if code is not None else excerpt.split(":", 1)[0])
     return result
