@@ -21,7 +21,7 @@ from portal.db import get_session
 from portal.services import access, audit
 from portal.services import analytics as an
 from portal.services.equality import MIN_GROUP
-from portal.services.progress import Page, page_number
+from portal.services.paging import Page, page_number
 from portal.services.scoring import LOGIC_SCALE
 
 from . import bp

@@ -23,7 +23,7 @@ from portal.db import get_session
 from portal.services import analytics as an
 from portal.services import bank_versions
 from portal.services import leak_monitoring as lm
-from portal.services.progress import Page, page_number
+from portal.services.paging import Page, page_number
 
 from . import bp
 from .analytics_views import _common, _log, _scope, _version_bank
