@@ -28,7 +28,7 @@ from ..services.invitations import (
     open_invitation,
 )
 from ..services.tokens import TokenExpired, TokenInvalid
-from . import bp
+from .blueprint import bp
 from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
 
 SESSION_KEY = "candidate"
