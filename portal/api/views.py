@@ -17,7 +17,8 @@ from ..models import Assignment, Candidate, Report, ReportKind
 from ..services import access, audit, mail, reports
 from ..services import candidate_admin as ca
 from ..services.invitations import candidate_status, invitation_url
-from . import bp, reference
+from . import reference
+from .blueprint import bp
 from .auth import requires
 from .idempotency import idempotent
 from .problems import TYPES, ApiProblem, field_error
