@@ -24,7 +24,7 @@ from portal.services.equality import MIN_GROUP
 from portal.services.paging import Page, page_number
 from portal.services.scoring import LOGIC_SCALE
 
-from . import bp
+from .blueprint import bp
 from .auth import staff_required
 from .charts import curve_chart_svg
 

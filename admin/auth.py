@@ -16,7 +16,7 @@ from portal.extensions import limiter, login_manager
 from portal.models import Role, User
 from portal.services import audit
 
-from . import bp
+from .blueprint import bp
 from .forms import LoginForm
 
 # A hash to compare against when the e-mail is unknown, so response time does

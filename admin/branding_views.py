@@ -17,7 +17,7 @@ from portal.models import Assignment, Client
 from portal.services import branding, mail
 from portal.services.access import assignment_scope, client_scope
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required, staff_required
 from .forms import BrandingForm, MailTemplateForm
 

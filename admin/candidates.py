@@ -31,7 +31,7 @@ from portal.services import audit, mail, progress
 from portal.services import candidate_admin as ca
 from portal.services.invitations import invitation_url
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
 from .views import board_args
 

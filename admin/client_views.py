@@ -21,7 +21,7 @@ from portal.services import access, audit, paging, profiles, reports
 from portal.services import first_opinions as fo
 from portal.services.interviews import localized
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404
 
 #: Candidates per page of a client's assignment page.

@@ -21,7 +21,7 @@ from portal.models import User
 from portal.services import audit, profiles
 from portal.services import interviews as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 from .results import FLAG_TEXTS
 

@@ -22,7 +22,7 @@ from portal.services.candidate_admin import current_invitation
 from portal.services.invitations import invitation_url
 from portal.services import reports as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 
 RELEASE_ERRORS = {

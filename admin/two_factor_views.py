@@ -25,7 +25,7 @@ from portal.models import Role, User
 from portal.services import audit
 from portal.services import two_factor as svc
 
-from . import bp
+from .blueprint import bp
 
 PENDING_KEY = "2fa_pending"
 ENROL_KEY = "2fa_secret"

@@ -21,7 +21,7 @@ from portal.services import audit
 from portal.services import set_password as links
 from portal.services.users import UserError, create_user, set_active
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required
 
 ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}
