@@ -161,6 +161,15 @@ def test_cycle_finder_reports_a_circle():
     assert cycles(graph) == ["a (a.py:1) -> b (b.py:2) -> c (c.py:3) -> a"]
 
 
+def test_imports_inside_functions_count_but_not_type_checking_ones():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from portal import models\n"
+        "def f():\n    from portal.services import journey\n"
+    )
+    assert [node.module for node in _imports(tree)] == ["typing", "portal.services"]
+
+
 def test_no_import_circles():
     graph = import_graph()
     assert graph["portal"], "the graph sees the application's imports"
