@@ -21,10 +21,10 @@ from portal.db import get_session
 from portal.services import access, audit
 from portal.services import analytics as an
 from portal.services.equality import MIN_GROUP
-from portal.services.progress import Page, page_number
+from portal.services.paging import Page, page_number
 from portal.services.scoring import LOGIC_SCALE
 
-from . import bp
+from .blueprint import bp
 from .auth import staff_required
 from .charts import curve_chart_svg
 

@@ -18,7 +18,7 @@ from portal.db import get_session
 from portal.models import ApiKey, Client
 from portal.services import api_keys as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required
 
 SCOPE_LABELS = {

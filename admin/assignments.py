@@ -22,7 +22,7 @@ from portal.services.assignments import (
     time_limit_advice, update_assignment,
 )
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, staff_required
 
 ERRORS = {

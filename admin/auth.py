@@ -2,9 +2,10 @@
 bumps the user's session version so every copy of the session cookie dies."""
 from __future__ import annotations
 
-import sqlalchemy as sa
+import time
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,12 +17,16 @@ from portal.extensions import limiter, login_manager
 from portal.models import Role, User
 from portal.services import audit
 
-from . import bp
+from .blueprint import bp
 from .forms import LoginForm
 
 # A hash to compare against when the e-mail is unknown, so response time does
 # not reveal which addresses have accounts.
 _DUMMY_HASH = passwords.hash_password("not-a-real-password")
+#: Where a user who passed the first step waits for the second factor
+#: (``two_factor_views.second_factor``), and for how many seconds.
+PENDING_KEY = "2fa_pending"
+PENDING_SECONDS = 300
 
 
 def init_login(app: Flask) -> None:
@@ -90,12 +95,17 @@ def home_for(user: User) -> str:
     return url_for("admin.client_home") if user.role is Role.CLIENT else url_for("admin.dashboard")
 
 
+def start_second_step(user: User, detail: dict | None = None) -> None:
+    """Called by the first step (password or single sign-on): remember who passed it, for a
+    few minutes; ``detail`` (how) goes into the login's audit record."""
+    session[PENDING_KEY] = {"id": user.id, "version": user.session_version, "at": int(time.time()),
+                            "detail": detail or {}}
+
+
 def complete_login(user: User, *, detail: dict | None = None, second_factor_done: bool = False):
     """After a first step (password, or single sign-on, ``admin.sso_views``): the second
     factor if the user has one, else the session. The one way into a signed-in session."""
     if user.totp_enabled_at is not None and not second_factor_done:
-        from .two_factor_views import start_second_step
-
         start_second_step(user, detail=detail)
         return redirect(url_for("admin.second_factor"))
     session.pop("candidate", None)

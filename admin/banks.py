@@ -10,7 +10,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.services import bank_versions
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required, staff_required
 from .forms import BankActivateForm
 

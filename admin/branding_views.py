@@ -18,7 +18,7 @@ from portal.services import branding, mail
 from portal.services.access import assignment_scope, client_scope
 from portal.web import renderer
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required, staff_required
 from .forms import BrandingForm, MailTemplateForm
 

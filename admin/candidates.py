@@ -41,7 +41,7 @@ from portal.services.accommodation import (
 from portal.services.invitations import current_invitation, invitation_url
 from portal.web import renderer
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
 from .views import board_args
 

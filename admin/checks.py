@@ -26,7 +26,7 @@ from portal.models import BackgroundCheck, ReferenceCheck
 from portal.services import checks as svc
 from portal.services.profiles import all_competencies
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 
 CHECK_ERRORS = {

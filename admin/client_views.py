@@ -17,10 +17,10 @@ from portal.db import get_session
 from portal.services.overview import LIMIT as OVERVIEW_LIMIT
 from portal.services.overview import client_overview
 from portal.models import Assignment, Candidate, ReportKind, Role
-from portal.services import access, audit, profiles, progress, reports
+from portal.services import access, audit, paging, profiles, reports
 from portal.services import first_opinions as fo
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404
 
 #: Candidates per page of a client's assignment page.
@@ -58,7 +58,7 @@ def client_assignment(assignment_id: int):
     a = assignment_or_404(assignment_id)
     in_assignment = Candidate.assignment_id == a.id
     total = db.scalar(sa.select(sa.func.count()).select_from(Candidate).where(in_assignment)) or 0
-    number = progress.page_number(request.args.get("page", 1), total, PER_PAGE)
+    number = paging.page_number(request.args.get("page", 1), total, PER_PAGE)
     candidates = db.scalars(sa.select(Candidate).where(in_assignment).order_by(Candidate.id)
                             .limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
     ids = [c.id for c in candidates]
@@ -73,7 +73,7 @@ def client_assignment(assignment_id: int):
                  now=res.now())
     return render_template("admin/client_assignment.html", a=a, candidates=candidates, opinions=opinions,
                            open_=open_, latest=latest, addenda=addenda, profile=profiles.current_profile(db, a),
-                           page=progress.Page(number, PER_PAGE, total, tuple(ids)))
+                           page=paging.Page(number, PER_PAGE, total, tuple(ids)))
 
 
 @bp.route("/candidates/<int:candidate_id>/first-opinion", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from portal.db import get_session
 from portal.services import audit, profiles
 from portal.services import finalists as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
 from .forms import FinalistForm
 

@@ -22,7 +22,7 @@ from portal.services import audit, profiles
 from portal.services import interviews as svc
 from portal.services.results import raised_flags
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 from .results import FLAG_TEXTS
 

@@ -23,9 +23,9 @@ from portal.db import get_session
 from portal.services import analytics as an
 from portal.services import bank_versions
 from portal.services import leak_monitoring as lm
-from portal.services.progress import Page, page_number
+from portal.services.paging import Page, page_number
 
-from . import bp
+from .blueprint import bp
 from .analytics_views import _common, _log, _scope, _version_bank
 from .auth import admin_required, staff_required
 from .charts import _nice_ceiling, curve_chart_svg

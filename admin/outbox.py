@@ -19,7 +19,7 @@ from portal.db import get_session
 from portal.models import Assignment, Candidate, OutboxMessage, Role
 from portal.services import access, mail
 
-from . import bp
+from .blueprint import bp
 from .auth import staff_required
 
 #: Queued messages older than this, never tried, mean that no mail worker is running.

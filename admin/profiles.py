@@ -17,7 +17,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.services import profiles as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import assignment_or_404, staff_required
 
 LEVELS = lib.LEVELS

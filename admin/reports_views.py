@@ -22,7 +22,7 @@ from portal.services.invitations import current_invitation, invitation_url
 from portal.services import reports as svc
 from portal.web import renderer, report_page
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 
 RELEASE_ERRORS = {

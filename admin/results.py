@@ -14,7 +14,7 @@ from portal.services.invitations import candidate_status
 from portal.services.logic_results import summarise
 from portal.services.scoring import LOGIC_SCALE
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 from .charts import percentile_band_svg
 

@@ -10,7 +10,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.services import retention
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required, assignment_or_404, candidate_or_404, staff_required
 from .forms import HiredForm, LegalHoldForm, RetentionForm
 

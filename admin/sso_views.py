@@ -36,7 +36,7 @@ from portal.security import CSP
 from portal.services import audit
 from portal.services import sso as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required, complete_login
 
 log = logging.getLogger(__name__)

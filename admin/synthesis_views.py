@@ -18,7 +18,7 @@ from portal.models import Synthesis
 from portal.services import audit, profiles
 from portal.services.evidence import evidence_matrix
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 
 RECOMMENDATIONS = labels.RECOMMENDATIONS

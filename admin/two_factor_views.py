@@ -25,11 +25,10 @@ from portal.models import Role, User
 from portal.services import audit
 from portal.services import two_factor as svc
 
-from . import bp
+from .auth import PENDING_KEY, PENDING_SECONDS, home_for
+from .blueprint import bp
 
-PENDING_KEY = "2fa_pending"
 ENROL_KEY = "2fa_secret"
-PENDING_SECONDS = 300
 #: Pages an administrator without a second factor may still open.
 OPEN_ENDPOINTS = {"admin.two_factor", "admin.logout", "admin.login", "admin.second_factor", "admin.language",
                   "static"}
@@ -37,13 +36,6 @@ OPEN_ENDPOINTS = {"admin.two_factor", "admin.logout", "admin.login", "admin.seco
 
 class CodeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
-
-
-def start_second_step(user: User, detail: dict | None = None) -> None:
-    """Called by the first step (password or single sign-on): remember who passed it, for a
-    few minutes; ``detail`` (how) goes into the login's audit record."""
-    session[PENDING_KEY] = {"id": user.id, "version": user.session_version, "at": int(time.time()),
-                            "detail": detail or {}}
 
 
 def _pending_user() -> User | None:
@@ -63,8 +55,6 @@ def _failed(response) -> bool:
 @bp.route("/login/second-factor", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
 def second_factor():
-    from .auth import home_for
-
     user = _pending_user()
     if user is None:
         session.pop(PENDING_KEY, None)

@@ -22,7 +22,7 @@ from portal.services import set_password as links
 from portal.services.users import UserError, create_user, set_active
 from portal.web import renderer
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required
 
 ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}

@@ -11,7 +11,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.services import verification as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import candidate_or_404, staff_required
 
 

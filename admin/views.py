@@ -17,7 +17,7 @@ from portal.services.assignments import recommended_time_limit_minutes
 from portal.services.logic_results import summarise as logic_summary
 from portal.services.scoring import LOGIC_SCALE
 
-from . import bp
+from .blueprint import bp
 from .assignments import StaffForm
 from .auth import assignment_or_404, staff_required
 

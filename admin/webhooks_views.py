@@ -20,7 +20,7 @@ from portal.db import get_session
 from portal.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from portal.services import webhooks as svc
 
-from . import bp
+from .blueprint import bp
 from .auth import admin_required
 
 EVENT_LABELS = {

@@ -19,8 +19,8 @@ from .inventory import (
     score_inventory,
 )
 from .difficulty import DIFFICULTY_MODEL_VERSION, apriori_parameters
-from .loader import LogicBank, LogicItem, load_logic_bank
-from .schema import ITEM_TYPES, LANGUAGES, BankError, validate_file
+from .loader import LogicBank, LogicItem, load_logic_bank, validate_file
+from .schema import ITEM_TYPES, LANGUAGES, BankError
 from .scoring import score_logic, select_form
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 A file is validated completely before anything is built: a bank with problems raises one
 :class:`~item_banks.schema.BankError` listing all of them, so whoever edits a bank by hand
-sees every mistake at once.
+sees every mistake at once. ``validate_file``/``validate_data`` list those problems
+without raising, handing each file to the checks of its format (logic bank or inventory).
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .inventory_format import check_inventory
+from .logic_format import check_logic_bank
 from .schema import (
+    INVENTORY_FORMAT,
+    KNOWN_FORMATS,
     LANGUAGES,
     LOGIC_FORMAT,
     BankError,
     parse_json,
     read_json,
-    validate_data,
 )
+from .validation import json_type
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_LOGIC_BANK = DATA_DIR / "logic_bank.json"
@@ -135,6 +140,33 @@ class LogicBank:
     def types(self) -> tuple[str, ...]:
         """Sorted item types of the operational items."""
         return tuple(sorted({item.type for item in self.items}))
+
+
+def validate_file(path: str | os.PathLike, *, require_size: bool | None = None) -> list[str]:
+    """Problems in a bank or inventory file (empty list = valid). Never raises on bad content.
+
+    The kind of file is detected from its ``"format"`` field. ``require_size`` applies to
+    logic banks: True/False switches the operational-bank checks (minimum sizes, shortcut
+    rates, difficulty coverage) on/off; None (default) applies them when the bank says
+    ``"status": "operational"``.
+    """
+    data, problems = read_json(path)
+    if data is None:
+        return problems
+    return problems + validate_data(data, Path(path).name, require_size=require_size)
+
+
+def validate_data(data: Any, name: str, *, require_size: bool | None = None) -> list[str]:
+    """Problems in already parsed file content; ``name`` prefixes every message."""
+    if not isinstance(data, dict):
+        return [f"{name}: top level must be a JSON object, not {json_type(data)}"]
+    fmt = data.get("format")
+    if fmt == LOGIC_FORMAT:
+        return check_logic_bank(data, name, require_size=require_size)
+    if fmt == INVENTORY_FORMAT:
+        return check_inventory(data, name)
+    known = ", ".join(sorted(KNOWN_FORMATS))
+    return [f"{name}: unknown format {fmt!r} (expected one of: {known})"]
 
 
 def _read_valid(path: Path, expected_format: str) -> dict:

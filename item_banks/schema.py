@@ -108,37 +108,6 @@ def parse_json(text: str, name: str) -> tuple[Any, list[str]]:
     return data, problems
 
 
-def validate_file(path: str | os.PathLike, *, require_size: bool | None = None) -> list[str]:
-    """Problems in a bank or inventory file (empty list = valid). Never raises on bad content.
-
-    The kind of file is detected from its ``"format"`` field. ``require_size`` applies to
-    logic banks: True/False switches the operational-bank checks (minimum sizes, shortcut
-    rates, difficulty coverage) on/off; None (default) applies them when the bank says
-    ``"status": "operational"``.
-    """
-    data, problems = read_json(path)
-    if data is None:
-        return problems
-    return problems + validate_data(data, Path(path).name, require_size=require_size)
-
-
-def validate_data(data: Any, name: str, *, require_size: bool | None = None) -> list[str]:
-    """Problems in already parsed file content; ``name`` prefixes every message."""
-    if not isinstance(data, dict):
-        return [f"{name}: top level must be a JSON object, not {json_type(data)}"]
-    fmt = data.get("format")
-    if fmt == LOGIC_FORMAT:
-        from .logic_format import check_logic_bank
-
-        return check_logic_bank(data, name, require_size=require_size)
-    if fmt == INVENTORY_FORMAT:
-        from .inventory_format import check_inventory
-
-        return check_inventory(data, name)
-    known = ", ".join(sorted(KNOWN_FORMATS))
-    return [f"{name}: unknown format {fmt!r} (expected one of: {known})"]
-
-
 # --------------------------------------------------------------------------- helpers
 
 

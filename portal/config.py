@@ -170,9 +170,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
             cfg["RETENTION_MONTHS"] = parse_months(cfg["RETENTION_MONTHS"])
         except RetentionError as exc:
             raise ConfigError(str(exc)) from exc
-    from .oidc import parse_providers
+    from .oidc import ProviderError, parse_providers
 
-    cfg["OIDC_PROVIDERS"] = parse_providers(cfg["OIDC_PROVIDERS"], lambda key: cfg.get(key, env.get(key)))
+    try:
+        cfg["OIDC_PROVIDERS"] = parse_providers(cfg["OIDC_PROVIDERS"], lambda key: cfg.get(key, env.get(key)))
+    except ProviderError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         from limits import parse as parse_limit
 

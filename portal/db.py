@@ -14,6 +14,14 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Seconds a client is asked to wait before trying again when the database is away.
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailable(Exception):
+    """The database did not answer, also after a retry (see ``candidate.views``); the
+    error handlers (``portal.errors``, ``portal.api.problems``) answer it with a 503."""
+
 
 def make_engine(url: str, *, foreign_keys: bool = True) -> sa.Engine:
     """The app's engine. ``foreign_keys=False`` is for SQLite migrations only: a batch

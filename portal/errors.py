@@ -5,13 +5,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-
-#: Seconds a client is asked to wait before trying again when the database is away.
-RETRY_AFTER_SECONDS = 5
-
-
-class DatabaseUnavailable(Exception):
-    """The database did not answer, also after a retry (see ``candidate.views``)."""
+from .db import RETRY_AFTER_SECONDS, DatabaseUnavailable, get_session
 
 
 def _api() -> bool:
@@ -26,8 +20,6 @@ def _problem(exc):
 
 
 def _database_unavailable(exc):
-    from .db import get_session
-
     if _api():
         try:
             get_session().rollback()

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-from .config import ConfigError
 
 #: Scopes asked of every provider: the ID token's subject, the e-mail address and the name.
 SCOPES = "openid email profile"
@@ -32,6 +31,11 @@ SCOPES = "openid email profile"
 HTTP_TIMEOUT = 10
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 EXTENSION = "portal.oidc"
+
+
+class ProviderError(ValueError):
+    """Provider settings that are incomplete or unsafe; the message names the setting
+    (``load_config`` reports it as a ``ConfigError``)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def _loopback(host: str | None) -> bool:
 
 def parse_providers(names, lookup: Callable[[str], str | None]) -> tuple[Provider, ...]:
     """The providers named in ``OIDC_PROVIDERS`` (comma-separated), each from its
-    ``OIDC_<NAME>_*`` settings. Incomplete or unsafe settings raise :class:`ConfigError`
+    ``OIDC_<NAME>_*`` settings. Incomplete or unsafe settings raise :class:`ProviderError`
     saying which setting to fix, so a deployment fails at start, not at a user's sign-in."""
     if isinstance(names, (tuple, list)) and all(isinstance(p, Provider) for p in names):
         return tuple(names)
@@ -68,10 +72,10 @@ def parse_providers(names, lookup: Callable[[str], str | None]) -> tuple[Provide
         if not name:
             continue
         if not NAME_RE.match(name):
-            raise ConfigError(f"OIDC_PROVIDERS: {raw.strip()!r} is not a valid provider name (letters, digits "
+            raise ProviderError(f"OIDC_PROVIDERS: {raw.strip()!r} is not a valid provider name (letters, digits "
                               "and _, starting with a letter, at most 40).")
         if name in wanted:
-            raise ConfigError(f"OIDC_PROVIDERS names {name!r} twice.")
+            raise ProviderError(f"OIDC_PROVIDERS names {name!r} twice.")
         wanted.append(name)
     found: list[Provider] = []
     for name in wanted:
@@ -82,14 +86,14 @@ def parse_providers(names, lookup: Callable[[str], str | None]) -> tuple[Provide
 
         missing = [prefix + key for key in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET") if not get(key)]
         if missing:
-            raise ConfigError(f"OIDC provider {name!r} is incomplete: set {', '.join(missing)} "
+            raise ProviderError(f"OIDC provider {name!r} is incomplete: set {', '.join(missing)} "
                               "(see docs/sso.md).")
         issuer = get("ISSUER")
         parts = urlsplit(issuer)
         if parts.scheme != "https" and not (parts.scheme == "http" and _loopback(parts.hostname)):
-            raise ConfigError(f"{prefix}ISSUER must be an https:// URL (plain http only on 127.0.0.1 for tests).")
+            raise ProviderError(f"{prefix}ISSUER must be an https:// URL (plain http only on 127.0.0.1 for tests).")
         if parts.query or parts.fragment or not parts.hostname:
-            raise ConfigError(f"{prefix}ISSUER must be the provider's issuer URL, without query or fragment.")
+            raise ProviderError(f"{prefix}ISSUER must be the provider's issuer URL, without query or fragment.")
         found.append(Provider(name=name, issuer=issuer, client_id=get("CLIENT_ID"),
                               client_secret=get("CLIENT_SECRET"), label=get("NAME") or name.capitalize(),
                               groups_claim=get("GROUPS_CLAIM") or None,

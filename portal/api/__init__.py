@@ -10,11 +10,10 @@ are ``application/problem+json`` (``problems``); the description is ``spec.build
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
-
-from . import auth, views  # noqa: E402,F401
+from . import auth, views  # noqa: F401 - importing views adds its routes to bp
+from .blueprint import bp
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,7 @@ from .. import resources as res
 from ..db import get_session, keep_on_refusal
 from ..extensions import limiter
 from ..services import api_keys, audit
-from . import bp
+from .blueprint import bp
 from .problems import ApiProblem
 
 #: Routes anyone may read: the description and the reference page (no data in them).

@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
+
+from ..db import RETRY_AFTER_SECONDS, DatabaseUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -133,9 +136,6 @@ def from_exception(exc: BaseException) -> Response:
             headers = {"Retry-After": str(getattr(exc, "retry_after", None) or 60)}
         detail = _HTTP_DETAIL.get(exc.code, exc.description or "").format(method=request.method)
         return response(ApiProblem(_BY_STATUS[exc.code], detail, headers=headers))
-    from ..errors import RETRY_AFTER_SECONDS, DatabaseUnavailable
-    import sqlalchemy as sa
-
     if isinstance(exc, (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)):
         return response(ApiProblem("unavailable", "The database did not answer. Nothing was stored.",
                                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)}))

@@ -20,7 +20,8 @@ from ..services import access, audit, invitation_admin, mail, reports
 from ..services import candidate_admin as ca
 from ..services.invitations import candidate_status, invitation_url, live_invitations
 from ..web import renderer
-from . import bp, reference
+from . import reference
+from .blueprint import bp
 from .auth import requires
 from .idempotency import idempotent
 from .problems import TYPES, ApiProblem, field_error

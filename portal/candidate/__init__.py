@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""The candidate's pages: the blueprint ``bp`` (made in ``blueprint``) with the routes of
+``views`` and ``verify_views``."""
+from . import verify_views, views  # noqa: F401 - importing them adds their routes to bp
+from .blueprint import bp
 
-bp = Blueprint("candidate", __name__, template_folder="templates")
-
-from . import views, verify_views  # noqa: E402,F401
+__all__ = ["bp"]

@@ -21,7 +21,7 @@ from ..extensions import limiter
 from ..models import FinishReason, VerificationStatus
 from ..services import journey
 from ..services import verification as svc
-from . import bp
+from .blueprint import bp
 from .forms import VerificationCodeForm
 from .views import SESSION_KEY, _answer_with_retry
 

@@ -14,7 +14,7 @@ from item_banks import adaptive
 from item_banks.team_names import with_english_team_names
 
 from .. import resources as res
-from ..db import get_session
+from ..db import DatabaseUnavailable, get_session
 from ..downloads import attachment
 from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..extensions import limiter
@@ -29,7 +29,7 @@ from ..services.invitations import (
 )
 from ..services.tokens import TokenExpired, TokenInvalid
 from ..web import report_page
-from . import bp
+from .blueprint import bp
 from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
 
 SESSION_KEY = "candidate"
@@ -255,10 +255,8 @@ def _answer_with_retry(db, attempt, **kwargs) -> journey.AnswerOutcome:
     connection) while saving or committing is retried once, after a short pause, before
     the candidate sees anything. Safe to repeat: an answer is written at most once per
     presented question (a conditional update). A second failure raises
-    :class:`portal.errors.DatabaseUnavailable`: a 503 page that keeps the candidate's
+    :class:`portal.db.DatabaseUnavailable`: a 503 page that keeps the candidate's
     choice and sends it again with one click."""
-    from ..errors import DatabaseUnavailable
-
     for tries in (1, 2):
         try:
             outcome = journey.answer_logic_item(db, attempt, **kwargs)

@@ -33,8 +33,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, defer
 
 from item_banks import BankError, LogicBank, adaptive, archive, recalibration
-from item_banks.loader import parse_logic_bank
-from item_banks.schema import validate_data
+from item_banks.loader import parse_logic_bank, validate_data
 
 from ..models import Attempt, BankActivation, BankVersion, LogicResponse
 from . import audit

@@ -19,7 +19,7 @@ from .. import synthesis as syn
 from ..models import Assignment, Candidate, Stage
 from . import audit
 from .evidence import Matrix, evidence_matrices
-from .progress import Page, page_number
+from .paging import Page, page_number
 
 #: Candidates per page of the final-candidates view (columns of its table).
 PER_PAGE = 10

@@ -31,7 +31,7 @@ from ..models import (
     Stage,
     TestKind,
 )
-from . import scoring, webhooks
+from . import scoring, verification, webhooks
 
 #: Statements per inventory page.
 INVENTORY_PAGE_SIZE = 10
@@ -224,21 +224,6 @@ class Presentation:
     remaining_seconds: int
 
 
-def responses_of(session: Session, attempt: Attempt) -> list[LogicResponse]:
-    return list(session.scalars(
-        sa.select(LogicResponse).where(LogicResponse.attempt_id == attempt.id)
-        .order_by(LogicResponse.position)
-    ))
-
-
-def cat_state(attempt: Attempt, ab: adaptive.AdaptiveBank, answered: list[LogicResponse]):
-    """Rebuild the attempt's CAT state from its stored answers (same seed, same lottery);
-    pretest answers are left out: they never reach the ability estimate."""
-    scored = [r for r in answered if not r.pretest]
-    return adaptive.replay_state(ab, attempt.seed, [r.item_id for r in scored],
-                                 [int(bool(r.correct)) for r in scored])
-
-
 def expire_if_due(
     session: Session, attempt: Attempt, *, now: datetime, bank: LogicBank, norms: NormTable,
     timing: Timing = Timing(),
@@ -302,7 +287,7 @@ def _state_before(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank,
         .order_by(LogicResponse.position)
         .limit(n_op)
     ).all()
-    return cat_state(attempt, ab, answered)
+    return scoring.cat_state(attempt, ab, answered)
 
 
 def _store_state(session: Session, attempt: Attempt, ab: adaptive.AdaptiveBank, state) -> None:
@@ -512,8 +497,6 @@ def finish_logic(
     won = _finish(session, attempt, reason, now)
     if won:
         if attempt.kind is TestKind.VERIFICATION:  # its own engine and a verdict
-            from . import verification
-
             verification.score_attempt(session, attempt, bank, norms, now=now)
         else:
             scoring.score_logic_attempt(session, attempt, bank, norms)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from item_banks import Inventory, LogicBank, adaptive, cat, score_facets, score_inventory, validity
 from norms import NormTable
 
-from ..models import Attempt, InventoryResponse, Result, TestKind
+from ..models import Attempt, InventoryResponse, LogicResponse, Result, TestKind
 
 LOGIC_SCALE = "logic.theta"
 BAND_LEVEL = 0.90
@@ -64,6 +64,21 @@ def _clip_theta(theta: float) -> float:
     return float(min(max(theta, -4.0), 4.0))
 
 
+def responses_of(session: Session, attempt: Attempt) -> list[LogicResponse]:
+    return list(session.scalars(
+        sa.select(LogicResponse).where(LogicResponse.attempt_id == attempt.id)
+        .order_by(LogicResponse.position)
+    ))
+
+
+def cat_state(attempt: Attempt, ab: adaptive.AdaptiveBank, answered: list[LogicResponse]):
+    """Rebuild the attempt's CAT state from its stored answers (same seed, same lottery);
+    pretest answers are left out: they never reach the ability estimate."""
+    scored = [r for r in answered if not r.pretest]
+    return adaptive.replay_state(ab, attempt.seed, [r.item_id for r in scored],
+                                 [int(bool(r.correct)) for r in scored])
+
+
 def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: NormTable, *,
                         store: bool = True, ab: adaptive.AdaptiveBank | None = None) -> Result:
     """Score a finished logic attempt with ``bank``: the version stamped on the attempt
@@ -71,8 +86,6 @@ def score_logic_attempt(session: Session, attempt: Attempt, bank: LogicBank, nor
     without storing or marking anything (``regenerate_logic_result``). ``ab``: the test
     the attempt ran (a verification test, ``services.verification.engine``); by default
     the logic test on ``bank``."""
-    from .journey import cat_state, responses_of
-
     ab = ab or adaptive.adaptive_bank(bank)
     rows = responses_of(session, attempt)
     # Pretest items are unscored: not in the estimate, the counts or the rapid-guess flags.

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..models import Client, Role, SsoLink, SsoRule, SsoRuleKind, User
+from .paging import Page, page_number
 from .users import UserError, create_user
 
 DOMAIN_RE = re.compile(r"^(?=.{3,200}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
@@ -190,11 +191,9 @@ def remove_rule(session: Session, rule_id: int) -> SsoRule | None:
 LINKS_PER_PAGE = 50
 
 
-def links_page(session: Session, page_value) -> tuple["Page", list[tuple[SsoLink, str]]]:
+def links_page(session: Session, page_value) -> tuple[Page, list[tuple[SsoLink, str]]]:
     """One page of account links, newest sign-in first, with each account's e-mail address
     (two queries whatever the number of links)."""
-    from .progress import Page, page_number
-
     total = session.scalar(sa.select(sa.func.count()).select_from(SsoLink)) or 0
     number = page_number(page_value, total, LINKS_PER_PAGE)
     rows = session.execute(

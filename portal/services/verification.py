@@ -47,7 +47,7 @@ from ..models import (
     VerificationOrder,
     VerificationStatus,
 )
-from . import audit
+from . import audit, scoring
 from .scoring import LOGIC_SCALE
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -361,8 +361,6 @@ def score_attempt(session: Session, attempt: Attempt, bank: LogicBank, norms: No
                   now: datetime) -> VerificationOrder | None:
     """Score a finished verification attempt (``journey.finish_logic`` calls this for the
     kind ``verification``) and store the verdict on its order, with the versions."""
-    from . import scoring
-
     order = order_of_attempt(session, attempt)
     if order is None:
         return None

@@ -39,6 +39,7 @@ from standardwebhooks import Webhook
 
 from ..models import Candidate, DeliveryStatus, Invitation, Stage, WebhookDelivery, WebhookEndpoint
 from . import audit
+from .paging import Page, page_number
 from .worker_runs import RunCounts
 
 log = logging.getLogger(__name__)
@@ -572,11 +573,9 @@ def resend(session: Session, delivery: WebhookDelivery, *, user_id: int | None, 
 
 
 def delivery_log(session: Session, *, endpoint_id: int | None, status: DeliveryStatus | None, page,
-                 per_page: int = LOG_PAGE_SIZE) -> tuple["Page", list[WebhookDelivery]]:
-    """The newest deliveries first, filtered: the page (``progress.Page``, as every list of
+                 per_page: int = LOG_PAGE_SIZE) -> tuple[Page, list[WebhookDelivery]]:
+    """The newest deliveries first, filtered: the page (``paging.Page``, as every list of
     the admin pages) and its deliveries; two queries whatever the log's size."""
-    from .progress import Page, page_number
-
     conditions = []
     if endpoint_id is not None:
         conditions.append(WebhookDelivery.endpoint_id == endpoint_id)
