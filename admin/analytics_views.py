@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
+from portal.i18n import current_language
 from portal.services import access, audit
 from portal.services import analytics as an
 from portal.services.equality import MIN_GROUP
@@ -115,17 +116,11 @@ def _impact_filters(inventory):
 
 
 def _scale_names(inventory) -> dict[str, str]:
-    lang = _lang()
+    lang = current_language()
     names = {LOGIC_SCALE: _("Logic test")}
     for d in inventory.domains:
         names[f"personality.{d.id}"] = d.name.get(lang) or d.name.get("en") or d.id
     return names
-
-
-def _lang() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "sv")
 
 
 def _csv(text: str, filename: str):
@@ -232,7 +227,7 @@ def analytics_inventory():
     inventory = res.inventory()
     result = an.inventory_analysis(db, scope, inventory)
     _log("view", "analytics_inventory", assignment_id=assignment_id)
-    lang = _lang()
+    lang = current_language()
     names = {d.id: d.name.get(lang, d.id) for d in inventory.domains}
     names.update({f.id: f.name.get(lang, f.id) for f in inventory.facets})
     return render_template("admin/analytics_inventory.html", result=result, names=names, inventory=inventory,

@@ -29,24 +29,22 @@ def format_datetime_local(value) -> str:
 
 def scale_label(scale: str) -> str:
     """A test scale's name in the current language (``portal.labels.scale_name``)."""
-    from flask_babel import get_locale
-
+    from .i18n import current_language
     from .labels import scale_name
 
-    return scale_name(scale, str(get_locale() or "sv"))
+    return scale_name(scale, current_language())
 
 
 def rtext(path: str, **values) -> str:
     """A text of ``portal/data/report_texts.json`` by path (``consultant/question``) in
     the current language, with ``%(name)s`` placeholders filled from ``values``."""
-    from flask_babel import get_locale
-
     from . import report_texts as rt
+    from .i18n import current_language
 
     entry = rt.load_texts()
     for key in path.split("/"):
         entry = entry[key]
-    text = rt.text(entry, str(get_locale() or "sv"))
+    text = rt.text(entry, current_language())
     return text % values if values else text
 
 

@@ -18,6 +18,7 @@ from ..db import get_session
 from ..downloads import attachment
 from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..extensions import limiter
+from ..i18n import current_language
 from ..services import audit, integrity, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
@@ -463,7 +464,7 @@ def inventory():
             missing = err.missing
     if page is None:
         return redirect(url_for(".resume"))
-    lang = _lang()
+    lang = current_language()
     statements = [(sid, inv.get(sid).text[lang]) for sid in page.statement_ids]
     seen = f"I{attempt.id}:{page.number}"
     if request.method == "GET" and request.cookies.get(SEEN_COOKIE) == seen:
@@ -594,12 +595,6 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _lang() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "sv")
 
 
 @bp.app_context_processor
