@@ -16,7 +16,6 @@ from portal.services.scoring import LOGIC_SCALE
 
 from . import bp
 from .auth import candidate_or_404, staff_required
-from .charts import percentile_band_svg
 
 STOP_REASONS = {
     "se_target": _l("stopped when the result was precise enough"),
@@ -72,7 +71,7 @@ def candidate(candidate_id: int):
         logic_summary=summarise(logic) if logic is not None else None,
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
         inventory=inventory, norms=shown, norm_info=res.norm_info(shown), norms_ref=norms_ref,
-        stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
+        stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, profile=profile,
         signals=signals, integrity=integrity,
     )
 

@@ -5,6 +5,8 @@ import base64
 
 from flask import Flask
 
+from .charts import percentile_band_svg
+
 OPTION_LETTERS = "ABCDEFGH"
 
 
@@ -54,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(scale_label)
     app.add_template_global(rtext)
     app.add_template_global(labels, "labels")
+    app.add_template_global(percentile_band_svg)
     app.add_template_filter(svg_data_uri)
     app.add_template_filter(format_date_local)
     app.add_template_filter(format_datetime_local)
