@@ -23,7 +23,6 @@ from portal.services import interviews as svc
 
 from . import bp
 from .auth import candidate_or_404, staff_required
-from .results import FLAG_TEXTS
 
 #: Message per service error code.
 ERROR_TEXTS = {
@@ -54,7 +53,7 @@ def _guide(candidate_id: int, action: str) -> dict:
     audit.record(db, user_id=current_user.id, action=action, object_type="interview_guide",
                  object_id=c.id, now=now)
     return {"c": c, "profile": profile, "sections": svc.interview_guide(db, c, lang=current_language()),
-            "flags": svc.raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(current_language()),
+            "flags": svc.raised_flags(db, c), "flag_texts": labels.VALIDITY_FLAGS, "scale_names": _scale_names(current_language()),
             "today": now.date().isoformat()}
 
 

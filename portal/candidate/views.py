@@ -8,7 +8,6 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from item_banks import adaptive
 from item_banks.team_names import with_english_team_names
@@ -19,6 +18,7 @@ from ..downloads import attachment
 from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..extensions import limiter
 from ..i18n import current_language
+from ..labels import ITEM_KINDS
 from ..services import audit, integrity, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
@@ -39,14 +39,6 @@ DEVICE_KEY = "device"
 #: ``I<attempt id>:<page>``): shown again means a reload (an integrity signal). A plain
 #: cookie of its own, so the signed session is not re-sent for it on every question.
 SEEN_COOKIE = "so_seen"
-
-#: How the instructions name each item type.
-ITEM_KINDS = {
-    "number_series": _l("number series"),
-    "letter_series": _l("letter series"),
-    "matrix": _l("figure patterns"),
-    "deductive": _l("short reasoning tasks"),
-}
 
 STEP_ENDPOINTS = {
     Stage.WELCOME: ".welcome",
