@@ -9,13 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from, step_of
-from helpers import signed_in
+from conftest import PASSWORD, csrf_from, step_of
 from portal.competencies import load_library, load_templates
 from portal.models import Assignment, AuditEvent, Competency, RequirementProfile, Role, User
 from portal.services import profiles as svc
 
-PASSWORD = "a long enough password"
 SECRET_NAME = "Hemliga Kandidaten"
 
 
@@ -254,13 +252,9 @@ def test_audit_events_without_personal_data(db, make_invitation, assignment, sta
 # ---------------------------------------------------------------------------- pages
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD)
-
-
 @pytest.fixture
-def consultant(app, staff_user):
-    return login(app, "konsult@example.com")
+def consultant(app, staff_user, login_as):
+    return login_as("konsult@example.com")
 
 
 def form_data(page, rows=(), **extra):
@@ -466,12 +460,12 @@ def test_consultant_adds_a_competency_and_uses_it(consultant, db, assignment):
     assert duplicate.status_code == 400 and 'id="name_en-error"' in duplicate.get_data(as_text=True)
 
 
-def test_client_users_cannot_reach_the_pages(app, db, assignment):
+def test_client_users_cannot_reach_the_pages(app, db, assignment, login_as):
     client_user = User(email="kund@example.com", role=Role.CLIENT, client_id=assignment.client_id,
                        password_hash=generate_password_hash(PASSWORD))
     db.add(client_user)
     db.commit()
-    client = login(app, "kund@example.com")
+    client = login_as("kund@example.com")
     for url in (f"/admin/assignments/{assignment.id}/profile", f"/admin/assignments/{assignment.id}/profile/history",
                 "/admin/competencies/new"):
         assert client.get(url).status_code == 403, url
