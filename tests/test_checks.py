@@ -263,7 +263,8 @@ def test_the_checklist_saves_every_item_with_one_button_and_loses_nothing(app, d
     assert sorted(e.object_id for e in audit_since(db, before)) == sorted([rows["identity"], rows["employment"]])
 
 
-def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_user, other_user, storage, clock, login_as):
+def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_user, other_user, storage, clock,
+                                                  login_as):
     candidate = db.get(Candidate, candidate_id)
     check = svc.checklist(db, candidate)[0]
     svc.attach_file(db, check, filename="id.pdf", data=PDF, storage_dir=storage, now=clock())

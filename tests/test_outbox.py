@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from portal.models import Candidate, Invitation, OutboxMessage, User
 
 
-def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, make_assignment, make_invitation, login_as, make_user):
+def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, make_assignment, make_invitation,
+                                                              login_as, make_user):
     for email in ("k@example.com", "other@example.com"):
         make_user(email)
     staffed = db.scalar(sa.select(User.id).where(User.email == "k@example.com"))

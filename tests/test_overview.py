@@ -146,7 +146,8 @@ def _counts(login_as, db):
     return len(consultant_statements), len(client_statements)
 
 
-def test_start_pages_query_count_does_not_grow_with_candidates(app, db, clock, make_assignment, make_invitation, login_as, make_user):
+def test_start_pages_query_count_does_not_grow_with_candidates(app, db, clock, make_assignment, make_invitation,
+                                                               login_as, make_user):
     _world(app, db, clock, make_assignment, make_invitation, make_user, extra=2)
     few = _counts(login_as, db)
     a = db.scalar(sa.select(Assignment.id).where(Assignment.title == "Ekonomichef"))

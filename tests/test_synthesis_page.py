@@ -105,7 +105,8 @@ def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, se
     assert 'data-inseparable="1"' in row and "skiljer inte" in row
     assert f'data-group="{setup["candidate"]},{other}"' in row
     assert "rank" not in html.lower()
-    assert login_as("b@example.com", check=False).get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
+    other = login_as("b@example.com", check=False)
+    assert other.get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
 
 
 def test_discrepancy_names_the_sources_and_suggests_a_follow_up(app, db, clock, setup, login_as):
@@ -114,7 +115,8 @@ def test_discrepancy_names_the_sources_and_suggests_a_follow_up(app, db, clock, 
     db.execute(sa.update(ReferenceCheck).values(ratings={"collaboration": {"level": 1, "notes": ""}}))
     db.execute(sa.update(InterviewRating).values(level=5))
     db.commit()
-    html = login_as("a@example.com", check=False).get(f"/admin/candidates/{setup['candidate']}/synthesis").get_data(as_text=True)
+    page = login_as("a@example.com", check=False).get(f"/admin/candidates/{setup['candidate']}/synthesis")
+    html = page.get_data(as_text=True)
     row = re.search(r'data-competency="collaboration" data-agreement="discrepant">(.*?)</tr>', html, re.S).group(1)
     assert 'data-follow-up="interview-reference"' in row
     assert "Intervjun visade mer än referenserna beskriver" in row
