@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from querycount import counting
+from querycount import statements_per_page
 from item_banks import load_inventory, load_logic_bank
 from portal.db import get_session
 from portal.models import (
@@ -463,14 +463,7 @@ def test_analytics_queries_do_not_grow_with_the_candidates(app, db, login_as, ma
     engine = app.extensions["portal.engine"]
 
     def measure() -> dict[str, int]:
-        browser = login_as("admin@example.com")
-        counts = {}
-        for url in urls:
-            assert browser.get(url).status_code == 200, url
-            with counting(engine) as statements_run:
-                assert browser.get(url).status_code == 200, url
-            counts[url] = len(statements_run)
-        return counts
+        return statements_per_page(engine, login_as("admin@example.com"), urls)
 
     grow(5)
     small = measure()

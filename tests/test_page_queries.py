@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from conftest import PASSWORD
-from querycount import counting
+from querycount import statements_per_page
 from portal import resources as res
 from portal.db import get_session
 from portal.models import (
@@ -152,13 +152,7 @@ def _measure(app, login_as, world, db) -> dict[str, int]:
     engine = app.extensions["portal.engine"]
     counts = {}
     for email, urls in _urls(world, db).items():
-        browser = login_as(email)
-        for url in urls:
-            assert browser.get(url).status_code == 200, url  # warm: first-use caches, lazy set-up rows
-            with counting(engine) as statements:
-                response = browser.get(url)
-            assert response.status_code == 200, url
-            counts[url] = len(statements)
+        counts.update(statements_per_page(engine, login_as(email), urls))
     return counts
 
 
