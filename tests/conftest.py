@@ -147,6 +147,19 @@ def csrf_from(response) -> str:
     return match.group(1)
 
 
+def old_sqlite(tmp_path: Path, revision: str, *statements: str) -> str:
+    """The URL of a SQLite database migrated only to ``revision`` and holding the rows the
+    SQL ``statements`` insert, for tests that upgrade it further."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, revision)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    return url
+
+
 def step_of(response) -> str | None:
     match = re.search(r'data-step="([^"]*)"', response.get_data(as_text=True))
     return match.group(1) if match else None

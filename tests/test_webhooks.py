@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from
+from conftest import csrf_from, old_sqlite
 from helpers import Candidate as Browser
 
 from portal import resources as res
@@ -686,22 +686,16 @@ def test_migration_marks_links_expired_before_it_as_noticed(tmp_path):
 
     from portal.migrate import alembic_config, upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    upgrade(url, "0012")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')")
-        conn.exec_driver_sql(
-            "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
-            " status, created_at, legal_hold_reason) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01', '')")
-        conn.exec_driver_sql(
-            "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
-            " created_at, legal_hold_reason) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01', '')")
-        for iid, expires in ((1, "2026-01-15 00:00:00.000000"), (2, "2999-01-01 00:00:00.000000")):
-            conn.exec_driver_sql(
-                "INSERT INTO invitation (id, candidate_id, nonce, language, created_at, expires_at, reminder_count)"
-                f" VALUES ({iid}, 1, 'n{iid}', 'sv', '2026-01-01 00:00:00.000000', '{expires}', 0)")
-    engine.dispose()
+    url = old_sqlite(
+        tmp_path, "0012",
+        "INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')",
+        "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
+        " status, created_at, legal_hold_reason) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01', '')",
+        "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
+        " created_at, legal_hold_reason) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01', '')",
+        *("INSERT INTO invitation (id, candidate_id, nonce, language, created_at, expires_at, reminder_count)"
+          f" VALUES ({iid}, 1, 'n{iid}', 'sv', '2026-01-01 00:00:00.000000', '{expires}', 0)"
+          for iid, expires in ((1, "2026-01-15 00:00:00.000000"), (2, "2999-01-01 00:00:00.000000"))))
     upgrade(url)
     engine = sa.create_engine(url)
     try:
