@@ -103,6 +103,12 @@ EQUALITY_GROUPS = {
 }
 DIF_COMPARISONS = {"language": _l("Test language: Swedish (reference) vs English (focal)"),
                    "gender": _l("Gender: men (reference) vs women (focal)")}
+#: User roles (``Role`` values).
+ROLES = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}
+#: Kinds of SSO rule (``SsoRuleKind`` values).
+SSO_RULE_KINDS = {"domain": _l("E-mail domain"), "group": _l("Group")}
+#: The e-mails a client's own texts can replace (``portal.services.branding``).
+MAIL_KINDS = {"invitation": _l("Invitation"), "reminder": _l("Reminder")}
 #: Retention classes (``portal.services.retention``): name and what the period covers.
 RETENTION_CLASSES = {
     "assessment": (_l("Assessment data and reports"),
