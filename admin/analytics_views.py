@@ -13,11 +13,12 @@ from datetime import date
 
 from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
+from portal.i18n import current_language
+from portal.labels import DIF_COMPARISONS, EQUALITY_GROUPS, EQUALITY_QUESTIONS
 from portal.services import access, audit
 from portal.services import analytics as an
 from portal.services.equality import MIN_GROUP
@@ -27,16 +28,6 @@ from portal.services.scoring import LOGIC_SCALE
 from .blueprint import bp
 from .auth import staff_required
 from .charts import curve_chart_svg
-
-QUESTION_LABELS = {"gender": _l("Gender"), "age_band": _l("Age"), "first_language": _l("First language")}
-GROUP_LABELS = {
-    "gender": {"woman": _l("Woman"), "man": _l("Man"), "other": _l("Another gender or non-binary")},
-    "age_band": {"-29": _l("29 or younger"), "30-39": "30-39", "40-49": "40-49", "50-": _l("50 or older")},
-    "first_language": {"sv": _l("Swedish"), "other": _l("Another language"),
-                       "both": _l("Swedish and another language equally")},
-}
-DIF_LABELS = {"language": _l("Test language: Swedish (reference) vs English (focal)"),
-              "gender": _l("Gender: men (reference) vs women (focal)")}
 
 
 class BadFilter(ValueError):
@@ -115,17 +106,11 @@ def _impact_filters(inventory):
 
 
 def _scale_names(inventory) -> dict[str, str]:
-    lang = _lang()
+    lang = current_language()
     names = {LOGIC_SCALE: _("Logic test")}
     for d in inventory.domains:
         names[f"personality.{d.id}"] = d.name.get(lang) or d.name.get("en") or d.id
     return names
-
-
-def _lang() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "sv")
 
 
 def _csv(text: str, filename: str):
@@ -215,7 +200,7 @@ def analytics_dif():
         # group follows from the total above.
         rest = result.window.n - n_ref - n_foc
         sizes_shown = n_ref >= MIN_GROUP and n_foc >= MIN_GROUP and (rest == 0 or rest >= MIN_GROUP)
-        tables.append({"key": key, "label": DIF_LABELS[key], "rows": listed[:100], "counts": counts,
+        tables.append({"key": key, "label": DIF_COMPARISONS[key], "rows": listed[:100], "counts": counts,
                        "insufficient": insufficient, "groups": (n_ref, n_foc), "sizes_shown": sizes_shown,
                        "reference": reference, "focal": focal, "more": max(0, len(listed) - 100)})
     args = {"assignment": assignment_id or "", "bank": f"{bank_id}@{version}"}
@@ -232,7 +217,7 @@ def analytics_inventory():
     inventory = res.inventory()
     result = an.inventory_analysis(db, scope, inventory)
     _log("view", "analytics_inventory", assignment_id=assignment_id)
-    lang = _lang()
+    lang = current_language()
     names = {d.id: d.name.get(lang, d.id) for d in inventory.domains}
     names.update({f.id: f.name.get(lang, f.id) for f in inventory.facets})
     return render_template("admin/analytics_inventory.html", result=result, names=names, inventory=inventory,
@@ -261,7 +246,7 @@ def analytics_impact():
             "since": request.args.get("since", ""), "until": request.args.get("until", "")}
     response = make_response(render_template(
         "admin/analytics_impact.html", result=result, error=error, scales=scales, scale=scale, cut=cut,
-        scale_names=_scale_names(inventory), question_labels=QUESTION_LABELS, group_labels=GROUP_LABELS,
+        scale_names=_scale_names(inventory), question_labels=EQUALITY_QUESTIONS, group_labels=EQUALITY_GROUPS,
         args=args, **_common(db, assignment_id)))
     if error:
         response.status_code = 400

@@ -14,6 +14,7 @@ from norms import available_groups, load_norm_table
 from portal import labels
 from portal import resources as res
 from portal.db import get_session
+from portal.i18n import current_language
 from portal.services.access import client_scope
 from portal.models import Client
 from portal.models.assignments import ROLE_FAMILIES
@@ -121,12 +122,6 @@ def new_assignment():
                            advice=time_limit_advice()), status
 
 
-def res_locale():
-    from flask_babel import get_locale
-
-    return get_locale() or "sv"
-
-
 def _group_labels(groups, client_id: int | None = None) -> dict[str, str]:
     """Norm group -> its name in the page's language, for the norm-group choice, saying
     which tables are local or provisional. Another client's local norm is not offered
@@ -137,7 +132,7 @@ def _group_labels(groups, client_id: int | None = None) -> dict[str, str]:
         population = table.population or {}
         if client_id is not None and table.local_scope == "client" and population.get("client_id") != client_id:
             continue
-        text = table.label_for(str(res_locale()))
+        text = table.label_for(current_language())
         if table.local_scope == "client":
             text += " · " + _("local norm: only candidates of %(client)s", client=population.get("client"))
         elif table.local_scope == "role_family":

@@ -13,6 +13,7 @@ from flask_login import current_user
 from portal import brand_assets
 from portal import resources as res
 from portal.db import get_session
+from portal.labels import MAIL_KINDS
 from portal.models import Assignment, Client
 from portal.services import branding, mail
 from portal.services.access import assignment_scope, client_scope
@@ -98,7 +99,6 @@ def branding_settings():
 
 # -- a client's own e-mail texts ------------------------------------------------------------
 
-KIND_LABELS = {"invitation": _l("Invitation"), "reminder": _l("Reminder")}
 PLACEHOLDER_HELP = {
     "name": _l("the candidate's name"), "role": _l("the role"), "client": _l("the client's name"),
     "url": _l("the candidate's personal link (required)"), "minutes": _l("the candidate's time for the logic test"),
@@ -152,7 +152,7 @@ def _sample_context(client, lang: str) -> dict:
 def client_emails(client_id: int):
     client = _client_or_404(client_id)
     return render_template("admin/client_emails.html", client=client, forms=_forms(client.id),
-                           kinds=KIND_LABELS, placeholders=PLACEHOLDER_HELP, previews={}, errors={})
+                           kinds=MAIL_KINDS, placeholders=PLACEHOLDER_HELP, previews={}, errors={})
 
 
 @bp.post("/clients/<int:client_id>/emails/<kind>")
@@ -167,7 +167,7 @@ def client_emails_save(client_id: int, kind: str):
     previews: dict = {}
     if not form.validate_on_submit():
         flash(_("The form had expired or a text was too long. Try again."), "error")
-        return render_template("admin/client_emails.html", client=client, forms=forms, kinds=KIND_LABELS,
+        return render_template("admin/client_emails.html", client=client, forms=forms, kinds=MAIL_KINDS,
                                placeholders=PLACEHOLDER_HELP, previews={}, errors={}), 400
     texts = {lang: (form[f"subject_{lang}"].data or "", form[f"body_{lang}"].data or "") for lang in ("sv", "en")}
     action = request.form.get("action", "save")
@@ -183,14 +183,14 @@ def client_emails_save(client_id: int, kind: str):
                 continue
             with force_locale(lang):
                 previews[lang] = mail.render_custom(subject, body, _sample_context(client, lang), renderer=renderer)
-        return render_template("admin/client_emails.html", client=client, forms=forms, kinds=KIND_LABELS,
+        return render_template("admin/client_emails.html", client=client, forms=forms, kinds=MAIL_KINDS,
                                placeholders=PLACEHOLDER_HELP, previews={kind: previews}, errors={kind: errors},
                                preview_kind=kind), 400 if errors else 200
     try:
         branding.save_templates(get_session(), client.id, kind, texts, user_id=current_user.id, now=res.now())
     except branding.BrandingError as exc:
         errors[exc.values.get("lang", "sv")] = _template_message(exc)
-        return render_template("admin/client_emails.html", client=client, forms=forms, kinds=KIND_LABELS,
+        return render_template("admin/client_emails.html", client=client, forms=forms, kinds=MAIL_KINDS,
                                placeholders=PLACEHOLDER_HELP, previews={}, errors={kind: errors}), 400
     flash(_("The invitation texts for %(client)s were saved.", client=client.name) if kind == "invitation" else
           _("The reminder texts for %(client)s were saved.", client=client.name), "success")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from portal import competencies as lib
 from portal import resources as res
 from portal.db import get_session
+from portal.i18n import current_language
 from portal.services.overview import LIMIT as OVERVIEW_LIMIT
 from portal.services.overview import client_overview
 from portal.models import Assignment, Candidate, ReportKind, Role
@@ -105,7 +105,7 @@ def first_opinion(candidate_id: int):
             target = ("admin.client_assignment", {"assignment_id": c.assignment_id}) \
                 if current_user.role is Role.CLIENT else ("admin.synthesis", {"candidate_id": c.id})
             return redirect(url_for(target[0], **target[1]))
-    lang = str(get_locale() or "sv")
+    lang = current_language()
     known = profiles.all_competencies(db)
     saved = fo.recorded(db, c)
     rows = []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +15,7 @@ from portal import labels
 from portal import resources as res
 from portal.db import get_session
 from portal.downloads import attachment
+from portal.i18n import current_language
 from portal.pdf import render_pdf
 from portal.models import User
 from portal.services import audit, profiles
@@ -24,7 +24,6 @@ from portal.services.results import raised_flags
 
 from .blueprint import bp
 from .auth import candidate_or_404, staff_required
-from .results import FLAG_TEXTS
 
 #: Message per service error code.
 ERROR_TEXTS = {
@@ -41,10 +40,6 @@ SCALE_NAMES = {
 }
 
 
-def _lang() -> str:
-    return str(get_locale() or "sv")
-
-
 def _slug(key: str) -> str:
     return key.replace(".", "-")
 
@@ -58,8 +53,8 @@ def _guide(candidate_id: int, action: str) -> dict:
     profile = profiles.lock_current(db, c.assignment, now=now, user_id=current_user.id)
     audit.record(db, user_id=current_user.id, action=action, object_type="interview_guide",
                  object_id=c.id, now=now)
-    return {"c": c, "profile": profile, "sections": svc.interview_guide(db, c, lang=_lang()),
-            "flags": raised_flags(db, c), "flag_texts": FLAG_TEXTS, "scale_names": _scale_names(_lang()),
+    return {"c": c, "profile": profile, "sections": svc.interview_guide(db, c, lang=current_language()),
+            "flags": raised_flags(db, c), "flag_texts": labels.VALIDITY_FLAGS, "scale_names": _scale_names(current_language()),
             "today": now.date().isoformat()}
 
 
@@ -69,7 +64,7 @@ def interview_guide(candidate_id: int):
     """The guide on screen, with a rating form under each competency, so that an
     interviewer with a tablet rates while interviewing (the PDF has room for notes)."""
     context = _guide(candidate_id, "view")
-    _profile, rows, _raters = _rating_rows(get_session(), context["c"], _lang())
+    _profile, rows, _raters = _rating_rows(get_session(), context["c"], current_language())
     return render_template("admin/interview_guide.html", ratings={r["key"]: r for r in rows}, **context)
 
 
@@ -78,7 +73,7 @@ def interview_guide(candidate_id: int):
 def interview_guide_pdf(candidate_id: int):
     """The same guide as a printable A4 PDF, with room for notes under each competency."""
     context = _guide(candidate_id, "download")
-    html = render_template("reports/interview_guide.html", pdf=True, lang=_lang(), **context)
+    html = render_template("reports/interview_guide.html", pdf=True, lang=current_language(), **context)
     return attachment(render_pdf(html), name=f"{_('interview-guide')}-{context['c'].id}.pdf",
                       mimetype="application/pdf")
 
@@ -99,7 +94,7 @@ def _level(raw: str | None) -> int | None:
 def ratings(candidate_id: int):
     db = get_session()
     c = candidate_or_404(candidate_id)
-    lang = _lang()
+    lang = current_language()
     errors: dict[str, str] = {}
     entered: dict[str, dict] = {}
     status = 200

@@ -13,13 +13,13 @@ import math
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from item_banks import BankError, leaks
 from portal import resources as res
 from portal.db import get_session
+from portal.labels import LEAK_STATUSES
 from portal.services import analytics as an
 from portal.services import bank_versions
 from portal.services import leak_monitoring as lm
@@ -31,8 +31,6 @@ from .auth import admin_required, staff_required
 from .charts import _nice_ceiling, curve_chart_svg
 from .forms import RetireItemForm
 
-STATUS_LABELS = {leaks.ALARM: _l("Alarm"), leaks.NO_ALARM: _l("No alarm"),
-                 leaks.INSUFFICIENT: _l("Insufficient data")}
 #: Rows per page of the item list.
 PER_PAGE = 50
 #: Points of the CUSUM chart at most (a longer path is thinned evenly, keeping its maximum).
@@ -73,7 +71,7 @@ def analytics_leaks():
     shown = summary.items[(page.number - 1) * PER_PAGE: page.number * PER_PAGE]
     _log("view", "analytics_leaks", assignment_id=assignment_id)
     return render_template("admin/analytics_leaks.html", summary=summary, rows=shown, page=page,
-                           statuses=STATUS_LABELS, args=_args(assignment_id), bank=current,
+                           statuses=LEAK_STATUSES, args=_args(assignment_id), bank=current,
                            alpha=leaks.DEFAULT_ALPHA, horizon=leaks.DEFAULT_HORIZON, **_common(db, assignment_id))
 
 
@@ -117,7 +115,7 @@ def analytics_leak_item(item_id: str):
     labels = [lm.window_label(w, by) for w in detail.windows]
     _log("view", "analytics_leak_item", assignment_id=assignment_id, item_id=item_id)
     return render_template("admin/analytics_leak_item.html", detail=detail, item=detail.item, labels=labels,
-                           statuses=STATUS_LABELS, args=_args(assignment_id), by=by,
+                           statuses=LEAK_STATUSES, args=_args(assignment_id), by=by,
                            cusum_chart=_cusum_chart(detail.item), window_chart=_window_chart(detail),
                            block=lm.BLOCK, bank=current, min_n=leaks.DEFAULT_MIN_N, **_common(db, assignment_id))
 
@@ -174,4 +172,4 @@ def analytics_leak_retire(item_id: str):
     elif request.method == "POST":
         status = 409
     return render_template("admin/analytics_leak_retire.html", detail=detail, item=detail.item, form=form,
-                           problem=problem, retirable=retirable, statuses=STATUS_LABELS, bank=current), status
+                           problem=problem, retirable=retirable, statuses=LEAK_STATUSES, bank=current), status

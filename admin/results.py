@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
+from portal.labels import STOP_REASONS, VALIDITY_FLAGS
 from portal.models import TestKind, VerificationStatus
 from portal.services import audit, integrity, journey, profiles, progress
 from portal.services import verification as verify_svc
@@ -16,28 +16,6 @@ from portal.services.scoring import LOGIC_SCALE
 
 from .blueprint import bp
 from .auth import candidate_or_404, staff_required
-from .charts import percentile_band_svg
-
-STOP_REASONS = {
-    "se_target": _l("stopped when the result was precise enough"),
-    "max_items": _l("stopped at the maximum number of questions"),
-    "time_limit": _l("time ran out: questions the test would still have asked count as wrong"),
-    "bank_exhausted": _l("no more questions in the bank"),
-}
-
-#: What each validity indicator means, for the consultant (see item_banks/validity.py).
-FLAG_TEXTS = {
-    "too_fast": (_l("Very fast answers"),
-                 _l("Median time per statement was below %(threshold)s seconds; the statements may not have been read carefully.")),
-    "long_string": (_l("Same answer many times in a row"),
-                    _l("%(threshold)s or more identical answers in a row; this can mean answering without reading.")),
-    "inconsistency": (_l("Inconsistent answers"),
-                      _l("Statements that mean nearly the same were answered differently (mean difference %(threshold)s points or more).")),
-    "acquiescence": (_l("Tendency to agree or disagree regardless of content"),
-                     _l("The average answer was at least 4 or at most 2 although half the statements are reversed.")),
-    "infrequency": (_l("Unusual answers to control statements"),
-                    _l("%(threshold)s or more control statements that almost everyone answers the same way were answered the other way.")),
-}
 
 
 @bp.get("/candidates/<int:candidate_id>")
@@ -73,7 +51,7 @@ def candidate(candidate_id: int):
         logic_attempt=logic_attempt, inventory_attempt=inventory_attempt, results=results,
         logic_minutes_used=progress.minutes(progress.time_used(logic_attempt, now=now)) if logic_attempt else None,
         inventory=inventory, norms=shown, norm_info=res.norm_info(shown), norms_ref=norms_ref,
-        stop_reasons=STOP_REASONS, flag_texts=FLAG_TEXTS, band_svg=percentile_band_svg, profile=profile,
+        stop_reasons=STOP_REASONS, flag_texts=VALIDITY_FLAGS, profile=profile,
         signals=signals, integrity=integrity,
     )
 

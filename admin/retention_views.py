@@ -3,30 +3,16 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import resources as res
 from portal.db import get_session
+from portal.labels import RETENTION_CLASSES
 from portal.services import retention
 
 from .blueprint import bp
 from .auth import admin_required, assignment_or_404, candidate_or_404, staff_required
 from .forms import HiredForm, LegalHoldForm, RetentionForm
-
-CLASS_LABELS = {
-    "assessment": (_l("Assessment data and reports"),
-                   _l("Every candidate's name, results, reports, interview notes, references and e-mails, "
-                      "counted from the close of the assignment. Then the candidate is erased; the anonymous "
-                      "answers stay for norms and item statistics.")),
-    "contact": (_l("Contact data of candidates not hired"),
-                _l("E-mail address, invitation links and e-mails of candidates not marked as hired, counted "
-                   "from the close of the assignment.")),
-    "attachments": (_l("Background-check attachments"),
-                    _l("The attached files, counted from the close of the assignment.")),
-    "outbox": (_l("E-mail outbox"), _l("Stored e-mails (they hold names and links), counted from when they were written.")),
-    "audit": (_l("Audit log"), _l("Who did what (ids, no personal data), counted from when it happened.")),
-}
 
 
 @bp.route("/retention", methods=["GET", "POST"])
@@ -46,7 +32,7 @@ def retention_settings():
     defaults = {**retention.DEFAULT_MONTHS, **(current_app.config.get("RETENTION_MONTHS") or {})}
     due = {d.data_class: d for d in retention.plan(db, current_app.config, now=res.now())}
     held_assignments, held_candidates = retention.holds(db)
-    return render_template("admin/retention.html", form=form, labels=CLASS_LABELS, defaults=defaults, due=due,
+    return render_template("admin/retention.html", form=form, labels=RETENTION_CLASSES, defaults=defaults, due=due,
                            held_assignments=held_assignments, held_candidates=held_candidates), status
 
 

@@ -31,6 +31,7 @@ from portal import oidc
 from portal import resources as res
 from portal.db import get_session, keep_on_refusal
 from portal.extensions import limiter
+from portal.labels import ROLES, SSO_RULE_KINDS
 from portal.models import Client, Role, SsoRuleKind
 from portal.security import CSP
 from portal.services import audit
@@ -71,8 +72,6 @@ RULE_ERRORS = {
     "client_not_allowed": ("client_id", _l("Only client-user rules have a client organisation.")),
     "exists": ("value", _l("There is already such a rule.")),
 }
-ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}
-KIND_LABELS = {"domain": _l("E-mail domain"), "group": _l("Group")}
 
 
 def redirect_uri(provider: oidc.Provider) -> str:
@@ -248,7 +247,7 @@ def sso_settings():
     links, linked = svc.links_page(db, request.args.get("page"))
     return render_template("admin/sso.html", form=form, rules=svc.list_rules(db), links=links, linked=linked,
                            clients={c.id: c for c in clients}, providers=oidc.providers(),
-                           redirect_uri=redirect_uri, role_labels=ROLE_LABELS, kind_labels=KIND_LABELS,
+                           redirect_uri=redirect_uri, role_labels=ROLES, kind_labels=SSO_RULE_KINDS,
                            trust_idp_mfa=current_app.config.get("OIDC_TRUST_IDP_MFA")), status
 
 

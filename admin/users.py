@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal import resources as res
 from portal.db import get_session
+from portal.labels import ROLES
 from portal.models import Client, Role, User
 from portal.services import audit
 from portal.services import set_password as links
@@ -25,7 +26,6 @@ from portal.web import renderer
 from .blueprint import bp
 from .auth import admin_required
 
-ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant"), "client": _l("Client user")}
 USER_ERRORS = {
     "invalid_email": _l("Enter a valid e-mail address."),
     "client_required": _l("Choose the client organisation of a client user."),
@@ -70,7 +70,7 @@ def users():
     people = db.scalars(sa.select(User).order_by(User.role, User.email)).all()
     now = res.now()
     return render_template("admin/users.html", form=form, people=people, clients={c.id: c for c in clients},
-                           role_labels=ROLE_LABELS, link_states={u.id: links.link_state(u, now) for u in people},
+                           role_labels=ROLES, link_states={u.id: links.link_state(u, now) for u in people},
                            link_hours=current_app.config["SET_PASSWORD_LINK_HOURS"]), status
 
 

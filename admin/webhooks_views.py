@@ -17,6 +17,7 @@ from wtforms.validators import Length, Optional
 
 from portal import resources as res
 from portal.db import get_session
+from portal.labels import DELIVERY_STATUSES
 from portal.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from portal.services import webhooks as svc
 
@@ -30,12 +31,6 @@ EVENT_LABELS = {
     svc.REPORT_RELEASED: _l("A report was released"),
     svc.INVITATION_REVOKED: _l("An invitation link was revoked"),
     svc.INVITATION_EXPIRED: _l("An invitation link expired"),
-}
-STATUS_LABELS = {
-    "pending": _l("queued"),
-    "retrying": _l("failed, will be retried"),
-    "delivered": _l("delivered"),
-    "dead": _l("failed for a day; given up"),
 }
 ERRORS = {
     "invalid_url": (_l("Enter a full http:// or https:// address without a user name or password."), "url"),
@@ -100,7 +95,7 @@ def _list_page(form, *, secret=None, secret_for=None, status=200):
             counts.setdefault(endpoint_id, {})[status_value.value] = count
     response = current_app.make_response((render_template(
         "admin/webhooks.html", form=form, endpoints=endpoints, counts=counts, event_labels=EVENT_LABELS,
-        status_labels=STATUS_LABELS, secret=secret, secret_for=secret_for,
+        status_labels=DELIVERY_STATUSES, secret=secret, secret_for=secret_for,
         allow_private=_settings().allow_private,
         late=svc.waiting_since(db, now=res.now()) if endpoints else 0), status))
     return _no_store(response)
@@ -187,13 +182,13 @@ def webhook_deliveries():
     db = get_session()
     endpoint_id = request.args.get("endpoint_id", type=int)
     status_arg = request.args.get("status") or ""
-    status = DeliveryStatus(status_arg) if status_arg in STATUS_LABELS else None
+    status = DeliveryStatus(status_arg) if status_arg in DELIVERY_STATUSES else None
     page, deliveries = svc.delivery_log(db, endpoint_id=endpoint_id, status=status, page=request.args.get("page"))
     endpoints = db.scalars(sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id)).all()
     args = {k: v for k, v in (("endpoint_id", endpoint_id), ("status", status.value if status else None)) if v}
     return render_template("admin/webhook_deliveries.html", page=page, deliveries=deliveries, endpoints=endpoints,
                            endpoint_id=endpoint_id, status=status.value if status else "",
-                           status_labels=STATUS_LABELS, args=args,
+                           status_labels=DELIVERY_STATUSES, args=args,
                            urls={e.id: e.url for e in endpoints})
 
 

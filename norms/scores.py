@@ -14,15 +14,15 @@ References
   Aviation Psychology Program in the Second World War (Flanagan, J. C., Ed., 1947,
   *The aviation psychology program in the Army Air Forces*, AAF Report No. 1); see any
   psychometrics text, e.g. Anastasi & Urbina (1997), *Psychological testing*, 7th ed.
-- Inverse normal: Acklam, P. J. (2003). An algorithm for computing the inverse normal
-  cumulative distribution function (rational approximations, relative error < 1.15e-9,
-  published on the author's web page), refined by one step of Halley's method, which
-  brings it to about double precision.
+- Normal distribution: the standard library's ``statistics.NormalDist`` (its ``inv_cdf``
+  is Wichura, M. J. (1988). Algorithm AS 241: the percentage points of the normal
+  distribution. *Applied Statistics*, 37(3), 477-484).
 """
 
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 __all__ = [
     "PERCENTILE_MAX",
@@ -43,6 +43,7 @@ PERCENTILE_MAX = 99.9
 #: T-scores are reported in [20, 80], i.e. z within +/- 3.
 T_MIN = 20.0
 T_MAX = 80.0
+_STANDARD_NORMAL = NormalDist()
 
 
 def _check(z: float) -> float:
@@ -55,11 +56,11 @@ def _check(z: float) -> float:
 def percentile_from_z(z: float) -> float:
     """Percentile rank of ``z`` under the standard normal, one decimal, in [0.1, 99.9].
 
-    ``100 * Phi(z)`` with ``Phi(z) = (1 + erf(z / sqrt(2))) / 2``, clipped to
-    [0.1, 99.9] and rounded to one decimal. z = 0 gives 50.0, z = 1 gives 84.1.
+    ``100 * Phi(z)`` (``NormalDist().cdf``, i.e. ``(1 + erf(z / sqrt(2))) / 2``), clipped
+    to [0.1, 99.9] and rounded to one decimal. z = 0 gives 50.0, z = 1 gives 84.1.
     """
     z = _check(z)
-    p = 50.0 * (1.0 + math.erf(z / math.sqrt(2.0)))
+    p = 100.0 * _STANDARD_NORMAL.cdf(z)
     return round(min(max(p, PERCENTILE_MIN), PERCENTILE_MAX), 1)
 
 
@@ -80,13 +81,7 @@ def sten_from_z(z: float) -> int:
     Expected proportions under a normal distribution, sten 1..10 (percent):
     2.3, 4.4, 9.2, 15.0, 19.1, 19.1, 15.0, 9.2, 4.4, 2.3.
     """
-    z = _check(z)
-    x = 2.0 * z + 6.0
-    if x >= 10.0:
-        return 10
-    if x < 2.0:
-        return 1
-    return math.floor(x)
+    return _half_sd_band(2.0 * _check(z) + 6.0, 10)
 
 
 def stanine_from_z(z: float) -> int:
@@ -98,67 +93,32 @@ def stanine_from_z(z: float) -> int:
     Expected proportions under a normal distribution, stanine 1..9 (percent):
     4, 7, 12, 17, 20, 17, 12, 7, 4.
     """
-    z = _check(z)
-    x = 2.0 * z + 5.5
-    if x >= 9.0:
-        return 9
+    return _half_sd_band(2.0 * _check(z) + 5.5, 9)
+
+
+def _half_sd_band(x: float, top: int) -> int:
+    """``clip(floor(x), 1, top)`` for a continuous score ``x`` (also +/- infinity): the
+    band 1 is ``x < 2``, the band ``top`` is ``x >= top``."""
+    if x >= top:
+        return top
     if x < 2.0:
         return 1
     return math.floor(x)
 
 
-# Acklam's rational approximations: central region |p - 0.5| <= 0.5 - _P_LOW, tails outside.
-_A = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-      1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-      6.680131188771972e01, -1.328068155288572e01)
-_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-      -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
-_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-      3.754408661907416e00)
-_P_LOW = 0.02425
-_SQRT_2PI = math.sqrt(2.0 * math.pi)
-
-
-def _lower_quantile(p: float) -> float:
-    """Quantile for 0 < p <= 0.5 (so the result is <= 0)."""
-    if p < _P_LOW:
-        q = math.sqrt(-2.0 * math.log(p))
-        x = (((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]) / (
-            (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0
-        )
-    else:
-        q = p - 0.5
-        r = q * q
-        x = (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5]) * q / (
-            ((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0
-        )
-    # One Halley step on Phi(x) - p = 0 (Acklam's refinement). Skipped beyond |x| = 37.5
-    # (p < ~1e-307), where exp(x^2 / 2) would overflow; the approximation alone is good
-    # to ~1e-9 relative there.
-    if abs(x) < 37.5:
-        e = 0.5 * math.erfc(-x / math.sqrt(2.0)) - p
-        u = e * _SQRT_2PI * math.exp(x * x / 2.0)
-        x = x - u / (1.0 + x * u / 2.0)
-    return x
-
-
 def normal_quantile(p: float) -> float:
     """Inverse of the standard normal distribution function: ``z`` with ``Phi(z) = p``.
 
-    ``0 < p < 1``, otherwise ValueError (also for NaN). Acklam's (2003) rational
-    approximation refined by one Halley step; agrees with the standard library's
-    ``statistics.NormalDist().inv_cdf`` (Wichura's AS241) to about 1e-13 (tested).
-    Exactly antisymmetric for p >= 0.5: ``normal_quantile(p) == -normal_quantile(1 - p)``
-    (the upper half is computed as ``-quantile(1 - p)``, and ``1 - p`` is exact there).
-    Examples: p = 0.975 gives 1.959964, p = 0.95 gives 1.644854, p = 0.5 gives 0.
+    ``0 < p < 1``, otherwise ValueError (also for NaN). The standard library's
+    ``statistics.NormalDist().inv_cdf`` (Wichura's AS241, about double precision), which
+    is exactly antisymmetric: ``normal_quantile(p) == -normal_quantile(1 - p)`` for
+    p >= 0.5 (``1 - p`` is exact there, and AS241 computes both from the same ``min(p,
+    1 - p)``). Examples: p = 0.975 gives 1.959964, p = 0.95 gives 1.644854, p = 0.5 gives 0.
     """
     p = float(p)
     if not 0.0 < p < 1.0:  # also rejects NaN
         raise ValueError(f"probability must be strictly between 0 and 1, got {p!r}")
-    if p > 0.5:
-        return -_lower_quantile(1.0 - p)
-    return _lower_quantile(p)
+    return _STANDARD_NORMAL.inv_cdf(p)
 
 
 def z_for_level(level: float) -> float:

@@ -3,7 +3,7 @@ then the browser's Accept-Language; Swedish by default."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 from .extensions import babel
 
@@ -29,6 +29,13 @@ def select_locale() -> str:
         if best:
             return best
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The language of the page being made ("sv" or "en"): Flask-Babel's locale, which
+    :func:`select_locale` chose (or a ``force_locale`` block set); Swedish when there is
+    none."""
+    return str(get_locale() or "sv")
 
 
 def _translations():
@@ -66,6 +73,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _lang():
-        from flask_babel import get_locale
-
-        return {"current_lang": str(get_locale() or "sv")}
+        return {"current_lang": current_language()}

@@ -5,6 +5,8 @@ import base64
 
 from flask import Flask
 
+from .charts import percentile_band_svg
+
 OPTION_LETTERS = "ABCDEFGH"
 
 
@@ -29,24 +31,22 @@ def format_datetime_local(value) -> str:
 
 def scale_label(scale: str) -> str:
     """A test scale's name in the current language (``portal.labels.scale_name``)."""
-    from flask_babel import get_locale
-
+    from .i18n import current_language
     from .labels import scale_name
 
-    return scale_name(scale, str(get_locale() or "sv"))
+    return scale_name(scale, current_language())
 
 
 def rtext(path: str, **values) -> str:
     """A text of ``portal/data/report_texts.json`` by path (``consultant/question``) in
     the current language, with ``%(name)s`` placeholders filled from ``values``."""
-    from flask_babel import get_locale
-
     from . import report_texts as rt
+    from .i18n import current_language
 
     entry = rt.load_texts()
     for key in path.split("/"):
         entry = entry[key]
-    text = rt.text(entry, str(get_locale() or "sv"))
+    text = rt.text(entry, current_language())
     return text % values if values else text
 
 
@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(scale_label)
     app.add_template_global(rtext)
     app.add_template_global(labels, "labels")
+    app.add_template_global(percentile_band_svg)
     app.add_template_filter(svg_data_uri)
     app.add_template_filter(format_date_local)
     app.add_template_filter(format_datetime_local)

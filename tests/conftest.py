@@ -147,9 +147,86 @@ def csrf_from(response) -> str:
     return match.group(1)
 
 
+def old_sqlite(tmp_path: Path, revision: str, *statements: str) -> str:
+    """The URL of a SQLite database migrated only to ``revision`` and holding the rows the
+    SQL ``statements`` insert, for tests that upgrade it further."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, revision)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+    return url
+
+
 def step_of(response) -> str | None:
     match = re.search(r'data-step="([^"]*)"', response.get_data(as_text=True))
     return match.group(1) if match else None
+
+
+#: The password of the users :func:`make_user` makes (long enough for the password policy).
+PASSWORD = "a long enough password"
+
+
+def sign_in(client, email: str, password: str):
+    """Post the sign-in form as a browser would; returns the response (302 when signed in)."""
+    page = client.get("/admin/login")
+    return client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": password})
+
+
+def sign_in_page(page, base: str, email: str, password: str) -> None:
+    """Sign in through the form in a Playwright ``page`` of the server at ``base`` (in any
+    language: the fields and the button are found by name, not by their labels)."""
+    page.goto(base + "/admin/login")
+    form = page.locator("form:has(input[name=password])")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+
+
+@pytest.fixture
+def make_user(db):
+    """Add a user; returns its id. ``make_user(email, role=Role.CONSULTANT, *,
+    password=PASSWORD, **values)``; ``password=None`` gives an account without a password
+    (``passwords.unusable()``). The hash is a cheap PBKDF2 (tests only)."""
+    from werkzeug.security import generate_password_hash
+
+    from portal import passwords
+    from portal.models import Role, User
+
+    def factory(email: str, role=Role.CONSULTANT, *, password: str | None = PASSWORD, **values) -> int:
+        stored = (passwords.unusable() if password is None
+                  else generate_password_hash(password, method="pbkdf2:sha256:1000"))
+        user = User(email=email, role=role, password_hash=stored, **values)
+        db.add(user)
+        db.commit()
+        return user.id
+
+    return factory
+
+
+@pytest.fixture
+def login_as(request):
+    """A new test client signed in: ``login_as(who, lang=None, *, password=PASSWORD,
+    check=True, app=None)``. ``who``: an e-mail address, or a name such as ``"admin"``
+    for ``admin@example.com``. ``lang``: the page language to choose after signing in
+    ("en" keeps assertions independent of the Swedish catalogue). ``check``: assert that
+    the sign-in was accepted. ``app``: the test's ``app`` fixture unless given."""
+
+    def login(who: str, lang: str | None = None, *, password: str = PASSWORD, check: bool = True, app=None):
+        app = app if app is not None else request.getfixturevalue("app")
+        email = who if "@" in who else f"{who}@example.com"
+        client = app.test_client()
+        response = sign_in(client, email, password)
+        if check:
+            assert response.status_code == 302, f"signing in as {email} failed ({response.status_code})"
+        if lang is not None:
+            page = client.get(response.location, follow_redirects=True) if response.status_code == 302 else response
+            client.post("/admin/language", data={"csrf_token": csrf_from(page), "lang": lang})
+        return client
+
+    return login
 
 
 @pytest.fixture

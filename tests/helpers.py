@@ -93,19 +93,3 @@ class Candidate:
         self.to_practice()
         self.do_practice()
         return self
-
-
-def sign_in(client, email: str, password: str):
-    """Post the sign-in form as a browser would; returns the response (302 when signed in)."""
-    page = client.get("/admin/login")
-    return client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": password})
-
-
-def signed_in(app, email: str, password: str, *, check: bool = True):
-    """A new test client of ``app`` that has signed in as ``email`` (``check``: assert
-    that the sign-in was accepted)."""
-    client = app.test_client()
-    response = sign_in(client, email, password)
-    if check:
-        assert response.status_code == 302, f"signing in as {email} failed ({response.status_code})"
-    return client

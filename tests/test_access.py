@@ -3,26 +3,21 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
+from conftest import csrf_from, sign_in
 from item_banks import load_logic_bank
 from portal.models import AuditEvent, Client, OutboxMessage, Role, User
 from portal.services.audit import AuditLogIsAppendOnly
 
-PASSWORD = "a long enough password"
 SECRET_NAME = "Hemliga Kandidaten"
 SECRET_EMAIL = "hemlig@example.com"
 
 
 @pytest.fixture
-def world(app, db, clock, make_assignment, make_invitation, tmp_path):
-    users = {}
-    for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
-                      ("client", Role.CLIENT), ("other_client", Role.CLIENT)):
-        users[key] = User(email=f"{key}@example.com", role=role, password_hash=generate_password_hash(PASSWORD))
-        db.add(users[key])
-    db.commit()
+def world(app, db, clock, make_assignment, make_invitation, tmp_path, make_user):
+    users = {key: db.get(User, make_user(f"{key}@example.com", role))
+             for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
+                               ("client", Role.CLIENT), ("other_client", Role.CLIENT))}
     aid = make_assignment(title="Hemligt uppdrag", staff=[users["consultant"].id])
     cid, _, _ = make_invitation(aid, name=SECRET_NAME, email=SECRET_EMAIL)
     client_id = db.scalar(sa.select(Client.id))
@@ -98,14 +93,8 @@ def pdf_or_html(response) -> str:
         return response.data.decode("latin-1")
 
 
-def client_as(app, who):
-    client = app.test_client()
-    if who != "anonymous":
-        page = client.get("/admin/login")
-        response = client.post("/admin/login", data={"csrf_token": csrf_from(page),
-                                                     "email": f"{who}@example.com", "password": PASSWORD})
-        assert response.status_code == 302, who
-    return client
+def client_as(app, login_as, who):
+    return app.test_client() if who == "anonymous" else login_as(who)
 
 
 def admin_get_urls(app, world):
@@ -174,8 +163,8 @@ def kind_of(url):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "client", "other_client", "outsider", "consultant", "admin"])
-def test_every_admin_url_as_every_role(app, world, who):
-    client = client_as(app, who)
+def test_every_admin_url_as_every_role(app, world, who, login_as):
+    client = client_as(app, login_as, who)
     WORLD_REPORTS.update(world["reports"])
     urls = admin_get_urls(app, world)
     assert {"/admin/users", "/admin/audit", "/admin/client", "/admin/banks",
@@ -211,8 +200,8 @@ def test_every_admin_url_as_every_role(app, world, who):
 
 
 @pytest.mark.parametrize("who", ["client", "outsider", "consultant"])
-def test_admin_only_actions_are_refused(app, world, who):
-    client = client_as(app, who)
+def test_admin_only_actions_are_refused(app, world, who, login_as):
+    client = client_as(app, login_as, who)
     token = csrf_from(client.get("/admin/login"))
     target = world["users"]["admin"]
     for url, data in ((f"/admin/users/{target}/active", {"active": "0"}),
@@ -223,14 +212,14 @@ def test_admin_only_actions_are_refused(app, world, who):
         assert response.status_code == 403, (url, who)
 
 
-def test_dashboard_lists_only_staffed_assignments(app, world):
-    outsider = client_as(app, "outsider").get("/admin/").get_data(as_text=True)
-    staffed = client_as(app, "consultant").get("/admin/").get_data(as_text=True)
+def test_dashboard_lists_only_staffed_assignments(app, world, login_as):
+    outsider = client_as(app, login_as, "outsider").get("/admin/").get_data(as_text=True)
+    staffed = client_as(app, login_as, "consultant").get("/admin/").get_data(as_text=True)
     assert "Hemligt uppdrag" not in outsider and "Hemligt uppdrag" in staffed
 
 
-def test_views_are_audited_without_personal_data(app, db, world):
-    client = client_as(app, "consultant")
+def test_views_are_audited_without_personal_data(app, db, world, login_as):
+    client = client_as(app, login_as, "consultant")
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     client.get(f"/admin/candidates/{world['candidate']}")
     client.get(f"/admin/assignments/{world['assignment']}")
@@ -241,21 +230,18 @@ def test_views_are_audited_without_personal_data(app, db, world):
     assert all(e.user_id == world["users"]["consultant"] for e in events)
     for e in events:
         assert SECRET_NAME not in str(e.detail) and SECRET_EMAIL not in str(e.detail)
-    audit_page = client_as(app, "admin").get("/admin/audit").get_data(as_text=True)
+    audit_page = client_as(app, login_as, "admin").get("/admin/audit").get_data(as_text=True)
     assert "candidate_results #" in audit_page and SECRET_NAME not in audit_page
 
 
 def test_failed_login_is_audited_without_the_address(app, db, world):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "guess@example.com",
-                                      "password": "wrong password"})
+    sign_in(app.test_client(), "guess@example.com", "wrong password")
     event = db.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     assert event.action == "login_failed" and event.user_id is None and "guess" not in str(event.detail)
 
 
-def test_audit_log_cannot_be_edited(app, db, world):
-    client_as(app, "consultant").get(f"/admin/candidates/{world['candidate']}")
+def test_audit_log_cannot_be_edited(app, db, world, login_as):
+    client_as(app, login_as, "consultant").get(f"/admin/candidates/{world['candidate']}")
     event = db.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     event.action = "nothing to see"
     with pytest.raises(AuditLogIsAppendOnly):
@@ -277,8 +263,8 @@ def test_audit_log_cannot_be_edited(app, db, world):
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}
 
 
-def test_admin_manages_users(app, db, world):
-    client = client_as(app, "admin")
+def test_admin_manages_users(app, db, world, login_as):
+    client = client_as(app, login_as, "admin")
     page = client.get("/admin/users")
     token = csrf_from(page)
     bad = client.post("/admin/users", data={"csrf_token": token, "email": "new@example.com", "role": "client",
@@ -297,7 +283,7 @@ def test_admin_manages_users(app, db, world):
     assert new.role is Role.CONSULTANT and new.set_password_nonce is not None  # chooses a password by link
     assert db.scalar(sa.select(OutboxMessage).where(OutboxMessage.user_id == new.id)).kind == "set_password"
     # deactivating logs the user out everywhere
-    victim = client_as(app, "consultant")
+    victim = client_as(app, login_as, "consultant")
     assert victim.get("/admin/").status_code == 200
     client.post(f"/admin/users/{world['users']['consultant']}/active", data={"csrf_token": token, "active": "0"})
     assert victim.get("/admin/").status_code == 302

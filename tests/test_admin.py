@@ -4,28 +4,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from, step_of
+from conftest import PASSWORD, csrf_from, sign_in, step_of
 from helpers import Candidate
-from portal.models import Role, User
+from portal.models import User
 
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def consultant(db):
-    user = User(email="anna@example.com", name="Anna", role=Role.CONSULTANT,
-                password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
-def login(client, email="anna@example.com", password=PASSWORD):
-    page = client.get("/admin/login")
-    return client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email,
-                                             "password": password})
+def consultant(make_user):
+    return make_user("anna@example.com", name="Anna")
 
 
 def test_admin_requires_login(client, make_assignment):
@@ -37,14 +25,14 @@ def test_admin_requires_login(client, make_assignment):
 
 def test_login_and_see_assignment(client, consultant, make_assignment):
     make_assignment(title="Ekonomichef", staff=[consultant])
-    response = login(client)
+    response = sign_in(client, "anna@example.com", PASSWORD)
     assert response.status_code == 302
     page = client.get("/admin/").get_data(as_text=True)
     assert "Ekonomichef" in page and "Testbolaget AB" in page
 
 
 def test_wrong_password_is_refused_with_message(client, consultant):
-    response = login(client, password="wrong password")
+    response = sign_in(client, "anna@example.com", "wrong password")
     assert response.status_code == 401
     assert "Fel e-postadress eller lösenord" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
@@ -52,21 +40,21 @@ def test_wrong_password_is_refused_with_message(client, consultant):
 
 def test_failed_logins_are_rate_limited(client, consultant):
     for _ in range(10):
-        assert login(client, password="nope").status_code == 401
-    response = login(client, password="nope")
+        assert sign_in(client, "anna@example.com", "nope").status_code == 401
+    response = sign_in(client, "anna@example.com", "nope")
     assert response.status_code == 429
     assert step_of(response) == "error"
     # even the right password waits until the window has passed
-    assert login(client).status_code == 429
+    assert sign_in(client, "anna@example.com", PASSWORD).status_code == 429
 
 
 def test_successful_logins_do_not_count_towards_the_limit(client, consultant):
     for _ in range(12):
-        assert login(client).status_code == 302
+        assert sign_in(client, "anna@example.com", PASSWORD).status_code == 302
 
 
 def test_logout_invalidates_copied_session(app, client, consultant):
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     cookie = client.get_cookie("so_session").value
     page = client.get("/admin/")
     client.post("/admin/logout", data={"csrf_token": csrf_from(page)})
@@ -90,7 +78,7 @@ def test_results_view_shows_status_scores_and_norm_group(app, client, consultant
     c = Candidate(app.test_client(), done_link).through_practice()
     c.start_test(); c.answer_all_items(); c.finish_inventory()
     app.test_client().get(open_link)
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
     statuses = dict(re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a><br>.*?data-status="([a-z_]+)"',
                               html, re.S))
@@ -123,7 +111,7 @@ def test_candidate_page_shows_theta_band_facets_and_flags(app, client, consultan
     aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid)
     _complete(app, link, straight=True)
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     response = client.get(f"/admin/candidates/{cid}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -145,7 +133,7 @@ def test_candidate_page_for_attentive_answers_raises_no_long_string(app, client,
     aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid)
     _complete(app, link)
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     html = client.get(f"/admin/candidates/{cid}").get_data(as_text=True)
     flags = dict(re.findall(r'data-flag="([a-z_]+)" data-raised="(true|false)"', html))
     assert flags["long_string"] == "false"
@@ -154,7 +142,7 @@ def test_candidate_page_for_attentive_answers_raises_no_long_string(app, client,
 def test_candidate_page_requires_login_and_exists(client, consultant, make_assignment, make_invitation):
     cid, _, _ = make_invitation(make_assignment(staff=[consultant]))
     assert client.get(f"/admin/candidates/{cid}").status_code == 302
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     assert client.get("/admin/candidates/99999").status_code == 404
     html = client.get(f"/admin/candidates/{cid}").get_data(as_text=True)
     assert "Inte påbörjat" in html
@@ -163,12 +151,12 @@ def test_candidate_page_requires_login_and_exists(client, consultant, make_assig
 def test_candidate_names_are_escaped(client, consultant, make_assignment, make_invitation):
     aid = make_assignment(staff=[consultant])
     make_invitation(aid, name="<script>alert(1)</script>", email="x@example.com")
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
 
 
 def test_unknown_assignment_is_404(client, consultant):
-    login(client)
+    sign_in(client, "anna@example.com", PASSWORD)
     assert client.get("/admin/assignments/9999").status_code == 404

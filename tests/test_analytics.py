@@ -13,10 +13,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
-from helpers import signed_in
-from querycount import counting
+from querycount import statements_per_page
 from item_banks import load_inventory, load_logic_bank
 from portal.db import get_session
 from portal.models import (
@@ -25,19 +23,10 @@ from portal.models import (
 )
 from portal.services import analytics as an
 
-PASSWORD = "a long enough password"
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=timezone.utc)
 
 
 # -- building constructed data -------------------------------------------------------------
-
-
-def _user(db, email: str, role: Role, client_id: int | None = None) -> int:
-    user = User(email=email, name=email.split("@")[0].title(), role=role, client_id=client_id,
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-    db.add(user)
-    db.commit()
-    return user.id
 
 
 def _assignment(db, title: str, staff: tuple[int, ...] = ()) -> int:
@@ -81,10 +70,6 @@ def _logic(db, c: Candidate, *, answers: list[tuple[str, bool, int]] = (), theta
     return attempt
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD)
-
-
 def _rows(html: str, attribute: str) -> dict[str, str]:
     return dict(re.findall(rf'data-item="([^"]+)"[^>]*>(?:(?!</tr>).)*?data-{attribute}="([^"]*)"', html, re.S))
 
@@ -97,8 +82,8 @@ def _csv_rows(response) -> list[dict]:
 # -- item statistics -----------------------------------------------------------------------
 
 
-def test_item_statistics_match_hand_computed_values(app, db, tmp_path):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_item_statistics_match_hand_computed_values(app, db, tmp_path, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     aid = _assignment(db, "Controller")
     bank = load_logic_bank()
@@ -127,7 +112,7 @@ def test_item_statistics_match_hand_computed_values(app, db, tmp_path):
                       now=T0 + timedelta(days=400), reason="retention")
         session.commit()
 
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     page = browser.get("/admin/analytics?sort=exposure&dir=desc")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -161,14 +146,14 @@ def test_item_statistics_match_hand_computed_values(app, db, tmp_path):
     assert {e.action for e in events} == {"view", "export"}
 
 
-def test_item_table_is_sorted_and_paginated(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_item_table_is_sorted_and_paginated(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     bank = load_logic_bank()
     for i in range(3):
         _logic(db, _candidate(db, aid, i), answers=[(bank.items[5].id, True, 9000)], theta=0.0, percentile=50.0)
     db.commit()
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     html = browser.get("/admin/analytics?sort=exposure&dir=desc").get_data(as_text=True)
     items = re.findall(r'<tr data-item="([^"]+)"', html)
     assert items[0] == bank.items[5].id and len(items) == an.PER_PAGE
@@ -183,8 +168,8 @@ def test_item_table_is_sorted_and_paginated(app, db):
 # -- DIF -------------------------------------------------------------------------------------
 
 
-def test_dif_table_classifies_a_planted_item(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_dif_table_classifies_a_planted_item(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     bank = load_logic_bank()
     items = bank.items[:10]
@@ -203,7 +188,7 @@ def test_dif_table_classifies_a_planted_item(app, db):
         _logic(db, cand, answers=[(item.id, bool(r), 20_000) for item, r in zip(items, right)], theta=theta,
                percentile=50.0)
     db.commit()
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     html = browser.get("/admin/analytics/dif").get_data(as_text=True)
     language = html.split('data-comparison="language"')[1].split("</section>")[0]
     assert f'data-item="{items[0].id}" data-class="C"' in language
@@ -245,11 +230,11 @@ def _impact_world(db, aid):
     db.commit()
 
 
-def test_adverse_impact_reproduces_a_hand_computed_case(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_adverse_impact_reproduces_a_hand_computed_case(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     _impact_world(db, aid)
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     page = browser.get(f"/admin/analytics/impact?assignment={aid}&scale=logic.theta&cut=50")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -295,8 +280,8 @@ def test_adverse_impact_reproduces_a_hand_computed_case(app, db):
     assert not adverse_impact({"x": (250, 1000), "y": (270, 1000)}).flagged
 
 
-def test_a_single_small_group_hides_the_smallest_other_when_few_left_it_unanswered(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_a_single_small_group_hides_the_smallest_other_when_few_left_it_unanswered(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     k = 0
     for gender, n in (("woman", 40), ("man", 50), ("other", 5)):
@@ -304,7 +289,7 @@ def test_a_single_small_group_hides_the_smallest_other_when_few_left_it_unanswer
             _logic(db, _candidate(db, aid, k, equality={"gender": gender}), percentile=60.0 if j % 2 else 40.0)
             k += 1
     db.commit()
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     html = browser.get("/admin/analytics/impact?cut=50").get_data(as_text=True)
     gender = html.split('data-question="gender"')[1].split("</section>")[0]
     # Everyone answered: the total less the men would give women + other, so women are hidden too.
@@ -312,10 +297,10 @@ def test_a_single_small_group_hides_the_smallest_other_when_few_left_it_unanswer
     assert 'data-group="man"' in gender and "40" not in gender.split('data-group="woman"')[1].split("</tr>")[0]
 
 
-def test_impact_filters_refuse_bad_input(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_impact_filters_refuse_bad_input(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     for query in ("cut=abc", "cut=0", "cut=100", "cut=50.5", "cut=-5", "scale=nope", "since=2026-13-01", "since=2026-10-02&until=2026-10-01"):
         response = browser.get(f"/admin/analytics/impact?{query}")
         assert response.status_code == 400, query
@@ -328,8 +313,8 @@ def test_impact_filters_refuse_bad_input(app, db):
 # -- inventory --------------------------------------------------------------------------------
 
 
-def test_inventory_statistics_from_responses(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_inventory_statistics_from_responses(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     inventory = load_inventory()
     domain = inventory.domains[0]
@@ -355,7 +340,7 @@ def test_inventory_statistics_from_responses(app, db):
     x = np.array(matrix, dtype=float)
     kk = x.shape[1]
     alpha = kk / (kk - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     html = browser.get("/admin/analytics/inventory").get_data(as_text=True)
     row = html.split(f'data-scale="{domain.id}"')[1].split("</tr>")[0]
     assert re.search(r'data-alpha="([^"]+)"', row).group(1) == f"{alpha:.4f}"
@@ -375,12 +360,12 @@ URLS = ("/admin/analytics", "/admin/analytics/dif", "/admin/analytics/inventory"
         "/admin/analytics/items.csv", "/admin/analytics/dif.csv", "/admin/analytics/impact.csv")
 
 
-def test_access_is_refused_to_clients_and_scoped_for_consultants(app, db):
-    consultant = _user(db, "konsult@example.com", Role.CONSULTANT)
+def test_access_is_refused_to_clients_and_scoped_for_consultants(app, db, login_as, make_user):
+    consultant = make_user("konsult@example.com", Role.CONSULTANT, name="Konsult")
     mine = _assignment(db, "Mitt uppdrag", staff=(consultant,))
     theirs = _assignment(db, "Annat uppdrag")
     client_id = db.get(Assignment, mine).client_id
-    _user(db, "kund@example.com", Role.CLIENT, client_id=client_id)
+    make_user("kund@example.com", Role.CLIENT, client_id=client_id, name="Kund")
     bank = load_logic_bank()
     for aid, n in ((mine, 3), (theirs, 7)):
         for i in range(n):
@@ -390,10 +375,10 @@ def test_access_is_refused_to_clients_and_scoped_for_consultants(app, db):
     anonymous = app.test_client()
     for url in URLS:
         assert anonymous.get(url).status_code == 302, url  # to the login page
-    client_user = login(app, "kund@example.com")
+    client_user = login_as("kund@example.com")
     for url in URLS:
         assert client_user.get(url).status_code == 403, url
-    browser = login(app, "konsult@example.com")
+    browser = login_as("konsult@example.com")
     for url in URLS:
         assert browser.get(url).status_code == 200, url
         assert browser.get(f"{url}?assignment={theirs}").status_code == 404, url
@@ -406,8 +391,8 @@ def test_access_is_refused_to_clients_and_scoped_for_consultants(app, db):
     assert rows[bank.items[0].id]["exposure"] == "3"
 
 
-def test_csv_exports_are_neutralised_and_hold_no_personal_data(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_csv_exports_are_neutralised_and_hold_no_personal_data(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     _impact_world(db, aid)
     # An answer stored under an item id that starts like a formula (not in the bank file).
@@ -417,7 +402,7 @@ def test_csv_exports_are_neutralised_and_hold_no_personal_data(app, db):
     db.commit()
     names = {n for (n,) in db.execute(sa.select(Candidate.name))}
     emails = {e for (e,) in db.execute(sa.select(Candidate.email))}
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     for url in ("/admin/analytics/items.csv", "/admin/analytics/dif.csv", "/admin/analytics/impact.csv?cut=50"):
         response = browser.get(url)
         assert response.status_code == 200, url
@@ -446,8 +431,8 @@ def _is_number(cell: str) -> bool:
         return False
 
 
-def test_analytics_queries_do_not_grow_with_the_candidates(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_analytics_queries_do_not_grow_with_the_candidates(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     bank = load_logic_bank()
     inventory = load_inventory()
@@ -478,14 +463,7 @@ def test_analytics_queries_do_not_grow_with_the_candidates(app, db):
     engine = app.extensions["portal.engine"]
 
     def measure() -> dict[str, int]:
-        browser = login(app, "admin@example.com")
-        counts = {}
-        for url in urls:
-            assert browser.get(url).status_code == 200, url
-            with counting(engine) as statements_run:
-                assert browser.get(url).status_code == 200, url
-            counts[url] = len(statements_run)
-        return counts
+        return statements_per_page(engine, login_as("admin@example.com"), urls)
 
     grow(5)
     small = measure()

@@ -8,31 +8,19 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import csrf_from
-from helpers import sign_in
-from portal import passwords
-from portal.models import ApiKey, AuditEvent, Client, Role, User
+from portal.models import ApiKey, AuditEvent, Client, Role
 
-PASSWORD = "a long enough password"
 KEY_RE = re.compile(r'value="(so_key_[A-Za-z0-9_-]{40,})"')
 
 
 @pytest.fixture
-def people(db):
-    users = {}
-    for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT)):
-        users[key] = User(email=f"{key}@example.com", name=key.title(), role=role,
-                          password_hash=passwords.hash_password(PASSWORD))
-        db.add(users[key])
+def people(db, make_user):
+    users = {key: make_user(f"{key}@example.com", role, name=key.title())
+             for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT))}
     client = Client(name="Norrbolaget AB")
     db.add(client)
     db.commit()
-    return {"admin": users["admin"].id, "consultant": users["consultant"].id, "client": client.id}
-
-
-def signed_in(app, who: str):
-    client = app.test_client()
-    assert sign_in(client, f"{who}@example.com", PASSWORD).status_code == 302
-    return client
+    return {"admin": users["admin"], "consultant": users["consultant"], "client": client.id}
 
 
 def create(browser, **fields):
@@ -43,8 +31,8 @@ def create(browser, **fields):
     return browser.post("/admin/api-keys", data=data)
 
 
-def test_admin_creates_a_key_sees_it_once_and_it_works(app, db, people, clock):
-    admin = signed_in(app, "admin")
+def test_admin_creates_a_key_sees_it_once_and_it_works(app, db, people, clock, login_as):
+    admin = login_as("admin")
     start = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     response = create(admin, client_id=str(people["client"]))
     html = response.get_data(as_text=True)
@@ -74,8 +62,8 @@ def test_admin_creates_a_key_sees_it_once_and_it_works(app, db, people, clock):
         "aldrig", "never")
 
 
-def test_admin_revokes_a_key_with_csrf(app, db, people):
-    admin = signed_in(app, "admin")
+def test_admin_revokes_a_key_with_csrf(app, db, people, login_as):
+    admin = login_as("admin")
     secret = KEY_RE.search(create(admin).get_data(as_text=True)).group(1)
     key_id = db.scalar(sa.select(ApiKey.id))
     bearer = {"Authorization": f"Bearer {secret}"}
@@ -103,8 +91,8 @@ def test_admin_revokes_a_key_with_csrf(app, db, people):
     ({"scopes": ["assignments:read", "everything:write"]}, "scopes"),
     ({"client_id": "987654"}, "client_id"),
 ])
-def test_invalid_forms_create_no_key(app, db, people, fields, field):
-    admin = signed_in(app, "admin")
+def test_invalid_forms_create_no_key(app, db, people, fields, field, login_as):
+    admin = login_as("admin")
     response = create(admin, **fields)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -113,18 +101,18 @@ def test_invalid_forms_create_no_key(app, db, people, fields, field):
     assert db.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 0
 
 
-def test_without_csrf_no_key_is_made(app, db, people):
-    admin = signed_in(app, "admin")
+def test_without_csrf_no_key_is_made(app, db, people, login_as):
+    admin = login_as("admin")
     response = admin.post("/admin/api-keys", data={"name": "X", "scopes": ["assignments:read"]})
     assert response.status_code == 400
     assert db.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 0
 
 
-def test_only_administrators_manage_keys(app, people):
-    consultant = signed_in(app, "consultant")
+def test_only_administrators_manage_keys(app, people, login_as):
+    consultant = login_as("consultant")
     assert consultant.get("/admin/api-keys").status_code == 403
     assert "/admin/api-keys" not in consultant.get("/admin/").get_data(as_text=True)
-    admin = signed_in(app, "admin")
+    admin = login_as("admin")
     assert 'href="/admin/api-keys"' in admin.get("/admin/").get_data(as_text=True)
     assert app.test_client().get("/admin/api-keys").status_code == 302  # to the login page
 

@@ -4,29 +4,16 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
-from helpers import Candidate, signed_in
+from helpers import Candidate
 from portal.models import Assignment, AuditEvent, Client, ClientContact, Role, User
 
-PASSWORD = "a long enough password"
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD, check=False)
-
-
-def make_user(db, email, role=Role.CONSULTANT):
-    user = User(email=email, role=role, password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
-def test_consultant_creates_an_assignment_for_a_new_client(app, db):
-    uid = make_user(db, "k@example.com")
-    client = login(app, "k@example.com")
+def test_consultant_creates_an_assignment_for_a_new_client(app, db, login_as, make_user):
+    uid = make_user("k@example.com")
+    client = login_as("k@example.com", check=False)
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0  # the log is never emptied
     page = client.get("/admin/assignments/new")
     assert page.status_code == 200 and "Nytt uppdrag" in page.get_data(as_text=True)
@@ -44,9 +31,9 @@ def test_consultant_creates_an_assignment_for_a_new_client(app, db):
     assert {e.object_type for e in events} == {"client", "assignment"}
 
 
-def test_assignment_form_errors_are_shown_next_to_fields(app, db):
-    make_user(db, "k@example.com")
-    client = login(app, "k@example.com")
+def test_assignment_form_errors_are_shown_next_to_fields(app, db, login_as, make_user):
+    make_user("k@example.com")
+    client = login_as("k@example.com", check=False)
     token = csrf_from(client.get("/admin/assignments/new"))
     response = client.post("/admin/assignments/new", data={
         "csrf_token": token, "new_client": "X AB", "title": "", "language": "sv", "norm_group": "general",
@@ -63,11 +50,11 @@ def test_assignment_form_errors_are_shown_next_to_fields(app, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 0
 
 
-def test_a_refused_form_stores_nothing(app, db):
+def test_a_refused_form_stores_nothing(app, db, login_as, make_user):
     """Two refused "new assignment" posts with a new client name: no client, no audit
     event (the request's transaction is committed only when the response is a success)."""
-    make_user(db, "k@example.com")
-    client = login(app, "k@example.com")
+    make_user("k@example.com")
+    client = login_as("k@example.com", check=False)
     token = csrf_from(client.get("/admin/assignments/new"))
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     for _ in range(2):
@@ -81,26 +68,26 @@ def test_a_refused_form_stores_nothing(app, db):
     assert client.post("/admin/assignments/new", data={"title": "T"}).status_code == 400  # no CSRF token
 
 
-def test_staffing_a_colleague(app, db, make_assignment):
-    uid = make_user(db, "k@example.com")
-    other = make_user(db, "other@example.com")
+def test_staffing_a_colleague(app, db, make_assignment, login_as, make_user):
+    uid = make_user("k@example.com")
+    other = make_user("other@example.com")
     aid = make_assignment(staff=[uid])
-    client = login(app, "k@example.com")
+    client = login_as("k@example.com", check=False)
     token = csrf_from(client.get(f"/admin/assignments/{aid}"))
-    assert login(app, "other@example.com").get(f"/admin/assignments/{aid}").status_code == 404
+    assert login_as("other@example.com", check=False).get(f"/admin/assignments/{aid}").status_code == 404
     page = client.post(f"/admin/assignments/{aid}/staff", data={"csrf_token": token, "email": "nobody@example.com"},
                        follow_redirects=True)
     assert "Det finns ingen aktiv konsult" in page.get_data(as_text=True)
     client.post(f"/admin/assignments/{aid}/staff", data={"csrf_token": token, "email": "Other@Example.com"})
-    assert login(app, "other@example.com").get(f"/admin/assignments/{aid}").status_code == 200
+    assert login_as("other@example.com", check=False).get(f"/admin/assignments/{aid}").status_code == 200
     db.expire_all()
     assert {u.id for u in db.get(Assignment, aid).consultants} == {uid, other}
 
 
-def test_client_contacts(app, db, make_assignment):
-    aid = make_assignment(staff=[make_user(db, "k@example.com")])
+def test_client_contacts(app, db, make_assignment, login_as, make_user):
+    aid = make_assignment(staff=[make_user("k@example.com")])
     cid = db.get(Assignment, aid).client_id
-    client = login(app, "k@example.com")
+    client = login_as("k@example.com", check=False)
     token = csrf_from(client.get("/admin/clients"))
     bad = client.post("/admin/clients", data={"csrf_token": token, "client_id": cid, "name": "",
                                               "email": "kalle@kund.se"})
@@ -113,8 +100,8 @@ def test_client_contacts(app, db, make_assignment):
     assert "Kalle Kund, HR-chef" in client.get("/admin/clients").get_data(as_text=True)
 
 
-def test_progress_board_filters_and_refreshes(app, db, clock, make_assignment, make_invitation):
-    uid = make_user(db, "k@example.com")
+def test_progress_board_filters_and_refreshes(app, db, clock, make_assignment, make_invitation, login_as, make_user):
+    uid = make_user("k@example.com")
     aid = make_assignment(staff=[uid])
     _, _, started = make_invitation(aid, name="Stina Startad", email="s@example.com")
     make_invitation(aid, name="Ivar Inbjuden", email="i@example.com")
@@ -122,7 +109,7 @@ def test_progress_board_filters_and_refreshes(app, db, clock, make_assignment, m
     c.start_test()
     clock.advance(minutes=3)
     c.answer_item()
-    client = login(app, "k@example.com")
+    client = login_as("k@example.com", check=False)
     html = client.get(f"/admin/assignments/{aid}").get_data(as_text=True)
     assert "Stina Startad" in html and "Ivar Inbjuden" in html
     assert "3 min" in html  # time used on the logic test
@@ -133,10 +120,10 @@ def test_progress_board_filters_and_refreshes(app, db, clock, make_assignment, m
     assert "<html" not in fragment and fragment.count('<tr data-candidate=') == 2
 
 
-def test_editing_an_assignment(app, db, make_assignment):
-    uid = make_user(db, "k@example.com")
+def test_editing_an_assignment(app, db, make_assignment, login_as, make_user):
+    uid = make_user("k@example.com")
     aid = make_assignment(staff=[uid])
-    client = login(app, "k@example.com")
+    client = login_as("k@example.com", check=False)
     page = client.get(f"/admin/assignments/{aid}/edit")
     assert page.status_code == 200 and 'value="Controller"' in page.get_data(as_text=True)
     token = csrf_from(page)
@@ -156,12 +143,12 @@ def test_editing_an_assignment(app, db, make_assignment):
     event = db.scalar(sa.select(AuditEvent).where(AuditEvent.object_type == "assignment",
                                                   AuditEvent.object_id == aid).order_by(AuditEvent.id.desc()))
     assert event.action == "update" and "status" in event.detail["fields"] and "Controller" not in str(event.detail)
-    assert login(app, "other@example.com").get(f"/admin/assignments/{aid}/edit").status_code in (302, 404)
+    assert login_as("other@example.com", check=False).get(f"/admin/assignments/{aid}/edit").status_code in (302, 404)
 
 
-def test_a_consultant_sees_only_the_clients_of_their_assignments(app, db, make_assignment):
-    mine = make_user(db, "k@example.com")
-    make_user(db, "boss@example.com", role=Role.ADMIN)
+def test_a_consultant_sees_only_the_clients_of_their_assignments(app, db, make_assignment, login_as, make_user):
+    mine = make_user("k@example.com")
+    make_user("boss@example.com", role=Role.ADMIN)
     own = make_assignment(staff=[mine])
     other = make_assignment()
     with app.app_context():
@@ -170,7 +157,7 @@ def test_a_consultant_sees_only_the_clients_of_their_assignments(app, db, make_a
         other_client = db.get(Assignment, other).client_id
         db.add(ClientContact(client_id=other_client, name="Hemlig Kontakt", email="hemlig@annan.se"))
         db.commit()
-    client = login(app, "k@example.com")
+    client = login_as("k@example.com", check=False)
     page = client.get("/admin/clients").get_data(as_text=True)
     assert "Egen Kund AB" in page and "Annans Kund AB" not in page and "Hemlig Kontakt" not in page
     new = client.get("/admin/assignments/new").get_data(as_text=True)
@@ -186,13 +173,13 @@ def test_a_consultant_sees_only_the_clients_of_their_assignments(app, db, make_a
     assert db.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 2
     assert db.scalar(sa.select(sa.func.count()).select_from(ClientContact)) == 1
     # An administrator sees every client.
-    admin_page = login(app, "boss@example.com").get("/admin/clients").get_data(as_text=True)
+    admin_page = login_as("boss@example.com", check=False).get("/admin/clients").get_data(as_text=True)
     assert "Egen Kund AB" in admin_page and "Annans Kund AB" in admin_page and "Hemlig Kontakt" in admin_page
 
 
-def test_a_user_sets_their_own_display_name(app, db):
-    uid = make_user(db, "namnlos@example.com")
-    client = login(app, "namnlos@example.com")
+def test_a_user_sets_their_own_display_name(app, db, login_as, make_user):
+    uid = make_user("namnlos@example.com")
+    client = login_as("namnlos@example.com", check=False)
     page = client.get("/admin/account/name")
     assert page.status_code == 200 and 'data-signed-in' in page.get_data(as_text=True)
     assert ">namnlos@example.com</a>" in page.get_data(as_text=True)  # no name yet: the address

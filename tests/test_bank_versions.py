@@ -14,8 +14,8 @@ from werkzeug.security import generate_password_hash
 
 from bank_version_helpers import SHIPPED_VERSION as SHIPPED
 from bank_version_helpers import derived, insert_responses, store
-from conftest import csrf_from
-from helpers import Candidate, sign_in
+from conftest import csrf_from, sign_in
+from helpers import Candidate
 from item_banks import adaptive, calibration_sim, irt, load_logic_bank
 from portal.db import get_session
 from portal.models import (Attempt, AuditEvent, BankActivation, BankVersion, LogicResponse, Result, Role, TestKind,

@@ -5,11 +5,8 @@ import json
 import re
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
 from item_banks import load_logic_bank
-from portal.models import Role, User
 
 
 def test_validate_shipped_banks_ok(runner):
@@ -90,15 +87,9 @@ def test_show_unknown_item(runner):
 
 
 @pytest.fixture
-def consultant_client(app, db):
-    db.add(User(email="c@example.com", role=Role.CONSULTANT,
-                password_hash=generate_password_hash("long enough password")))
-    db.commit()
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "c@example.com",
-                                      "password": "long enough password"})
-    return client
+def consultant_client(make_user, login_as):
+    make_user("c@example.com")
+    return login_as("c@example.com", check=False)
 
 
 def test_bank_browser_requires_login(client):

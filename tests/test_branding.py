@@ -11,7 +11,6 @@ import zlib
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
 from helpers import Candidate as CandidateDriver
@@ -28,7 +27,6 @@ from portal.web import renderer
 from test_mail import _settings, _work, smtp, start_smtp  # noqa: F401  (fixtures)
 from test_reports import assessed, pdf_text, squash  # noqa: F401  (fixture)
 
-PASSWORD = "a long enough password"
 
 
 def png(width: int = 4, height: int = 2, *, crc_ok: bool = True, end: bool = True) -> bytes:
@@ -154,26 +152,15 @@ def test_placeholders_are_checked_and_filled_without_format():
 
 
 @pytest.fixture
-def people(db, make_assignment):
-    users = {}
-    for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
-                      ("client", Role.CLIENT)):
-        users[key] = User(email=f"{key}@example.com", name=f"{key.title()} Person", role=role,
-                          password_hash=generate_password_hash(PASSWORD))
-        db.add(users[key])
+def people(db, make_assignment, make_user):
+    users = {key: make_user(f"{key}@example.com", role, name=f"{key.title()} Person")
+             for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT),
+                               ("client", Role.CLIENT))}
+    aid = make_assignment(staff=(users["consultant"],))
+    client_user = db.get(User, users["client"])
+    client_user.client_id = db.get(Assignment, aid).client_id
     db.commit()
-    aid = make_assignment(staff=(users["consultant"].id,))
-    users["client"].client_id = db.get(Assignment, aid).client_id
-    db.commit()
-    return {"assignment": aid, "client_id": users["client"].client_id, **{k: u.id for k, u in users.items()}}
-
-
-def login(app, who):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    assert client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": f"{who}@example.com",
-                                              "password": PASSWORD}).status_code == 302
-    return client
+    return {"assignment": aid, "client_id": client_user.client_id, **users}
 
 
 def save_branding(client, **fields):
@@ -183,8 +170,8 @@ def save_branding(client, **fields):
     return client.post("/admin/branding", data=data, content_type="multipart/form-data")
 
 
-def test_admin_sets_branding_with_a_cleaned_svg_logo_served_safely(app, db, people):
-    admin = login(app, "admin")
+def test_admin_sets_branding_with_a_cleaned_svg_logo_served_safely(app, db, people, login_as):
+    admin = login_as("admin")
     assert 'href="/admin/branding"' in admin.get("/admin/").get_data(as_text=True)
     saved = save_branding(admin, consultancy_name="Byrån & Co", sender_name="Byrån Rekrytering",
                           primary_color="#0B5394", accent_color="#7a1f5c",
@@ -227,8 +214,8 @@ def test_admin_sets_branding_with_a_cleaned_svg_logo_served_safely(app, db, peop
     ({"logo": (b"GIF89a......", "logo.gif")}, "måste vara en PNG- eller SVG-fil"),
     ({"logo": (png(crc_ok=False), "logo.png")}, "ingen giltig PNG-bild"),
 ])
-def test_refused_branding_says_why_and_stores_nothing(app, db, people, fields, message):
-    admin = login(app, "admin")
+def test_refused_branding_says_why_and_stores_nothing(app, db, people, fields, message, login_as):
+    admin = login_as("admin")
     if "logo" in fields:
         fields = {"logo": (io.BytesIO(fields["logo"][0]), fields["logo"][1])}
     refused = save_branding(admin, consultancy_name="Byrån", **fields)
@@ -237,20 +224,20 @@ def test_refused_branding_says_why_and_stores_nothing(app, db, people, fields, m
     assert db.scalar(sa.select(sa.func.count(Branding.id))) == 0
 
 
-def test_branding_page_is_for_administrators_only_and_needs_csrf(app, db, people):
+def test_branding_page_is_for_administrators_only_and_needs_csrf(app, db, people, login_as):
     assert app.test_client().get("/admin/branding").status_code == 302  # to the login page
-    consultant = login(app, "consultant")
+    consultant = login_as("consultant")
     assert consultant.get("/admin/branding").status_code == 403
     token = csrf_from(consultant.get("/admin/"))
     assert consultant.post("/admin/branding", data={"csrf_token": token, "consultancy_name": "X"}).status_code == 403
     assert 'href="/admin/branding"' not in consultant.get("/admin/").get_data(as_text=True)
-    admin = login(app, "admin")
+    admin = login_as("admin")
     assert admin.post("/admin/branding", data={"consultancy_name": "Utan token"}).status_code == 400
     assert db.scalar(sa.select(sa.func.count(Branding.id))) == 0
 
 
-def test_candidate_pages_show_the_branding_in_both_languages(app, db, people, make_invitation):
-    admin = login(app, "admin")
+def test_candidate_pages_show_the_branding_in_both_languages(app, db, people, make_invitation, login_as):
+    admin = login_as("admin")
     assert save_branding(admin, consultancy_name="Byrån & Co", primary_color="#0b5394", accent_color="#7a1f5c",
                          logo=(io.BytesIO(png()), "logo.png")).status_code == 302
     _, _, link = make_invitation(people["assignment"])
@@ -279,8 +266,9 @@ def test_candidate_pages_without_branding_keep_the_product_name(app, people, mak
     assert f"--accent: {branding.DEFAULT_PRIMARY}" in css
 
 
-def test_e_mails_carry_the_sender_name_and_the_consultancy(app, db, people, make_invitation, smtp, clock):  # noqa: F811
-    admin = login(app, "admin")
+def test_e_mails_carry_the_sender_name_and_the_consultancy(app, db, people, make_invitation, smtp, clock,
+                                                           login_as):  # noqa: F811
+    admin = login_as("admin")
     assert save_branding(admin, consultancy_name="Byrån & Co", sender_name="Byrån, Rekrytering",
                          primary_color="#0b5394").status_code == 302
     for lang, regards in (("sv", "Vänliga hälsningar,"), ("en", "Kind regards,")):
@@ -300,8 +288,8 @@ def test_e_mails_carry_the_sender_name_and_the_consultancy(app, db, people, make
     assert {m["From"].addresses[0].addr_spec for m in received} == {"no-reply@example.se"}  # MAIL_FROM's address
 
 
-def test_report_covers_show_the_name_and_logo_frozen_at_release(app, db, assessed, clock):  # noqa: F811
-    admin = login(app, "admin")
+def test_report_covers_show_the_name_and_logo_frozen_at_release(app, db, assessed, clock, login_as):  # noqa: F811
+    admin = login_as("admin")
     assert save_branding(admin, consultancy_name="Byrån & Co", logo=(io.BytesIO(png(30, 10)), "logo.png")).status_code == 302
     with app.app_context():
         session = get_session()
@@ -346,8 +334,8 @@ def template_form(client, client_id, kind="invitation", **fields):
     return client.post(f"/admin/clients/{client_id}/emails/{kind}", data=data)
 
 
-def test_client_template_refused_with_unknown_placeholder_or_without_link(app, db, people):
-    staff = login(app, "consultant")
+def test_client_template_refused_with_unknown_placeholder_or_without_link(app, db, people, login_as):
+    staff = login_as("consultant")
     assert 'data-client-emails' in staff.get("/admin/clients").get_data(as_text=True)
     unknown = template_form(staff, people["client_id"], subject_sv="Hej {namn}", body_sv="{url}")
     assert unknown.status_code == 400
@@ -360,8 +348,8 @@ def test_client_template_refused_with_unknown_placeholder_or_without_link(app, d
     assert db.scalar(sa.select(sa.func.count(ClientMailTemplate.id))) == 0
 
 
-def test_client_template_preview_in_both_languages_saves_nothing(app, db, people):
-    staff = login(app, "consultant")
+def test_client_template_preview_in_both_languages_saves_nothing(app, db, people, login_as):
+    staff = login_as("consultant")
     shown = template_form(staff, people["client_id"], action="preview", subject_sv="Bedömning hos {client}",
                           body_sv=SV_BODY, subject_en="Assessment at {client}", body_en=EN_BODY)
     html = shown.get_data(as_text=True)
@@ -376,8 +364,8 @@ def test_client_template_preview_in_both_languages_saves_nothing(app, db, people
 
 
 def test_client_template_is_used_for_its_candidates_with_fallbacks(app, db, people, make_assignment,
-                                                                     make_invitation, clock):
-    staff = login(app, "consultant")
+                                                                     make_invitation, clock, login_as):
+    staff = login_as("consultant")
     saved = template_form(staff, people["client_id"], subject_sv="Bedömning hos {client}", body_sv=SV_BODY)
     assert saved.status_code == 302
     assert template_form(staff, people["client_id"], kind="reminder", subject_sv="Påminnelse, {name}",
@@ -420,25 +408,25 @@ def test_client_template_is_used_for_its_candidates_with_fallbacks(app, db, peop
         ClientMailTemplate.kind == "invitation")) == 0
 
 
-def test_client_templates_follow_the_clients_page_rules(app, db, people):
+def test_client_templates_follow_the_clients_page_rules(app, db, people, login_as):
     path = f"/admin/clients/{people['client_id']}/emails"
-    outsider = login(app, "outsider")  # a consultant not staffed on the client's assignments
+    outsider = login_as("outsider")  # a consultant not staffed on the client's assignments
     assert outsider.get(path).status_code == 404
     token = csrf_from(outsider.get("/admin/"))  # the session's token, from the menu's forms
     posted = outsider.post(path + "/invitation", data={
         "invitation-csrf_token": token, "invitation-subject_sv": "X", "invitation-body_sv": "{url}"})
     assert posted.status_code == 404
-    assert login(app, "client").get(path).status_code == 403
-    assert login(app, "admin").get(path).status_code == 200
-    staff = login(app, "consultant")
+    assert login_as("client").get(path).status_code == 403
+    assert login_as("admin").get(path).status_code == 200
+    staff = login_as("consultant")
     assert staff.get(path).status_code == 200
     no_csrf = staff.post(path + "/invitation", data={"invitation-subject_sv": "X", "invitation-body_sv": "{url}"})
     assert no_csrf.status_code == 400
     assert db.scalar(sa.select(sa.func.count(ClientMailTemplate.id))) == 0
 
 
-def test_a_hostile_consultancy_name_is_escaped_everywhere(app, db, people, make_invitation, clock):
-    admin = login(app, "admin")
+def test_a_hostile_consultancy_name_is_escaped_everywhere(app, db, people, make_invitation, clock, login_as):
+    admin = login_as("admin")
     hostile = '<img src=x onerror=alert(1)>"'
     assert save_branding(admin, consultancy_name=hostile, sender_name="A\r\nBcc: x@evil.example").status_code == 302
     assert db.scalar(sa.select(Branding.sender_name)) == "A Bcc: x@evil.example"  # one line, no header injection

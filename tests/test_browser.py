@@ -32,8 +32,9 @@ def live_server(app):
     thread.join(5)
 
 
-@pytest.fixture
-def browser():
+def chromium():
+    """Headless Chromium (the system browser), as a generator for the ``browser`` fixtures;
+    skips the test when there is none (fails in CI)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run must install it")
@@ -46,8 +47,23 @@ def browser():
         b.close()
 
 
+@pytest.fixture
+def browser():
+    yield from chromium()
+
+
 def step(page) -> str:
     return page.locator("main").get_attribute("data-step")
+
+
+def do_practice(page):
+    """Answer the practice items (the first option each time), reading each feedback."""
+    while step(page) == "practice":
+        if page.locator("[data-feedback]").count():
+            page.locator("a.button.primary").click()
+        else:
+            page.locator("input[name=option]").first.check()
+            page.get_by_role("button", name="Svara").click()
 
 
 def answer_current_item(page):
@@ -71,12 +87,7 @@ def test_candidate_journey_in_chromium(browser, live_server, make_invitation, tm
     page.get_by_role("button", name="Starta").click()
     assert step(page) == "instructions"
     page.get_by_role("button", name="Till övningsuppgifterna").click()
-    while step(page) == "practice":
-        if page.locator("[data-feedback]").count():
-            page.locator("a.button.primary").click()
-        else:
-            page.locator("input[name=option]").first.check()
-            page.get_by_role("button", name="Svara").click()
+    do_practice(page)
     assert step(page) == "ready"
     page.get_by_role("button", name="Starta testet").click()
     assert step(page) == "item"

@@ -25,6 +25,7 @@ from portal.models import Assignment, Candidate, Invitation, Report, ReportKind,
 from portal.services import demo, reports, verification
 from portal.services.invitations import invitation_url
 from portal.web import renderer
+from conftest import sign_in_page
 from test_browser import browser, live_server, step  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -146,10 +147,7 @@ def new_page(browser, width, locale="sv-SE"):  # noqa: F811
 
 def log_in(browser, base, width, email, locale="sv-SE"):  # noqa: F811
     context, page = new_page(browser, width, locale)
-    page.goto(base + "/admin/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
+    sign_in_page(page, base, email, PASSWORD)
     assert "/admin/login" not in page.url, f"{email} could not sign in"
     return context, page
 

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 from item_banks import load_logic_bank
 from portal.models import Role, User
 from test_analytics import T0, _assignment, _candidate, _logic
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -25,10 +26,7 @@ def test_analytics_charts_render(browser, live_server, db, tmp_path):  # noqa: F
     db.commit()
     context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.get_by_label("E-post", exact=True).fill("psykometriker@example.com")
-    page.get_by_label("Lösenord").fill("ett långt lösenord")
-    page.get_by_role("button", name="Logga in").click()
+    sign_in_page(page, live_server, "psykometriker@example.com", "ett långt lösenord")
     page.get_by_role("link", name="Analys", exact=True).click()
     assert page.locator("main").get_attribute("data-step") == "analytics"
     charts = page.locator("img.analytics-chart")

@@ -7,6 +7,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from portal.models import Role, User
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -24,10 +25,7 @@ def test_branding_set_by_an_admin_shows_on_a_phone(browser, live_server, db, mak
     logo.write_text(LOGO)
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.fill("input[name=email]", "admin@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
+    sign_in_page(page, live_server, "admin@example.com", PASSWORD)
     page.locator("nav a[href='/admin/branding']").click()
     page.fill("input[name=consultancy_name]", "Byrån & Co")
     page.fill("input[name=primary_color]", "#0b5394")

@@ -8,6 +8,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from portal.models import Role, User
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -19,10 +20,7 @@ def test_consultant_sets_up_an_assignment_and_invites(browser, live_server, db):
     db.commit()
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.get_by_label("E-post", exact=True).fill("konsult@example.com")
-    page.get_by_label("Lösenord").fill("ett långt lösenord")
-    page.get_by_role("button", name="Logga in").click()
+    sign_in_page(page, live_server, "konsult@example.com", "ett långt lösenord")
     assert page.locator("main").get_attribute("data-step") == "dashboard"
 
     page.get_by_role("link", name="Nytt uppdrag").first.click()

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from portal.models import IntegritySignal, Role, User
-from test_browser import answer_current_item, browser, live_server, step  # noqa: F401  (fixtures)
+from conftest import sign_in_page
+from test_browser import answer_current_item, browser, do_practice, live_server, step  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -53,12 +54,7 @@ def test_hiding_the_test_page_is_recorded_and_shown_to_the_consultant(  # noqa: 
     page.get_by_label("Jag har läst informationen").check()
     page.get_by_role("button", name="Starta").click()
     page.get_by_role("button", name="Till övningsuppgifterna").click()
-    while step(page) == "practice":
-        if page.locator("[data-feedback]").count():
-            page.locator("a.button.primary").click()
-        else:
-            page.locator("input[name=option]").first.check()
-            page.get_by_role("button", name="Svara").click()
+    do_practice(page)
     page.get_by_role("button", name="Starta testet").click()
     assert step(page) == "item"
     attempt_id = int(page.locator("script[data-signal-url]").get_attribute("data-attempt"))
@@ -88,10 +84,7 @@ def test_hiding_the_test_page_is_recorded_and_shown_to_the_consultant(  # noqa: 
 
     staff = browser.new_context(locale="en-GB")
     admin = staff.new_page()
-    admin.goto(live_server + "/admin/login")
-    admin.locator("input[name=email]").fill("konsult@example.com")
-    admin.locator("input[name=password]").fill(PASSWORD)
-    admin.locator("form button[type=submit]").last.click()
+    sign_in_page(admin, live_server, "konsult@example.com", PASSWORD)
     admin.goto(f"{live_server}/admin/candidates/{cid}")
     section = admin.locator("section[data-integrity]")
     assert "Integrity signals — information only" in section.locator("h2").inner_text()

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from portal.models import BankVersion, Role, User
 from test_analytics import _assignment
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 from test_leak_monitoring import LEAKED, _simulate
 
@@ -23,10 +24,7 @@ def test_an_administrator_finds_a_leak_and_retires_the_item(browser, live_server
     _simulate(db, _assignment(db, "Controller"), 300, leak_from=150)
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.get_by_label("E-mail", exact=True).fill("psykometriker@example.com")
-    page.get_by_label("Password").fill("a long enough password")
-    page.get_by_role("button", name="Log in").click()
+    sign_in_page(page, live_server, "psykometriker@example.com", "a long enough password")
     page.get_by_role("link", name="Analytics", exact=True).click()
     page.get_by_role("link", name="Leak monitoring").click()
     assert page.locator("main").get_attribute("data-step") == "analytics-leaks"

@@ -16,6 +16,7 @@ from portal import synthesis as syn
 from portal.db import get_session
 from portal.models import Assignment, Candidate, InterviewRating, Role, Synthesis, User
 from portal.services import demo, profiles
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -64,10 +65,7 @@ def arrange(app, db, clock, make_assignment, make_invitation):
 def log_in(browser, live_server, who):  # noqa: F811
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
-    page.goto(live_server + "/admin/login")
-    page.get_by_label("E-post", exact=True).fill(f"{who}@example.com")
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
+    sign_in_page(page, live_server, f"{who}@example.com", PASSWORD)
     return context, page
 
 

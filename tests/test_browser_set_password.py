@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from portal import passwords
 from portal.models import OutboxMessage, Role, User
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -21,20 +22,13 @@ def step(page) -> str:
     return page.locator("main").get_attribute("data-step")
 
 
-def sign_in(page, base, email, password):
-    page.goto(base + "/admin/login")
-    page.get_by_label("E-post", exact=True).fill(email)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
-
-
 def test_a_new_user_chooses_a_password_through_the_link(browser, live_server, db, artifacts):  # noqa: F811
     db.add(User(email="admin@example.com", name="Ada Admin", role=Role.ADMIN,
                 password_hash=passwords.hash_password(ADMIN_PASSWORD)))
     db.commit()
 
     admin = browser.new_context(locale="sv-SE").new_page()
-    sign_in(admin, live_server, "admin@example.com", ADMIN_PASSWORD)
+    sign_in_page(admin, live_server, "admin@example.com", ADMIN_PASSWORD)
     assert step(admin) == "dashboard"
     admin.get_by_role("link", name="Användare").click()
     assert step(admin) == "users"
@@ -78,7 +72,7 @@ def test_a_new_user_chooses_a_password_through_the_link(browser, live_server, db
     assert step(page) == "login"
     assert page.locator(".flash-success").count() == 1
 
-    sign_in(page, live_server, "nils.ny@example.com", NEW_PASSWORD)
+    sign_in_page(page, live_server, "nils.ny@example.com", NEW_PASSWORD)
     assert step(page) == "dashboard"
     stored = db.scalar(sa.select(User).where(User.email == "nils.ny@example.com"))
     db.refresh(stored)

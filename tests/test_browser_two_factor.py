@@ -7,6 +7,7 @@ import pytest
 
 from portal import passwords
 from portal.models import Role, User
+from conftest import sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -24,13 +25,7 @@ def test_consultant_turns_on_and_uses_two_factor_sign_in(browser, live_server, d
     context = browser.new_context(locale="sv-SE")
     page = context.new_page()
 
-    def sign_in():
-        page.goto(live_server + "/admin/login")
-        page.get_by_label("E-post", exact=True).fill("tva@example.com")
-        page.get_by_label("Lösenord").fill(PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-
-    sign_in()
+    sign_in_page(page, live_server, "tva@example.com", PASSWORD)
     assert step(page) == "dashboard"
     page.get_by_role("link", name="Tvåstegsinloggning").click()
     assert step(page) == "two-factor"
@@ -43,7 +38,7 @@ def test_consultant_turns_on_and_uses_two_factor_sign_in(browser, live_server, d
     page.get_by_role("button", name="Logga ut").click()
 
     clock.advance(minutes=1)
-    sign_in()
+    sign_in_page(page, live_server, "tva@example.com", PASSWORD)
     assert step(page) == "second-factor"
     page.get_by_label("Kod").fill("000000")
     page.get_by_role("button", name="Logga in").click()

@@ -15,6 +15,7 @@ from portal import resources as res
 from portal.db import get_session
 from portal.models import Assignment, Candidate, Role, Synthesis, User
 from portal.services import demo
+from conftest import sign_in_page
 from test_browser import browser, live_server, step  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -39,10 +40,7 @@ def test_verification_journey_in_chromium(app, db, clock, browser, live_server, 
 
     office = browser.new_context(locale="en-GB")
     page = office.new_page()
-    page.goto(live_server + "/admin/login")
-    page.locator("input[name=email]").fill("konsult@example.com")
-    page.locator("input[name=password]").fill("ett långt lösenord")
-    page.locator("form button[type=submit]").last.click()
+    sign_in_page(page, live_server, "konsult@example.com", "ett långt lösenord")
     page.goto(f"{live_server}/admin/candidates/{cid}")
     page.get_by_role("button", name="Order a verification test").click()
     assert page.locator("[data-open-order]").count() == 1

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import PASSWORD, sign_in_page
 from test_browser import browser, live_server  # noqa: F401  (fixtures)
-from test_overview import PASSWORD as OVERVIEW_PASSWORD
 from test_overview import _world
-from test_reports import PASSWORD as REPORTS_PASSWORD
-from test_reports import assessed, login, release  # noqa: F401  (fixture)
+from test_reports import assessed, release  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "device_scale_factor": 2, "locale": "sv-SE"}
-
-
-def sign_in(page, base, email, password):
-    page.goto(base + "/admin/login")
-    page.get_by_label("E-post", exact=True).fill(email)
-    page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
 
 
 def fits(page) -> bool:
@@ -29,10 +21,10 @@ def fits(page) -> bool:
 
 
 def test_the_start_page_overview_leads_to_the_place_to_act(browser, live_server, app, db, clock,  # noqa: F811
-                                                          make_assignment, make_invitation, artifacts):
-    ids = _world(app, db, clock, make_assignment, make_invitation)
+                                                          make_assignment, make_invitation, artifacts, make_user):
+    ids = _world(app, db, clock, make_assignment, make_invitation, make_user)
     page = browser.new_context(**PHONE).new_page()
-    sign_in(page, live_server, "konsult@example.com", OVERVIEW_PASSWORD)
+    sign_in_page(page, live_server, "konsult@example.com", PASSWORD)
     overview = page.locator("[data-overview]")
     assert overview.get_by_role("heading", name="Väntar på dig").is_visible()
     assert "1 kandidat efter sista dagen" in overview.inner_text()
@@ -52,16 +44,16 @@ def test_the_start_page_overview_leads_to_the_place_to_act(browser, live_server,
     assert page.url.endswith(f"/admin/candidates/{ids['unrated']}/ratings")
 
     client = browser.new_context(**PHONE).new_page()
-    sign_in(client, live_server, "kund@example.com", OVERVIEW_PASSWORD)
+    sign_in_page(client, live_server, "kund@example.com", PASSWORD)
     assert client.locator('[data-lines="first_opinion"]').get_by_role("link", name="Orated Finalist").is_visible()
     client.screenshot(path=str(artifacts / "client-start-page-phone.png"), full_page=True)
     assert fits(client)
 
 
 def test_the_candidates_reply_reaches_the_client_with_the_report(browser, live_server, app, db,  # noqa: F811
-                                                                 assessed, artifacts):  # noqa: F811
+                                                                 assessed, artifacts, login_as):  # noqa: F811
     cid = assessed["candidate"]
-    consultant = login(app, "consultant")
+    consultant = login_as("consultant", check=False)
     release(consultant, cid, "candidate")
     release(consultant, cid, "client")
 
@@ -76,7 +68,7 @@ def test_the_candidates_reply_reaches_the_client_with_the_report(browser, live_s
 
     # The client reads the released report with the reply attached, and downloads both.
     client = browser.new_context(accept_downloads=True, **PHONE).new_page()
-    sign_in(client, live_server, "client@example.com", REPORTS_PASSWORD)
+    sign_in_page(client, live_server, "client@example.com", PASSWORD)
     client.goto(live_server + f"/admin/client/assignments/{assessed['assignment']}")
     reply_link = client.locator("[data-reply]")
     assert "Kandidatens svar från" in reply_link.inner_text()

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 from conftest import TEST_CONFIG, csrf_from, step_of
 from helpers import Candidate as Browser
-from werkzeug.security import generate_password_hash
 
 from portal.models import (
     Assignment,
@@ -22,7 +21,6 @@ from portal.models import (
     Role,
     Stage,
     TestKind,
-    User,
 )
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
@@ -35,7 +33,6 @@ from portal.services.invitations import (
     live_invitations,
 )
 
-PASSWORD = "a long enough password"
 SETTINGS = InvitationSettings(secret_key=TEST_CONFIG["SECRET_KEY"], max_age_days=14,
                               base_url=TEST_CONFIG["BASE_URL"])
 N_PRACTICE = 3
@@ -328,26 +325,9 @@ def test_progress_rows(client, db, clock, make_assignment, make_invitation):
 
 
 @pytest.fixture
-def people(db):
-    ids = {}
-    for key, role in (("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT)):
-        user = User(email=f"{key}@example.com", name=key.title(), role=role,
-                    password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-        db.add(user)
-        db.commit()
-        ids[key] = user.id
-    return ids
-
-
-def login(app, who: str):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": f"{who}@example.com",
-                                                 "password": PASSWORD})
-    assert response.status_code == 302
-    # English, so the assertions do not depend on the Swedish catalogue
-    client.post("/admin/language", data={"csrf_token": csrf_from(client.get("/admin/")), "lang": "en"})
-    return client
+def people(make_user):
+    return {key: make_user(f"{key}@example.com", role, name=key.title())
+            for key, role in (("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT))}
 
 
 def error_next_to(html: str, field: str) -> str | None:
@@ -355,9 +335,9 @@ def error_next_to(html: str, field: str) -> str | None:
     return match.group(1) if match else None
 
 
-def test_add_candidate_page(app, db, people, make_assignment):
+def test_add_candidate_page(app, db, people, make_assignment, login_as):
     aid = make_assignment(title="Ekonomichef", staff=[people["consultant"]])
-    client = login(app, "consultant")
+    client = login_as("consultant", "en")
     page = client.get(f"/admin/assignments/{aid}/candidates/new")
     assert page.status_code == 200 and step_of(page) == "candidate-new"
     token = csrf_from(page)
@@ -400,9 +380,9 @@ def test_add_candidate_page(app, db, people, make_assignment):
     assert again.status_code == 400 and "already a candidate" in error_next_to(again.get_data(as_text=True), "email")
 
 
-def test_import_page_previews_and_imports_only_confirmed_valid_rows(app, db, people, make_assignment):
+def test_import_page_previews_and_imports_only_confirmed_valid_rows(app, db, people, make_assignment, login_as):
     aid = make_assignment(staff=[people["consultant"]])
-    client = login(app, "consultant")
+    client = login_as("consultant", "en")
     page = client.get(f"/admin/assignments/{aid}/candidates/import")
     assert step_of(page) == "candidate-import"
     token = csrf_from(page)
@@ -435,10 +415,10 @@ def test_import_page_previews_and_imports_only_confirmed_valid_rows(app, db, peo
     assert db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0  # send_now not ticked
 
 
-def test_manage_page_actions(app, db, clock, people, make_assignment, make_invitation):
+def test_manage_page_actions(app, db, clock, people, make_assignment, make_invitation, login_as):
     aid = make_assignment(staff=[people["consultant"]])
     cid, inv_id, link = make_invitation(aid)
-    client = login(app, "consultant")
+    client = login_as("consultant", "en")
     url = f"/admin/candidates/{cid}/manage"
     page = client.get(url)
     assert step_of(page) == "candidate-manage"
@@ -476,11 +456,11 @@ def test_manage_page_actions(app, db, clock, people, make_assignment, make_invit
                        data={"csrf_token": token}).status_code == 404
 
 
-def test_other_users_get_404_and_never_see_the_link(app, db, people, make_assignment, make_invitation):
+def test_other_users_get_404_and_never_see_the_link(app, db, people, make_assignment, make_invitation, login_as):
     aid = make_assignment(staff=[people["consultant"]])
     cid, inv_id, link = make_invitation(aid, name="Hemliga Kandidaten")
     token_part = link_id(link)
-    outsider = login(app, "outsider")
+    outsider = login_as("outsider", "en")
     token = csrf_from(outsider.get("/admin/"))
     gets = [f"/admin/assignments/{aid}/candidates", f"/admin/assignments/{aid}/candidates/new",
             f"/admin/assignments/{aid}/candidates/import", f"/admin/candidates/{cid}/manage"]
@@ -500,7 +480,7 @@ def test_other_users_get_404_and_never_see_the_link(app, db, people, make_assign
     assert db.get(Invitation, inv_id).revoked_at is None and db.get(Candidate, cid).extra_time_pct == 0
     assert db.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1
     # the staffed consultant sees the link on the manage page only
-    staffed = login(app, "consultant")
+    staffed = login_as("consultant", "en")
     assert token_part in staffed.get(f"/admin/candidates/{cid}/manage").get_data(as_text=True)
     for url in gets[:3] + [f"/admin/candidates/{cid}", f"/admin/assignments/{aid}"]:
         response = staffed.get(url)

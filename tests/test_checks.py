@@ -5,17 +5,14 @@ from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 from werkzeug.test import EnvironBuilder
 
 from conftest import csrf_from, step_of
-from helpers import signed_in
-from portal.models import Assignment, AuditEvent, BackgroundCheck, Candidate, CheckStatus, ReferenceCheck, Role, User
+from portal.models import Assignment, AuditEvent, BackgroundCheck, Candidate, CheckStatus, ReferenceCheck
 from portal import labels
 from portal.services import checks as svc
 from portal.services import profiles
 
-PASSWORD = "a long enough password"
 PDF = b"%PDF-1.4\n% test\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 KEYS = ("problem_solving", "drive")
@@ -29,21 +26,14 @@ def audit_since(db, before: int) -> list[AuditEvent]:
     return db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
 
 
-def _user(db, email, role=Role.CONSULTANT) -> int:
-    user = User(email=email, role=role, password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
+@pytest.fixture
+def staff_user(db, make_user):
+    return make_user("konsult@example.com")
 
 
 @pytest.fixture
-def staff_user(db):
-    return _user(db, "konsult@example.com")
-
-
-@pytest.fixture
-def other_user(db):
-    return _user(db, "annan@example.com")
+def other_user(db, make_user):
+    return make_user("annan@example.com")
 
 
 @pytest.fixture
@@ -66,10 +56,6 @@ def candidate(db, candidate_id):
 def storage(app, tmp_path):
     app.config["ATTACHMENT_DIR"] = str(tmp_path / "att")
     return tmp_path / "att"
-
-
-def login(app, email):
-    return signed_in(app, email, PASSWORD)
 
 
 # -------------------------------------------------------------------------- service
@@ -137,8 +123,8 @@ def test_attachments_are_checked_and_stored_under_a_random_name(db, candidate, t
 # ---------------------------------------------------------------------------- pages
 
 
-def test_reference_pages_add_and_rate(app, db, candidate_id, staff_user):
-    client = login(app, "konsult@example.com")
+def test_reference_pages_add_and_rate(app, db, candidate_id, staff_user, login_as):
+    client = login_as("konsult@example.com")
     url = f"/admin/candidates/{candidate_id}/references"
     page = client.get(url)
     assert page.status_code == 200 and step_of(page) == "references"
@@ -169,8 +155,8 @@ def test_reference_pages_add_and_rate(app, db, candidate_id, staff_user):
     assert "Rita Referent" in client.get(url).get_data(as_text=True)
 
 
-def test_a_referee_has_an_e_mail_and_a_phone_number(app, db, candidate_id, staff_user):
-    client = login(app, "konsult@example.com")
+def test_a_referee_has_an_e_mail_and_a_phone_number(app, db, candidate_id, staff_user, login_as):
+    client = login_as("konsult@example.com")
     url = f"/admin/candidates/{candidate_id}/references"
     token = csrf_from(client.get(url))
     base = {"csrf_token": token, "action": "add", "referee_name": "Rita Referent", "consent": "y"}
@@ -188,8 +174,8 @@ def test_a_referee_has_an_e_mail_and_a_phone_number(app, db, candidate_id, staff
     assert 'href="tel:+4670-1234567"' in page and 'href="mailto:rita@example.se"' in page
 
 
-def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, storage):
-    client = login(app, "konsult@example.com")
+def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, storage, login_as):
+    client = login_as("konsult@example.com")
     url = f"/admin/candidates/{candidate_id}/background"
     page = client.get(url)
     assert page.status_code == 200 and step_of(page) == "background"
@@ -242,8 +228,8 @@ def test_background_upload_download_and_csrf(app, db, candidate_id, staff_user, 
 
 
 def test_the_checklist_saves_every_item_with_one_button_and_loses_nothing(app, db, candidate_id, staff_user,
-                                                                          storage):
-    client = login(app, "konsult@example.com")
+                                                                          storage, login_as):
+    client = login_as("konsult@example.com")
     url = f"/admin/candidates/{candidate_id}/background"
     page = client.get(url)
     html = page.get_data(as_text=True)
@@ -277,14 +263,15 @@ def test_the_checklist_saves_every_item_with_one_button_and_loses_nothing(app, d
     assert sorted(e.object_id for e in audit_since(db, before)) == sorted([rows["identity"], rows["employment"]])
 
 
-def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_user, other_user, storage, clock):
+def test_unstaffed_consultant_gets_404_everywhere(app, db, candidate_id, staff_user, other_user, storage, clock,
+                                                  login_as):
     candidate = db.get(Candidate, candidate_id)
     check = svc.checklist(db, candidate)[0]
     svc.attach_file(db, check, filename="id.pdf", data=PDF, storage_dir=storage, now=clock())
     ref = svc.add_reference(db, candidate, referee_name="R", consent=True, user_id=staff_user, now=clock())
     db.commit()
 
-    client = login(app, "annan@example.com")
+    client = login_as("annan@example.com")
     token = csrf_from(client.get("/admin/"))
     base = f"/admin/candidates/{candidate_id}"
     assert client.get(f"{base}/references").status_code == 404

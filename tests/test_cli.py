@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from conftest import step_of
+from conftest import sign_in, step_of
 from portal.models import Assignment, Candidate, Result, User
 
 
@@ -67,7 +67,6 @@ def test_demo_is_idempotent_and_prints_logins_and_links(app, runner, db, tmp_pat
 
 
 def test_demo_client_logs_in_and_sees_the_released_report(app, runner, db, tmp_path):
-    from conftest import csrf_from
     from portal.models import Report
 
     app.instance_path = str(tmp_path)
@@ -76,9 +75,7 @@ def test_demo_client_logs_in_and_sees_the_released_report(app, runner, db, tmp_p
     assert "kund@demo.example" in output
     assert db.scalar(sa.select(sa.func.count()).select_from(Report)) == 2  # client and candidate report
     client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "kund@demo.example",
-                                      "password": password})
+    sign_in(client, "kund@demo.example", password)
     home = client.get("/admin/client").get_data(as_text=True)
     assignment = re.search(r'href="(/admin/client/assignments/\d+)">Ekonomichef', home).group(1)
     page = client.get(assignment).get_data(as_text=True)

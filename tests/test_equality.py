@@ -16,7 +16,7 @@ from portal.db import get_session
 from portal.logs import redact
 from portal.models import Candidate, EqualityResponse
 from portal.services import equality, privacy
-from test_reports import assessed, login, release  # noqa: F401  (fixture)
+from test_reports import assessed, release  # noqa: F401  (fixture)
 
 
 def candidate_client(app, assessed):  # noqa: F811
@@ -98,12 +98,12 @@ def test_candidate_can_delete_their_answers(app, db, assessed):  # noqa: F811
     assert "Svara på jämlikhetsfrågorna" in client.get("/test/done").get_data(as_text=True)
 
 
-def test_nobody_else_sees_them_per_candidate(app, db, assessed):  # noqa: F811
+def test_nobody_else_sees_them_per_candidate(app, db, assessed, login_as):  # noqa: F811
     """The consultant's candidate page, results, client pages and reports are the same
     before and after the candidate answered; the consultant's export leaves them out,
     the candidate's own download has them."""
     cid, aid = assessed["candidate"], assessed["assignment"]
-    staff, client_user = login(app, "consultant"), login(app, "client")
+    staff, client_user = login_as("consultant", check=False), login_as("client", check=False)
     release(staff, cid, "client")
     staff.get("/admin/")  # shows the release's message
     candidate = candidate_client(app, assessed)  # opening the link is activity the consultant sees

@@ -7,8 +7,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
-from helpers import signed_in
+from conftest import PASSWORD, csrf_from
 from portal import synthesis as syn
 from portal.models import (
     Assignment,
@@ -22,7 +21,6 @@ from portal.models import (
 )
 from portal.services import profiles
 
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture
@@ -50,12 +48,8 @@ def world(app, db, clock, make_assignment, make_invitation):
     return {"consultant": consultant.id, "assignment": aid, "candidate": cid}
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD, check=False)
-
-
-def test_client_records_first_opinion_and_synthesis_compares(app, db, world):
-    chef = login(app, "chef@example.com")
+def test_client_records_first_opinion_and_synthesis_compares(app, db, world, login_as):
+    chef = login_as("chef@example.com", check=False)
     home = chef.get(f"/admin/client/assignments/{world['assignment']}").get_data(as_text=True)
     url = f"/admin/candidates/{world['candidate']}/first-opinion"
     assert url in home and "Kim Kandidat" in home
@@ -67,7 +61,7 @@ def test_client_records_first_opinion_and_synthesis_compares(app, db, world):
     rows = db.scalars(sa.select(FirstOpinion).where(FirstOpinion.candidate_id == world["candidate"])).all()
     assert [(r.competency_key, r.level) for r in rows] == [("collaboration", 1)]
 
-    synthesis = login(app, "kons@example.com").get(f"/admin/candidates/{world['candidate']}/synthesis")
+    synthesis = login_as("kons@example.com", check=False).get(f"/admin/candidates/{world['candidate']}/synthesis")
     html = synthesis.get_data(as_text=True)
     cell = re.search(r'data-competency="collaboration".*?data-client-comparison="(\w*)"', html, re.S).group(1)
     assert cell == "higher" and "Vår bedömning är högre än kundens" in html
@@ -76,13 +70,13 @@ def test_client_records_first_opinion_and_synthesis_compares(app, db, world):
     page = chef.get(url)
     assert re.search(r'name="level-collaboration" value="1" checked', page.get_data(as_text=True))
     chef.post(url, data={"csrf_token": csrf_from(page), "level-collaboration": "4"})
-    html = login(app, "kons@example.com").get(f"/admin/candidates/{world['candidate']}/synthesis").get_data(
+    html = login_as("kons@example.com", check=False).get(f"/admin/candidates/{world['candidate']}/synthesis").get_data(
         as_text=True)
     assert 'data-client-comparison="confirms"' in html and "Bekräftar kundens bild" in html
 
 
-def test_bad_input_and_other_organisations(app, db, world):
-    chef = login(app, "chef@example.com")
+def test_bad_input_and_other_organisations(app, db, world, login_as):
+    chef = login_as("chef@example.com", check=False)
     url = f"/admin/candidates/{world['candidate']}/first-opinion"
     page = chef.get(url)
     bad = chef.post(url, data={"csrf_token": csrf_from(page), "level-collaboration": "7", "level-drive": "3"})
@@ -91,13 +85,13 @@ def test_bad_input_and_other_organisations(app, db, world):
     assert empty.status_code == 400 and "Bedöm minst en kompetens" in empty.get_data(as_text=True)
     assert chef.post(url, data={"level-drive": "3"}).status_code == 400  # no CSRF token
     assert db.scalar(sa.select(sa.func.count(FirstOpinion.id))) == 0  # nothing half-stored
-    other = login(app, "annan@example.com")
+    other = login_as("annan@example.com", check=False)
     assert other.get(url).status_code == 404
     assert other.get(f"/admin/client/assignments/{world['assignment']}").status_code == 404
 
 
-def test_consultant_records_on_behalf_and_release_closes_it(app, db, clock, world):
-    kons = login(app, "kons@example.com")
+def test_consultant_records_on_behalf_and_release_closes_it(app, db, clock, world, login_as):
+    kons = login_as("kons@example.com", check=False)
     url = f"/admin/candidates/{world['candidate']}/first-opinion"
     page = kons.get(url)
     assert "för kundens räkning" in page.get_data(as_text=True)
@@ -107,7 +101,7 @@ def test_consultant_records_on_behalf_and_release_closes_it(app, db, clock, worl
                   stamp={}, html="<p>x</p>", pdf=b"%PDF", pdf_sha256="0" * 64,
                   released_by_id=world["consultant"], released_at=clock()))
     db.commit()
-    chef = login(app, "chef@example.com")
+    chef = login_as("chef@example.com", check=False)
     page = chef.get(url)
     html = page.get_data(as_text=True)
     assert "har släppts" in html and 'name="level-drive"' not in html

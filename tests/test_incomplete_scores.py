@@ -10,21 +10,19 @@ import re
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
 from helpers import Candidate as Browser
 from item_banks import adaptive
 from portal import resources as res
 from portal.db import get_session
-from portal.models import Assignment, Attempt, Candidate, Client, ReportKind, Result, Role, TestKind, User
+from portal.models import Assignment, Attempt, Candidate, Client, ReportKind, Result, TestKind, User
 from portal.services import journey, profiles
 from portal.services import reports as svc
 from portal.services.assignments import create_assignment
 from portal.services.scoring import LOGIC_SCALE
 from portal.web import renderer
 
-PASSWORD = "a long enough password"
 REACHED = 12  # the issue's example: a strong candidate cut off after 12 items
 
 
@@ -33,20 +31,8 @@ def pdf_text(data: bytes) -> str:
 
 
 @pytest.fixture
-def consultant(db):
-    user = User(email="kons@example.com", name="Kons Ult", role=Role.CONSULTANT,
-                password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
-def login(app):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "kons@example.com",
-                                      "password": PASSWORD})
-    return client
+def consultant(make_user):
+    return make_user("kons@example.com", name="Kons Ult")
 
 
 def take_logic(app, clock, candidate_id: int, *, items: int | None, language: str = "sv") -> None:
@@ -136,11 +122,11 @@ def test_timed_out_result_carries_the_timed_score_and_the_answered_items_estimat
 
 # --- the consultant's results page -----------------------------------------------------
 
-def test_results_page_shows_an_incomplete_test_as_such(app, db, setup):
+def test_results_page_shows_an_incomplete_test_as_such(app, db, setup, login_as):
     cid = setup["candidate"](REACHED)
     result = logic_result(db, cid)
     answered = result.details["answered"]
-    html = login(app).get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    html = login_as("kons@example.com", check=False).get(f"/admin/candidates/{cid}").get_data(as_text=True)
     most = adaptive.APP_SETTINGS.max_items
     assert f"Ofullständigt test: tiden tog slut efter {REACHED} av högst {most} frågor." in html
     assert f'data-reached="{REACHED}"' in html
@@ -160,11 +146,11 @@ def test_results_page_shows_an_incomplete_test_as_such(app, db, setup):
     assert html.count('class="bandbar"') == 1
 
 
-def test_results_page_shows_se_and_reliability_of_a_complete_test(app, db, setup):
+def test_results_page_shows_se_and_reliability_of_a_complete_test(app, db, setup, login_as):
     cid = setup["candidate"](None)
     result = logic_result(db, cid)
     assert result.details["complete"] is True
-    html = login(app).get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    html = login_as("kons@example.com", check=False).get(f"/admin/candidates/{cid}").get_data(as_text=True)
     reliability = f"{1 - result.se ** 2:.2f}".lstrip("0")
     assert "Reliabilitet för den här kandidaten" in html
     assert f'data-reliability="{reliability}"' in html
@@ -175,10 +161,11 @@ def test_results_page_shows_se_and_reliability_of_a_complete_test(app, db, setup
     assert "Ofullständigt test" not in html and "data-timed" not in html
 
 
-def test_assignment_list_marks_the_timed_score(app, db, setup):
+def test_assignment_list_marks_the_timed_score(app, db, setup, login_as):
     cid = setup["candidate"](REACHED)
     result = logic_result(db, cid)
-    html = login(app).get(f"/admin/assignments/{setup['assignment']}").get_data(as_text=True)
+    page = login_as("kons@example.com", check=False).get(f"/admin/assignments/{setup['assignment']}")
+    html = page.get_data(as_text=True)
     row = re.search(rf'<tr data-candidate="{cid}">.*?</tr>', html, re.S).group(0)
     assert "data-incomplete" in row and "tiden tog slut" in row
     assert f"tidsbegränsat resultat: percentil {result.percentile:.0f}" in row
@@ -196,10 +183,10 @@ def strip_new_keys(db, candidate_id: int) -> Result:
 
 
 @pytest.mark.parametrize("items", [None, REACHED], ids=["complete", "timed-out"])
-def test_results_stored_before_the_change_still_render(app, db, clock, setup, items):
+def test_results_stored_before_the_change_still_render(app, db, clock, setup, items, login_as):
     cid = setup["candidate"](items)
     result = strip_new_keys(db, cid)
-    html = login(app).get(f"/admin/candidates/{cid}").get_data(as_text=True)
+    html = login_as("kons@example.com", check=False).get(f"/admin/candidates/{cid}").get_data(as_text=True)
     if items is None:
         assert f"percentil {result.percentile:.0f} <span" in html and "data-reliability" in html
         assert "Ofullständigt test" not in html
@@ -303,9 +290,9 @@ def test_complete_test_in_the_reports_says_how_many_items_were_answered(app, db,
 
 # --- the time limit ----------------------------------------------------------------------
 
-def test_a_new_assignment_gets_the_recommended_time_limit(app, db, consultant, clock, monkeypatch):
+def test_a_new_assignment_gets_the_recommended_time_limit(app, db, consultant, clock, monkeypatch, login_as):
     recommended = adaptive.time_limit_minutes()
-    client = login(app)
+    client = login_as("kons@example.com", check=False)
     form = client.get("/admin/assignments/new").get_data(as_text=True)
     assert re.search(rf'name="time_limit"[^>]*value="{recommended}"', form)
     assert f"Rekommenderat: {recommended} minuter" in form
@@ -329,11 +316,11 @@ def test_a_new_assignment_gets_the_recommended_time_limit(app, db, consultant, c
     assert f'value="{recommended + 9}"' in client.get("/admin/assignments/new").get_data(as_text=True)
 
 
-def test_a_short_time_limit_gets_a_notice_not_an_error(app, db, consultant, make_assignment):
+def test_a_short_time_limit_gets_a_notice_not_an_error(app, db, consultant, make_assignment, login_as):
     recommended = adaptive.time_limit_minutes()
     short = make_assignment(staff=[consultant], logic_time_limit_minutes=recommended - 10)
     enough = make_assignment(staff=[consultant], logic_time_limit_minutes=recommended)
-    client = login(app)
+    client = login_as("kons@example.com", check=False)
     page = client.get(f"/admin/assignments/{short}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -370,7 +357,7 @@ def test_instructions_say_what_to_do_when_time_is_short(app, make_invitation, la
 
 # --- the synthesis ------------------------------------------------------------------------
 
-def test_synthesis_uses_the_answered_items_estimate_at_half_weight(app, db, setup):
+def test_synthesis_uses_the_answered_items_estimate_at_half_weight(app, db, setup, login_as):
     """A timed-out logic test enters the evidence matrix with the estimate on the answered
     questions (not the timed score) and the incomplete-test discount; one stored before
     that estimate existed is left out, and the page says so."""
@@ -395,6 +382,6 @@ def test_synthesis_uses_the_answered_items_estimate_at_half_weight(app, db, setu
     assert (full.sd / logic.sd) ** 2 == pytest.approx(0.5)
 
     strip_new_keys(db, cid)
-    html = login(app).get(f"/admin/candidates/{cid}/synthesis").get_data(as_text=True)
+    html = login_as("kons@example.com", check=False).get(f"/admin/candidates/{cid}/synthesis").get_data(as_text=True)
     assert f'data-left-out="{LOGIC_SCALE}"' in html and "används inte" in html
     assert 'data-evidence="logic"' not in html

@@ -12,14 +12,12 @@ from io import BytesIO
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
 from helpers import Candidate
-from portal.models import Attempt, IntegritySignal, Role, TestKind, User
+from portal.models import Attempt, IntegritySignal, TestKind
 from portal.services import integrity
 
-PASSWORD = "a long enough password"
 ATTEMPT_RE = re.compile(r'data-attempt="(\d+)"')
 
 
@@ -233,25 +231,12 @@ def test_inventory_reloads_and_pages_from_another_browser(app, client, db, make_
 # --- the consultant's results page and the client report -----------------------------
 
 @pytest.fixture
-def consultant(db):
-    user = User(email="anna@example.com", name="Anna", role=Role.CONSULTANT,
-                password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
-def staff_client(app):
-    browser = app.test_client()
-    page = browser.get("/admin/login")
-    response = browser.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "anna@example.com",
-                                                  "password": PASSWORD})
-    assert response.status_code == 302
-    return browser
+def consultant(make_user):
+    return make_user("anna@example.com", name="Anna")
 
 
 def test_results_page_summarises_the_signals_and_the_client_report_does_not(
-        app, client, db, clock, consultant, make_assignment, make_invitation):
+        app, client, db, clock, consultant, make_assignment, make_invitation, login_as):
     aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid)
     c, attempt_id = at_item(client, link)
@@ -267,7 +252,7 @@ def test_results_page_summarises_the_signals_and_the_client_report_does_not(
     clock.advance(seconds=30)
     phone.answer_item()
 
-    kons = staff_client(app)
+    kons = login_as("anna@example.com")
     page = kons.get(f"/admin/candidates/{cid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     section = page[page.index("data-integrity"):]
     assert "Integrity signals — information only" in section
@@ -302,25 +287,25 @@ def test_results_page_summarises_the_signals_and_the_client_report_does_not(
 
 
 def test_results_page_says_when_the_script_never_reported(app, client, db, consultant, make_assignment,
-                                                          make_invitation):
+                                                          make_invitation, login_as):
     aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid)
     c, _ = at_item(client, link)
     c.answer_item()
-    page = staff_client(app).get(f"/admin/candidates/{cid}", headers={"Accept-Language": "en"})
+    page = login_as("anna@example.com").get(f"/admin/candidates/{cid}", headers={"Accept-Language": "en"})
     text = page.get_data(as_text=True)
     assert "Not known: the page script did not report during this test" in text
     assert 'data-away="0"' in text and 'data-reloads="0"' in text
 
 
 def test_signals_are_in_the_export_and_erased_with_the_candidate(app, client, db, consultant, make_assignment,
-                                                                 make_invitation):
+                                                                 make_invitation, login_as):
     aid = make_assignment(staff=[consultant])
     cid, _, link = make_invitation(aid, name="Eva Exempel")
     c, attempt_id = at_item(client, link)
     beacon(client, c.page, attempt_id, "away")
     c.get("/test/item")
-    kons = staff_client(app)
+    kons = login_as("anna@example.com")
     export = kons.get(f"/admin/candidates/{cid}/export.zip")
     assert export.status_code == 200
     data = json.loads(zipfile.ZipFile(BytesIO(export.data)).read("data.json"))

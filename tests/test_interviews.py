@@ -7,9 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_from, step_of
-from helpers import signed_in
 from pypdf import PdfReader
-from werkzeug.security import generate_password_hash
 
 from portal.competencies import load_library
 from portal.models import (
@@ -19,29 +17,19 @@ from portal.models import (
     Candidate,
     InterviewRating,
     Result,
-    Role,
     TestKind,
-    User,
 )
 from portal.services import interviews as svc
 from portal.services import profiles
 from portal.services.results import raised_flags
 
-PASSWORD = "a long enough password"
 ITEMS = [{"key": "problem_solving", "weight": 3, "target_level": 4, "must": True},
          {"key": "drive", "weight": 2, "target_level": 3, "must": False}]
 
 
-def _user(db, email):
-    user = User(email=email, role=Role.CONSULTANT, password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
 @pytest.fixture
-def raters(db):
-    return _user(db, "anna@example.com"), _user(db, "bo@example.com")
+def raters(db, make_user):
+    return make_user("anna@example.com"), make_user("bo@example.com")
 
 
 @pytest.fixture
@@ -167,12 +155,8 @@ def test_rating_summary_disagreement_threshold():
 # ---------------------------------------------------------------------------- pages
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD)
-
-
-def test_pages_guide_and_blind_ratings(app, db, cand, raters):
-    anna, bo = login(app, "anna@example.com"), login(app, "bo@example.com")
+def test_pages_guide_and_blind_ratings(app, db, cand, raters, login_as):
+    anna, bo = login_as("anna@example.com"), login_as("bo@example.com")
     guide = anna.get(f"/admin/candidates/{cand.id}/interview-guide")
     html = guide.get_data(as_text=True)
     assert guide.status_code == 200 and step_of(guide) == "interview-guide"
@@ -213,11 +197,11 @@ def test_pages_guide_and_blind_ratings(app, db, cand, raters):
     assert db.scalar(sa.select(InterviewRating.level).where(InterviewRating.rater_id == raters[1])) == 2
 
 
-def test_rating_from_the_interview_guide_while_interviewing(app, db, cand, raters):
+def test_rating_from_the_interview_guide_while_interviewing(app, db, cand, raters, login_as):
     """On the guide (a tablet in the interview), each competency has its rating form; a
     draft and a submission come back to the guide at that competency, and the PDF of
     the same guide has no form."""
-    anna = login(app, "anna@example.com")
+    anna = login_as("anna@example.com")
     guide_url = f"/admin/candidates/{cand.id}/interview-guide"
     guide = anna.get(guide_url)
     html = guide.get_data(as_text=True)
@@ -242,9 +226,9 @@ def test_rating_from_the_interview_guide_while_interviewing(app, db, cand, rater
     assert (rating.level, rating.submitted_at is not None) == (4, True)
 
 
-def test_csrf_and_unstaffed_consultant(app, db, cand, raters):
-    _user(db, "cecilia@example.com")
-    anna, cecilia = login(app, "anna@example.com"), login(app, "cecilia@example.com")
+def test_csrf_and_unstaffed_consultant(app, db, cand, raters, login_as, make_user):
+    make_user("cecilia@example.com")
+    anna, cecilia = login_as("anna@example.com"), login_as("cecilia@example.com")
     url = f"/admin/candidates/{cand.id}/ratings"
     anna.get(url)
     assert anna.post(url, data={"competency": "drive", "level": "3", "notes": "x",

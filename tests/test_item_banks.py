@@ -323,10 +323,15 @@ def _key_as_string(d):
     d["items"][_item_index(d, "NS-3010")]["key"] = "1"
 
 
-def _series_key_changed(d):
-    item = d["items"][_item_index(d, "NS-3004")]
+def _key_moved(d, item_id):
+    """The item's key moved to the next option, with IRT parameters made for the new key."""
+    item = d["items"][_item_index(d, item_id)]
     item["key"] = (item["key"] + 1) % len(item["options"])
     item["irt"] = _irt_for(item)
+
+
+def _series_key_changed(d):
+    _key_moved(d, "NS-3004")
 
 
 def _distractor_equals_key(d):
@@ -336,15 +341,11 @@ def _distractor_equals_key(d):
 
 
 def _deductive_key_changed(d):
-    item = d["items"][_item_index(d, "DE-3003")]
-    item["key"] = (item["key"] + 1) % len(item["options"])
-    item["irt"] = _irt_for(item)
+    _key_moved(d, "DE-3003")
 
 
 def _matrix_key_changed(d):
-    item = d["items"][_item_index(d, "MX-3002")]
-    item["key"] = (item["key"] + 1) % len(item["options"])
-    item["irt"] = _irt_for(item)
+    _key_moved(d, "MX-3002")
 
 
 def _duplicate_item(d):

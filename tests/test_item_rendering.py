@@ -13,7 +13,7 @@ import pytest
 from flask import render_template
 
 from item_banks import load_logic_bank
-from test_browser import ARGS, CHROMIUM
+from test_browser import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -31,16 +31,7 @@ def samples():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")

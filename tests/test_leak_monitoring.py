@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from bank_version_helpers import derived, insert_responses, store
 from conftest import csrf_from
-from querycount import counting
-from test_analytics import _assignment, _user, login
+from querycount import statements_per_page
+from test_analytics import _assignment
 from item_banks import adaptive, irt, leaks, load_logic_bank
 from portal.models import (Assignment, Attempt, AuditEvent, BankActivation, BankVersion, Candidate, Role, Stage,
                            TestKind, User)
@@ -65,12 +65,12 @@ def _status(html: str, item_id: str) -> str:
     return re.search(r'data-status="([^"]*)"', _row(html, item_id)).group(1)
 
 
-def test_the_page_shows_a_planted_leak_in_alarm_and_an_ordinary_item_not(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_the_page_shows_a_planted_leak_in_alarm_and_an_ordinary_item_not(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     times = _simulate(db, aid, 300, leak_from=150)
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     page = browser.get("/admin/analytics/leaks", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -108,11 +108,11 @@ def test_the_page_shows_a_planted_leak_in_alarm_and_an_ordinary_item_not(app, db
     assert {e.object_type for e in events if e.action == "view"} >= {"analytics_leaks", "analytics_leak_item"}
 
 
-def test_expected_probabilities_use_the_version_each_attempt_was_stamped_with(app, db):
+def test_expected_probabilities_use_the_version_each_attempt_was_stamped_with(app, db, login_as, make_user):
     """A version 3.1.0 in which ORDINARY is much easier (b - 1.5): answers given under it,
     judged by its parameters (as they must be), raise no alarm; judged by the shipped
     parameters, the same answers would."""
-    _user(db, "admin@example.com", Role.ADMIN)
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     doc = derived("3.1.0")
     easier = next(i for i in doc["items"] if i["id"] == ORDINARY)
@@ -128,7 +128,7 @@ def test_expected_probabilities_use_the_version_each_attempt_was_stamped_with(ap
     # Two tests of a version that is not stored (cannot be loaded): left out, and said so.
     insert_responses(db, _candidate(db, _assignment(db, "Other")), BANK.bank_id, "9.9.9", [ORDINARY],
                      np.ones((2, 1)), answered_at=T0)
-    html = login(app, "admin@example.com").get("/admin/analytics/leaks", headers={"Accept-Language": "en"}
+    html = login_as("admin@example.com").get("/admin/analytics/leaks", headers={"Accept-Language": "en"}
                                                ).get_data(as_text=True)
     assert 'data-n="302"' in html and _status(html, ORDINARY) == "no alarm"
     assert "2 tests of bank versions that can no longer be loaded are left out" in html
@@ -144,12 +144,12 @@ def _retire_page(browser, item_id):
     return page
 
 
-def test_retiring_an_item_writes_a_new_inactive_version_without_it(app, db):
-    admin_id = _user(db, "admin@example.com", Role.ADMIN)
+def test_retiring_an_item_writes_a_new_inactive_version_without_it(app, db, login_as, make_user):
+    admin_id = make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     _simulate(db, aid, 300, leak_from=150)
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     detail = browser.get(f"/admin/analytics/leaks/{LEAKED}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert f'href="/admin/analytics/leaks/{LEAKED}/retire"' in detail
     page = _retire_page(browser, LEAKED)
@@ -236,11 +236,11 @@ def test_retiring_an_item_writes_a_new_inactive_version_without_it(app, db):
     assert "Retired (version 3.2.0, active)" in _row(html, LEAKED)
 
 
-def test_consultants_see_their_scope_only_and_cannot_retire_clients_see_nothing(app, db):
-    consultant = _user(db, "konsult@example.com", Role.CONSULTANT)
+def test_consultants_see_their_scope_only_and_cannot_retire_clients_see_nothing(app, db, login_as, make_user):
+    consultant = make_user("konsult@example.com", Role.CONSULTANT, name="Konsult")
     mine = _assignment(db, "Mitt uppdrag", staff=(consultant,))
     theirs = _assignment(db, "Annat uppdrag")
-    _user(db, "kund@example.com", Role.CLIENT, client_id=db.get(Assignment, mine).client_id)
+    make_user("kund@example.com", Role.CLIENT, client_id=db.get(Assignment, mine).client_id, name="Kund")
     _simulate(db, theirs, 300, leak_from=150)
     _simulate(db, mine, 40, seed=5)
     urls = ["/admin/analytics/leaks", f"/admin/analytics/leaks/{LEAKED}"]
@@ -248,10 +248,10 @@ def test_consultants_see_their_scope_only_and_cannot_retire_clients_see_nothing(
     anonymous = app.test_client()
     for url in urls + [f"/admin/analytics/leaks/{LEAKED}/retire"]:
         assert anonymous.get(url).status_code == 302, url
-    client_user = login(app, "kund@example.com")
+    client_user = login_as("kund@example.com")
     for url in urls + [f"/admin/analytics/leaks/{LEAKED}/retire"]:
         assert client_user.get(url).status_code == 403, url
-    browser = login(app, "konsult@example.com")
+    browser = login_as("konsult@example.com")
     html = browser.get("/admin/analytics/leaks").get_data(as_text=True)
     assert 'data-n="40"' in html and _status(html, LEAKED) == "insufficient data"
     assert "Annat uppdrag" not in html
@@ -267,8 +267,8 @@ def test_consultants_see_their_scope_only_and_cannot_retire_clients_see_nothing(
     assert db.scalar(sa.select(sa.func.count()).select_from(BankVersion)) == 0
 
 
-def test_the_leak_pages_queries_do_not_grow_with_the_candidates(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_the_leak_pages_queries_do_not_grow_with_the_candidates(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     store(db, derived("3.1.0", shift_b=0.3))  # attempts of two versions: each loads once per worker
     engine = app.extensions["portal.engine"]
@@ -276,14 +276,7 @@ def test_the_leak_pages_queries_do_not_grow_with_the_candidates(app, db):
             f"/admin/analytics/leaks/{LEAKED}/retire", f"/admin/analytics/leaks?assignment={aid}"]
 
     def measure() -> dict[str, int]:
-        browser = login(app, "admin@example.com")
-        counts = {}
-        for url in urls:
-            assert browser.get(url).status_code == 200, url
-            with counting(engine) as statements:
-                assert browser.get(url).status_code == 200, url
-            counts[url] = len(statements)
-        return counts
+        return statements_per_page(engine, login_as("admin@example.com"), urls)
 
     _simulate(db, aid, 30, seed=1)
     _simulate(db, aid, 30, seed=2, version="3.1.0", start=T0 + timedelta(days=40))
@@ -296,11 +289,11 @@ def test_the_leak_pages_queries_do_not_grow_with_the_candidates(app, db):
     assert max(large.values()) <= 12, large
 
 
-def test_both_languages_render(app, db):
-    _user(db, "admin@example.com", Role.ADMIN)
+def test_both_languages_render(app, db, login_as, make_user):
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     _simulate(db, aid, 60)
-    browser = login(app, "admin@example.com")
+    browser = login_as("admin@example.com")
     for lang in ("sv", "en"):
         for url in ("/admin/analytics/leaks", f"/admin/analytics/leaks/{ORDINARY}",
                     f"/admin/analytics/leaks/{ORDINARY}/retire"):
@@ -314,10 +307,10 @@ def test_both_languages_render(app, db):
     assert "Leak monitoring" in english and 'href="/admin/analytics/leaks"' in english
 
 
-def test_monitor_service_matches_the_pure_functions(app, db):
+def test_monitor_service_matches_the_pure_functions(app, db, make_user):
     """The service hands item_banks.leaks the responses in time order with the
     leave-one-out expectations: the same monitor as computed by hand from the matrix."""
-    _user(db, "admin@example.com", Role.ADMIN)
+    make_user("admin@example.com", Role.ADMIN, name="Admin")
     aid = _assignment(db, "Controller")
     times = _simulate(db, aid, 120, leak_from=60, seed=9)
     from portal import resources as res

@@ -15,17 +15,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
 from portal.db import get_session
-from portal.models import Candidate, Invitation, OutboxMessage, Role, User
+from portal.models import Candidate, Invitation, OutboxMessage
 from portal.services import mail
 from portal.web import renderer
 from test_mail import SENDER, _free_port, start_smtp  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "long password!"
 
 
 def _smtp_config(port: int) -> dict:
@@ -34,23 +32,8 @@ def _smtp_config(port: int) -> dict:
 
 
 @pytest.fixture
-def consultant(db):
-    user = User(email="konsult@example.com", name="Karin Konsult", role=Role.CONSULTANT,
-                password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
-def login(app):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "konsult@example.com",
-                                                 "password": PASSWORD})
-    assert response.status_code == 302
-    # English, so the assertions do not depend on the Swedish catalogue
-    client.post("/admin/language", data={"csrf_token": csrf_from(client.get("/admin/")), "lang": "en"})
-    return client
+def consultant(make_user):
+    return make_user("konsult@example.com", name="Karin Konsult")
 
 
 @pytest.fixture
@@ -72,11 +55,11 @@ def _count(db, model) -> int:
 
 
 def test_csv_import_with_send_now_never_waits_for_smtp_and_the_worker_sends_all(
-        make_app, db, consultant, make_assignment, start_smtp, smtp_connections):
+        make_app, db, consultant, make_assignment, start_smtp, smtp_connections, login_as):
     inbox, port = start_smtp()
     app = make_app(**_smtp_config(port))
     aid = make_assignment(staff=[consultant])
-    client = login(app)
+    client = login_as("konsult@example.com", "en", app=app)
     token = csrf_from(client.get(f"/admin/assignments/{aid}/candidates/import"))
     rows = "".join(f"Kandidat {i};k{i}@example.se\n" for i in range(12))
     preview = client.post(f"/admin/assignments/{aid}/candidates/import", content_type="multipart/form-data",
@@ -110,11 +93,11 @@ def test_csv_import_with_send_now_never_waits_for_smtp_and_the_worker_sends_all(
 
 
 def test_a_request_that_fails_after_queueing_leaves_no_mail(make_app, db, consultant, make_assignment,
-                                                             start_smtp, monkeypatch):
+                                                             start_smtp, monkeypatch, login_as):
     inbox, port = start_smtp()
     app = make_app(**_smtp_config(port))
     aid = make_assignment(staff=[consultant])
-    client = login(app)
+    client = login_as("konsult@example.com", "en", app=app)
     token = csrf_from(client.get(f"/admin/assignments/{aid}/candidates/new"))
 
     from portal.services import audit
@@ -166,11 +149,11 @@ def test_a_refused_request_4xx_leaves_no_mail(make_app, db, make_invitation, sta
 
 
 def test_backoff_then_give_up_is_shown_to_the_consultant(make_app, db, consultant, make_assignment,
-                                                         make_invitation, clock):
+                                                         make_invitation, clock, login_as):
     app = make_app(**_smtp_config(_free_port()))  # nothing listens there
     aid = make_assignment(staff=[consultant])
     cid, _iid, _path = make_invitation(aid, email="kim@example.com")
-    client = login(app)
+    client = login_as("konsult@example.com", "en", app=app)
     manage = f"/admin/candidates/{cid}/manage"
     token = csrf_from(client.get(manage))
     sent = client.post(f"/admin/candidates/{cid}/send-invitation", data={"csrf_token": token},
@@ -203,11 +186,11 @@ def test_backoff_then_give_up_is_shown_to_the_consultant(make_app, db, consultan
 
 
 def test_outbox_warns_when_no_worker_has_run(make_app, db, consultant, make_assignment, make_invitation,
-                                             clock):
+                                             clock, login_as):
     app = make_app(**_smtp_config(_free_port()))
     aid = make_assignment(staff=[consultant])
     cid, _iid, _path = make_invitation(aid)
-    client = login(app)
+    client = login_as("konsult@example.com", "en", app=app)
     token = csrf_from(client.get(f"/admin/candidates/{cid}/manage"))
     client.post(f"/admin/candidates/{cid}/send-invitation", data={"csrf_token": token})
     assert "data-worker-late" not in client.get("/admin/outbox").get_data(as_text=True)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from conftest import old_sqlite
 from portal.migrate import alembic_config
 from portal.models import Base
 
@@ -50,21 +51,15 @@ def test_upgrade_keeps_existing_data_on_sqlite(tmp_path):
     """Batch migrations rebuild SQLite tables; rows and references must survive."""
     from portal.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    upgrade(url, "0001")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')")
-        conn.exec_driver_sql(
-            "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
-            " status, created_at) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01')")
-        conn.exec_driver_sql(
-            "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
-            " created_at) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01')")
-        conn.exec_driver_sql(
-            "INSERT INTO attempt (id, candidate_id, kind, number, bank_id, bank_version, seed, item_ids,"
-            " started_at) VALUES (1, 1, 'logic', 1, 'b', '1', 7, '[]', '2026-01-01')")
-    engine.dispose()
+    url = old_sqlite(
+        tmp_path, "0001",
+        "INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')",
+        "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
+        " status, created_at) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01')",
+        "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
+        " created_at) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01')",
+        "INSERT INTO attempt (id, candidate_id, kind, number, bank_id, bank_version, seed, item_ids,"
+        " started_at) VALUES (1, 1, 'logic', 1, 'b', '1', 7, '[]', '2026-01-01')")
     upgrade(url)
     engine = sa.create_engine(url)
     try:

@@ -15,9 +15,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import TEST_CONFIG, csrf_from
+from conftest import TEST_CONFIG, csrf_from, sign_in
 from helpers import Candidate as Taker
-from helpers import sign_in
 from norms import clear_cache, load_norm_table, parse_norm_table
 from norms import tables as norm_tables
 from portal import resources as res

@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
-from helpers import signed_in
-from portal.models import Candidate, Invitation, OutboxMessage, Role, User
+from portal.models import Candidate, Invitation, OutboxMessage, User
 from portal.web import renderer
 
 
-def login(app, email):
-    return signed_in(app, email, "long password!", check=False)
-
-
-def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, make_assignment, make_invitation):
+def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, make_assignment, make_invitation,
+                                                              login_as, make_user):
     for email in ("k@example.com", "other@example.com"):
-        db.add(User(email=email, role=Role.CONSULTANT, password_hash=generate_password_hash("long password!")))
-    db.commit()
+        make_user(email)
     staffed = db.scalar(sa.select(User.id).where(User.email == "k@example.com"))
     aid = make_assignment(staff=[staffed])
     cid, inv_id, link = make_invitation(aid, name="Åsa Öberg", email="asa@example.com")
@@ -32,11 +26,11 @@ def test_outbox_shows_unsent_mail_to_staffed_consultants_only(app, db, clock, ma
         session.commit()
     message = db.scalar(sa.select(OutboxMessage))
     assert message.sent_at is None  # no SMTP configured: kept in the development outbox
-    html = login(app, "k@example.com").get("/admin/outbox").get_data(as_text=True)
+    html = login_as("k@example.com", check=False).get("/admin/outbox").get_data(as_text=True)
     assert "asa@example.com" in html and "Ingen SMTP-server" in html
     assert 'data-mail-state="queued"' in html and "sparat i utkorgen" in html
-    detail = login(app, "k@example.com").get(f"/admin/outbox/{message.id}").get_data(as_text=True)
+    detail = login_as("k@example.com", check=False).get(f"/admin/outbox/{message.id}").get_data(as_text=True)
     assert "Åsa Öberg" in detail and link in detail
-    other = login(app, "other@example.com")
+    other = login_as("other@example.com", check=False)
     assert "asa@example.com" not in other.get("/admin/outbox").get_data(as_text=True)
     assert other.get(f"/admin/outbox/{message.id}").status_code == 404

@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
-from helpers import signed_in
 from querycount import counting
 from portal.db import get_session
 from portal.models import (
@@ -17,31 +15,19 @@ from portal.models import (
     Synthesis, User,
 )
 
-PASSWORD = "a long enough password"
 
 
-def _user(db, email, role=Role.CONSULTANT, client_id=None) -> int:
-    user = User(email=email, role=role, client_id=client_id, password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
-
-
-def login(app, email):
-    return signed_in(app, email, PASSWORD, check=False)
-
-
-def _world(app, db, clock, make_assignment, make_invitation, *, extra: int = 0):
+def _world(app, db, clock, make_assignment, make_invitation, make_user, *, extra: int = 0):
     """Assignment A (deadline 3 days after the world's "now") and B (deadline passed) for Konsult; C for
     someone else. ``extra`` more finished candidates in A with every step done."""
-    konsult = _user(db, "konsult@example.com")
-    other = _user(db, "annan@example.com")
+    konsult = make_user("konsult@example.com")
+    other = make_user("annan@example.com")
     today = clock().date()
     a = make_assignment(staff=[konsult], title="Ekonomichef", deadline=today + timedelta(days=8))
     b = make_assignment(staff=[konsult], title="Controller", deadline=today - timedelta(days=1))
     c = make_assignment(staff=[other], title="Hemligt uppdrag", deadline=today + timedelta(days=7))
     client_id = db.get(Assignment, a).client_id
-    _user(db, "kund@example.com", role=Role.CLIENT, client_id=client_id)
+    make_user("kund@example.com", role=Role.CLIENT, client_id=client_id)
     ids = {}
     # Invited five days ago in A and never started.
     ids["sleeper"] = make_invitation(a, name="Sova Sovsson", email="s@example.com")[0]
@@ -86,9 +72,9 @@ def _world(app, db, clock, make_assignment, make_invitation, *, extra: int = 0):
 
 
 def test_consultant_overview_lists_what_is_waiting_and_links_to_it(app, db, clock, make_assignment,
-                                                                   make_invitation):
-    ids = _world(app, db, clock, make_assignment, make_invitation)
-    konsult = login(app, "konsult@example.com")
+                                                                   make_invitation, login_as, make_user):
+    ids = _world(app, db, clock, make_assignment, make_invitation, make_user)
+    konsult = login_as("konsult@example.com", check=False)
     html = konsult.get("/admin/").get_data(as_text=True)
     overview = html[html.index("data-overview"):html.index("</section>", html.index("data-overview"))]
     assert "Väntar på dig" in overview and "Hemlig" not in overview
@@ -126,14 +112,14 @@ def test_consultant_overview_lists_what_is_waiting_and_links_to_it(app, db, cloc
                         data={"csrf_token": csrf_from(page)}).status_code == 404
 
     # The other consultant sees their own assignment's finalist only.
-    annan = login(app, "annan@example.com").get("/admin/").get_data(as_text=True)
+    annan = login_as("annan@example.com", check=False).get("/admin/").get_data(as_text=True)
     assert "Hemlig Kandidat" in annan and "Sova Sovsson" not in annan and "Ekonomichef" not in annan
 
 
 def test_client_overview_shows_released_reports_and_open_first_opinions(app, db, clock, make_assignment,
-                                                                        make_invitation):
-    ids = _world(app, db, clock, make_assignment, make_invitation)
-    kund = login(app, "kund@example.com")
+                                                                        make_invitation, login_as, make_user):
+    ids = _world(app, db, clock, make_assignment, make_invitation, make_user)
+    kund = login_as("kund@example.com", check=False)
     html = kund.get("/admin/client").get_data(as_text=True)
     overview = html[html.index("data-overview"):html.index("</section>", html.index("data-overview"))]
     released = overview[overview.index('data-lines="released"'):]
@@ -150,8 +136,8 @@ def test_client_overview_shows_released_reports_and_open_first_opinions(app, db,
     assert f'/admin/candidates/{ids["unrated"]}/first-opinion' not in again
 
 
-def _counts(app, db):
-    konsult, kund = login(app, "konsult@example.com"), login(app, "kund@example.com")
+def _counts(login_as, db):
+    konsult, kund = login_as("konsult@example.com", check=False), login_as("kund@example.com", check=False)
     engine = db.get_bind()
     with counting(engine) as consultant_statements:
         assert konsult.get("/admin/").status_code == 200
@@ -160,9 +146,10 @@ def _counts(app, db):
     return len(consultant_statements), len(client_statements)
 
 
-def test_start_pages_query_count_does_not_grow_with_candidates(app, db, clock, make_assignment, make_invitation):
-    _world(app, db, clock, make_assignment, make_invitation, extra=2)
-    few = _counts(app, db)
+def test_start_pages_query_count_does_not_grow_with_candidates(app, db, clock, make_assignment, make_invitation,
+                                                               login_as, make_user):
+    _world(app, db, clock, make_assignment, make_invitation, make_user, extra=2)
+    few = _counts(login_as, db)
     a = db.scalar(sa.select(Assignment.id).where(Assignment.title == "Ekonomichef"))
     konsult = db.scalar(sa.select(User.id).where(User.email == "konsult@example.com"))
     db.rollback()  # the factory writes in its own session
@@ -176,4 +163,4 @@ def test_start_pages_query_count_does_not_grow_with_candidates(app, db, clock, m
         db.add(InterviewRating(candidate_id=cid, rater_id=konsult, competency_key="drive", level=3, notes="x",
                                updated_at=now))
     db.commit()
-    assert _counts(app, db) == few
+    assert _counts(login_as, db) == few

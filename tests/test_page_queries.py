@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from helpers import signed_in
-from querycount import counting
+from conftest import PASSWORD
+from querycount import statements_per_page
 from portal import resources as res
 from portal.db import get_session
 from portal.models import (
@@ -27,7 +27,6 @@ from portal.models import (
 from portal.services import accommodation, demo, invitation_admin, journey, profiles
 from portal.services.invitations import invite_candidate
 
-PASSWORD = "a long enough password"
 KINDS = ("evidence", "running", "invited", "finished", "reset_revoked")
 
 
@@ -115,10 +114,6 @@ def world(app, db, clock):
     return state
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD)
-
-
 def _urls(world, db) -> dict[str, list[str]]:
     aid = world["assignment"]
     evidence = world["added"][0]  # the first candidate: finished, with the whole evidence
@@ -152,25 +147,19 @@ def _urls(world, db) -> dict[str, list[str]]:
     return {"consultant@example.com": staff, "client@example.com": client}
 
 
-def _measure(app, world, db) -> dict[str, int]:
+def _measure(app, login_as, world, db) -> dict[str, int]:
     engine = app.extensions["portal.engine"]
     counts = {}
     for email, urls in _urls(world, db).items():
-        browser = login(app, email)
-        for url in urls:
-            assert browser.get(url).status_code == 200, url  # warm: first-use caches, lazy set-up rows
-            with counting(engine) as statements:
-                response = browser.get(url)
-            assert response.status_code == 200, url
-            counts[url] = len(statements)
+        counts.update(statements_per_page(engine, login_as(email), urls))
     return counts
 
 
-def test_page_queries_do_not_grow_with_the_candidates(app, db, world):
+def test_page_queries_do_not_grow_with_the_candidates(app, db, world, login_as):
     world["grow"](5)
-    small = _measure(app, world, db)
+    small = _measure(app, login_as, world, db)
     world["grow"](50)
-    large = _measure(app, world, db)
+    large = _measure(app, login_as, world, db)
     print("\nqueries per page at 5 and 50 candidates:")
     for url in small:
         print(f"  {small[url]:4d} {large[url]:4d}  {url}")

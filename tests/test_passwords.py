@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
+from conftest import sign_in
 from portal import passwords
 from portal.models import AuditEvent, Role, User
 
@@ -49,17 +49,14 @@ def test_sign_in_upgrades_an_old_hash(app, db):
     db.add(User(email="kim@example.com", role=Role.CONSULTANT, password_hash=generate_password_hash(GOOD)))
     db.commit()
     client = app.test_client()
-    page = client.get("/admin/login")
-    wrong = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "kim@example.com",
-                                              "password": "not the password"})
+    wrong = sign_in(client, "kim@example.com", "not the password")
     assert wrong.status_code == 401
     db.expire_all()
     assert db.scalar(sa.select(User)).password_hash.startswith("scrypt:")  # a failed sign-in changes nothing
     # ... but its audit event is kept although the response refuses
     assert db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "login_failed").order_by(
         AuditEvent.id.desc()).limit(1)) is not None
-    ok = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "kim@example.com",
-                                           "password": GOOD})
+    ok = sign_in(client, "kim@example.com", GOOD)
     assert ok.status_code == 302
     db.expire_all()
     stored = db.scalar(sa.select(User)).password_hash

@@ -9,7 +9,7 @@ import zipfile
 import sqlalchemy as sa
 
 from portal.models import AuditEvent, Invitation
-from test_reports import assessed, login, release  # noqa: F401  (fixture)
+from test_reports import assessed, release  # noqa: F401  (fixture)
 
 
 def unzip(data: bytes) -> tuple[dict, list[str]]:
@@ -17,9 +17,9 @@ def unzip(data: bytes) -> tuple[dict, list[str]]:
     return json.loads(archive.read("data.json")), archive.namelist()
 
 
-def test_consultant_exports_everything_about_a_candidate(app, db, assessed):  # noqa: F811
+def test_consultant_exports_everything_about_a_candidate(app, db, assessed, login_as):  # noqa: F811
     cid = assessed["candidate"]
-    client = login(app, "consultant")
+    client = login_as("consultant", check=False)
     release(client, cid, "client")
     release(client, cid, "candidate")
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
@@ -40,13 +40,13 @@ def test_consultant_exports_everything_about_a_candidate(app, db, assessed):  # 
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.id > before, AuditEvent.action == "export")).all()
     assert [(e.object_type, e.object_id) for e in events] == [("candidate", cid)]
     assert "Alva" not in str(events[0].detail)
-    assert login(app, "outsider").get(f"/admin/candidates/{cid}/export.zip").status_code == 404
-    assert login(app, "client").get(f"/admin/candidates/{cid}/export.zip").status_code == 403
+    assert login_as("outsider", check=False).get(f"/admin/candidates/{cid}/export.zip").status_code == 404
+    assert login_as("client", check=False).get(f"/admin/candidates/{cid}/export.zip").status_code == 403
 
 
-def test_candidate_downloads_their_own_data(app, db, assessed):  # noqa: F811
+def test_candidate_downloads_their_own_data(app, db, assessed, login_as):  # noqa: F811
     cid = assessed["candidate"]
-    staff = login(app, "consultant")
+    staff = login_as("consultant", check=False)
     release(staff, cid, "client")
     release(staff, cid, "candidate")
     candidate = app.test_client()

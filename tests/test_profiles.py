@@ -7,15 +7,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from, step_of
-from helpers import signed_in
 from portal.competencies import load_library, load_templates
-from portal.models import Assignment, AuditEvent, Competency, RequirementProfile, Role, User
+from portal.models import Assignment, AuditEvent, Competency, RequirementProfile, Role
 from portal.services import profiles as svc
 
-PASSWORD = "a long enough password"
 SECRET_NAME = "Hemliga Kandidaten"
 
 
@@ -51,11 +48,8 @@ def custom_data(key="custom.safety_culture", name_en="Safety culture"):
 
 
 @pytest.fixture
-def staff_user(db):
-    user = User(email="konsult@example.com", role=Role.CONSULTANT, password_hash=generate_password_hash(PASSWORD))
-    db.add(user)
-    db.commit()
-    return user.id
+def staff_user(make_user):
+    return make_user("konsult@example.com")
 
 
 @pytest.fixture
@@ -254,13 +248,9 @@ def test_audit_events_without_personal_data(db, make_invitation, assignment, sta
 # ---------------------------------------------------------------------------- pages
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD)
-
-
 @pytest.fixture
-def consultant(app, staff_user):
-    return login(app, "konsult@example.com")
+def consultant(app, staff_user, login_as):
+    return login_as("konsult@example.com")
 
 
 def form_data(page, rows=(), **extra):
@@ -466,12 +456,9 @@ def test_consultant_adds_a_competency_and_uses_it(consultant, db, assignment):
     assert duplicate.status_code == 400 and 'id="name_en-error"' in duplicate.get_data(as_text=True)
 
 
-def test_client_users_cannot_reach_the_pages(app, db, assignment):
-    client_user = User(email="kund@example.com", role=Role.CLIENT, client_id=assignment.client_id,
-                       password_hash=generate_password_hash(PASSWORD))
-    db.add(client_user)
-    db.commit()
-    client = login(app, "kund@example.com")
+def test_client_users_cannot_reach_the_pages(app, db, assignment, login_as, make_user):
+    make_user("kund@example.com", Role.CLIENT, client_id=assignment.client_id)
+    client = login_as("kund@example.com")
     for url in (f"/admin/assignments/{assignment.id}/profile", f"/admin/assignments/{assignment.id}/profile/history",
                 "/admin/competencies/new"):
         assert client.get(url).status_code == 403, url
@@ -489,18 +476,11 @@ def test_lock_time_is_shown(app, consultant, db, assignment, staff_user, clock):
     assert "2026-11-27 10:00" in page
 
 
-def test_personality_target_bands_are_saved_and_checked(app, db, make_assignment):
+def test_personality_target_bands_are_saved_and_checked(app, db, make_assignment, login_as, make_user):
     from conftest import csrf_from
-    from werkzeug.security import generate_password_hash as hash_
 
-    db.add(User(email="band@example.com", role=Role.CONSULTANT, password_hash=hash_("a long password")))
-    db.commit()
-    uid = db.scalar(sa.select(User.id).where(User.email == "band@example.com"))
-    aid = make_assignment(staff=[uid])
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "band@example.com",
-                                      "password": "a long password"})
+    aid = make_assignment(staff=[make_user("band@example.com")])
+    client = login_as("band@example.com", check=False)
     token = csrf_from(client.get(f"/admin/assignments/{aid}/profile"))
     base = {"csrf_token": token, "include": "drive", "weight-drive": "3", "target-drive": "4"}
     bad = client.post(f"/admin/assignments/{aid}/profile", data={**base, "pt-low-CO": "80", "pt-high-CO": "20"})

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from
 from portal import report_texts as rt
@@ -42,7 +41,6 @@ from portal.services import reports as svc
 from portal.services.evidence import evidence_matrix
 from portal.web import renderer
 
-PASSWORD = "a long enough password"
 HOSTILE = '<script>alert("x")</script> Ö\'Brien & Co'
 
 
@@ -56,16 +54,12 @@ def squash(text: str) -> str:
 
 
 @pytest.fixture
-def assessed(app, db, clock, make_assignment, make_invitation):
+def assessed(app, db, clock, make_assignment, make_invitation, make_user):
     """A candidate with test results, interview ratings, a reference, background checks
     and the consultant's judgement; a client user of the organisation and of another."""
-    users = {}
-    for key, role in (("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT), ("admin", Role.ADMIN),
-                      ("client", Role.CLIENT), ("other_client", Role.CLIENT)):
-        users[key] = User(email=f"{key}@example.com", name=f"{key.title()} Person", role=role,
-                          password_hash=generate_password_hash(PASSWORD))
-        db.add(users[key])
-    db.commit()
+    users = {key: db.get(User, make_user(f"{key}@example.com", role, name=f"{key.title()} Person"))
+             for key, role in (("consultant", Role.CONSULTANT), ("outsider", Role.CONSULTANT), ("admin", Role.ADMIN),
+                               ("client", Role.CLIENT), ("other_client", Role.CLIENT))}
     aid = make_assignment(title="Ekonomichef", staff=[users["consultant"].id], norm_group="managers")
     cid, _, link = make_invitation(aid, name="Alva Lindqvist", email="alva@example.com")
     other = Client(name="Annat AB")
@@ -96,14 +90,6 @@ def assessed(app, db, clock, make_assignment, make_invitation):
         session.commit()
     return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid, "link": link,
             "keys": keys}
-
-
-def login(app, who):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": f"{who}@example.com",
-                                      "password": PASSWORD})
-    return client
 
 
 def test_client_report_content_and_pdf_text_in_swedish(app, assessed, clock):
@@ -144,16 +130,15 @@ def test_candidate_report_in_english_has_no_internal_material(app, assessed, clo
         assert internal not in text, internal
 
 
-
 def release(client, candidate_id, kind):
     page = client.get(f"/admin/candidates/{candidate_id}/reports")
     return client.post(f"/admin/candidates/{candidate_id}/reports/{kind}/release",
                        data={"csrf_token": csrf_from(page), "reviewed": "yes"})
 
 
-def test_release_freezes_a_version_that_regenerates_identically(app, db, assessed):
+def test_release_freezes_a_version_that_regenerates_identically(app, db, assessed, login_as):
     cid = assessed["candidate"]
-    kons = login(app, "consultant")
+    kons = login_as("consultant", check=False)
     draft = kons.get(f"/admin/candidates/{cid}/reports/client/preview").get_data(as_text=True)
     assert "Utkast – inte släppt" in draft and "Alva Lindqvist" in draft
     draft_pdf = kons.get(f"/admin/candidates/{cid}/reports/client/preview.pdf")
@@ -182,8 +167,8 @@ def test_release_freezes_a_version_that_regenerates_identically(app, db, assesse
     assert 'data-version="2"' in page and 'data-version="1"' in page
 
 
-def test_release_refuses_without_results_or_synthesis(app, db, assessed, make_invitation):
-    kons = login(app, "consultant")
+def test_release_refuses_without_results_or_synthesis(app, db, assessed, make_invitation, login_as):
+    kons = login_as("consultant", check=False)
     fresh, _, _ = make_invitation(assessed["assignment"], name="Utan Resultat", email="u@example.com")
     response = release(kons, fresh, "candidate")
     assert response.status_code == 400 and "inga testresultat att rapportera" in response.get_data(as_text=True)
@@ -198,13 +183,13 @@ def test_release_refuses_without_results_or_synthesis(app, db, assessed, make_in
     assert kons.post(f"/admin/candidates/{assessed['candidate']}/reports/candidate/release").status_code == 400  # CSRF
 
 
-def test_client_downloads_released_report_and_every_download_is_audited(app, db, assessed):
+def test_client_downloads_released_report_and_every_download_is_audited(app, db, assessed, login_as):
     cid = assessed["candidate"]
-    chef = login(app, "client")
+    chef = login_as("client", check=False)
     page = chef.get(f"/admin/client/assignments/{assessed['assignment']}").get_data(as_text=True)
     assert "Inte släppt ännu" in page and "/download" not in page
-    release(login(app, "consultant"), cid, "client")
-    release(login(app, "consultant"), cid, "candidate")
+    release(login_as("consultant", check=False), cid, "client")
+    release(login_as("consultant", check=False), cid, "candidate")
     client_report = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CLIENT))
     candidate_report = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CANDIDATE))
     page = chef.get(f"/admin/client/assignments/{assessed['assignment']}").get_data(as_text=True)
@@ -227,19 +212,19 @@ def test_client_downloads_released_report_and_every_download_is_audited(app, db,
         ("view", "report_client", client_report.id, assessed["users"]["client"])]
     # the candidate's own report, another organisation, an unstaffed consultant: nothing
     assert chef.get(f"/admin/reports/{candidate_report.id}/download").status_code == 404
-    assert login(app, "other_client").get(f"/admin/reports/{client_report.id}/download").status_code == 404
-    assert login(app, "outsider").get(f"/admin/reports/{client_report.id}/download").status_code == 404
+    assert login_as("other_client", check=False).get(f"/admin/reports/{client_report.id}/download").status_code == 404
+    assert login_as("outsider", check=False).get(f"/admin/reports/{client_report.id}/download").status_code == 404
     assert app.test_client().get(f"/admin/reports/{client_report.id}/download").status_code == 302
     assert chef.get(f"/admin/candidates/{cid}/reports/client/preview").status_code == 403  # drafts: staff only
 
 
-def test_candidate_reads_downloads_and_replies(app, db, assessed):
+def test_candidate_reads_downloads_and_replies(app, db, assessed, login_as):
     cid = assessed["candidate"]
     candidate = app.test_client()
     candidate.get(assessed["link"])
     assert "Läs din rapport" not in candidate.get("/test/done").get_data(as_text=True)
     assert candidate.get("/test/report").status_code == 404  # nothing released yet
-    kons = login(app, "consultant")
+    kons = login_as("consultant", check=False)
     release(kons, cid, "candidate")
     told = db.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "report_ready"))
     assert told.to_address == "alva@example.com" and "återkopplingsrapport" in told.body_text
@@ -276,7 +261,7 @@ def test_candidate_reads_downloads_and_replies(app, db, assessed):
     # The client sees the new reply as a dated addendum to the frozen report, on its page,
     # in the list and as a PDF of its own; the released report is unchanged.
     frozen = (client_report.html, client_report.pdf_sha256)
-    chef = login(app, "client")
+    chef = login_as("client", check=False)
     page = chef.get(f"/admin/reports/{client_report.id}").get_data(as_text=True)
     addendum = page[page.index("data-reply-addendum"):]
     assert "Bilaga: kandidatens svar" in addendum and "efter att version 1" in addendum
@@ -290,7 +275,7 @@ def test_candidate_reads_downloads_and_replies(app, db, assessed):
     assert "Tillägg: <b>jag</b> har nu ny erfarenhet." in text and client_report.pdf_sha256 in text.replace(" ", "")
     db.expire_all()
     assert (db.get(Report, client_report.id).html, db.get(Report, client_report.id).pdf_sha256) == frozen
-    assert login(app, "other_client").get(f"/admin/reports/{client_report.id}/reply").status_code == 404
+    assert login_as("other_client", check=False).get(f"/admin/reports/{client_report.id}/reply").status_code == 404
     # Released again, the report holds the reply and the addendum is gone.
     release(kons, cid, "client")
     newest = db.scalar(sa.select(Report).where(Report.kind == ReportKind.CLIENT, Report.version == 2))
@@ -298,13 +283,13 @@ def test_candidate_reads_downloads_and_replies(app, db, assessed):
     assert chef.get(f"/admin/reports/{newest.id}/reply").status_code == 404
 
 
-def test_hostile_names_are_escaped_in_html_reports(app, db, assessed, clock):
+def test_hostile_names_are_escaped_in_html_reports(app, db, assessed, clock, login_as):
     db.execute(sa.update(Candidate).values(name=HOSTILE))
     db.execute(sa.update(Assignment).values(title=HOSTILE))
     db.execute(sa.update(Synthesis).values(judgement=HOSTILE, risks=HOSTILE))
     db.execute(sa.update(ReferenceCheck).values(referee_name=HOSTILE, summary=HOSTILE))
     db.commit()
-    kons = login(app, "consultant")
+    kons = login_as("consultant", check=False)
     for kind in ("client", "candidate"):
         html = kons.get(f"/admin/candidates/{assessed['candidate']}/reports/{kind}/preview").get_data(as_text=True)
         assert "<script>" not in html and "&lt;script&gt;" in html, kind
@@ -314,8 +299,8 @@ def test_hostile_names_are_escaped_in_html_reports(app, db, assessed, clock):
     assert HOSTILE in squash(pdf_text(report.pdf))  # the PDF shows the text as typed
 
 
-def test_release_with_an_expired_link_tells_the_consultant(app, db, assessed, clock):
-    kons = login(app, "consultant")
+def test_release_with_an_expired_link_tells_the_consultant(app, db, assessed, clock, login_as):
+    kons = login_as("consultant", check=False)
     clock.advance(days=400)
     page = kons.get(f"/admin/candidates/{assessed['candidate']}/reports")
     response = kons.post(f"/admin/candidates/{assessed['candidate']}/reports/candidate/release",
@@ -345,8 +330,8 @@ def test_reports_in_the_other_language(app, db, assessed, clock, kind, lang, exp
         assert phrase in text, phrase
 
 
-def test_a_released_report_cannot_be_changed(app, db, assessed):
-    release(login(app, "consultant"), assessed["candidate"], "client")
+def test_a_released_report_cannot_be_changed(app, db, assessed, login_as):
+    release(login_as("consultant", check=False), assessed["candidate"], "client")
     report = db.scalar(sa.select(Report))
     with pytest.raises(sa.exc.DatabaseError, match="frozen"):
         db.execute(sa.update(Report).values(html="<p>changed</p>"))
@@ -438,7 +423,7 @@ def test_client_reports_released_before_synthesis_2_render_byte_for_byte(app):
     assert "En fråga att utgå från" in squash(pdf_text(first))  # the old layout, prompts and all
 
 
-def test_a_draft_pdf_is_rendered_once_until_its_content_changes(app, db, assessed, monkeypatch):
+def test_a_draft_pdf_is_rendered_once_until_its_content_changes(app, db, assessed, monkeypatch, login_as):
     cid = assessed["candidate"]
     svc.DRAFTS.clear()
     renders = []
@@ -449,7 +434,7 @@ def test_a_draft_pdf_is_rendered_once_until_its_content_changes(app, db, assesse
         return real(content, **kwargs)
 
     monkeypatch.setattr(svc, "render_pdf", counting)
-    kons = login(app, "consultant")
+    kons = login_as("consultant", check=False)
     url = f"/admin/candidates/{cid}/reports/client/preview.pdf"
     first, again = kons.get(url), kons.get(url)
     assert first.status_code == again.status_code == 200 and first.data == again.data
@@ -615,9 +600,9 @@ def test_candidate_report_plurals(app, db, assessed, clock, lang, n, answered, r
         assert ran_out_of in squash(svc.render_html(of_max, renderer=renderer))
 
 
-def test_report_pages_have_a_main_landmark_and_the_bar_outside_it(app, db, assessed, clock):
+def test_report_pages_have_a_main_landmark_and_the_bar_outside_it(app, db, assessed, clock, login_as):
     cid = assessed["candidate"]
-    kons = login(app, "consultant")
+    kons = login_as("consultant", check=False)
     for kind in ("client", "candidate"):
         html = kons.get(f"/admin/candidates/{cid}/reports/{kind}/preview").get_data(as_text=True)
         assert html.count("<main>") == 1 and html.count("</main>") == 1, kind

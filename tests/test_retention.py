@@ -15,7 +15,7 @@ from portal.models import (
 from portal.services import assignments as assignment_service
 from portal.services import checks, retention
 from test_privacy_erasure import dump, files_text
-from test_reports import assessed, login, release  # noqa: F401  (fixture)
+from test_reports import assessed, release  # noqa: F401  (fixture)
 
 MONTH = 31  # days; the clock moves in whole "months" of 31 days, past each calendar month
 
@@ -43,12 +43,12 @@ def candidate(db, cid) -> Candidate:
 
 
 @pytest.fixture
-def scene(app, db, clock, assessed, make_invitation, make_assignment, tmp_path):  # noqa: F811
+def scene(app, db, clock, assessed, make_invitation, make_assignment, tmp_path, login_as):  # noqa: F811
     """The assessed candidate (not hired, released reports, an attachment, e-mails), a
     hired one and one on legal hold in the same assignment, one in an open assignment."""
     app.config["ATTACHMENT_DIR"] = str(tmp_path)
     aid, unsuccessful = assessed["assignment"], assessed["candidate"]
-    staff = login(app, "consultant")
+    staff = login_as("consultant", check=False)
     release(staff, unsuccessful, "client")
     hired, _, _ = make_invitation(aid, name="Hanna Anställd", email="hanna@example.com")
     held, _, _ = make_invitation(aid, name="Lars Spärrad", email="lars@example.com")
@@ -75,10 +75,10 @@ def scene(app, db, clock, assessed, make_invitation, make_assignment, tmp_path):
             "open": open_one, "tmp": tmp_path, "page": page}
 
 
-def test_purge_follows_the_periods_with_the_clock_moved_forward(app, db, clock, runner, scene, database_url):
+def test_purge_follows_the_periods_with_the_clock_moved_forward(app, db, clock, runner, scene, database_url, login_as):
     s = scene
     assert db.get(Assignment, s["aid"]).closed_at == clock()
-    admin = login(app, "admin")
+    admin = login_as("admin", check=False)
     page = admin.get("/admin/retention")
     assert page.status_code == 200 and 'data-class="contact"' in page.get_data(as_text=True)
     bad = admin.post("/admin/retention", data={"csrf_token": csrf_from(page), "assessment": "300", "contact": "6",
@@ -138,7 +138,7 @@ def test_purge_follows_the_periods_with_the_clock_moved_forward(app, db, clock, 
     assert candidate(db, s["held"]).erased_at is not None
 
 
-def test_an_assignment_on_hold_keeps_all_its_candidates(app, db, clock, runner, scene):
+def test_an_assignment_on_hold_keeps_all_its_candidates(app, db, clock, runner, scene, login_as):
     s = scene
     page = s["staff"].get(f"/admin/assignments/{s['aid']}/retention")
     assert page.status_code == 200
@@ -148,7 +148,7 @@ def test_an_assignment_on_hold_keeps_all_its_candidates(app, db, clock, runner, 
     assert "assessment 0" in out and "contact 0" in out and "attachments 0" in out
     assert candidate(db, s["unsuccessful"]).name == "Alva Lindqvist"
     # an outsider consultant cannot see or set the hold
-    outsider = login(app, "outsider")
+    outsider = login_as("outsider", check=False)
     assert outsider.get(f"/admin/assignments/{s['aid']}/retention").status_code == 404
     own = csrf_from(outsider.get("/admin/account/two-factor"))
     assert outsider.post(f"/admin/assignments/{s['aid']}/hold",

@@ -11,8 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_from, step_of
-from helpers import sign_in
+from conftest import csrf_from, sign_in, step_of
 from test_mail import start_smtp  # noqa: F401  (fixture)
 from portal import passwords
 from portal.models import AuditEvent, OutboxMessage, Role, User

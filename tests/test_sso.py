@@ -3,6 +3,7 @@
 provider's redirect as the browser would."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
@@ -39,11 +40,10 @@ def app(make_app, idp):
     return make_app(**sso_config(idp))
 
 
-def make_user(db, email="anna@konsult.example", role=Role.CONSULTANT, **values) -> int:
-    user = User(email=email, name="Anna", role=role, password_hash=passwords.unusable(), **values)
-    db.add(user)
-    db.commit()
-    return user.id
+@pytest.fixture
+def make_anna(make_user):
+    """Anna, a consultant without a password (``make_anna(**values)`` returns her id)."""
+    return functools.partial(make_user, "anna@konsult.example", Role.CONSULTANT, name="Anna", password=None)
 
 
 def add_rule(db, kind, value, role, client_id=None, provider=None) -> int:
@@ -109,8 +109,8 @@ def test_authorization_request_uses_pkce_state_and_nonce(app, idp):
     assert query["redirect_uri"] == [CALLBACK]
 
 
-def test_existing_user_is_matched_by_verified_email_and_linked(app, db, idp):
-    uid = make_user(db)
+def test_existing_user_is_matched_by_verified_email_and_linked(app, db, idp, make_anna):
+    uid = make_anna()
     client = app.test_client()
     response = sso_login(client)
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
@@ -125,8 +125,8 @@ def test_existing_user_is_matched_by_verified_email_and_linked(app, db, idp):
     assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
-def test_link_survives_an_email_change_at_the_provider(app, db, idp):
-    uid = make_user(db)
+def test_link_survives_an_email_change_at_the_provider(app, db, idp, make_anna):
+    uid = make_anna()
     assert sso_login(app.test_client()).status_code == 302
     idp.user["email"] = "anna.andersson@konsult.example"
     client = app.test_client()
@@ -134,10 +134,10 @@ def test_link_survives_an_email_change_at_the_provider(app, db, idp):
     assert audit_actions(db, "login")[-1].user_id == uid
 
 
-def test_an_email_change_does_not_take_over_another_linked_account(app, db, idp):
+def test_an_email_change_does_not_take_over_another_linked_account(app, db, idp, make_anna):
     """Someone whose address at the provider becomes that of an account linked to another
     identity is refused, not signed in to it."""
-    uid = make_user(db)
+    uid = make_anna()
     assert sso_login(app.test_client()).status_code == 302  # Anna, sub user-1, is linked
     idp.user.update(sub="user-2", email="anna@konsult.example")
     client = app.test_client()
@@ -205,8 +205,8 @@ def test_no_rule_and_no_account_is_refused_with_an_audit_record(app, db, idp):
 
 
 @pytest.mark.parametrize("verified", [False, None, "false"])
-def test_unverified_email_is_refused(app, db, idp, verified):
-    make_user(db)  # even an existing account is not matched on an unverified address
+def test_unverified_email_is_refused(app, db, idp, verified, make_anna):
+    make_anna()  # even an existing account is not matched on an unverified address
     add_rule(db, SsoRuleKind.DOMAIN, "konsult.example", Role.CONSULTANT)
     idp.user["email_verified"] = verified
     client = app.test_client()
@@ -216,16 +216,16 @@ def test_unverified_email_is_refused(app, db, idp, verified):
     assert db.scalar(sa.select(sa.func.count()).select_from(SsoLink)) == 0
 
 
-def test_deactivated_user_is_refused(app, db, idp):
-    make_user(db, active=False)
+def test_deactivated_user_is_refused(app, db, idp, make_anna):
+    make_anna(active=False)
     client = app.test_client()
     response = sso_login(client)
     assert response.status_code == 403 and refusal(response) == "deactivated"
     assert not signed_in(client)
 
 
-def test_deactivated_after_linking_is_refused(app, db, idp):
-    uid = make_user(db)
+def test_deactivated_after_linking_is_refused(app, db, idp, make_anna):
+    uid = make_anna()
     assert sso_login(app.test_client()).status_code == 302
     db.get(User, uid).active = False
     db.commit()
@@ -235,9 +235,9 @@ def test_deactivated_after_linking_is_refused(app, db, idp):
 
 # --- what a hostile or broken provider (or browser) sends ----------------------------------
 
-def test_forged_id_token_is_refused(app, db, idp):
+def test_forged_id_token_is_refused(app, db, idp, make_anna):
     """Signed with a key the provider does not publish, under the published key's id."""
-    make_user(db)
+    make_anna()
     idp.sign_with_other_key = True
     client = app.test_client()
     response = sso_login(client)
@@ -247,9 +247,9 @@ def test_forged_id_token_is_refused(app, db, idp):
 
 
 @pytest.mark.parametrize("aud", ["another-client", ["another-client"], ["another-client", "third"]])
-def test_wrong_audience_is_refused(app, db, idp, aud):
+def test_wrong_audience_is_refused(app, db, idp, aud, make_anna):
     """Also when ``azp`` names us: the token was issued to someone else."""
-    make_user(db)
+    make_anna()
     idp.id_token_claims = {"aud": aud, "azp": idp.client_id}
     client = app.test_client()
     response = sso_login(client)
@@ -257,15 +257,15 @@ def test_wrong_audience_is_refused(app, db, idp, aud):
     assert not signed_in(client)
 
 
-def test_audience_list_with_us_is_accepted(app, db, idp):
-    make_user(db)
+def test_audience_list_with_us_is_accepted(app, db, idp, make_anna):
+    make_anna()
     idp.id_token_claims = {"aud": [idp.client_id, "another-api"], "azp": idp.client_id}
     client = app.test_client()
     assert sso_login(client).status_code == 302 and signed_in(client)
 
 
-def test_wrong_issuer_is_refused(app, db, idp):
-    make_user(db)
+def test_wrong_issuer_is_refused(app, db, idp, make_anna):
+    make_anna()
     idp.id_token_claims = {"iss": "http://127.0.0.1:1/evil"}
     client = app.test_client()
     response = sso_login(client)
@@ -273,27 +273,27 @@ def test_wrong_issuer_is_refused(app, db, idp):
     assert not signed_in(client)
 
 
-def test_discovery_naming_another_issuer_is_refused(make_app, db, idp):
+def test_discovery_naming_another_issuer_is_refused(make_app, db, idp, make_anna):
     """The configured issuer must be the one the discovery document (and so the keys) is for."""
     idp.reset()
     app = make_app(**sso_config(idp, OIDC_TEST_ISSUER=idp.issuer + "/"))
-    make_user(db)
+    make_anna()
     client = app.test_client()
     response = sso_login(client)
     assert response.status_code == 403 and refusal(response) == "invalid_token"
     assert not signed_in(client) and not idp.token_requests
 
 
-def test_expired_id_token_is_refused(app, db, idp):
-    make_user(db)
+def test_expired_id_token_is_refused(app, db, idp, make_anna):
+    make_anna()
     past = int(datetime.now(timezone.utc).timestamp()) - 3600
     idp.id_token_claims = {"iat": past - 300, "exp": past}
     response = sso_login(app.test_client())
     assert response.status_code == 403 and refusal(response) == "invalid_token"
 
 
-def test_nonce_mismatch_is_refused(app, db, idp):
-    make_user(db)
+def test_nonce_mismatch_is_refused(app, db, idp, make_anna):
+    make_anna()
     idp.id_token_claims = {"nonce": "not-the-nonce-we-sent"}
     client = app.test_client()
     response = sso_login(client)
@@ -301,16 +301,16 @@ def test_nonce_mismatch_is_refused(app, db, idp):
     assert not signed_in(client)
 
 
-def test_missing_nonce_is_refused(app, db, idp):
-    make_user(db)
+def test_missing_nonce_is_refused(app, db, idp, make_anna):
+    make_anna()
     idp.id_token_claims = {"nonce": None}
     response = sso_login(app.test_client())
     assert response.status_code == 403 and refusal(response) == "invalid_token"
 
 
-def test_answer_without_id_token_is_refused(app, db, idp):
+def test_answer_without_id_token_is_refused(app, db, idp, make_anna):
     """An access token alone says nothing about who signed in."""
-    make_user(db)
+    make_anna()
     idp.omit_id_token = True
     client = app.test_client()
     response = sso_login(client)
@@ -318,8 +318,8 @@ def test_answer_without_id_token_is_refused(app, db, idp):
     assert not signed_in(client)
 
 
-def test_state_mismatch_is_refused(app, db, idp):
-    make_user(db)
+def test_state_mismatch_is_refused(app, db, idp, make_anna):
+    make_anna()
     client = app.test_client()
     callback = at_provider(start(client))
     state = parse_qs(urlsplit(callback).query)["state"][0]
@@ -329,9 +329,9 @@ def test_state_mismatch_is_refused(app, db, idp):
     assert not signed_in(client) and not idp.token_requests  # the code was never exchanged
 
 
-def test_callback_in_another_browser_is_refused(app, db, idp):
+def test_callback_in_another_browser_is_refused(app, db, idp, make_anna):
     """Login CSRF: a victim's browser given the attacker's callback has no such state."""
-    make_user(db)
+    make_anna()
     callback = at_provider(start(app.test_client()))
     victim = app.test_client()
     response = victim.get(callback)
@@ -339,8 +339,8 @@ def test_callback_in_another_browser_is_refused(app, db, idp):
     assert not signed_in(victim)
 
 
-def test_replayed_callback_is_refused(app, db, idp):
-    make_user(db)
+def test_replayed_callback_is_refused(app, db, idp, make_anna):
+    make_anna()
     client = app.test_client()
     callback = at_provider(start(client))
     assert client.get(callback).status_code == 302
@@ -350,8 +350,8 @@ def test_replayed_callback_is_refused(app, db, idp):
     assert not signed_in(client)
 
 
-def test_provider_error_answer_is_refused(app, db, idp):
-    make_user(db)
+def test_provider_error_answer_is_refused(app, db, idp, make_anna):
+    make_anna()
     idp.deny = True
     client = app.test_client()
     response = sso_login(client)
@@ -375,14 +375,14 @@ def test_unreachable_provider_shows_a_clear_page(make_app, idp):
 
 # --- the portal's own second factor -------------------------------------------------------
 
-def enrolled_user(db, clock) -> tuple[int, str]:
+def enrolled_user(make_anna, clock) -> tuple[int, str]:
     secret = pyotp.random_base32()
-    uid = make_user(db, totp_secret=secret, totp_enabled_at=clock(), recovery_codes=[])
+    uid = make_anna(totp_secret=secret, totp_enabled_at=clock(), recovery_codes=[])
     return uid, secret
 
 
-def test_second_factor_is_still_asked_when_enrolled(app, db, idp, clock):
-    uid, secret = enrolled_user(db, clock)
+def test_second_factor_is_still_asked_when_enrolled(app, db, idp, clock, make_anna):
+    uid, secret = enrolled_user(make_anna, clock)
     client = app.test_client()
     response = sso_login(client)
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/login/second-factor")
@@ -395,17 +395,17 @@ def test_second_factor_is_still_asked_when_enrolled(app, db, idp, clock):
     assert login.user_id == uid and login.detail["method"] == "sso" and login.detail["second_factor"] == "totp"
 
 
-def test_provider_mfa_is_not_trusted_by_default(app, db, idp, clock):
-    enrolled_user(db, clock)
+def test_provider_mfa_is_not_trusted_by_default(app, db, idp, clock, make_anna):
+    enrolled_user(make_anna, clock)
     idp.user["amr"] = ["pwd", "mfa"]
     response = sso_login(app.test_client())
     assert response.headers["Location"].endswith("/admin/login/second-factor")
 
 
-def test_trusted_provider_mfa_skips_the_portal_code(make_app, db, idp, clock):
+def test_trusted_provider_mfa_skips_the_portal_code(make_app, db, idp, clock, make_anna):
     idp.reset()
     app = make_app(**sso_config(idp), OIDC_TRUST_IDP_MFA=True)
-    enrolled_user(db, clock)
+    enrolled_user(make_anna, clock)
     idp.user["amr"] = ["pwd"]  # one factor only: still asked
     assert sso_login(app.test_client()).headers["Location"].endswith("/admin/login/second-factor")
     idp.user["amr"] = ["pwd", "mfa"]
@@ -426,32 +426,26 @@ def test_failed_callbacks_are_rate_limited(make_app, db, idp):
 
 # --- the administrator's page --------------------------------------------------------------
 
-def admin_client(app, db):
-    from conftest import csrf_from as _csrf  # noqa: F401
-
-    password = "ett långt lösenord för admin"
-    db.add(User(email="admin@example.com", role=Role.ADMIN, password_hash=passwords.hash_password(password)))
-    db.commit()
-    client = app.test_client()
-    page = client.get("/admin/login")
-    assert client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "admin@example.com",
-                                             "password": password}).status_code == 302
-    return client
+@pytest.fixture
+def admin_client(make_user, login_as):
+    """A test client of the app, signed in as an administrator."""
+    make_user("admin@example.com", Role.ADMIN)
+    return login_as("admin")
 
 
-def test_admin_page_shows_providers_and_redirect_address(app, db, idp):
-    client = admin_client(app, db)
+def test_admin_page_shows_providers_and_redirect_address(app, db, idp, admin_client):
+    client = admin_client
     html = client.get("/admin/sso").get_data(as_text=True)
     assert idp.issuer in html and CALLBACK in html and idp.client_id in html
     assert idp.client_secret not in html
     assert 'href="/admin/sso"' in client.get("/admin/").get_data(as_text=True)  # in the menu
 
 
-def test_admin_adds_and_removes_rules(app, db, idp):
+def test_admin_adds_and_removes_rules(app, db, idp, admin_client):
     customer = Client(name="Kundbolaget AB")
     db.add(customer)
     db.commit()
-    client = admin_client(app, db)
+    client = admin_client
     page = client.get("/admin/sso")
     added = client.post("/admin/sso", data={"csrf_token": csrf_from(page), "kind": "domain",
                                             "value": "@Kund.Example", "provider": "", "role": "client",
@@ -484,8 +478,8 @@ def test_admin_adds_and_removes_rules(app, db, idp):
     ({"kind": "group", "value": "", "role": "consultant"}, "Ange"),
     ({"kind": "group", "value": "x", "role": "consultant", "provider": "nope"}, "provider-error"),
 ])
-def test_bad_rules_are_refused_and_create_nothing(app, db, data, message):
-    client = admin_client(app, db)
+def test_bad_rules_are_refused_and_create_nothing(app, db, data, message, admin_client):
+    client = admin_client
     page = client.get("/admin/sso")
     response = client.post("/admin/sso", data={"csrf_token": csrf_from(page), "provider": "", "client_id": "",
                                                **data})
@@ -494,8 +488,8 @@ def test_bad_rules_are_refused_and_create_nothing(app, db, data, message):
     assert db.scalar(sa.select(sa.func.count()).select_from(SsoRule)) == 0
 
 
-def test_duplicate_rule_is_refused(app, db):
-    client = admin_client(app, db)
+def test_duplicate_rule_is_refused(app, db, admin_client):
+    client = admin_client
     page = client.get("/admin/sso")
     data = {"csrf_token": csrf_from(page), "kind": "group", "value": "konsulter", "provider": "",
             "role": "consultant", "client_id": ""}
@@ -504,20 +498,15 @@ def test_duplicate_rule_is_refused(app, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(SsoRule)) == 1
 
 
-def test_rules_page_needs_csrf_and_an_admin(app, db):
-    client = admin_client(app, db)
+def test_rules_page_needs_csrf_and_an_admin(app, db, admin_client, login_as, make_user):
+    client = admin_client
     assert client.post("/admin/sso", data={"kind": "group", "value": "x", "role": "consultant"}).status_code == 400
     rule_id = add_rule(db, SsoRuleKind.GROUP, "y", Role.CONSULTANT)
     assert client.post(f"/admin/sso/rules/{rule_id}/remove").status_code == 400
     assert db.scalar(sa.select(sa.func.count()).select_from(SsoRule)) == 1
 
-    password = "ett långt lösenord för konsult"
-    db.add(User(email="k@example.com", role=Role.CONSULTANT, password_hash=passwords.hash_password(password)))
-    db.commit()
-    consultant = app.test_client()
-    page = consultant.get("/admin/login")
-    consultant.post("/admin/login", data={"csrf_token": csrf_from(page), "email": "k@example.com",
-                                          "password": password})
+    make_user("k@example.com")
+    consultant = login_as("k@example.com", check=False)
     assert consultant.get("/admin/sso").status_code == 403
     token = csrf_from(consultant.get("/admin/"))
     assert consultant.post("/admin/sso", data={"csrf_token": token, "kind": "group", "value": "x",
@@ -584,13 +573,13 @@ def test_callback_code_and_state_are_redacted_in_logs():
     assert "/admin/sso/entra/callback?[redacted] HTTP/1.1" in cleaned
 
 
-def test_admin_unlinks_an_account_so_a_new_identity_can_sign_in(app, db, idp):
-    uid = make_user(db, email="anna@konsult.example", role=Role.CONSULTANT)
+def test_admin_unlinks_an_account_so_a_new_identity_can_sign_in(app, db, idp, make_anna, admin_client):
+    uid = make_anna()
     assert sso_login(app.test_client()).status_code == 302  # linked to user-1
     idp.user["sub"] = "user-1-new"  # the person got a new identity at the provider
     assert refusal(sso_login(app.test_client())) == "linked_elsewhere"
 
-    client = admin_client(app, db)
+    client = admin_client
     page = client.get("/admin/sso")
     html = page.get_data(as_text=True)
     assert "anna@konsult.example" in html and 'data-total="1"' in html

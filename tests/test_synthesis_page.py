@@ -7,14 +7,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
-from conftest import csrf_from
-from helpers import signed_in
+from conftest import PASSWORD, csrf_from
 from portal import synthesis as syn
 from portal.models import Assignment, Candidate, InterviewRating, ReferenceCheck, Role, Synthesis, User
 from portal.services import profiles
 from portal.services.evidence import evidence_matrix
 
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture
@@ -60,12 +58,8 @@ def test_matrix_combines_sources_against_the_profile(db, setup):
     assert matrix.fit["n"] == 1 and matrix.fit["p_all_musts"] == pytest.approx(collab.probability, abs=0.01)
 
 
-def login(app, email):
-    return signed_in(app, email, PASSWORD, check=False)
-
-
-def test_page_and_judgement(app, db, setup):
-    client = login(app, "a@example.com")
+def test_page_and_judgement(app, db, setup, login_as):
+    client = login_as("a@example.com", check=False)
     url = f"/admin/candidates/{setup['candidate']}/synthesis"
     page = client.get(url)
     html = page.get_data(as_text=True)
@@ -86,17 +80,17 @@ def test_page_and_judgement(app, db, setup):
     saved = db.scalar(sa.select(Synthesis).where(Synthesis.candidate_id == setup["candidate"]))
     assert (saved.recommendation, saved.decided_by_id, saved.profile_version) == (
         "reservations", setup["users"][0], 1)
-    assert login(app, "b@example.com").get(url).status_code == 404  # not staffed
+    assert login_as("b@example.com", check=False).get(url).status_code == 404  # not staffed
     assert client.post(url, data={"judgement": "x", "recommendation": "recommend"}).status_code == 400  # CSRF
 
 
-def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, setup, make_invitation):
+def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, setup, make_invitation, login_as):
     other, _, _ = make_invitation(setup["assignment"], name="Bo Andra", email="bo@example.com")
     for rater, level in zip(setup["users"], (4, 3)):
         db.add(InterviewRating(candidate_id=other, rater_id=rater, competency_key="collaboration", level=level,
                                notes="Exempel", submitted_at=clock()))
     db.commit()
-    client = login(app, "a@example.com")
+    client = login_as("a@example.com", check=False)
     url = f"/admin/assignments/{setup['assignment']}/finalists"
     html = client.get(url).get_data(as_text=True)
     assert "Kim Kandidat" not in html and "data-no-finalists" in html  # neither finished, none marked
@@ -111,16 +105,18 @@ def test_finalists_view_says_where_the_data_does_not_separate(app, db, clock, se
     assert 'data-inseparable="1"' in row and "skiljer inte" in row
     assert f'data-group="{setup["candidate"]},{other}"' in row
     assert "rank" not in html.lower()
-    assert login(app, "b@example.com").get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
+    other = login_as("b@example.com", check=False)
+    assert other.get(f"/admin/assignments/{setup['assignment']}/finalists").status_code == 404
 
 
-def test_discrepancy_names_the_sources_and_suggests_a_follow_up(app, db, clock, setup):
+def test_discrepancy_names_the_sources_and_suggests_a_follow_up(app, db, clock, setup, login_as):
     db.add(ReferenceCheck(candidate_id=setup["candidate"], referee_name="S", consent_at=clock(),
                           ratings={"collaboration": {"level": 1, "notes": ""}}))
     db.execute(sa.update(ReferenceCheck).values(ratings={"collaboration": {"level": 1, "notes": ""}}))
     db.execute(sa.update(InterviewRating).values(level=5))
     db.commit()
-    html = login(app, "a@example.com").get(f"/admin/candidates/{setup['candidate']}/synthesis").get_data(as_text=True)
+    page = login_as("a@example.com", check=False).get(f"/admin/candidates/{setup['candidate']}/synthesis")
+    html = page.get_data(as_text=True)
     row = re.search(r'data-competency="collaboration" data-agreement="discrepant">(.*?)</tr>', html, re.S).group(1)
     assert 'data-follow-up="interview-reference"' in row
     assert "Intervjun visade mer än referenserna beskriver" in row

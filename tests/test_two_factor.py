@@ -9,8 +9,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from conftest import csrf_from
-from portal import passwords
+from conftest import csrf_from, sign_in
 from portal.models import AuditEvent, Role, User
 from portal.services import two_factor as svc
 
@@ -18,17 +17,8 @@ PASSWORD = "tre ord som inte hör ihop"
 
 
 @pytest.fixture
-def user(db):
-    row = User(email="kim@example.com", name="Kim", role=Role.CONSULTANT,
-               password_hash=passwords.hash_password(PASSWORD))
-    db.add(row)
-    db.commit()
-    return row.id
-
-
-def sign_in(client, email="kim@example.com", password=PASSWORD):
-    page = client.get("/admin/login")
-    return client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": email, "password": password})
+def user(make_user):
+    return make_user("kim@example.com", name="Kim", password=PASSWORD)
 
 
 def enrol(app, clock, client):
@@ -47,7 +37,7 @@ def enrol(app, clock, client):
 
 def test_enrol_then_sign_in_needs_the_code(app, db, clock, user):
     client = app.test_client()
-    assert sign_in(client).status_code == 302
+    assert sign_in(client, "kim@example.com", PASSWORD).status_code == 302
     secret, codes = enrol(app, clock, client)
     stored = db.get(User, user)
     db.refresh(stored)
@@ -56,7 +46,7 @@ def test_enrol_then_sign_in_needs_the_code(app, db, clock, user):
 
     clock.advance(minutes=2)
     fresh = app.test_client()
-    first = sign_in(fresh)
+    first = sign_in(fresh, "kim@example.com", PASSWORD)
     assert first.status_code == 302 and first.headers["Location"].endswith("/admin/login/second-factor")
     assert fresh.get("/admin/").status_code == 302  # the password alone does not sign in
     step = fresh.get("/admin/login/second-factor")
@@ -68,7 +58,7 @@ def test_enrol_then_sign_in_needs_the_code(app, db, clock, user):
 
     # the same code cannot be used again (replay), even within its 30 seconds
     again = app.test_client()
-    sign_in(again)
+    sign_in(again, "kim@example.com", PASSWORD)
     step = again.get("/admin/login/second-factor")
     replay = again.post("/admin/login/second-factor", data={"csrf_token": csrf_from(step), "code": code})
     assert replay.status_code == 401
@@ -76,11 +66,11 @@ def test_enrol_then_sign_in_needs_the_code(app, db, clock, user):
 
 def test_a_recovery_code_works_once(app, db, clock, user):
     client = app.test_client()
-    sign_in(client)
+    sign_in(client, "kim@example.com", PASSWORD)
     _, codes = enrol(app, clock, client)
     for expected in (302, 401):
         other = app.test_client()
-        sign_in(other)
+        sign_in(other, "kim@example.com", PASSWORD)
         step = other.get("/admin/login/second-factor")
         response = other.post("/admin/login/second-factor",
                               data={"csrf_token": csrf_from(step), "code": codes[3].upper()})
@@ -93,21 +83,21 @@ def test_a_recovery_code_works_once(app, db, clock, user):
 
 def test_the_first_step_expires(app, clock, user, db):
     client = app.test_client()
-    sign_in(client)
+    sign_in(client, "kim@example.com", PASSWORD)
     enrol(app, clock, client)
     fresh = app.test_client()
-    sign_in(fresh)
+    sign_in(fresh, "kim@example.com", PASSWORD)
     with fresh.session_transaction() as s:
         s["2fa_pending"] = {**s["2fa_pending"], "at": s["2fa_pending"]["at"] - 301}
     assert fresh.get("/admin/login/second-factor").headers["Location"].endswith("/admin/login")
 
 
-def test_administrators_must_enrol(make_app, db, clock):
+def test_administrators_must_enrol(make_app, db, clock, make_user):
     app = make_app(REQUIRE_ADMIN_2FA=True)
-    db.add(User(email="admin@example.com", role=Role.ADMIN, password_hash=passwords.hash_password(PASSWORD)))
+    make_user("admin@example.com", Role.ADMIN, password=PASSWORD)
     db.commit()
     client = app.test_client()
-    sign_in(client, "admin@example.com")
+    sign_in(client, "admin@example.com", PASSWORD)
     for url in ("/admin/", "/admin/users", "/admin/audit"):
         response = client.get(url)
         assert response.status_code == 302 and response.headers["Location"].endswith("/admin/account/two-factor")
@@ -118,10 +108,10 @@ def test_administrators_must_enrol(make_app, db, clock):
 def test_second_factor_is_rate_limited(make_app, clock, user, db):
     app = make_app(LOGIN_RATE_LIMIT="3 per 15 minutes")
     client = app.test_client()
-    sign_in(client)
+    sign_in(client, "kim@example.com", PASSWORD)
     enrol(app, clock, client)
     other = app.test_client()
-    sign_in(other)
+    sign_in(other, "kim@example.com", PASSWORD)
     step = other.get("/admin/login/second-factor")
     statuses = [other.post("/admin/login/second-factor", data={"csrf_token": csrf_from(step), "code": "111111"})
                 .status_code for _ in range(4)]
@@ -140,15 +130,15 @@ def test_service_rejects_codes_outside_the_window(db, user, clock):
         svc.enable(db, row, secret=secret, code="000000", now=late)  # already enrolled
 
 
-def test_an_administrator_resets_a_lost_second_factor(make_app, db, clock, user):
+def test_an_administrator_resets_a_lost_second_factor(make_app, db, clock, user, make_user):
     app = make_app()
     client = app.test_client()
-    sign_in(client)
+    sign_in(client, "kim@example.com", PASSWORD)
     enrol(app, clock, client)
-    db.add(User(email="admin@example.com", role=Role.ADMIN, password_hash=passwords.hash_password(PASSWORD)))
+    make_user("admin@example.com", Role.ADMIN, password=PASSWORD)
     db.commit()
     admin = app.test_client()
-    sign_in(admin, "admin@example.com")
+    sign_in(admin, "admin@example.com", PASSWORD)
     page = admin.get("/admin/users")
     assert 'data-two-factor="on"' in page.get_data(as_text=True)
     url = f"/admin/users/{user}/two-factor/reset"
@@ -158,5 +148,6 @@ def test_an_administrator_resets_a_lost_second_factor(make_app, db, clock, user)
     row = db.get(User, user)
     assert row.totp_enabled_at is None and row.recovery_codes is None
     assert client.get("/admin/").status_code == 302  # signed out everywhere
-    assert sign_in(app.test_client()).headers["Location"].endswith("/admin/")  # the password alone again
+    # the password alone again
+    assert sign_in(app.test_client(), "kim@example.com", PASSWORD).headers["Location"].endswith("/admin/")
     assert [e.action for e in db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "reset_2fa"))]

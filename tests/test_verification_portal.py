@@ -8,7 +8,6 @@ from datetime import timedelta
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from conftest import csrf_from, step_of
 from helpers import OPTION_RE, RESPONSE_RE
@@ -22,9 +21,7 @@ from portal.models import (
     AuditEvent,
     Candidate,
     LogicResponse,
-    Role,
     TestKind,
-    User,
     VerificationOrder,
     VerificationStatus,
 )
@@ -32,20 +29,14 @@ from portal.services import demo
 from portal.services import verification as svc
 from portal.web import renderer
 
-PASSWORD = "a long enough password"
 CODE_RE = re.compile(r'data-code><strong>([A-Z0-9-]+)</strong>')
 
 
 @pytest.fixture
-def world(app, db, clock, make_assignment, make_invitation):
+def world(app, db, clock, make_assignment, make_invitation, make_user):
     """A staffed consultant, an outsider, and a candidate who finished the battery."""
-    users = {}
-    for key in ("consultant", "outsider"):
-        users[key] = User(email=f"{key}@example.com", name=key.title(), role=Role.CONSULTANT,
-                          password_hash=generate_password_hash(PASSWORD))
-        db.add(users[key])
-    db.commit()
-    aid = make_assignment(staff=(users["consultant"].id,))
+    users = {key: make_user(f"{key}@example.com", name=key.title()) for key in ("consultant", "outsider")}
+    aid = make_assignment(staff=(users["consultant"],))
     cid, _, link = make_invitation(aid, name="Vera Verifierad", email="vera@example.com")
     with app.app_context():
         session = get_session()
@@ -54,15 +45,7 @@ def world(app, db, clock, make_assignment, make_invitation):
         demo.simulate_battery(session, c, bank=res.logic_bank(), inventory=res.inventory(),
                               norms=res.norm_table(a.norm_group), now=clock(), rng=np.random.default_rng(3))
         session.commit()
-    return {"users": {k: u.id for k, u in users.items()}, "assignment": aid, "candidate": cid, "link": link}
-
-
-def login(app, who):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": f"{who}@example.com",
-                                      "password": PASSWORD})
-    return client
+    return {"users": users, "assignment": aid, "candidate": cid, "link": link}
 
 
 def order(client, cid):
@@ -104,8 +87,8 @@ def take_test(client, choose=lambda options: options[0]):
     return n, page
 
 
-def test_full_verification_stores_the_verdict_with_versions(app, db, world):
-    consultant = login(app, "consultant")
+def test_full_verification_stores_the_verdict_with_versions(app, db, world, login_as):
+    consultant = login_as("consultant", check=False)
     cid = world["candidate"]
     page = order(consultant, cid)
     assert "data-open-order" in page.get_data(as_text=True), re.findall(r"class=\"flash[^<]*<[^<]*", page.get_data(as_text=True))
@@ -146,18 +129,17 @@ def test_full_verification_stores_the_verdict_with_versions(app, db, world):
     assert "fusk" not in results.lower() and "cheat" not in results.lower()
 
 
-
-def start_verification(app, db, cid, consultant=None):
-    consultant = consultant or login(app, "consultant")
+def start_verification(login_as, db, cid, consultant=None):
+    consultant = consultant or login_as("consultant", check=False)
     order(consultant, cid)
     oid = open_order_id(db, cid)
     code, _ = show_code(consultant, cid, oid)
     return consultant, oid, code
 
 
-def test_no_item_or_family_the_candidate_saw_is_given(app, db, world):
+def test_no_item_or_family_the_candidate_saw_is_given(app, db, world, login_as):
     cid = world["candidate"]
-    _, oid, code = start_verification(app, db, cid)
+    _, oid, code = start_verification(login_as, db, cid)
     candidate = app.test_client()
     assert enter_code(candidate, code).status_code == 302
     take_test(candidate)
@@ -183,9 +165,9 @@ def test_no_item_or_family_the_candidate_saw_is_given(app, db, world):
     assert (v_attempt.bank_id, v_attempt.bank_version) == (o.bank_id, o.bank_version)
 
 
-def test_code_is_single_use_expires_and_a_new_one_voids_the_old(app, db, world, clock):
+def test_code_is_single_use_expires_and_a_new_one_voids_the_old(app, db, world, clock, login_as):
     cid = world["candidate"]
-    consultant, oid, code = start_verification(app, db, cid)
+    consultant, oid, code = start_verification(login_as, db, cid)
     # A new code voids the previous one.
     newer, _ = show_code(consultant, cid, oid)
     refused = enter_code(app.test_client(), code)
@@ -207,9 +189,9 @@ def test_code_is_single_use_expires_and_a_new_one_voids_the_old(app, db, world, 
     assert all(raw not in str(e.detail) and fresh not in str(e.detail) for e in events)
 
 
-def test_wrong_codes_lock_the_order_and_the_address_is_rate_limited(app, db, world):
+def test_wrong_codes_lock_the_order_and_the_address_is_rate_limited(app, db, world, login_as):
     cid = world["candidate"]
-    consultant, oid, code = start_verification(app, db, cid)
+    consultant, oid, code = start_verification(login_as, db, cid)
     ref = code[:2]
     wrong = ref + "-" + ("AAAA-AAAA" if code[3:] != "AAAA-AAAA" else "BBBB-BBBB")
     attacker = app.test_client()
@@ -230,9 +212,9 @@ def test_wrong_codes_lock_the_order_and_the_address_is_rate_limited(app, db, wor
     assert enter_code(attacker, "ZZ-ZZZZ-ZZZZ", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 429
 
 
-def test_the_code_opens_only_the_verification(app, db, world):
+def test_the_code_opens_only_the_verification(app, db, world, login_as):
     cid = world["candidate"]
-    _, oid, code = start_verification(app, db, cid)
+    _, oid, code = start_verification(login_as, db, cid)
     # The candidate's own session (from the invitation link) is dropped on redemption.
     browser = app.test_client()
     assert browser.get(world["link"]).status_code == 302
@@ -248,10 +230,10 @@ def test_the_code_opens_only_the_verification(app, db, world):
         assert response.status_code == 302 and response.headers["Location"].endswith("/verify")
 
 
-def test_another_consultants_order_is_not_reachable(app, db, world):
+def test_another_consultants_order_is_not_reachable(app, db, world, login_as):
     cid = world["candidate"]
-    _, oid, _ = start_verification(app, db, cid)
-    outsider = login(app, "outsider")
+    _, oid, _ = start_verification(login_as, db, cid)
+    outsider = login_as("outsider", check=False)
     page = outsider.get("/admin/")
     token = csrf_from(page)
     assert outsider.post(f"/admin/candidates/{cid}/verification", data={"csrf_token": token}).status_code == 404
@@ -264,18 +246,18 @@ def test_another_consultants_order_is_not_reachable(app, db, world):
     assert db.get(VerificationOrder, oid).status is VerificationStatus.OPEN
 
 
-def test_an_order_of_another_candidate_is_not_found_under_this_one(app, db, world, make_invitation):
+def test_an_order_of_another_candidate_is_not_found_under_this_one(app, db, world, make_invitation, login_as):
     cid = world["candidate"]
-    consultant, oid, _ = start_verification(app, db, cid)
+    consultant, oid, _ = start_verification(login_as, db, cid)
     other, _, _ = make_invitation(world["assignment"], name="Otto Annan", email="otto@example.com")
     token = csrf_from(consultant.get(f"/admin/candidates/{cid}"))
     assert consultant.post(f"/admin/candidates/{other}/verification/{oid}/code",
                            data={"csrf_token": token}).status_code == 404
 
 
-def test_forms_need_their_csrf_token(app, db, world):
+def test_forms_need_their_csrf_token(app, db, world, login_as):
     cid = world["candidate"]
-    consultant = login(app, "consultant")
+    consultant = login_as("consultant", check=False)
     assert consultant.post(f"/admin/candidates/{cid}/verification", data={}).status_code == 400
     assert open_order_id(db, cid) is None
     order(consultant, cid)
@@ -292,9 +274,9 @@ def test_forms_need_their_csrf_token(app, db, world):
     assert db.get(VerificationOrder, oid).attempt_id is None
 
 
-def test_one_open_order_cancel_and_only_after_a_scored_test(app, db, world, make_invitation):
+def test_one_open_order_cancel_and_only_after_a_scored_test(app, db, world, make_invitation, login_as):
     cid = world["candidate"]
-    consultant = login(app, "consultant")
+    consultant = login_as("consultant", check=False)
     order(consultant, cid)
     oid = open_order_id(db, cid)
     again = order(consultant, cid).get_data(as_text=True)
@@ -312,9 +294,9 @@ def test_one_open_order_cancel_and_only_after_a_scored_test(app, db, world, make
     assert "har slutfört logiktestet" in page and open_order_id(db, fresh) is None
 
 
-def test_same_item_on_reload_and_the_time_limit(app, db, world, clock):
+def test_same_item_on_reload_and_the_time_limit(app, db, world, clock, login_as):
     cid = world["candidate"]
-    _, oid, code = start_verification(app, db, cid)
+    _, oid, code = start_verification(login_as, db, cid)
     candidate = app.test_client()
     enter_code(candidate, code)
     page = candidate.get("/verify/confirm")
@@ -334,7 +316,7 @@ def test_same_item_on_reload_and_the_time_limit(app, db, world, clock):
     db.expire_all()
     o = db.get(VerificationOrder, oid)
     assert o.status is VerificationStatus.FINISHED and o.verdict in verification.VERDICTS
-    consultant = login(app, "consultant")
+    consultant = login_as("consultant", check=False)
     assert "data-verification-incomplete" in consultant.get(f"/admin/candidates/{cid}").get_data(as_text=True)
 
 
@@ -347,11 +329,11 @@ def test_extra_time_applies_to_the_verification(app, db, world):
 
 
 @pytest.mark.parametrize("lang, next_label, html_lang", [("sv", "Nästa", "sv"), ("en", "Next", "en")])
-def test_pages_in_the_candidates_language(app, db, world, lang, next_label, html_lang):
+def test_pages_in_the_candidates_language(app, db, world, lang, next_label, html_lang, login_as):
     cid = world["candidate"]
     db.execute(sa.update(Candidate).where(Candidate.id == cid).values(chosen_language=lang))
     db.commit()
-    _, _, code = start_verification(app, db, cid)
+    _, _, code = start_verification(login_as, db, cid)
     candidate = app.test_client()
     enter_code(candidate, code)
     confirm = candidate.get("/verify/confirm")
@@ -361,13 +343,13 @@ def test_pages_in_the_candidates_language(app, db, world, lang, next_label, html
     assert step_of(item) == "item" and next_label in html and f'lang="{html_lang}"' in html
 
 
-def test_the_normal_answer_path_is_unchanged_by_an_open_verification(app, db, world, make_invitation):
+def test_the_normal_answer_path_is_unchanged_by_an_open_verification(app, db, world, make_invitation, login_as):
     """The candidate's own item page still works for another candidate while a verification
     is under way (the verification attempt never counts as the current logic attempt)."""
     from helpers import Candidate as Driver
 
     cid = world["candidate"]
-    _, oid, code = start_verification(app, db, cid)
+    _, oid, code = start_verification(login_as, db, cid)
     candidate = app.test_client()
     enter_code(candidate, code)
     page = candidate.get("/verify/confirm")
@@ -379,14 +361,14 @@ def test_the_normal_answer_path_is_unchanged_by_an_open_verification(app, db, wo
     driver.answer_item()
     assert driver.step == "item"
     # The verified candidate's results page still shows the unsupervised result as the logic result.
-    consultant = login(app, "consultant")
+    consultant = login_as("consultant", check=False)
     html = consultant.get(f"/admin/candidates/{cid}").get_data(as_text=True)
     db.expire_all()
     o = db.get(VerificationOrder, oid)
     assert f'data-theta="{o.theta_unsupervised:.2f}"' in html
 
 
-def test_client_report_says_whether_the_result_was_verified(app, db, world, clock):
+def test_client_report_says_whether_the_result_was_verified(app, db, world, clock, login_as):
     from portal.models import Report, ReportKind, Synthesis
     from portal.services import reports
 
@@ -403,7 +385,7 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
         first = reports.release(session, c, ReportKind.CLIENT, user_id=world["users"]["consultant"], now=clock(), renderer=renderer, inventory=res.inventory())
         session.commit()
         first_id, first_html = first.id, first.html
-    consultant, oid, code = start_verification(app, db, cid)
+    consultant, oid, code = start_verification(login_as, db, cid)
     candidate = app.test_client()
     enter_code(candidate, code)
     take_test(candidate)
@@ -429,11 +411,11 @@ def test_client_report_says_whether_the_result_was_verified(app, db, world, cloc
     assert preview.status_code == 200 and f'data-verification="{o.verdict}"' in preview.get_data(as_text=True)
 
 
-def test_erasure_stops_an_open_verification_and_the_export_leaves_out_the_code(app, db, world, clock):
+def test_erasure_stops_an_open_verification_and_the_export_leaves_out_the_code(app, db, world, clock, login_as):
     from portal.services import privacy
 
     cid = world["candidate"]
-    _, oid, code = start_verification(app, db, cid)
+    _, oid, code = start_verification(login_as, db, cid)
     with app.app_context():
         session = get_session()
         c = session.get(Candidate, cid)
@@ -447,9 +429,9 @@ def test_erasure_stops_an_open_verification_and_the_export_leaves_out_the_code(a
     assert enter_code(app.test_client(), code).status_code == 400
 
 
-def test_selection_starts_at_the_unsupervised_estimate(app, db, world):
+def test_selection_starts_at_the_unsupervised_estimate(app, db, world, login_as):
     cid = world["candidate"]
-    _, oid, _ = start_verification(app, db, cid)
+    _, oid, _ = start_verification(login_as, db, cid)
     with app.app_context():
         session = get_session()
         o = session.get(VerificationOrder, oid)
@@ -460,11 +442,11 @@ def test_selection_starts_at_the_unsupervised_estimate(app, db, world):
         assert not set(ab.item_ids) & set(o.seen_item_ids)
 
 
-def test_a_technical_reset_cancels_the_open_verification(app, db, world, clock):
+def test_a_technical_reset_cancels_the_open_verification(app, db, world, clock, login_as):
     from portal.services import accommodation
 
     cid = world["candidate"]
-    _, oid, code = start_verification(app, db, cid)
+    _, oid, code = start_verification(login_as, db, cid)
     db.execute(sa.update(Candidate).where(Candidate.id == cid).values(stage="inventory"))
     db.commit()
     with app.app_context():

@@ -19,9 +19,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_from
+from conftest import csrf_from, old_sqlite
 from helpers import Candidate as Browser
-from werkzeug.security import generate_password_hash
 
 from portal import resources as res
 from portal.db import get_session
@@ -33,7 +32,6 @@ from portal.models import (
     Invitation,
     ReportKind,
     Role,
-    User,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -43,7 +41,6 @@ from portal.services import reports as report_service
 from portal.services.invitations import invitation_url, invite_candidate
 from portal.web import renderer
 
-PASSWORD = "a long enough password for tests"
 BASE = "https://so.example"
 
 
@@ -150,39 +147,24 @@ def deliveries(db) -> list[WebhookDelivery]:
     return db.scalars(sa.select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
 
 
-def make_users(db) -> dict[str, int]:
-    ids = {}
-    for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("client", Role.CLIENT)):
-        user = User(email=f"{key}@example.com", name=key.title(), role=role,
-                    password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-        db.add(user)
-        db.commit()
-        ids[key] = user.id
-    return ids
-
-
-def login(app, who: str):
-    client = app.test_client()
-    page = client.get("/admin/login")
-    response = client.post("/admin/login", data={"csrf_token": csrf_from(page), "email": f"{who}@example.com",
-                                                 "password": PASSWORD})
-    assert response.status_code == 302
-    client.post("/admin/language", data={"csrf_token": csrf_from(client.get(response.location)), "lang": "en"})
-    return client
+def make_users(make_user) -> dict[str, int]:
+    return {key: make_user(f"{key}@example.com", role, name=key.title())
+            for key, role in (("admin", Role.ADMIN), ("consultant", Role.CONSULTANT), ("client", Role.CLIENT))}
 
 
 # -- events, end to end ----------------------------------------------------------------------
 
 
-def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, receiver, clock, make_assignment):
+def test_every_event_is_delivered_signed_with_ids_and_links_only(hooks_app, db, receiver, clock, make_assignment,
+                                                                 login_as, make_user):
     app = hooks_app
     r = receiver()
     endpoint_id, secret = add_endpoint(app, r.url())
-    users = make_users(db)
+    users = make_users(make_user)
     aid = make_assignment(staff=(users["consultant"],))
 
     # candidate.invited: a consultant adds a candidate on the page
-    kons = login(app, "consultant")
+    kons = login_as("consultant", "en", app=app)
     page = kons.get(f"/admin/assignments/{aid}/candidates/new")
     response = kons.post(f"/admin/assignments/{aid}/candidates/new", data={
         "csrf_token": csrf_from(page), "name": "Greta Grön", "email": "greta@example.com", "language": "sv",
@@ -403,7 +385,8 @@ def test_a_failed_delivery_is_retried_with_the_same_id_until_it_succeeds(hooks_a
 
 
 def test_refused_connections_are_retried_and_die_after_a_day_then_resent_by_hand(hooks_app, db, receiver, clock,
-                                                                                    make_invitation):
+                                                                                    make_invitation, login_as,
+                                                                                    make_user):
     app = hooks_app
     r = receiver()
     r.default = (503, b'<script>alert("x")</script> unavailable')
@@ -427,9 +410,9 @@ def test_refused_connections_are_retried_and_die_after_a_day_then_resent_by_hand
     assert len({q.headers["webhook-id"] for q in r.requests}) == 1
 
     # the delivery log shows it, with the response escaped
-    users = make_users(db)
+    users = make_users(make_user)
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    admin = login(app, "admin")
+    admin = login_as("admin", "en", app=app)
     page = admin.get(f"/admin/webhooks/deliveries?endpoint_id={endpoint_id}&status=dead")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -442,7 +425,7 @@ def test_refused_connections_are_retried_and_die_after_a_day_then_resent_by_hand
     url = f"/admin/webhooks/deliveries/{d.id}/resend"
     assert admin.post(url).status_code == 400
     assert deliveries(db)[0].status is DeliveryStatus.DEAD
-    kons = login(app, "consultant")
+    kons = login_as("consultant", "en", app=app)
     assert kons.post(url, data={"csrf_token": csrf_from(kons.get("/admin/"))}).status_code == 403
     r.default = (204, b"")
     response = admin.post(url, data={"csrf_token": csrf_from(page)})
@@ -547,12 +530,13 @@ def test_a_lease_keeps_a_claimed_delivery_from_a_second_worker(hooks_app, db, cl
 # -- admin pages -----------------------------------------------------------------------------
 
 
-def test_admin_registers_an_endpoint_and_sees_the_secret_once(hooks_app, db, receiver, clock, make_invitation):
+def test_admin_registers_an_endpoint_and_sees_the_secret_once(hooks_app, db, receiver, clock, make_invitation,
+                                                              login_as, make_user):
     app = hooks_app
     r = receiver()
-    users = make_users(db)
+    users = make_users(make_user)
     before = db.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
-    admin = login(app, "admin")
+    admin = login_as("admin", "en", app=app)
     page = admin.get("/admin/webhooks")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert 'href="/admin/webhooks"' in page.get_data(as_text=True)  # in the menu
@@ -625,10 +609,10 @@ def test_admin_registers_an_endpoint_and_sees_the_secret_once(hooks_app, db, rec
     assert actions == ["create", "rotate_secret", "update", "delete"]
 
 
-def test_only_administrators_reach_the_webhook_pages(hooks_app, db):
-    make_users(db)
+def test_only_administrators_reach_the_webhook_pages(hooks_app, db, login_as, make_user):
+    make_users(make_user)
     for who in ("consultant", "client"):
-        client = login(hooks_app, who)
+        client = login_as(who, "en", app=hooks_app)
         home = client.get("/admin/client" if who == "client" else "/admin/")
         assert home.status_code == 200 and 'href="/admin/webhooks"' not in home.get_data(as_text=True)
         for url in ("/admin/webhooks", "/admin/webhooks/deliveries", "/admin/webhooks/1"):
@@ -640,10 +624,10 @@ def test_only_administrators_reach_the_webhook_pages(hooks_app, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(WebhookEndpoint)) == 0
 
 
-def test_private_targets_are_refused_unless_allowed(make_app, db):
+def test_private_targets_are_refused_unless_allowed(make_app, db, login_as, make_user):
     app = make_app()  # the production default
-    make_users(db)
-    admin = login(app, "admin")
+    make_users(make_user)
+    admin = login_as("admin", "en", app=app)
     page = admin.get("/admin/webhooks")
     assert "Private, loopback and link-local addresses are refused." in page.get_data(as_text=True)
     for url in ("http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook",
@@ -660,7 +644,7 @@ def test_private_targets_are_refused_unless_allowed(make_app, db):
     webhooks.check_target("http://127.0.0.1/x", allow_private=True)
 
 
-def test_delivery_log_is_paginated_and_filtered(hooks_app, db, clock, make_assignment):
+def test_delivery_log_is_paginated_and_filtered(hooks_app, db, clock, make_assignment, login_as, make_user):
     app = hooks_app
     one, _ = add_endpoint(app, "http://127.0.0.1:9/one", events=["candidate.invited"])
     two, _ = add_endpoint(app, "http://127.0.0.1:9/two", events=["candidate.invited"])
@@ -671,8 +655,8 @@ def test_delivery_log_is_paginated_and_filtered(hooks_app, db, clock, make_assig
             invite_candidate(session, session.get(Assignment, aid), name=f"K{n}", email=f"k{n}@example.com",
                              now=clock(), settings=res.invitation_settings())
         session.commit()
-    make_users(db)
-    admin = login(app, "admin")
+    make_users(make_user)
+    admin = login_as("admin", "en", app=app)
     html = admin.get("/admin/webhooks/deliveries").get_data(as_text=True)
     assert html.count("data-delivery=") == webhooks.LOG_PAGE_SIZE and 'data-total="60"' in html
     html = admin.get("/admin/webhooks/deliveries?page=2").get_data(as_text=True)
@@ -703,22 +687,16 @@ def test_migration_marks_links_expired_before_it_as_noticed(tmp_path):
 
     from portal.migrate import alembic_config, upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    upgrade(url, "0012")
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')")
-        conn.exec_driver_sql(
-            "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
-            " status, created_at, legal_hold_reason) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01', '')")
-        conn.exec_driver_sql(
-            "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
-            " created_at, legal_hold_reason) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01', '')")
-        for iid, expires in ((1, "2026-01-15 00:00:00.000000"), (2, "2999-01-01 00:00:00.000000")):
-            conn.exec_driver_sql(
-                "INSERT INTO invitation (id, candidate_id, nonce, language, created_at, expires_at, reminder_count)"
-                f" VALUES ({iid}, 1, 'n{iid}', 'sv', '2026-01-01 00:00:00.000000', '{expires}', 0)")
-    engine.dispose()
+    url = old_sqlite(
+        tmp_path, "0012",
+        "INSERT INTO client (id, name, created_at) VALUES (1, 'Å AB', '2026-01-01')",
+        "INSERT INTO assignment (id, client_id, title, language, norm_group, logic_time_limit_minutes,"
+        " status, created_at, legal_hold_reason) VALUES (1, 1, 'Chef', 'sv', 'general', 20, 'open', '2026-01-01', '')",
+        "INSERT INTO candidate (id, assignment_id, name, email, extra_time_pct, stage, practice_position,"
+        " created_at, legal_hold_reason) VALUES (1, 1, 'Eva', 'e@x.se', 0, 'welcome', 0, '2026-01-01', '')",
+        *("INSERT INTO invitation (id, candidate_id, nonce, language, created_at, expires_at, reminder_count)"
+          f" VALUES ({iid}, 1, 'n{iid}', 'sv', '2026-01-01 00:00:00.000000', '{expires}', 0)"
+          for iid, expires in ((1, "2026-01-15 00:00:00.000000"), (2, "2999-01-01 00:00:00.000000"))))
     upgrade(url)
     engine = sa.create_engine(url)
     try:
@@ -732,12 +710,12 @@ def test_migration_marks_links_expired_before_it_as_noticed(tmp_path):
 
 
 def test_requests_that_trigger_events_make_no_http_call(hooks_app, db, receiver, clock, make_invitation,
-                                                        monkeypatch):
+                                                        monkeypatch, login_as, make_user):
     """Starting the test and revoking a link only queue rows; the worker alone posts."""
     app = hooks_app
     r = receiver()
     add_endpoint(app, r.url())
-    make_users(db)
+    make_users(make_user)
     cid, iid, link = make_invitation()
     calls = []
     real_open = webhooks._OPENER.open
@@ -750,7 +728,7 @@ def test_requests_that_trigger_events_make_no_http_call(hooks_app, db, receiver,
     browser = Browser(app.test_client(), link).through_practice()
     browser.start_test()
     assert browser.step == "item"
-    kons = login(app, "admin")
+    kons = login_as("admin", "en", app=app)
     page = kons.get(f"/admin/candidates/{cid}/manage")
     assert page.status_code == 200
     response = kons.post(f"/admin/candidates/{cid}/invitations/{iid}/revoke", data={"csrf_token": csrf_from(page)})
@@ -790,14 +768,14 @@ def test_an_answer_that_is_not_http_is_a_failed_attempt(hooks_app, db, make_invi
 
 
 def test_the_log_forgets_old_finished_deliveries_and_warns_when_no_worker_runs(hooks_app, db, receiver, clock,
-                                                                                make_invitation):
+                                                                                make_invitation, login_as, make_user):
     app = hooks_app
     r = receiver()
     add_endpoint(app, r.url(), events=["candidate.invited"])
-    make_users(db)
+    make_users(make_user)
     old_cid, _, _ = make_invitation()
     clock.advance(minutes=6)
-    admin = login(app, "admin")
+    admin = login_as("admin", "en", app=app)
     assert "data-worker-late" in admin.get("/admin/webhooks").get_data(as_text=True)
     run_worker(app)  # delivers the first
     assert "data-worker-late" not in admin.get("/admin/webhooks").get_data(as_text=True)
@@ -812,13 +790,13 @@ def test_the_log_forgets_old_finished_deliveries_and_warns_when_no_worker_runs(h
 
 
 def test_a_candidate_ordered_through_the_api_is_announced_and_its_cancellation_too(hooks_app, db, receiver, clock,
-                                                                                   make_assignment):
+                                                                                   make_assignment, make_user):
     """The ATS's round trip (docs/api.md): create a candidate with an API key, receive the
     signed candidate.invited webhook naming the same candidate and its API link; cancel the
     invitation through the API, receive invitation.revoked."""
     from portal.services import api_keys
 
-    admin = make_users(db)["admin"]
+    admin = make_users(make_user)["admin"]
     aid = make_assignment()
     recv = receiver()
     _, secret = add_endpoint(hooks_app, recv.url(), events=["candidate.invited", "invitation.revoked"])

@@ -19,7 +19,7 @@ from portal.models import (
 )
 from portal.services import reports as svc
 from portal.web import renderer
-from test_reports import assessed, login, pdf_text, squash  # noqa: F401  (fixture)
+from test_reports import assessed, pdf_text, squash  # noqa: F401  (fixture)
 
 PAYLOADS = [
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
@@ -68,9 +68,9 @@ def check_page(html: str, payloads, where: str) -> None:
         assert found is None, (where, html[max(0, found.start() - 120):found.end() + 80])
 
 
-def test_candidate_names_by_hand_and_by_csv_on_every_list(app, db, assessed):  # noqa: F811
+def test_candidate_names_by_hand_and_by_csv_on_every_list(app, db, assessed, login_as):  # noqa: F811
     aid = assessed["assignment"]
-    client = login(app, "consultant")
+    client = login_as("consultant", check=False)
     token = csrf_from(client.get(f"/admin/assignments/{aid}/candidates/new"))
     for i, payload in enumerate(PAYLOADS[:25]):
         r = client.post(f"/admin/assignments/{aid}/candidates/new",
@@ -97,7 +97,7 @@ def test_candidate_names_by_hand_and_by_csv_on_every_list(app, db, assessed):  #
 
 
 @pytest.mark.parametrize("chunk", range(5))
-def test_free_texts_of_an_assessed_candidate_in_pages_and_reports(app, db, clock, assessed, chunk):  # noqa: F811
+def test_free_texts_of_an_assessed_candidate_in_pages_and_reports(app, db, clock, assessed, chunk, login_as):  # noqa: F811
     """Ten payloads per run, spread over the free-text fields; both reports as HTML and PDF."""
     payloads = PAYLOADS[chunk * 10:(chunk + 1) * 10]
     cid, aid = assessed["candidate"], assessed["assignment"]
@@ -115,11 +115,11 @@ def test_free_texts_of_an_assessed_candidate_in_pages_and_reports(app, db, clock
     db.execute(sa.update(Candidate).where(Candidate.id == cid).values(legal_hold_at=clock(),
                                                                      legal_hold_reason=next(p)[:200]))
     db.commit()
-    admin = login(app, "admin")
+    admin = login_as("admin", check=False)
     page = admin.get("/admin/retention")
     assert page.status_code == 200
     check_page(page.get_data(as_text=True), payloads, "/admin/retention")
-    client = login(app, "consultant")
+    client = login_as("consultant", check=False)
     for url in (f"/admin/candidates/{cid}", f"/admin/candidates/{cid}/synthesis", f"/admin/candidates/{cid}/ratings",
                 f"/admin/candidates/{cid}/retention",
                 f"/admin/candidates/{cid}/references", f"/admin/candidates/{cid}/interview-guide",

@@ -8,7 +8,6 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from item_banks import adaptive
 from item_banks.team_names import with_english_team_names
@@ -18,6 +17,8 @@ from ..db import DatabaseUnavailable, get_session
 from ..downloads import attachment
 from ..models import FinishReason, ReportKind, Stage, TestKind
 from ..extensions import limiter
+from ..i18n import current_language
+from ..labels import ITEM_KINDS
 from ..services import audit, integrity, journey, reports
 from ..services.invitations import (
     InvitationRevoked,
@@ -39,14 +40,6 @@ DEVICE_KEY = "device"
 #: ``I<attempt id>:<page>``): shown again means a reload (an integrity signal). A plain
 #: cookie of its own, so the signed session is not re-sent for it on every question.
 SEEN_COOKIE = "so_seen"
-
-#: How the instructions name each item type.
-ITEM_KINDS = {
-    "number_series": _l("number series"),
-    "letter_series": _l("letter series"),
-    "matrix": _l("figure patterns"),
-    "deductive": _l("short reasoning tasks"),
-}
 
 STEP_ENDPOINTS = {
     Stage.WELCOME: ".welcome",
@@ -462,7 +455,7 @@ def inventory():
             missing = err.missing
     if page is None:
         return redirect(url_for(".resume"))
-    lang = _lang()
+    lang = current_language()
     statements = [(sid, inv.get(sid).text[lang]) for sid in page.statement_ids]
     seen = f"I{attempt.id}:{page.number}"
     if request.method == "GET" and request.cookies.get(SEEN_COOKIE) == seen:
@@ -593,12 +586,6 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _lang() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "sv")
 
 
 @bp.app_context_processor
