@@ -105,31 +105,3 @@ def close_session(_exc=None) -> None:
     if session is not None:
         session.rollback()
         session.close()
-
-
-def insert_ignore(session: Session, model, values: dict, conflict: list[str] | None) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL.
-
-    Returns True when a row was inserted, False when one already existed. Used
-    where a double submit must neither fail nor create a second row. ``conflict``
-    names the unique columns to watch; None watches every unique constraint.
-    """
-    dialect = session.get_bind().dialect.name
-    key = (dialect, model, None if conflict is None else tuple(conflict))
-    stmt = _INSERT_IGNORE.get(key)
-    if stmt is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover - only the two supported databases
-            raise RuntimeError(f"unsupported database {dialect}")
-        # A Core statement on the table, values as parameters: built and cache-keyed once
-        # (the answer path inserts a row per answer), without the ORM's bulk-insert layer,
-        # and inline: no RETURNING of the new key, which no caller reads.
-        stmt = _INSERT_IGNORE[key] = (insert(model.__table__).on_conflict_do_nothing(index_elements=conflict)
-                                      .inline())
-    return session.execute(stmt, values).rowcount == 1
-
-
-_INSERT_IGNORE: dict = {}

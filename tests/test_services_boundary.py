@@ -9,9 +9,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "portal" / "services"
 #: Top-level packages a service must not import, at module level or inside a function.
 WEB_PACKAGES = ("flask", "werkzeug")
-#: The project's own app-bound modules (they read ``current_app``): services get what
-#: they need from them as parameters instead.
-APP_MODULES = ("portal.resources", "portal.web")
+#: The project's own app-bound modules (they read ``current_app`` or ``g``): services get
+#: what they need from them as parameters instead (the session from ``portal.db``).
+APP_MODULES = ("portal.resources", "portal.web", "portal.db")
 
 
 def _is_web(module: str) -> bool:

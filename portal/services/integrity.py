@@ -33,7 +33,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from item_banks import LogicBank, cat, validity
 
-from ..db import insert_ignore
+from ..sql import insert_ignore
 from ..models import Attempt, IntegritySignal, InventoryResponse, LogicResponse, TestKind
 from .journey import INVENTORY_PAGE_SIZE
 from .scoring import _page_times

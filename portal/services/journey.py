@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from item_banks import Inventory, LogicBank, LogicItem, adaptive, cat
 from norms import NormTable
 
-from ..db import insert_ignore
+from ..sql import insert_ignore
 from ..models import (
     STAGE_ORDER,
     Attempt,
