@@ -259,12 +259,12 @@ def _cells(html: str, cid: int) -> list[str]:
             for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
 
 
-def test_boards_and_candidate_pages_agree_on_time_used_and_last_activity(app, db, clock, make_assignment,
-                                                                          make_invitation):
+def test_boards_and_candidate_pages_agree_on_time_used_and_last_activity(app, clock, make_assignment, make_invitation,
+                                                                          make_user, login_as):
     """The assignment board and the candidates-and-invitations list (and the candidate's
     own pages) show the same time used, in whole minutes rounded down (4 min 40 s is
     "4 min" everywhere, never "5 min" on one page), and the same last activity."""
-    uid = make_user(db, "k@example.com")
+    uid = make_user("k@example.com")
     aid = make_assignment(staff=[uid])
     cid, _, link = make_invitation(aid, name="Tova Tid", email="t@example.com")
     browser = Browser(app.test_client(), link).through_practice()
@@ -272,7 +272,7 @@ def test_boards_and_candidate_pages_agree_on_time_used_and_last_activity(app, db
     clock.advance(minutes=4, seconds=40)
     browser.answer_item()
     clock.advance(seconds=5)  # the next question stays on screen: still 4 min 45 s
-    client = login(app, "k@example.com")
+    client = login_as("k@example.com", "en")
 
     board = _cells(client.get(f"/admin/assignments/{aid}").get_data(as_text=True), cid)
     listed = _cells(client.get(f"/admin/assignments/{aid}/candidates").get_data(as_text=True), cid)
