@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from portal import passwords
@@ -12,6 +13,10 @@ PASSWORD_ERRORS = {
     "common": _l("This password is one of the 30,000 most common passwords. Choose another, e.g. a few unrelated words."),
     "contains_email": _l("The password must not contain the name part of the e-mail address."),
 }
+
+
+class CsrfForm(FlaskForm):
+    """No fields: only the CSRF check, for a button's post or posts whose fields are built per row."""
 
 
 class LoginForm(FlaskForm):
@@ -97,3 +102,24 @@ class MailTemplateForm(FlaskForm):
     body_sv = TextAreaField(_l("Text (Swedish)"), validators=[Optional(), Length(max=5000)])
     subject_en = StringField(_l("Subject (English)"), validators=[Optional(), Length(max=300)])
     body_en = TextAreaField(_l("Text (English)"), validators=[Optional(), Length(max=5000)])
+
+
+class UserForm(FlaskForm):
+    """A new user (admin/users.py); ``client_id`` gets its choices per request."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter an e-mail address.")), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=["consultant", "admin", "client"])
+    client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
+
+
+class UserActiveForm(FlaskForm):
+    """Activate (``active`` "1") or deactivate a user's account."""
+
+    active = HiddenField()
+
+
+class NameForm(FlaskForm):
+    """A user's own display name."""
+
+    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)])
