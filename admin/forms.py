@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField, URLField, widgets)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from portal import passwords
+from portal.services import webhooks
 
 #: Why ``portal.passwords.problems`` refuses a password, as the pages say it.
 PASSWORD_ERRORS = {
@@ -123,3 +124,28 @@ class NameForm(FlaskForm):
     """A user's own display name."""
 
     name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)])
+
+
+class EventsField(SelectMultipleField):
+    """Check boxes, one per webhook event."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class EndpointForm(FlaskForm):
+    """A new webhook endpoint (admin/webhooks_views.py); ``events`` gets its choices per request."""
+
+    url = URLField(_l("Endpoint URL"), validators=[Length(max=webhooks.URL_MAX)])
+    description = StringField(_l("Description (optional)"),
+                              validators=[Optional(), Length(max=webhooks.DESCRIPTION_MAX)])
+    events = EventsField(_l("Events"), choices=[], validate_choice=False)
+
+
+class EditForm(FlaskForm):
+    """An existing webhook endpoint: its URL (and secret) stay."""
+
+    description = StringField(_l("Description (optional)"),
+                              validators=[Optional(), Length(max=webhooks.DESCRIPTION_MAX)])
+    events = EventsField(_l("Events"), choices=[], validate_choice=False)
+    enabled = BooleanField(_l("Enabled: deliver events to this endpoint"))
