@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectChoice, SelectField,
                      SelectMultipleField, StringField, TextAreaField, URLField, widgets)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
@@ -149,3 +149,18 @@ class EditForm(FlaskForm):
                               validators=[Optional(), Length(max=webhooks.DESCRIPTION_MAX)])
     events = EventsField(_l("Events"), choices=[], validate_choice=False)
     enabled = BooleanField(_l("Enabled: deliver events to this endpoint"))
+
+
+class RuleForm(FlaskForm):
+    """A single sign-on rule (admin/sso_views.py); ``provider`` and ``client_id`` get their choices per request."""
+
+    kind = SelectField(_l("Match on"), choices=[SelectChoice("domain", _l("E-mail domain")),
+                                                SelectChoice("group", _l("Group"))])
+    value = StringField(_l("Domain or group"), validators=[DataRequired(message=_l("Enter a domain or a group.")),
+                                                            Length(max=200)])
+    provider = SelectField(_l("Provider"), choices=[], validate_choice=True)
+    role = SelectField(_l("Role of new accounts"),
+                       choices=[SelectChoice("consultant", _l("Consultant")),
+                                SelectChoice("client", _l("Client user")),
+                                SelectChoice("admin", _l("Administrator"))])
+    client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
