@@ -5,7 +5,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Passwo
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from portal import passwords
-from portal.services import webhooks
+from portal.services import api_keys, webhooks
 
 #: Why ``portal.passwords.problems`` refuses a password, as the pages say it.
 PASSWORD_ERRORS = {
@@ -164,3 +164,36 @@ class RuleForm(FlaskForm):
                                 SelectChoice("client", _l("Client user")),
                                 SelectChoice("admin", _l("Administrator"))])
     client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
+
+
+#: What each API key scope (``portal.services.api_keys.SCOPES``) allows, as the key form says it.
+SCOPE_LABELS = {
+    "assignments:read": _l("Read assignments"),
+    "candidates:read": _l("Read candidates and their status"),
+    "candidates:write": _l("Create candidates (and send invitations)"),
+    "invitations:write": _l("Cancel invitations"),
+    "results:read": _l("Read result summaries of released reports"),
+    "reports:read": _l("Download released client reports (PDF)"),
+}
+
+#: Why ``portal.services.api_keys`` refuses a new key.
+API_KEY_ERRORS = {
+    "missing_name": _l("Name the integration the key is for."),
+    "name_too_long": _l("The name can be at most 200 characters."),
+    "missing_scopes": _l("Choose at least one permission."),
+    "unknown_scope": _l("Choose permissions from the list."),
+    "unknown_client": _l("Choose a client organisation from the list."),
+}
+
+
+class ApiKeyForm(FlaskForm):
+    """A new API key (admin/api_keys_views.py); ``client_id`` gets its choices per request."""
+
+    name = StringField(_l("Name of the integration"),
+                       validators=[DataRequired(message=API_KEY_ERRORS["missing_name"]),
+                                   Length(max=api_keys.MAX_NAME_LENGTH)])
+    scopes = SelectMultipleField(_l("Permissions"),
+                                 choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in api_keys.SCOPES],
+                                 option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
+                                 validate_choice=False)
+    client_id = SelectField(_l("Client organisation"), choices=[], validate_choice=False)
