@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectChoice, SelectField,
-                     SelectMultipleField, StringField, TextAreaField, URLField, widgets)
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectChoice,
+                     SelectField, SelectMultipleField, StringField, TextAreaField, URLField, widgets)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from portal import passwords
 from portal.services import api_keys, webhooks
+from portal.services.assignments import recommended_time_limit_minutes
 
 #: Why ``portal.passwords.problems`` refuses a password, as the pages say it.
 PASSWORD_ERRORS = {
@@ -197,3 +198,51 @@ class ApiKeyForm(FlaskForm):
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False),
                                  validate_choice=False)
     client_id = SelectField(_l("Client organisation"), choices=[], validate_choice=False)
+
+
+class AssignmentForm(FlaskForm):
+    """A new assignment (admin/assignments.py); the select fields get their choices per request."""
+
+    client_id = SelectField(_l("Client"), choices=[], validate_choice=False)
+    new_client = StringField(_l("…or a new client"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Role title"), validators=[DataRequired(message=_l("Enter the role title.")),
+                                                      Length(max=200)])
+    language = SelectField(_l("Language of the invitations"), choices=["sv", "en"])
+    norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
+    role_family = SelectField(_l("Role family (for local norms)"), choices=[], validate_choice=False)
+    time_limit = IntegerField(_l("Time limit of the logic test (minutes)"), default=recommended_time_limit_minutes,
+                              validators=[NumberRange(5, 120, message=_l(
+                                  "The time limit must be between 5 and 120 minutes."))])
+    deadline = DateField(_l("Last day for the candidates (optional)"), validators=[Optional()])
+    uses_logic = BooleanField(_l("Logical reasoning test"), default=True)
+    uses_personality = BooleanField(_l("Personality questionnaire"), default=True)
+
+
+class EditAssignmentForm(FlaskForm):
+    """An assignment's settings; its client and language stay."""
+
+    title = AssignmentForm.title
+    norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
+    role_family = AssignmentForm.role_family
+    time_limit = AssignmentForm.time_limit
+    deadline = AssignmentForm.deadline
+    uses_logic = BooleanField(_l("Logical reasoning test"))
+    uses_personality = BooleanField(_l("Personality questionnaire"))
+    status = SelectField(_l("Status"), choices=["open", "closed"])
+
+
+class StaffForm(FlaskForm):
+    """Staff a colleague on an assignment."""
+
+    email = EmailField(_l("Consultant's e-mail"), validators=[DataRequired(message=_l("Enter an e-mail address."))])
+
+
+class ContactForm(FlaskForm):
+    """A client's contact person; ``client_id`` names the client (its hidden input is in the template, one per
+    client's form)."""
+
+    client_id = IntegerField()
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the contact's name.")), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
