@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerFi
                      SelectField, SelectMultipleField, StringField, TextAreaField, URLField, widgets)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from portal import passwords
+from portal import labels, passwords
 from portal.services import api_keys, webhooks
 from portal.services.assignments import recommended_time_limit_minutes
 
@@ -246,3 +246,14 @@ class ContactForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+
+
+class SynthesisForm(FlaskForm):
+    """The consultant's written judgement of one candidate (admin/synthesis_views.py)."""
+
+    judgement = TextAreaField(_l("Overall judgement"), validators=[
+        DataRequired(message=_l("Write the overall judgement.")), Length(max=10000)])
+    strengths = TextAreaField(_l("Strengths"), validators=[Optional(), Length(max=5000)])
+    risks = TextAreaField(_l("Risks and what to verify"), validators=[Optional(), Length(max=5000)])
+    recommendation = SelectField(_l("Recommendation"), choices=["", *labels.RECOMMENDATIONS],
+                                 validators=[DataRequired(message=_l("Choose a recommendation."))])
