@@ -257,3 +257,9 @@ class SynthesisForm(FlaskForm):
     risks = TextAreaField(_l("Risks and what to verify"), validators=[Optional(), Length(max=5000)])
     recommendation = SelectField(_l("Recommendation"), choices=["", *labels.RECOMMENDATIONS],
                                  validators=[DataRequired(message=_l("Choose a recommendation."))])
+
+
+class CodeForm(FlaskForm):
+    """A two-factor sign-in code or a recovery code (admin/two_factor_views.py)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
