@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, SelectChoice,
-                     SelectField, SelectMultipleField, StringField, TextAreaField, URLField, widgets)
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
+                     SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, URLField, widgets)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from portal import labels, passwords
-from portal.services import api_keys, webhooks
+from portal.services import api_keys, candidate_admin, webhooks
 from portal.services.assignments import recommended_time_limit_minutes
 
 #: Why ``portal.passwords.problems`` refuses a password, as the pages say it.
@@ -263,3 +264,136 @@ class CodeForm(FlaskForm):
     """A two-factor sign-in code or a recovery code (admin/two_factor_views.py)."""
 
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
+
+
+#: Why ``portal.services.candidate_admin`` refuses a candidate, a CSV import row or a reset.
+CANDIDATE_MESSAGES = {
+    "missing_name": _l("Enter the candidate's name."),
+    "name_too_long": _l("The name can be at most %(limit)s characters."),
+    "missing_email": _l("Enter the candidate's e-mail address."),
+    "invalid_email": _l("Enter a valid e-mail address, such as name@example.com."),
+    "unknown_language": _l("The language must be sv (Swedish) or en (English)."),
+    "invalid_extra_time": _l("Extra time must be a whole number of percent from 0 to %(limit)s."),
+    "extra_fields": _l("The row has more columns than the header. Is there a separator inside a name?"),
+    "duplicate_email": _l("The same e-mail address is on an earlier row of the file."),
+    "already_invited": _l("There is already a candidate with this e-mail address in this assignment."),
+    "reason_required": _l("Describe the technical problem. The reason is stored with the test attempt."),
+    "reason_too_long": _l("The reason can be at most %(limit)s characters."),
+    "already_completed": _l("The candidate has completed the assessment; a technical reset is no longer possible."),
+    "too_large": _l("The file is larger than 1 MB."),
+    "encoding": _l("The file could not be read as text. In Excel, save it as \"CSV UTF-8\" or \"CSV (semicolon delimited)\" and try again."),
+    "empty": _l("The file contains no candidates."),
+    "missing_columns": _l("The first row must name the columns: name (namn) and email (e-post) are required. Missing: %(columns)s."),
+    "too_many_rows": _l("The file has more than %(limit)s candidates. Split it into smaller files."),
+}
+
+#: Values for the placeholders, when the error does not carry them.
+_DEFAULT_PARAMS = {
+    "name_too_long": {"limit": candidate_admin.MAX_NAME_LENGTH},
+    "invalid_extra_time": {"limit": candidate_admin.MAX_EXTRA_TIME_PCT},
+    "reason_too_long": {"limit": candidate_admin.MAX_REASON_LENGTH},
+    "too_many_rows": {"limit": candidate_admin.MAX_IMPORT_ROWS},
+    "missing_columns": {"columns": "name, email"},
+}
+
+
+def candidate_message(code: str, params: dict | None = None) -> str:
+    """The user-language text of a ``CandidateAdminError`` / ``CsvRow`` code."""
+    params = {**_DEFAULT_PARAMS.get(code, {}), **(params or {})}
+    if code == "too_large":
+        params = {}
+    if isinstance(params.get("columns"), list):
+        params["columns"] = ", ".join(params["columns"])
+    text = str(CANDIDATE_MESSAGES.get(code, code))
+    return text % params if params else text
+
+
+EXTRA_TIME_CHOICES = [SelectChoice("0", _l("No extra time")), SelectChoice("25", "+25 %"),
+                      SelectChoice("50", "+50 %"), SelectChoice("100", "+100 %"),
+                      SelectChoice("custom", _l("Other:"))]
+LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
+
+
+class ExtraTimeFields:
+    """Extra time on the timed test: one of ``EXTRA_TIME_CHOICES`` or a typed percentage."""
+
+    extra_time = RadioField(_l("Extra time on the timed test"), choices=EXTRA_TIME_CHOICES, default="0",
+                            validate_choice=True)
+    extra_time_custom = StringField(_l("Other extra time, in percent (0–300)"),
+                                    validators=[Length(max=10)])
+
+    def validate_extra_time_custom(self, field):
+        if self.extra_time.data == "custom" and self.extra_time_pct() is None:
+            raise ValidationError(candidate_message("invalid_extra_time",
+                                                    {"limit": candidate_admin.MAX_EXTRA_TIME_PCT}))
+
+    def extra_time_pct(self) -> int | None:
+        value = self.extra_time.data
+        if value != "custom":
+            return int(value) if value and value.isdigit() else None
+        raw = (self.extra_time_custom.data or "").strip().replace("%", "").strip()
+        if not raw.isdigit() or not 0 <= int(raw) <= candidate_admin.MAX_EXTRA_TIME_PCT:
+            return None
+        return int(raw)
+
+    def show_extra_time(self, pct: int) -> None:
+        if str(pct) in {c.value for c in EXTRA_TIME_CHOICES}:
+            self.extra_time.data = str(pct)
+        else:
+            self.extra_time.data = "custom"
+            self.extra_time_custom.data = str(pct)
+
+
+class CandidateForm(ExtraTimeFields, FlaskForm):
+    """A new candidate (admin/candidates.py)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(message=CANDIDATE_MESSAGES["missing_name"]),
+                                               Length(max=candidate_admin.MAX_NAME_LENGTH)])
+    email = StringField(_l("E-mail"), validators=[DataRequired(message=CANDIDATE_MESSAGES["missing_email"]),
+                                                  Length(max=candidate_admin.MAX_EMAIL_LENGTH)])
+    language = RadioField(_l("Language of the invitation and the tests"), choices=LANGUAGE_CHOICES,
+                          default="sv")
+    send_now = BooleanField(_l("Send the invitation by e-mail now"), default=True)
+
+
+class AccommodationForm(ExtraTimeFields, FlaskForm):
+    """A candidate's extra time."""
+
+
+class ResetForm(FlaskForm):
+    """A technical reset of the test attempt, with its reason."""
+
+    reason = TextAreaField(_l("Reason (the technical problem)"),
+                           validators=[DataRequired(message=CANDIDATE_MESSAGES["reason_required"]),
+                                       Length(max=candidate_admin.MAX_REASON_LENGTH)])
+
+
+class ReissueForm(FlaskForm):
+    """A new invitation link."""
+
+    send_now = BooleanField(_l("Send the new link by e-mail now"), default=True)
+
+
+class ImportForm(FlaskForm):
+    """Candidates from a CSV file; the rows are previewed before they are added."""
+
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(message=_l("Choose a CSV file.")),
+        FileAllowed(["csv", "txt"], message=_l("Choose a file ending in .csv or .txt.")),
+        FileSize(max_size=candidate_admin.MAX_IMPORT_BYTES, message=CANDIDATE_MESSAGES["too_large"]),
+    ])
+
+
+class ConfirmImportForm(FlaskForm):
+    """Add the previewed rows: ``payload`` holds them, signed (``IMPORT_SALT``)."""
+
+    payload = HiddenField()
+    valid_only = HiddenField()
+    send_now = BooleanField(_l("Send the invitations by e-mail now"), default=True)
+
+
+class EraseForm(FlaskForm):
+    """Erase a candidate's personal data, confirmed by typing their name."""
+
+    confirmation = StringField(_l("Type the candidate's name to confirm"),
+                               validators=[DataRequired(message=_l("Type the candidate's name.")), Length(max=200)])
