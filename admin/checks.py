@@ -13,9 +13,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TelField
-from wtforms.validators import DataRequired, Length, Optional
 
 from portal import labels
 from portal import resources as res
@@ -28,6 +25,7 @@ from portal.services.profiles import all_competencies
 
 from . import bp
 from .auth import candidate_or_404, staff_required
+from .forms import CsrfForm, ReferenceForm
 
 CHECK_ERRORS = {
     "name_required": _l("Enter the referee's name."),
@@ -48,21 +46,6 @@ CHECK_ERRORS = {
 }
 #: Room for the 5 MB file plus the other form fields of a multipart post.
 UPLOAD_REQUEST_LIMIT = svc.MAX_ATTACHMENT_BYTES + 256 * 1024
-
-
-class CsrfForm(FlaskForm):
-    """No fields: only the CSRF check, for posts whose fields are built per row."""
-
-
-class ReferenceForm(FlaskForm):
-    referee_name = StringField(_l("Referee's name"),
-                               validators=[DataRequired(message=_l("Enter the referee's name.")), Length(max=200)])
-    relation = StringField(_l("Relation to the candidate (e.g. former manager)"),
-                           validators=[Optional(), Length(max=200)])
-    period = StringField(_l("Period worked together"), validators=[Optional(), Length(max=100)])
-    email = EmailField(_l("Referee's e-mail"), validators=[Optional(), Length(max=254)])
-    phone = TelField(_l("Referee's phone"), validators=[Optional(), Length(max=50)])
-    consent = BooleanField(_l("The candidate has consented to this referee being contacted"))
 
 
 def storage_dir() -> Path:

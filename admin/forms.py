@@ -2,7 +2,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
-                     SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField, URLField, widgets)
+                     SelectChoice, SelectField, SelectMultipleField, StringField, TelField, TextAreaField, URLField,
+                     widgets)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from portal import labels, passwords
@@ -397,3 +398,16 @@ class EraseForm(FlaskForm):
 
     confirmation = StringField(_l("Type the candidate's name to confirm"),
                                validators=[DataRequired(message=_l("Type the candidate's name.")), Length(max=200)])
+
+
+class ReferenceForm(FlaskForm):
+    """A referee of a candidate (admin/checks.py)."""
+
+    referee_name = StringField(_l("Referee's name"),
+                               validators=[DataRequired(message=_l("Enter the referee's name.")), Length(max=200)])
+    relation = StringField(_l("Relation to the candidate (e.g. former manager)"),
+                           validators=[Optional(), Length(max=200)])
+    period = StringField(_l("Period worked together"), validators=[Optional(), Length(max=100)])
+    email = EmailField(_l("Referee's e-mail"), validators=[Optional(), Length(max=254)])
+    phone = TelField(_l("Referee's phone"), validators=[Optional(), Length(max=50)])
+    consent = BooleanField(_l("The candidate has consented to this referee being contacted"))
