@@ -1,13 +1,15 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
                      SelectChoice, SelectField, SelectMultipleField, StringField, TelField, TextAreaField, URLField,
                      widgets)
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from portal import labels, passwords
-from portal.services import api_keys, candidate_admin, webhooks
+from portal.services import api_keys, candidate_admin, checks, webhooks
 from portal.services.assignments import recommended_time_limit_minutes
 
 #: Why ``portal.passwords.problems`` refuses a password, as the pages say it.
@@ -411,3 +413,76 @@ class ReferenceForm(FlaskForm):
     email = EmailField(_l("Referee's e-mail"), validators=[Optional(), Length(max=254)])
     phone = TelField(_l("Referee's phone"), validators=[Optional(), Length(max=50)])
     consent = BooleanField(_l("The candidate has consented to this referee being contacted"))
+    #: Which of the references page's forms was posted: "add" (this one) or "rate" (a reference's ratings,
+    #: ``reference_rating_form``); the page writes it as a hidden input.
+    action = StringField()
+
+
+def reference_rating_form(keys) -> FlaskForm:
+    """A reference's ratings, read from the post: ``reference_id``, a level (1-5; empty: not rated) and the
+    referee's words per competency of the profile (``keys``), named ``level-<key>`` and ``notes-<key>`` as the
+    references page writes them, and the ``summary``. The service checks the levels' range."""
+    fields = {"reference_id": IntegerField(), "summary": StringField(default="")}
+    for key in keys:
+        fields[f"level-{key}"] = IntegerField(validators=[Optional()])
+        fields[f"notes-{key}"] = StringField(default="")
+    return type("ReferenceRatingForm", (FlaskForm,), fields)()
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class IsoDateField(StringField):
+    """A date typed as YYYY-MM-DD: ``data`` stays the text as typed (shown again after a failed post), ``date``
+    is the parsed date (None while empty or invalid)."""
+
+    def __init__(self, *args, message=None, **kwargs):
+        super().__init__(*args, filters=[_strip], default="", **kwargs)
+        self.message = message
+        self.date = None
+
+    def pre_validate(self, form):
+        self.date = None
+        if self.data:
+            try:
+                self.date = date.fromisoformat(self.data)
+            except ValueError:
+                raise ValidationError(self.message) from None
+
+
+def checklist_form(row_ids) -> FlaskForm:
+    """The background checklist, read from its one post (admin/checks.py): per item (``row_ids``) its status,
+    date, source, note and attachment, named ``status-<id>``, ``checked_on-<id>`` ... as the page writes them.
+    An item whose status is not posted keeps its stored values, so the view validates an item's fields only
+    when its status is posted (``field.validate(form)``). The CSRF token is checked by ``CsrfForm`` first."""
+    fields = {}
+    for row_id in row_ids:
+        fields[f"status-{row_id}"] = StringField(validators=[
+            AnyOf(list(labels.CHECK_STATUSES), message=CHECK_ERRORS["bad_status"])])
+        fields[f"checked_on-{row_id}"] = IsoDateField(message=CHECK_ERRORS["bad_date"])
+        fields[f"source-{row_id}"] = StringField(filters=[_strip], default="", validators=[
+            Length(max=checks.MAX_TEXT["source"], message=CHECK_ERRORS["too_long"])])
+        fields[f"note-{row_id}"] = StringField(filters=[_strip], default="")
+        fields[f"file-{row_id}"] = FileField()
+    return type("ChecklistForm", (FlaskForm,), fields)(meta={"csrf": False})
+
+
+#: Why ``portal.services.checks`` (or the checklist form) refuses a reference or a background check.
+CHECK_ERRORS = {
+    "name_required": _l("Enter the referee's name."),
+    "too_long": _l("The text is too long."),
+    "consent_required": _l("The candidate's consent is required before the referee is contacted."),
+    "unknown_competency": _l("Only competencies in the requirement profile can be rated."),
+    "level_range": _l("Choose a level from 1 to 5."),
+    "no_profile": _l("The assignment has no requirement profile yet."),
+    "bad_status": _l("Choose a status."),
+    "bad_date": _l("Enter the date as YYYY-MM-DD."),
+    "empty_file": _l("The file is empty."),
+    "too_large": _l("The file is larger than 5 MB."),
+    "bad_type": _l("Only PDF, PNG and JPG files can be attached."),
+    "bad_content": _l("The file's content does not match its type."),
+    "no_attachment": _l("There is no attachment."),
+    "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
+    "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
+}
