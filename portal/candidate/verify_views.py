@@ -22,7 +22,7 @@ from ..models import FinishReason, VerificationStatus
 from ..services import journey
 from ..services import verification as svc
 from . import bp
-from .forms import VerificationCodeForm
+from .forms import VerificationCodeForm, read_answer
 from .views import SESSION_KEY, _answer_with_retry
 
 VERIFY_KEY = "verification"
@@ -124,11 +124,7 @@ def verify_item():
     ab = svc.engine(order, bank)
     norms = res.norm_table(order.candidate.assignment.norm_group)
     if request.method == "POST":
-        option_id = request.form.get("option", "")
-        try:
-            response_id = int(request.form.get("response", ""))
-        except ValueError:
-            response_id = -1
+        option_id, response_id = read_answer(request.form)
         if not option_id:
             flash(_("Choose one of the options before you continue."), "error")
             return redirect(url_for(".verify_item"))

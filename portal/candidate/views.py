@@ -29,7 +29,7 @@ from ..services.invitations import (
 )
 from ..services.tokens import TokenExpired, TokenInvalid
 from . import bp
-from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
+from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm, read_answer
 
 SESSION_KEY = "candidate"
 #: A random id of the browser's candidate session (``integrity.device_mark``).
@@ -294,10 +294,8 @@ def _answer_fast():
     row and answered by :func:`journey.answer_logic_item` on plain rows, with no ORM
     entity loaded unless the answer finishes the test. None for anything else, which
     :func:`_item` handles as before (a stale or missing choice, another tab, expiry)."""
-    option_id = request.form.get("option", "")
-    try:
-        response_id = int(request.form.get("response", ""))
-    except ValueError:
+    option_id, response_id = read_answer(request.form)
+    if response_id < 0:
         return None
     db = get_session()
     data = session.get(SESSION_KEY) or [None, None]
@@ -371,11 +369,7 @@ def _item():
     # The version the attempt started with, whatever is active now.
     bank, now = res.logic_bank_for(attempt), res.now()
     if request.method == "POST":
-        option_id = request.form.get("option", "")
-        try:
-            response_id = int(request.form.get("response", ""))
-        except ValueError:
-            response_id = -1
+        option_id, response_id = read_answer(request.form)
         if not option_id:
             flash(_("Choose one of the options before you continue."), "error")
             return _not_a_reload(redirect(url_for(".item")))
