@@ -71,3 +71,10 @@ def read_answer(form) -> tuple[str, int]:
     except ValueError:
         response_id = -1
     return form.get("option", ""), response_id
+
+
+def answer_to_resend(form) -> dict[str, str]:
+    """The answer post's fields as posted (``form``: ``request.form``), for the one-click
+    "send it again" of the page shown when the database was unavailable (portal/errors.py):
+    nothing was saved, so the same choice, with its CSRF token, can be posted again."""
+    return {name: form.get(name, "") for name in ("csrf_token", "response", "option")}
