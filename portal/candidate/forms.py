@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 class WelcomeForm(FlaskForm):
@@ -55,6 +55,31 @@ class VerificationCodeForm(FlaskForm):
         _l("Verification code"),
         validators=[DataRequired(message=_l("Enter the code the consultant gave you.")), Length(max=40)],
     )
+
+
+class PracticeAnswerForm(FlaskForm):
+    """A practice item's answer: the item's ``position`` and the chosen ``option``'s index."""
+
+    position = IntegerField(validators=[InputRequired()])
+    option = IntegerField(validators=[InputRequired()])
+
+
+class SignalForm(FlaskForm):
+    """A beacon of ``static/integrity.js``: the ``attempt``, the ``event`` and, for some
+    events, the milliseconds away (``ms``; empty: none)."""
+
+    attempt = IntegerField(validators=[InputRequired()])
+    ms = IntegerField(validators=[Optional(strip_whitespace=False)])
+    event = StringField(default="")
+
+
+def inventory_page_form(statement_ids) -> FlaskForm:
+    """A page of the personality questionnaire: its ``page`` number and an answer (1-5) per
+    statement, named by the statement's id (``statement_ids``). An answer that is missing
+    or not a number is None: the journey service says which are missing."""
+    fields = {sid: IntegerField() for sid in statement_ids}
+    fields["page"] = IntegerField()
+    return type("InventoryPageForm", (FlaskForm,), fields)()
 
 
 def read_answer(form) -> tuple[str, int]:
