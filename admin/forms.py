@@ -3,12 +3,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
-                     SelectChoice, SelectField, SelectMultipleField, StringField, TelField, TextAreaField, URLField,
-                     widgets)
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
+                     PasswordField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TelField,
+                     TextAreaField, URLField, widgets)
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from portal import labels, passwords
+from portal import competencies, labels, passwords
 from portal.services import api_keys, candidate_admin, checks, webhooks
 from portal.services.assignments import recommended_time_limit_minutes
 
@@ -486,3 +486,75 @@ CHECK_ERRORS = {
     "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
     "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
 }
+
+
+#: Message per problem code of a requirement profile (``portal.services.profiles``), shown next to the field it
+#: concerns.
+PROFILE_PROBLEMS = {
+    "empty": _l("Include at least one competency."),
+    "unknown_competency": _l("A competency that is not in the library was submitted (%(key)s)."),
+    "duplicate": _l("Each competency can be included only once (%(key)s)."),
+    "weight_range": _l("Choose a weight from 1 to 5."),
+    "level_range": _l("Choose a target level from 1 to 5."),
+    "percentile_range": _l("Enter a percentile from 1 to 99, or leave the field empty."),
+    "personality_target": _l("Enter each target band as percentiles from 1 to 99, the lower limit first."),
+    "locked_needs_reason": _l("Write why the profile is changed after it was locked."),
+}
+
+
+class ProfileForm(FlaskForm):
+    """The profile's own fields; the per-competency rows are read by :func:`_read_rows`."""
+
+    logic_min_percentile = IntegerField(
+        _l("Minimum percentile on the logic test (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=99, message=PROFILE_PROBLEMS["percentile_range"])])
+    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
+
+
+class TemplateForm(FlaskForm):
+    """Start a requirement profile from a template."""
+
+    template = StringField(_l("Template"))
+
+
+class TextPairForm(Form):
+    """A text in both languages (a behavioural indicator of a custom competency)."""
+
+    sv = TextAreaField(_l("Swedish"), validators=[DataRequired(message=_l("Write the Swedish text.")),
+                                                  Length(max=2000)])
+    en = TextAreaField(_l("English"), validators=[DataRequired(message=_l("Write the English text.")),
+                                                  Length(max=2000)])
+
+
+class QuestionForm(Form):
+    """An interview question of a custom competency, with its follow-up questions; all empty: not used."""
+
+    text_sv = TextAreaField(_l("Question in Swedish"), validators=[Optional(), Length(max=1000)])
+    text_en = TextAreaField(_l("Question in English"), validators=[Optional(), Length(max=1000)])
+    probes_sv = TextAreaField(_l("Follow-up questions in Swedish, one per line"),
+                              validators=[Optional(), Length(max=2000)])
+    probes_en = TextAreaField(_l("Follow-up questions in English, one per line"),
+                              validators=[Optional(), Length(max=2000)])
+
+    def is_blank(self) -> bool:
+        return not any((f.data or "").strip() for f in self)
+
+
+class CompetencyForm(FlaskForm):
+    """A consultant-made competency (admin/profiles.py): names, definitions, an indicator per level and the
+    interview questions."""
+
+    name_sv = StringField(_l("Name in Swedish"), validators=[DataRequired(message=_l("Write the Swedish name.")),
+                                                             Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(message=_l("Write the English name.")),
+                                                             Length(max=120)])
+    definition_sv = TextAreaField(_l("Definition in Swedish"),
+                                  validators=[DataRequired(message=_l("Write the Swedish definition.")),
+                                              Length(max=2000)])
+    definition_en = TextAreaField(_l("Definition in English"),
+                                  validators=[DataRequired(message=_l("Write the English definition.")),
+                                              Length(max=2000)])
+    indicators = FieldList(FormField(TextPairForm), min_entries=len(competencies.LEVELS), max_entries=len(competencies.LEVELS))
+    questions = FieldList(FormField(QuestionForm), min_entries=competencies.MAX_QUESTIONS,
+                          max_entries=competencies.MAX_QUESTIONS)
+    assignment_id = HiddenField()

@@ -6,11 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal import competencies as lib
 from portal import resources as res
@@ -19,35 +15,11 @@ from portal.services import profiles as svc
 
 from . import bp
 from .auth import assignment_or_404, staff_required
+from .forms import PROFILE_PROBLEMS, CompetencyForm, ProfileForm, TemplateForm
 
 LEVELS = lib.LEVELS
 DEFAULT_WEIGHT = 3
 DEFAULT_TARGET = 3
-
-#: Message per service problem code, shown next to the field it concerns.
-PROBLEM_TEXTS = {
-    "empty": _l("Include at least one competency."),
-    "unknown_competency": _l("A competency that is not in the library was submitted (%(key)s)."),
-    "duplicate": _l("Each competency can be included only once (%(key)s)."),
-    "weight_range": _l("Choose a weight from 1 to 5."),
-    "level_range": _l("Choose a target level from 1 to 5."),
-    "percentile_range": _l("Enter a percentile from 1 to 99, or leave the field empty."),
-    "personality_target": _l("Enter each target band as percentiles from 1 to 99, the lower limit first."),
-    "locked_needs_reason": _l("Write why the profile is changed after it was locked."),
-}
-
-
-class ProfileForm(FlaskForm):
-    """The profile's own fields; the per-competency rows are read by :func:`_read_rows`."""
-
-    logic_min_percentile = IntegerField(
-        _l("Minimum percentile on the logic test (optional)"),
-        validators=[Optional(), NumberRange(min=1, max=99, message=PROBLEM_TEXTS["percentile_range"])])
-    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
-
-
-class TemplateForm(FlaskForm):
-    template = StringField(_l("Template"))
 
 
 @dataclass
@@ -107,7 +79,7 @@ def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
     by_key = {row.key: row for row in rows}
     general = []
     for p in problems:
-        text = str(PROBLEM_TEXTS[p.code]) % {"key": p.key} if p.code in PROBLEM_TEXTS else p.message or p.code
+        text = str(PROFILE_PROBLEMS[p.code]) % {"key": p.key} if p.code in PROFILE_PROBLEMS else p.message or p.code
         if p.field in ("weight", "target_level") and p.key in by_key:
             by_key[p.key].errors.setdefault(p.field, []).append(text)
         elif p.field == "logic_min_percentile":
@@ -153,14 +125,14 @@ def profile(assignment_id: int):
         form.logic_min_percentile.errors = list(form.logic_min_percentile.errors)
         reason = (form.reason.data or "").strip()
         if locked and not reason:
-            form.reason.errors.append(PROBLEM_TEXTS["locked_needs_reason"])
+            form.reason.errors.append(PROFILE_PROBLEMS["locked_needs_reason"])
             form_ok = False
         percentile = form.logic_min_percentile.data if not form.logic_min_percentile.errors else None
         targets, malformed = _read_targets()
         problems = svc.profile_problems(db, items, logic_min_percentile=percentile, personality_targets=targets)
         if malformed:
             form_ok = False
-            general.append(str(PROBLEM_TEXTS["personality_target"]))
+            general.append(str(PROFILE_PROBLEMS["personality_target"]))
         if form_ok and not problems:
             try:
                 saved = svc.save_profile(db, a, user_id=current_user.id, items=items,
@@ -222,42 +194,6 @@ def profile_history(assignment_id: int):
 
 
 # ------------------------------------------------------------- custom competencies
-
-
-class TextPairForm(Form):
-    sv = TextAreaField(_l("Swedish"), validators=[DataRequired(message=_l("Write the Swedish text.")),
-                                                  Length(max=2000)])
-    en = TextAreaField(_l("English"), validators=[DataRequired(message=_l("Write the English text.")),
-                                                  Length(max=2000)])
-
-
-class QuestionForm(Form):
-    text_sv = TextAreaField(_l("Question in Swedish"), validators=[Optional(), Length(max=1000)])
-    text_en = TextAreaField(_l("Question in English"), validators=[Optional(), Length(max=1000)])
-    probes_sv = TextAreaField(_l("Follow-up questions in Swedish, one per line"),
-                              validators=[Optional(), Length(max=2000)])
-    probes_en = TextAreaField(_l("Follow-up questions in English, one per line"),
-                              validators=[Optional(), Length(max=2000)])
-
-    def is_blank(self) -> bool:
-        return not any((f.data or "").strip() for f in self)
-
-
-class CompetencyForm(FlaskForm):
-    name_sv = StringField(_l("Name in Swedish"), validators=[DataRequired(message=_l("Write the Swedish name.")),
-                                                             Length(max=120)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(message=_l("Write the English name.")),
-                                                             Length(max=120)])
-    definition_sv = TextAreaField(_l("Definition in Swedish"),
-                                  validators=[DataRequired(message=_l("Write the Swedish definition.")),
-                                              Length(max=2000)])
-    definition_en = TextAreaField(_l("Definition in English"),
-                                  validators=[DataRequired(message=_l("Write the English definition.")),
-                                              Length(max=2000)])
-    indicators = FieldList(FormField(TextPairForm), min_entries=len(LEVELS), max_entries=len(LEVELS))
-    questions = FieldList(FormField(QuestionForm), min_entries=lib.MAX_QUESTIONS,
-                          max_entries=lib.MAX_QUESTIONS)
-    assignment_id = HiddenField()
 
 
 def _lines(text: str | None) -> list[str]:
