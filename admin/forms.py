@@ -511,6 +511,22 @@ class ProfileForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
 
 
+def profile_form(keys, domain_ids) -> ProfileForm:
+    """The requirement profile form with the fields of this library and questionnaire, named as
+    admin/profile.html writes them: ``include`` (the competencies ticked, as posted: the service reports an
+    unknown one), per competency (``keys``) ``weight-<key>``, ``target-<key>`` and ``must-<key>`` ("1": a
+    must-have), and per personality domain (``domain_ids``) a target band ``pt-low-<id>``, ``pt-high-<id>``.
+    A value not posted is None; the view shows defaults and the service checks the ranges."""
+    fields = {"include": SelectMultipleField(choices=[], validate_choice=False)}
+    for key in keys:
+        for name in ("weight", "target", "must"):
+            fields[f"{name}-{key}"] = StringField()
+    for domain_id in domain_ids:
+        fields[f"pt-low-{domain_id}"] = StringField()
+        fields[f"pt-high-{domain_id}"] = StringField()
+    return type("ProfileEditForm", (ProfileForm,), fields)()
+
+
 class TemplateForm(FlaskForm):
     """Start a requirement profile from a template."""
 

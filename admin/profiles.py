@@ -15,7 +15,7 @@ from portal.services import profiles as svc
 
 from . import bp
 from .auth import assignment_or_404, staff_required
-from .forms import PROFILE_PROBLEMS, CompetencyForm, ProfileForm, TemplateForm
+from .forms import PROFILE_PROBLEMS, CompetencyForm, ProfileForm, TemplateForm, profile_form
 
 LEVELS = lib.LEVELS
 DEFAULT_WEIGHT = 3
@@ -50,6 +50,14 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
+def _posted(form: ProfileForm, name: str, default: str | None = None) -> str | None:
+    """The posted value of the field ``name`` (``profile_form``); ``default`` when it was not posted or the
+    form has no such field (a competency key that is not in the library)."""
+    if name not in form or form[name].data is None:
+        return default
+    return form[name].data
+
+
 def _rows_from_profile(known: dict[str, lib.Competency], profile) -> list[Row]:
     saved = {pc.competency_key: pc for pc in profile.competencies} if profile else {}
     rows = []
@@ -60,17 +68,17 @@ def _rows_from_profile(known: dict[str, lib.Competency], profile) -> list[Row]:
     return rows
 
 
-def _read_rows(known: dict[str, lib.Competency]) -> tuple[list[Row], list[dict]]:
+def _read_rows(known: dict[str, lib.Competency], form: ProfileForm) -> tuple[list[Row], list[dict]]:
     """The submitted values for every row (to show again) and the items to save."""
-    included = request.form.getlist("include")
-    rows = [Row(c, key in included, request.form.get(f"weight-{key}", str(DEFAULT_WEIGHT)),
-                request.form.get(f"target-{key}", str(DEFAULT_TARGET)), request.form.get(f"must-{key}") == "1")
+    included = form.include.data
+    rows = [Row(c, key in included, _posted(form, f"weight-{key}", str(DEFAULT_WEIGHT)),
+                _posted(form, f"target-{key}", str(DEFAULT_TARGET)), _posted(form, f"must-{key}") == "1")
             for key, c in known.items()]
     # Keys are taken as submitted (not filtered by the library) so the service reports
     # a tampered or stale form instead of silently dropping part of it.
-    items = [{"key": key, "weight": _int_or_none(request.form.get(f"weight-{key}")),
-              "target_level": _int_or_none(request.form.get(f"target-{key}")),
-              "must": request.form.get(f"must-{key}") == "1"} for key in included]
+    items = [{"key": key, "weight": _int_or_none(_posted(form, f"weight-{key}")),
+              "target_level": _int_or_none(_posted(form, f"target-{key}")),
+              "must": _posted(form, f"must-{key}") == "1"} for key in included]
     return rows, items
 
 
@@ -92,12 +100,12 @@ def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
     return general
 
 
-def _read_targets() -> tuple[dict, bool]:
+def _read_targets(form: ProfileForm) -> tuple[dict, bool]:
     """Optional target bands (percentiles) for the personality domains; (targets, malformed)."""
     targets, malformed = {}, False
     for domain in res.inventory().domains:
-        low = (request.form.get(f"pt-low-{domain.id}") or "").strip()
-        high = (request.form.get(f"pt-high-{domain.id}") or "").strip()
+        low = (form[f"pt-low-{domain.id}"].data or "").strip()
+        high = (form[f"pt-high-{domain.id}"].data or "").strip()
         if not low and not high:
             continue
         try:
@@ -114,11 +122,11 @@ def profile(assignment_id: int):
     a = assignment_or_404(assignment_id)
     current = svc.current_profile(db, a)
     known = svc.all_competencies(db)
-    form = ProfileForm()
+    form = profile_form(known, [d.id for d in res.inventory().domains])
     general: list[str] = []
     status = 200
     if request.method == "POST":
-        rows, items = _read_rows(known)
+        rows, items = _read_rows(known, form)
         locked = current is not None and current.locked_at is not None
         form_ok = form.validate_on_submit()
         form.reason.errors = list(form.reason.errors)
@@ -128,7 +136,7 @@ def profile(assignment_id: int):
             form.reason.errors.append(PROFILE_PROBLEMS["locked_needs_reason"])
             form_ok = False
         percentile = form.logic_min_percentile.data if not form.logic_min_percentile.errors else None
-        targets, malformed = _read_targets()
+        targets, malformed = _read_targets(form)
         problems = svc.profile_problems(db, items, logic_min_percentile=percentile, personality_targets=targets)
         if malformed:
             form_ok = False
@@ -152,9 +160,8 @@ def profile(assignment_id: int):
             form.logic_min_percentile.data = current.logic_min_percentile
     templates = lib.load_templates() if current is None else {}
     if request.method == "POST":
-        shown_targets = {k: [request.form.get(f"pt-low-{k.split('.')[1]}", ""),
-                             request.form.get(f"pt-high-{k.split('.')[1]}", "")]
-                         for k in (f"personality.{d.id}" for d in res.inventory().domains)}
+        shown_targets = {f"personality.{d.id}": [form[f"pt-low-{d.id}"].data or "", form[f"pt-high-{d.id}"].data or ""]
+                         for d in res.inventory().domains}
     else:
         shown_targets = {k: [str(v[0]), str(v[1])] for k, v in ((current.personality_targets or {}).items()
                                                                  if current else [])}
