@@ -574,3 +574,15 @@ class CompetencyForm(FlaskForm):
     questions = FieldList(FormField(QuestionForm), min_entries=competencies.MAX_QUESTIONS,
                           max_entries=competencies.MAX_QUESTIONS)
     assignment_id = HiddenField()
+
+
+class RatingForm(FlaskForm):
+    """One competency's interview rating (admin/interviews.py), from the ratings page or the interview guide
+    (admin/_rating_form.html writes the inputs): ``action`` "submit" submits, anything else saves a draft;
+    ``back`` (posted as ``from``) "guide" returns to the guide. The service checks the level."""
+
+    competency = StringField(default="")
+    action = StringField()
+    level = StringField()
+    notes = StringField(default="")
+    back = StringField(name="from")

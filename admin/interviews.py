@@ -23,6 +23,7 @@ from portal.services import interviews as svc
 
 from . import bp
 from .auth import candidate_or_404, staff_required
+from .forms import RatingForm
 from .results import FLAG_TEXTS
 
 #: Message per service error code.
@@ -103,10 +104,9 @@ def ratings(candidate_id: int):
     entered: dict[str, dict] = {}
     status = 200
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect before this
-        key = request.form.get("competency", "")
-        submit = request.form.get("action") == "submit"
-        level = _level(request.form.get("level"))
-        notes = request.form.get("notes", "")
+        form = RatingForm()
+        key, submit = form.competency.data, form.action.data == "submit"
+        level, notes = _level(form.level.data), form.notes.data
         try:
             svc.save_rating(db, c, rater_id=current_user.id, competency_key=key, level=level, notes=notes,
                             submit=submit, now=res.now())
@@ -119,7 +119,7 @@ def ratings(candidate_id: int):
         else:
             flash(_("Your rating was submitted.") if submit else _("Your draft was saved."), "success")
             # A rating given from the interview guide returns to the guide, at that competency.
-            back = "admin.interview_guide" if request.form.get("from") == "guide" else "admin.ratings"
+            back = "admin.interview_guide" if form.back.data == "guide" else "admin.ratings"
             return redirect(url_for(back, candidate_id=c.id) + f"#comp-{_slug(key)}")
 
     profile, rows, raters = _rating_rows(db, c, lang, errors=errors, entered=entered)
