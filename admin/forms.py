@@ -25,6 +25,12 @@ class CsrfForm(FlaskForm):
     """No fields: only the CSRF check, for a button's post or posts whose fields are built per row."""
 
 
+class LanguageForm(FlaskForm):
+    """The page language chosen in the top bar (admin/views.py)."""
+
+    lang = SelectField(choices=["sv", "en"])
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter your e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=500)])
