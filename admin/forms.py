@@ -592,3 +592,9 @@ class RatingForm(FlaskForm):
     level = StringField()
     notes = StringField(default="")
     back = StringField(name="from")
+
+
+class ReleaseForm(FlaskForm):
+    """Release a report: ``reviewed`` "yes" is the box confirming the draft was reviewed (admin/reports.html)."""
+
+    reviewed = StringField()
