@@ -582,6 +582,18 @@ class CompetencyForm(FlaskForm):
     assignment_id = HiddenField()
 
 
+class LevelField(StringField):
+    """A level (1-5) as posted: None when empty or not posted, -1 when not a whole number (the services report
+    it as out of range, like any other level outside 1-5)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] != "":
+            try:
+                self.data = int(valuelist[0])
+            except ValueError:
+                self.data = -1
+
+
 class RatingForm(FlaskForm):
     """One competency's interview rating (admin/interviews.py), from the ratings page or the interview guide
     (admin/_rating_form.html writes the inputs): ``action`` "submit" submits, anything else saves a draft;
@@ -589,7 +601,7 @@ class RatingForm(FlaskForm):
 
     competency = StringField(default="")
     action = StringField()
-    level = StringField()
+    level = LevelField()
     notes = StringField(default="")
     back = StringField(name="from")
 
@@ -598,3 +610,9 @@ class ReleaseForm(FlaskForm):
     """Release a report: ``reviewed`` "yes" is the box confirming the draft was reviewed (admin/reports.html)."""
 
     reviewed = StringField()
+
+
+def first_opinion_form(keys) -> FlaskForm:
+    """The client's first opinion (admin/client_views.py): a level per competency of the profile (``keys``),
+    named ``level-<key>`` as the page writes them."""
+    return type("FirstOpinionForm", (FlaskForm,), {f"level-{key}": LevelField() for key in keys})()

@@ -87,13 +87,6 @@ def _scale_names(lang: str) -> dict[str, str]:
     return {**{key: str(value) for key, value in SCALE_NAMES.items()}, **labels.inventory_scale_names(lang)}
 
 
-def _level(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return -1  # reported as level_range by the service
-
-
 @bp.route("/candidates/<int:candidate_id>/ratings", methods=["GET", "POST"])
 @staff_required
 def ratings(candidate_id: int):
@@ -106,7 +99,7 @@ def ratings(candidate_id: int):
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect before this
         form = RatingForm()
         key, submit = form.competency.data, form.action.data == "submit"
-        level, notes = _level(form.level.data), form.notes.data
+        level, notes = form.level.data, form.notes.data
         try:
             svc.save_rating(db, c, rater_id=current_user.id, competency_key=key, level=level, notes=notes,
                             submit=submit, now=res.now())
