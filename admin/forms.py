@@ -116,6 +116,13 @@ class MailTemplateForm(FlaskForm):
     body_en = TextAreaField(_l("Text (English)"), validators=[Optional(), Length(max=5000)])
 
 
+class MailTemplateActionForm(FlaskForm):
+    """The button pressed under a client's e-mail texts: ``action`` "preview" or "save". Its own form: the
+    buttons' name has no prefix, the texts' fields (``MailTemplateForm``) have the e-mail kind as prefix."""
+
+    action = StringField(default="save")
+
+
 class UserForm(FlaskForm):
     """A new user (admin/users.py); ``client_id`` gets its choices per request."""
 
