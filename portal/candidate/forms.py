@@ -50,6 +50,10 @@ class EqualityForm(FlaskForm):
         SelectChoice("both", _l("Swedish and another language equally")), _NOT_SAY])
 
 
+class CsrfForm(FlaskForm):
+    """No fields: only the CSRF check, for a button's post (e.g. starting the verification test)."""
+
+
 class VerificationCodeForm(FlaskForm):
     code = StringField(
         _l("Verification code"),
