@@ -36,6 +36,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(message=_l("Enter your password.")), Length(max=500)])
 
 
+class CodeForm(FlaskForm):
+    """A two-factor sign-in code or a recovery code (admin/two_factor_views.py)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
+
+
 class LegalHoldForm(FlaskForm):
     """Put on legal hold (with a reason) or release (``release`` set)."""
 
@@ -123,6 +129,8 @@ class MailTemplateActionForm(FlaskForm):
     action = StringField(default="save")
 
 
+# -- users -----------------------------------------------------------------------------
+
 class UserForm(FlaskForm):
     """A new user (admin/users.py); ``client_id`` gets its choices per request."""
 
@@ -143,6 +151,8 @@ class NameForm(FlaskForm):
 
     name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)])
 
+
+# -- webhooks and single sign-on -------------------------------------------------------
 
 class EventsField(SelectMultipleField):
     """Check boxes, one per webhook event."""
@@ -184,6 +194,8 @@ class RuleForm(FlaskForm):
     client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
 
 
+# -- API keys --------------------------------------------------------------------------
+
 #: What each API key scope (``portal.services.api_keys.SCOPES``) allows, as the key form says it.
 SCOPE_LABELS = {
     "assignments:read": _l("Read assignments"),
@@ -216,6 +228,8 @@ class ApiKeyForm(FlaskForm):
                                  validate_choice=False)
     client_id = SelectField(_l("Client organisation"), choices=[], validate_choice=False)
 
+
+# -- assignments and clients -----------------------------------------------------------
 
 class AssignmentForm(FlaskForm):
     """A new assignment (admin/assignments.py); the select fields get their choices per request."""
@@ -265,6 +279,8 @@ class ContactForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
 
 
+# -- synthesis -------------------------------------------------------------------------
+
 class SynthesisForm(FlaskForm):
     """The consultant's written judgement of one candidate (admin/synthesis_views.py)."""
 
@@ -276,11 +292,7 @@ class SynthesisForm(FlaskForm):
                                  validators=[DataRequired(message=_l("Choose a recommendation."))])
 
 
-class CodeForm(FlaskForm):
-    """A two-factor sign-in code or a recovery code (admin/two_factor_views.py)."""
-
-    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
-
+# -- candidates ------------------------------------------------------------------------
 
 #: Why ``portal.services.candidate_admin`` refuses a candidate, a CSV import row or a reset.
 CANDIDATE_MESSAGES = {
@@ -415,6 +427,28 @@ class EraseForm(FlaskForm):
                                validators=[DataRequired(message=_l("Type the candidate's name.")), Length(max=200)])
 
 
+# -- references and background checks --------------------------------------------------
+
+#: Why ``portal.services.checks`` (or the checklist form) refuses a reference or a background check.
+CHECK_ERRORS = {
+    "name_required": _l("Enter the referee's name."),
+    "too_long": _l("The text is too long."),
+    "consent_required": _l("The candidate's consent is required before the referee is contacted."),
+    "unknown_competency": _l("Only competencies in the requirement profile can be rated."),
+    "level_range": _l("Choose a level from 1 to 5."),
+    "no_profile": _l("The assignment has no requirement profile yet."),
+    "bad_status": _l("Choose a status."),
+    "bad_date": _l("Enter the date as YYYY-MM-DD."),
+    "empty_file": _l("The file is empty."),
+    "too_large": _l("The file is larger than 5 MB."),
+    "bad_type": _l("Only PDF, PNG and JPG files can be attached."),
+    "bad_content": _l("The file's content does not match its type."),
+    "no_attachment": _l("There is no attachment."),
+    "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
+    "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
+}
+
+
 class ReferenceForm(FlaskForm):
     """A referee of a candidate (admin/checks.py)."""
 
@@ -481,25 +515,7 @@ def checklist_form(row_ids) -> FlaskForm:
     return type("ChecklistForm", (FlaskForm,), fields)(meta={"csrf": False})
 
 
-#: Why ``portal.services.checks`` (or the checklist form) refuses a reference or a background check.
-CHECK_ERRORS = {
-    "name_required": _l("Enter the referee's name."),
-    "too_long": _l("The text is too long."),
-    "consent_required": _l("The candidate's consent is required before the referee is contacted."),
-    "unknown_competency": _l("Only competencies in the requirement profile can be rated."),
-    "level_range": _l("Choose a level from 1 to 5."),
-    "no_profile": _l("The assignment has no requirement profile yet."),
-    "bad_status": _l("Choose a status."),
-    "bad_date": _l("Enter the date as YYYY-MM-DD."),
-    "empty_file": _l("The file is empty."),
-    "too_large": _l("The file is larger than 5 MB."),
-    "bad_type": _l("Only PDF, PNG and JPG files can be attached."),
-    "bad_content": _l("The file's content does not match its type."),
-    "no_attachment": _l("There is no attachment."),
-    "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
-    "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
-}
-
+# -- requirement profiles and competencies ---------------------------------------------
 
 #: Message per problem code of a requirement profile (``portal.services.profiles``), shown next to the field it
 #: concerns.
@@ -588,6 +604,8 @@ class CompetencyForm(FlaskForm):
                           max_entries=competencies.MAX_QUESTIONS)
     assignment_id = HiddenField()
 
+
+# -- interview ratings, first opinions, reports ----------------------------------------
 
 class LevelField(StringField):
     """A level (1-5) as posted: None when empty or not posted, -1 when not a whole number (the services report
