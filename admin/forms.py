@@ -131,6 +131,7 @@ class MailTemplateActionForm(FlaskForm):
 
 # -- users -----------------------------------------------------------------------------
 
+
 class UserForm(FlaskForm):
     """A new user (admin/users.py); ``client_id`` gets its choices per request."""
 
@@ -153,6 +154,7 @@ class NameForm(FlaskForm):
 
 
 # -- webhooks and single sign-on -------------------------------------------------------
+
 
 class EventsField(SelectMultipleField):
     """Check boxes, one per webhook event."""
@@ -196,6 +198,7 @@ class RuleForm(FlaskForm):
 
 # -- API keys --------------------------------------------------------------------------
 
+
 #: What each API key scope (``portal.services.api_keys.SCOPES``) allows, as the key form says it.
 SCOPE_LABELS = {
     "assignments:read": _l("Read assignments"),
@@ -230,6 +233,7 @@ class ApiKeyForm(FlaskForm):
 
 
 # -- assignments and clients -----------------------------------------------------------
+
 
 class AssignmentForm(FlaskForm):
     """A new assignment (admin/assignments.py); the select fields get their choices per request."""
@@ -281,6 +285,7 @@ class ContactForm(FlaskForm):
 
 # -- synthesis -------------------------------------------------------------------------
 
+
 class SynthesisForm(FlaskForm):
     """The consultant's written judgement of one candidate (admin/synthesis_views.py)."""
 
@@ -293,6 +298,7 @@ class SynthesisForm(FlaskForm):
 
 
 # -- candidates ------------------------------------------------------------------------
+
 
 #: Why ``portal.services.candidate_admin`` refuses a candidate, a CSV import row or a reset.
 CANDIDATE_MESSAGES = {
@@ -429,6 +435,7 @@ class EraseForm(FlaskForm):
 
 # -- references and background checks --------------------------------------------------
 
+
 #: Why ``portal.services.checks`` (or the checklist form) refuses a reference or a background check.
 CHECK_ERRORS = {
     "name_required": _l("Enter the referee's name."),
@@ -516,6 +523,7 @@ def checklist_form(row_ids) -> FlaskForm:
 
 
 # -- requirement profiles and competencies ---------------------------------------------
+
 
 #: Message per problem code of a requirement profile (``portal.services.profiles``), shown next to the field it
 #: concerns.
@@ -606,6 +614,7 @@ class CompetencyForm(FlaskForm):
 
 
 # -- interview ratings, first opinions, reports ----------------------------------------
+
 
 class LevelField(StringField):
     """A level (1-5) as posted: None when empty or not posted, -1 when not a whole number (the services report
