@@ -61,14 +61,22 @@ class VerificationCodeForm(FlaskForm):
     )
 
 
-class PracticeAnswerForm(FlaskForm):
+class PostedForm(FlaskForm):
+    """A post that is read, not rendered: no CSRF field of its own, whose token would be signed for nothing
+    (Flask-WTF's ``CSRFProtect`` checks every post's token before the view)."""
+
+    class Meta:
+        csrf = False
+
+
+class PracticeAnswerForm(PostedForm):
     """A practice item's answer: the item's ``position`` and the chosen ``option``'s index."""
 
     position = IntegerField(validators=[InputRequired()])
     option = IntegerField(validators=[InputRequired()])
 
 
-class SignalForm(FlaskForm):
+class SignalForm(PostedForm):
     """A beacon of ``static/integrity.js``: the ``attempt``, the ``event`` and, for some
     events, the milliseconds away (``ms``; empty: none)."""
 
@@ -83,7 +91,7 @@ def inventory_page_form(statement_ids) -> FlaskForm:
     or not a number is None: the journey service says which are missing."""
     fields = {sid: IntegerField() for sid in statement_ids}
     fields["page"] = IntegerField()
-    return type("InventoryPageForm", (FlaskForm,), fields)()
+    return type("InventoryPageForm", (PostedForm,), fields)()
 
 
 def read_answer(form) -> tuple[str, int]:
