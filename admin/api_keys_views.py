@@ -6,12 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import resources as res
 from portal.db import get_session
@@ -20,31 +15,7 @@ from portal.services import api_keys as svc
 
 from .blueprint import bp
 from .auth import admin_required
-
-SCOPE_LABELS = {
-    "assignments:read": _l("Read assignments"),
-    "candidates:read": _l("Read candidates and their status"),
-    "candidates:write": _l("Create candidates (and send invitations)"),
-    "invitations:write": _l("Cancel invitations"),
-    "results:read": _l("Read result summaries of released reports"),
-    "reports:read": _l("Download released client reports (PDF)"),
-}
-ERRORS = {
-    "missing_name": _l("Name the integration the key is for."),
-    "name_too_long": _l("The name can be at most 200 characters."),
-    "missing_scopes": _l("Choose at least one permission."),
-    "unknown_scope": _l("Choose permissions from the list."),
-    "unknown_client": _l("Choose a client organisation from the list."),
-}
-
-
-class ApiKeyForm(FlaskForm):
-    name = StringField(_l("Name of the integration"),
-                       validators=[DataRequired(message=ERRORS["missing_name"]), Length(max=svc.MAX_NAME_LENGTH)])
-    scopes = SelectMultipleField(_l("Permissions"), choices=[SelectChoice(s, SCOPE_LABELS[s]) for s in svc.SCOPES],
-                                 option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-                                 validate_choice=False)
-    client_id = SelectField(_l("Client organisation"), choices=[], validate_choice=False)
+from .forms import API_KEY_ERRORS, SCOPE_LABELS, ApiKeyForm, CsrfForm
 
 
 def _page(form: ApiKeyForm, *, new_key: svc.NewKey | None = None, status: int = 200):
@@ -69,7 +40,7 @@ def api_keys():
         new_key = svc.create_key(get_session(), name=form.name.data, scopes=form.scopes.data or [],
                                  client_id=client_id, user_id=current_user.id, now=res.now())
     except svc.ApiKeyError as exc:
-        getattr(form, exc.field).errors = [ERRORS[exc.code]]
+        getattr(form, exc.field).errors = [API_KEY_ERRORS[exc.code]]
         return _page(form, status=400)
     # Shown in this answer only: the page is no-store and the key is nowhere else.
     return _page(ApiKeyForm(formdata=None), new_key=new_key)
@@ -82,7 +53,7 @@ def api_key_revoke(key_id: int):
     key = db.get(ApiKey, key_id)
     if key is None:
         abort(404)
-    if not FlaskForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     if svc.revoke_key(db, key, user_id=current_user.id, now=res.now()):
         flash(_("The key “%(name)s” was revoked: it no longer works.", name=key.name), "success")

@@ -6,9 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from norms import available_groups, load_norm_table
 from portal import labels
@@ -19,12 +16,13 @@ from portal.services.access import client_scope
 from portal.models import Client
 from portal.models.assignments import ROLE_FAMILIES
 from portal.services.assignments import (
-    AssignmentError, add_contact, create_assignment, create_client, recommended_time_limit_minutes, staff_by_email,
-    time_limit_advice, update_assignment,
+    AssignmentError, add_contact, create_assignment, create_client, staff_by_email, time_limit_advice,
+    update_assignment,
 )
 
 from .blueprint import bp
 from .auth import assignment_or_404, staff_required
+from .forms import AssignmentForm, ContactForm, EditAssignmentForm, StaffForm
 
 ERRORS = {
     "client_name": (_l("Enter the client's name."), "new_client"),
@@ -40,43 +38,6 @@ ERRORS = {
     "contact_name": (_l("Enter the contact's name."), "name"),
     "contact_email": (_l("Enter a valid e-mail address."), "email"),
 }
-
-
-class AssignmentForm(FlaskForm):
-    client_id = SelectField(_l("Client"), choices=[], validate_choice=False)
-    new_client = StringField(_l("…or a new client"), validators=[Optional(), Length(max=200)])
-    title = StringField(_l("Role title"), validators=[DataRequired(message=_l("Enter the role title.")),
-                                                      Length(max=200)])
-    language = SelectField(_l("Language of the invitations"), choices=["sv", "en"])
-    norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
-    role_family = SelectField(_l("Role family (for local norms)"), choices=[], validate_choice=False)
-    time_limit = IntegerField(_l("Time limit of the logic test (minutes)"), default=recommended_time_limit_minutes,
-                              validators=[NumberRange(5, 120, message=_l("The time limit must be between 5 and 120 minutes."))])
-    deadline = DateField(_l("Last day for the candidates (optional)"), validators=[Optional()])
-    uses_logic = BooleanField(_l("Logical reasoning test"), default=True)
-    uses_personality = BooleanField(_l("Personality questionnaire"), default=True)
-
-
-class EditAssignmentForm(FlaskForm):
-    title = AssignmentForm.title
-    norm_group = SelectField(_l("Norm group"), choices=[], validate_choice=False)
-    role_family = AssignmentForm.role_family
-    time_limit = AssignmentForm.time_limit
-    deadline = AssignmentForm.deadline
-    uses_logic = BooleanField(_l("Logical reasoning test"))
-    uses_personality = BooleanField(_l("Personality questionnaire"))
-    status = SelectField(_l("Status"), choices=["open", "closed"])
-
-
-class StaffForm(FlaskForm):
-    email = EmailField(_l("Consultant's e-mail"), validators=[DataRequired(message=_l("Enter an e-mail address."))])
-
-
-class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter the contact's name.")), Length(max=200)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[Optional(), Length(max=254)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
 
 
 def _fail(form, exc: AssignmentError):
@@ -222,7 +183,7 @@ def clients():
     form = ContactForm()
     status = 200
     if request.method == "POST":
-        client = _visible_client(db, request.form.get("client_id", type=int) or 0)
+        client = _visible_client(db, form.client_id.data or 0)
         if client is None:
             abort(404)
         if form.validate_on_submit():
@@ -241,4 +202,4 @@ def clients():
     all_clients = db.scalars(client_scope(current_user).options(selectinload(Client.contacts))
                              .order_by(Client.name)).all()
     return render_template("admin/clients.html", clients=all_clients, form=form,
-                           failed_client=request.form.get("client_id", type=int)), status
+                           failed_client=form.client_id.data), status

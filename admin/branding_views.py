@@ -21,7 +21,7 @@ from portal.web import renderer
 
 from .blueprint import bp
 from .auth import admin_required, staff_required
-from .forms import BrandingForm, MailTemplateForm
+from .forms import BrandingForm, MailTemplateActionForm, MailTemplateForm
 
 FIELD_NAMES = {"primary": _l("primary colour"), "accent": _l("accent colour")}
 
@@ -170,7 +170,7 @@ def client_emails_save(client_id: int, kind: str):
         return render_template("admin/client_emails.html", client=client, forms=forms, kinds=MAIL_KINDS,
                                placeholders=PLACEHOLDER_HELP, previews={}, errors={}), 400
     texts = {lang: (form[f"subject_{lang}"].data or "", form[f"body_{lang}"].data or "") for lang in ("sv", "en")}
-    action = request.form.get("action", "save")
+    action = MailTemplateActionForm().action.data
     if action == "preview":
         for lang, (subject, body) in texts.items():
             if not subject.strip() and not body.strip():

@@ -11,18 +11,7 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import resources as res
 from portal.db import get_session
@@ -32,7 +21,6 @@ from portal.services import audit, invitation_admin, mail, progress
 from portal.services import candidate_admin as ca
 from portal.services import candidate_import as ci
 from portal.services.accommodation import (
-    MAX_REASON_LENGTH,
     can_reset,
     running_logic_attempt,
     set_accommodation,
@@ -43,6 +31,8 @@ from portal.web import renderer
 
 from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404, staff_required
+from .forms import (AccommodationForm, CandidateForm, ConfirmImportForm, EraseForm, ImportForm, ReissueForm, ResetForm,
+                    candidate_message)
 from .views import board_args
 
 #: Signs the parsed rows of an import preview (sent back by the confirm form, so no
@@ -50,25 +40,6 @@ from .views import board_args
 IMPORT_SALT = "second-opinion.candidate-import.v1"
 IMPORT_MAX_AGE = 3600
 
-MESSAGES = {
-    "missing_name": _l("Enter the candidate's name."),
-    "name_too_long": _l("The name can be at most %(limit)s characters."),
-    "missing_email": _l("Enter the candidate's e-mail address."),
-    "invalid_email": _l("Enter a valid e-mail address, such as name@example.com."),
-    "unknown_language": _l("The language must be sv (Swedish) or en (English)."),
-    "invalid_extra_time": _l("Extra time must be a whole number of percent from 0 to %(limit)s."),
-    "extra_fields": _l("The row has more columns than the header. Is there a separator inside a name?"),
-    "duplicate_email": _l("The same e-mail address is on an earlier row of the file."),
-    "already_invited": _l("There is already a candidate with this e-mail address in this assignment."),
-    "reason_required": _l("Describe the technical problem. The reason is stored with the test attempt."),
-    "reason_too_long": _l("The reason can be at most %(limit)s characters."),
-    "already_completed": _l("The candidate has completed the assessment; a technical reset is no longer possible."),
-    "too_large": _l("The file is larger than 1 MB."),
-    "encoding": _l("The file could not be read as text. In Excel, save it as \"CSV UTF-8\" or \"CSV (semicolon delimited)\" and try again."),
-    "empty": _l("The file contains no candidates."),
-    "missing_columns": _l("The first row must name the columns: name (namn) and email (e-post) are required. Missing: %(columns)s."),
-    "too_many_rows": _l("The file has more than %(limit)s candidates. Split it into smaller files."),
-}
 CANNOT_SEND = {
     "done": _l("The candidate has completed the assessment; nothing was sent."),
     "revoked": _l("The link has been revoked. Issue a new link first."),
@@ -79,100 +50,6 @@ SENT = {
     "queued": _l("The e-mail is queued: the mail worker sends it within a minute."),
     "outbox": _l("No e-mail server is configured: the message was put in the development outbox and has not been sent. You can copy the link on this page and send it yourself."),
 }
-
-
-#: Values for the placeholders, when the error does not carry them.
-_DEFAULT_PARAMS = {
-    "name_too_long": {"limit": ca.MAX_NAME_LENGTH},
-    "invalid_extra_time": {"limit": ca.MAX_EXTRA_TIME_PCT},
-    "reason_too_long": {"limit": MAX_REASON_LENGTH},
-    "too_many_rows": {"limit": ci.MAX_IMPORT_ROWS},
-    "missing_columns": {"columns": "name, email"},
-}
-
-
-def message(code: str, params: dict | None = None) -> str:
-    """The user-language text of a ``CandidateAdminError`` / ``CsvRow`` code."""
-    params = {**_DEFAULT_PARAMS.get(code, {}), **(params or {})}
-    if code == "too_large":
-        params = {}
-    if isinstance(params.get("columns"), list):
-        params["columns"] = ", ".join(params["columns"])
-    text = str(MESSAGES.get(code, code))
-    return text % params if params else text
-
-
-# -- forms ------------------------------------------------------------------------------
-
-EXTRA_TIME_CHOICES = [SelectChoice("0", _l("No extra time")), SelectChoice("25", "+25 %"),
-                      SelectChoice("50", "+50 %"), SelectChoice("100", "+100 %"),
-                      SelectChoice("custom", _l("Other:"))]
-LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
-
-
-class ExtraTimeFields:
-    extra_time = RadioField(_l("Extra time on the timed test"), choices=EXTRA_TIME_CHOICES, default="0",
-                            validate_choice=True)
-    extra_time_custom = StringField(_l("Other extra time, in percent (0–300)"),
-                                    validators=[Length(max=10)])
-
-    def validate_extra_time_custom(self, field):
-        if self.extra_time.data == "custom" and self.extra_time_pct() is None:
-            raise ValidationError(message("invalid_extra_time", {"limit": ca.MAX_EXTRA_TIME_PCT}))
-
-    def extra_time_pct(self) -> int | None:
-        value = self.extra_time.data
-        if value != "custom":
-            return int(value) if value and value.isdigit() else None
-        raw = (self.extra_time_custom.data or "").strip().replace("%", "").strip()
-        if not raw.isdigit() or not 0 <= int(raw) <= ca.MAX_EXTRA_TIME_PCT:
-            return None
-        return int(raw)
-
-    def show_extra_time(self, pct: int) -> None:
-        if str(pct) in {c.value for c in EXTRA_TIME_CHOICES}:
-            self.extra_time.data = str(pct)
-        else:
-            self.extra_time.data = "custom"
-            self.extra_time_custom.data = str(pct)
-
-
-class CandidateForm(ExtraTimeFields, FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(message=MESSAGES["missing_name"]),
-                                               Length(max=ca.MAX_NAME_LENGTH)])
-    email = StringField(_l("E-mail"), validators=[DataRequired(message=MESSAGES["missing_email"]),
-                                                  Length(max=ca.MAX_EMAIL_LENGTH)])
-    language = RadioField(_l("Language of the invitation and the tests"), choices=LANGUAGE_CHOICES,
-                          default="sv")
-    send_now = BooleanField(_l("Send the invitation by e-mail now"), default=True)
-
-
-class AccommodationForm(ExtraTimeFields, FlaskForm):
-    pass
-
-
-class ResetForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (the technical problem)"),
-                           validators=[DataRequired(message=MESSAGES["reason_required"]),
-                                       Length(max=MAX_REASON_LENGTH)])
-
-
-class ReissueForm(FlaskForm):
-    send_now = BooleanField(_l("Send the new link by e-mail now"), default=True)
-
-
-class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[
-        FileRequired(message=_l("Choose a CSV file.")),
-        FileAllowed(["csv", "txt"], message=_l("Choose a file ending in .csv or .txt.")),
-        FileSize(max_size=ci.MAX_IMPORT_BYTES, message=MESSAGES["too_large"]),
-    ])
-
-
-class ConfirmImportForm(FlaskForm):
-    payload = HiddenField()
-    valid_only = HiddenField()
-    send_now = BooleanField(_l("Send the invitations by e-mail now"), default=True)
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -274,7 +151,7 @@ def candidate_new(assignment_id: int):
                 settings=res.invitation_settings())
         except ca.CandidateAdminError as exc:
             field = getattr(form, exc.field if exc.field != "extra_time" else "extra_time_custom", None)
-            (field.errors if field is not None else form.form_errors).append(message(exc.code, exc.params))
+            (field.errors if field is not None else form.form_errors).append(candidate_message(exc.code, exc.params))
             status = 400
         else:
             flash(_("The candidate was added."), "success")
@@ -293,8 +170,10 @@ def candidate_new(assignment_id: int):
 def candidate_import(assignment_id: int):
     db = get_session()
     a = assignment_or_404(assignment_id)
-    if request.method == "POST" and "payload" in request.form:
-        return _confirm_import(a)
+    if request.method == "POST":
+        confirm = ConfirmImportForm()
+        if confirm.payload.raw_data:  # the preview's confirm button, not an upload
+            return _confirm_import(a, confirm)
     form = ImportForm()
     if form.validate_on_submit():
         try:
@@ -302,7 +181,7 @@ def candidate_import(assignment_id: int):
                                            default_language=a.language,
                                            existing_emails=ca.assignment_emails(db, a))
         except ci.CsvError as exc:
-            form.file.errors = [message(exc.code, exc.params)]
+            form.file.errors = [candidate_message(exc.code, exc.params)]
         else:
             return _preview(a, rows)
     status = 400 if form.errors else 200
@@ -315,13 +194,12 @@ def _preview(a, rows: list[ci.CsvRow], status: int = 200, problem: str | None = 
     n_bad = sum(1 for r in rows if r.errors)
     confirm.valid_only.data = "1" if n_bad else ""
     return render_template("admin/candidate_import_preview.html", a=a, rows=rows, confirm=confirm,
-                           n_valid=len(rows) - n_bad, n_bad=n_bad, message=message,
+                           n_valid=len(rows) - n_bad, n_bad=n_bad, message=candidate_message,
                            problem=problem), status
 
 
-def _confirm_import(a):
+def _confirm_import(a, form: ConfirmImportForm):
     db = get_session()
-    form = ConfirmImportForm()
     rows = _load_rows(a.id, form.payload.data) if form.validate_on_submit() else None
     if rows is None:
         flash(_("The preview is no longer valid. Upload the file again."), "error")
@@ -512,9 +390,9 @@ def candidate_reset(candidate_id: int):
                                   now=res.now(), practice_items=len(res.logic_bank().practice))
     except ca.CandidateAdminError as exc:
         if exc.field == "reason":
-            form.reason.errors = [message(exc.code, exc.params)]
+            form.reason.errors = [candidate_message(exc.code, exc.params)]
             return _render_manage(c, reset=form, status=400)
-        flash(message(exc.code, exc.params), "error")
+        flash(candidate_message(exc.code, exc.params), "error")
         return _back(c)
     if attempt is None:
         flash(_("There is no logic test attempt to reset."), "info")
@@ -537,11 +415,6 @@ def candidate_export(candidate_id: int):
     audit.record(db, user_id=current_user.id, action="export", object_type="candidate", object_id=c.id,
                  detail={"scope": "full"}, now=res.now())
     return attachment(data, name=f"candidate-{c.id}-export.zip", mimetype="application/zip")
-
-
-class EraseForm(FlaskForm):
-    confirmation = StringField(_l("Type the candidate's name to confirm"),
-                               validators=[DataRequired(message=_l("Type the candidate's name.")), Length(max=200)])
 
 
 @bp.route("/candidates/<int:candidate_id>/erase", methods=["GET", "POST"])

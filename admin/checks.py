@@ -5,7 +5,6 @@ event and sends the file as an attachment that is not cached or sniffed.
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,9 +12,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, StringField, TelField
-from wtforms.validators import DataRequired, Length, Optional
 
 from portal import labels
 from portal import resources as res
@@ -28,41 +24,10 @@ from portal.services.profiles import all_competencies
 
 from .blueprint import bp
 from .auth import candidate_or_404, staff_required
+from .forms import CHECK_ERRORS, CsrfForm, ReferenceForm, checklist_form, reference_rating_form
 
-CHECK_ERRORS = {
-    "name_required": _l("Enter the referee's name."),
-    "too_long": _l("The text is too long."),
-    "consent_required": _l("The candidate's consent is required before the referee is contacted."),
-    "unknown_competency": _l("Only competencies in the requirement profile can be rated."),
-    "level_range": _l("Choose a level from 1 to 5."),
-    "no_profile": _l("The assignment has no requirement profile yet."),
-    "bad_status": _l("Choose a status."),
-    "bad_date": _l("Enter the date as YYYY-MM-DD."),
-    "empty_file": _l("The file is empty."),
-    "too_large": _l("The file is larger than 5 MB."),
-    "bad_type": _l("Only PDF, PNG and JPG files can be attached."),
-    "bad_content": _l("The file's content does not match its type."),
-    "no_attachment": _l("There is no attachment."),
-    "bad_email": _l("Enter the referee's e-mail address as name@example.com, or leave it empty."),
-    "bad_phone": _l("Enter the referee's phone number with at least 6 digits, or leave it empty."),
-}
 #: Room for the 5 MB file plus the other form fields of a multipart post.
 UPLOAD_REQUEST_LIMIT = svc.MAX_ATTACHMENT_BYTES + 256 * 1024
-
-
-class CsrfForm(FlaskForm):
-    """No fields: only the CSRF check, for posts whose fields are built per row."""
-
-
-class ReferenceForm(FlaskForm):
-    referee_name = StringField(_l("Referee's name"),
-                               validators=[DataRequired(message=_l("Enter the referee's name.")), Length(max=200)])
-    relation = StringField(_l("Relation to the candidate (e.g. former manager)"),
-                           validators=[Optional(), Length(max=200)])
-    period = StringField(_l("Period worked together"), validators=[Optional(), Length(max=100)])
-    email = EmailField(_l("Referee's e-mail"), validators=[Optional(), Length(max=254)])
-    phone = TelField(_l("Referee's phone"), validators=[Optional(), Length(max=50)])
-    consent = BooleanField(_l("The candidate has consented to this referee being contacted"))
 
 
 def storage_dir() -> Path:
@@ -84,7 +49,7 @@ def candidate_references(candidate_id: int):
     form = ReferenceForm()
     status = 200
     if request.method == "POST":
-        action = request.form.get("action")
+        action = form.action.data
         if action == "add":
             if form.validate_on_submit():
                 try:
@@ -117,38 +82,26 @@ def candidate_references(candidate_id: int):
                            competencies=[(k, library.get(k)) for k in keys]), status
 
 
-def _posted_row(db, candidate, model, field: str):
-    """The candidate's row named by the form field ``field``; None when the form's CSRF
-    token has expired (flashed). A row of another candidate is 404, a bad id 400."""
-    if not CsrfForm().validate_on_submit():
-        flash(_("The form has expired. Try again."), "error")
-        return None
-    try:
-        row_id = int(request.form.get(field, ""))
-    except ValueError:
-        abort(400)
-    row = db.get(model, row_id)
-    if row is None or row.candidate_id != candidate.id:
-        abort(404)
-    return row
-
-
 def _save_ratings(db, candidate) -> int:
-    ref = _posted_row(db, candidate, ReferenceCheck, "reference_id")
-    if ref is None:
+    """Save one reference's ratings: 400 (flashed) when the form's CSRF token has expired or a level is not a
+    number; a bad reference id is 400, a reference of another candidate 404."""
+    keys = svc.profile_keys(db, candidate)
+    form = reference_rating_form(keys)
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        flash(_("The form has expired. Try again."), "error")
         return 400
-    ratings = {}
-    for key in svc.profile_keys(db, candidate):
-        raw_level = request.form.get(f"level-{key}", "").strip()
-        notes = request.form.get(f"notes-{key}", "")
-        try:
-            level = int(raw_level) if raw_level else None
-        except ValueError:
-            flash(CHECK_ERRORS["level_range"], "error")
-            return 400
-        ratings[key] = (level, notes)
+    if form.reference_id.data is None:
+        abort(400)
+    ref = db.get(ReferenceCheck, form.reference_id.data)
+    if ref is None or ref.candidate_id != candidate.id:
+        abort(404)
+    if not valid:
+        flash(CHECK_ERRORS["level_range"], "error")
+        return 400
+    ratings = {key: (form[f"level-{key}"].data, form[f"notes-{key}"].data) for key in keys}
     try:
-        svc.save_reference_ratings(db, ref, ratings=ratings, summary=request.form.get("summary", ""),
+        svc.save_reference_ratings(db, ref, ratings=ratings, summary=form.summary.data,
                                    now=res.now(), user_id=current_user.id)
     except svc.CheckError as exc:
         db.rollback()
@@ -197,25 +150,18 @@ def candidate_background(candidate_id: int):
 def _read_checklist(rows) -> tuple[dict, dict]:
     """Each row's posted values (``{row id: {...}}``) and the errors per row; nothing is
     written. A row missing from the post keeps its stored values."""
+    form = checklist_form([row.id for row in rows])
     posted, errors = {}, {}
     for row in rows:
-        if f"status-{row.id}" not in request.form:
+        status = form[f"status-{row.id}"]
+        if not status.raw_data:
             continue
-        values = {"status": request.form.get(f"status-{row.id}", ""),
-                  "checked_on": request.form.get(f"checked_on-{row.id}", "").strip(),
-                  "source": request.form.get(f"source-{row.id}", "").strip(),
-                  "note": (request.form.get(f"note-{row.id}", "") or "").strip(), "file": None}
-        problems = []
-        if values["status"] not in labels.CHECK_STATUSES:
-            problems.append(CHECK_ERRORS["bad_status"])
-        try:
-            values["date"] = date.fromisoformat(values["checked_on"]) if values["checked_on"] else None
-        except ValueError:
-            problems.append(CHECK_ERRORS["bad_date"])
-        if len(values["source"]) > svc.MAX_TEXT["source"]:
-            problems.append(CHECK_ERRORS["too_long"])
-        upload = request.files.get(f"file-{row.id}")
-        if upload is not None and upload.filename:
+        checked_on, source = form[f"checked_on-{row.id}"], form[f"source-{row.id}"]
+        problems = [e for field in (status, checked_on, source) if not field.validate(form) for e in field.errors]
+        values = {"status": status.data, "checked_on": checked_on.data, "date": checked_on.date,
+                  "source": source.data, "note": form[f"note-{row.id}"].data, "file": None}
+        upload = form[f"file-{row.id}"].data
+        if upload is not None:
             data = upload.read(svc.MAX_ATTACHMENT_BYTES + 1)
             try:
                 svc.check_attachment(upload.filename, data)

@@ -22,6 +22,7 @@ from portal.services import first_opinions as fo
 
 from .blueprint import bp
 from .auth import assignment_or_404, candidate_or_404
+from .forms import first_opinion_form
 
 #: Candidates per page of a client's assignment page.
 PER_PAGE = 25
@@ -90,12 +91,8 @@ def first_opinion(candidate_id: int):
     error = error_key = None
     status = 200
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect before this
-        for item in profile.competencies:
-            raw = request.form.get(f"level-{item.competency_key}", "")
-            try:
-                entered[item.competency_key] = int(raw) if raw else None
-            except ValueError:
-                entered[item.competency_key] = -1
+        form = first_opinion_form([item.competency_key for item in profile.competencies])
+        entered = {item.competency_key: form[f"level-{item.competency_key}"].data for item in profile.competencies}
         try:
             fo.record(db, c, entered, user_id=current_user.id, now=res.now())
         except fo.FirstOpinionError as exc:

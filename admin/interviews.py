@@ -24,6 +24,7 @@ from portal.services.results import raised_flags
 
 from .blueprint import bp
 from .auth import candidate_or_404, staff_required
+from .forms import RatingForm
 
 #: Message per service error code.
 ERROR_TEXTS = {
@@ -82,13 +83,6 @@ def _scale_names(lang: str) -> dict[str, str]:
     return {**{key: str(value) for key, value in SCALE_NAMES.items()}, **labels.inventory_scale_names(lang)}
 
 
-def _level(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return -1  # reported as level_range by the service
-
-
 @bp.route("/candidates/<int:candidate_id>/ratings", methods=["GET", "POST"])
 @staff_required
 def ratings(candidate_id: int):
@@ -99,10 +93,9 @@ def ratings(candidate_id: int):
     entered: dict[str, dict] = {}
     status = 200
     if request.method == "POST":  # the CSRF token is checked by CSRFProtect before this
-        key = request.form.get("competency", "")
-        submit = request.form.get("action") == "submit"
-        level = _level(request.form.get("level"))
-        notes = request.form.get("notes", "")
+        form = RatingForm()
+        key, submit = form.competency.data, form.action.data == "submit"
+        level, notes = form.level.data, form.notes.data
         try:
             svc.save_rating(db, c, rater_id=current_user.id, competency_key=key, level=level, notes=notes,
                             submit=submit, now=res.now())
@@ -115,7 +108,7 @@ def ratings(candidate_id: int):
         else:
             flash(_("Your rating was submitted.") if submit else _("Your draft was saved."), "success")
             # A rating given from the interview guide returns to the guide, at that competency.
-            back = "admin.interview_guide" if request.form.get("from") == "guide" else "admin.ratings"
+            back = "admin.interview_guide" if form.back.data == "guide" else "admin.ratings"
             return redirect(url_for(back, candidate_id=c.id) + f"#comp-{_slug(key)}")
 
     profile, rows, raters = _rating_rows(db, c, lang, errors=errors, entered=entered)

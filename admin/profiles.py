@@ -6,11 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal import competencies as lib
 from portal import resources as res
@@ -19,35 +15,11 @@ from portal.services import profiles as svc
 
 from .blueprint import bp
 from .auth import assignment_or_404, staff_required
+from .forms import PROFILE_PROBLEMS, CompetencyForm, ProfileForm, TemplateForm, profile_form
 
 LEVELS = lib.LEVELS
 DEFAULT_WEIGHT = 3
 DEFAULT_TARGET = 3
-
-#: Message per service problem code, shown next to the field it concerns.
-PROBLEM_TEXTS = {
-    "empty": _l("Include at least one competency."),
-    "unknown_competency": _l("A competency that is not in the library was submitted (%(key)s)."),
-    "duplicate": _l("Each competency can be included only once (%(key)s)."),
-    "weight_range": _l("Choose a weight from 1 to 5."),
-    "level_range": _l("Choose a target level from 1 to 5."),
-    "percentile_range": _l("Enter a percentile from 1 to 99, or leave the field empty."),
-    "personality_target": _l("Enter each target band as percentiles from 1 to 99, the lower limit first."),
-    "locked_needs_reason": _l("Write why the profile is changed after it was locked."),
-}
-
-
-class ProfileForm(FlaskForm):
-    """The profile's own fields; the per-competency rows are read by :func:`_read_rows`."""
-
-    logic_min_percentile = IntegerField(
-        _l("Minimum percentile on the logic test (optional)"),
-        validators=[Optional(), NumberRange(min=1, max=99, message=PROBLEM_TEXTS["percentile_range"])])
-    reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
-
-
-class TemplateForm(FlaskForm):
-    template = StringField(_l("Template"))
 
 
 @dataclass
@@ -78,6 +50,14 @@ def _int_or_none(raw: str | None) -> int | None:
         return None
 
 
+def _posted(form: ProfileForm, name: str, default: str | None = None) -> str | None:
+    """The posted value of the field ``name`` (``profile_form``); ``default`` when it was not posted or the
+    form has no such field (a competency key that is not in the library)."""
+    if name not in form or form[name].data is None:
+        return default
+    return form[name].data
+
+
 def _rows_from_profile(known: dict[str, lib.Competency], profile) -> list[Row]:
     saved = {pc.competency_key: pc for pc in profile.competencies} if profile else {}
     rows = []
@@ -88,17 +68,17 @@ def _rows_from_profile(known: dict[str, lib.Competency], profile) -> list[Row]:
     return rows
 
 
-def _read_rows(known: dict[str, lib.Competency]) -> tuple[list[Row], list[dict]]:
+def _read_rows(known: dict[str, lib.Competency], form: ProfileForm) -> tuple[list[Row], list[dict]]:
     """The submitted values for every row (to show again) and the items to save."""
-    included = request.form.getlist("include")
-    rows = [Row(c, key in included, request.form.get(f"weight-{key}", str(DEFAULT_WEIGHT)),
-                request.form.get(f"target-{key}", str(DEFAULT_TARGET)), request.form.get(f"must-{key}") == "1")
+    included = form.include.data
+    rows = [Row(c, key in included, _posted(form, f"weight-{key}", str(DEFAULT_WEIGHT)),
+                _posted(form, f"target-{key}", str(DEFAULT_TARGET)), _posted(form, f"must-{key}") == "1")
             for key, c in known.items()]
     # Keys are taken as submitted (not filtered by the library) so the service reports
     # a tampered or stale form instead of silently dropping part of it.
-    items = [{"key": key, "weight": _int_or_none(request.form.get(f"weight-{key}")),
-              "target_level": _int_or_none(request.form.get(f"target-{key}")),
-              "must": request.form.get(f"must-{key}") == "1"} for key in included]
+    items = [{"key": key, "weight": _int_or_none(_posted(form, f"weight-{key}")),
+              "target_level": _int_or_none(_posted(form, f"target-{key}")),
+              "must": _posted(form, f"must-{key}") == "1"} for key in included]
     return rows, items
 
 
@@ -107,7 +87,7 @@ def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
     by_key = {row.key: row for row in rows}
     general = []
     for p in problems:
-        text = str(PROBLEM_TEXTS[p.code]) % {"key": p.key} if p.code in PROBLEM_TEXTS else p.message or p.code
+        text = str(PROFILE_PROBLEMS[p.code]) % {"key": p.key} if p.code in PROFILE_PROBLEMS else p.message or p.code
         if p.field in ("weight", "target_level") and p.key in by_key:
             by_key[p.key].errors.setdefault(p.field, []).append(text)
         elif p.field == "logic_min_percentile":
@@ -120,12 +100,12 @@ def _place_problems(problems, rows: list[Row], form: ProfileForm) -> list[str]:
     return general
 
 
-def _read_targets() -> tuple[dict, bool]:
+def _read_targets(form: ProfileForm) -> tuple[dict, bool]:
     """Optional target bands (percentiles) for the personality domains; (targets, malformed)."""
     targets, malformed = {}, False
     for domain in res.inventory().domains:
-        low = (request.form.get(f"pt-low-{domain.id}") or "").strip()
-        high = (request.form.get(f"pt-high-{domain.id}") or "").strip()
+        low = (form[f"pt-low-{domain.id}"].data or "").strip()
+        high = (form[f"pt-high-{domain.id}"].data or "").strip()
         if not low and not high:
             continue
         try:
@@ -142,25 +122,25 @@ def profile(assignment_id: int):
     a = assignment_or_404(assignment_id)
     current = svc.current_profile(db, a)
     known = svc.all_competencies(db)
-    form = ProfileForm()
+    form = profile_form(known, [d.id for d in res.inventory().domains])
     general: list[str] = []
     status = 200
     if request.method == "POST":
-        rows, items = _read_rows(known)
+        rows, items = _read_rows(known, form)
         locked = current is not None and current.locked_at is not None
         form_ok = form.validate_on_submit()
         form.reason.errors = list(form.reason.errors)
         form.logic_min_percentile.errors = list(form.logic_min_percentile.errors)
         reason = (form.reason.data or "").strip()
         if locked and not reason:
-            form.reason.errors.append(PROBLEM_TEXTS["locked_needs_reason"])
+            form.reason.errors.append(PROFILE_PROBLEMS["locked_needs_reason"])
             form_ok = False
         percentile = form.logic_min_percentile.data if not form.logic_min_percentile.errors else None
-        targets, malformed = _read_targets()
+        targets, malformed = _read_targets(form)
         problems = svc.profile_problems(db, items, logic_min_percentile=percentile, personality_targets=targets)
         if malformed:
             form_ok = False
-            general.append(str(PROBLEM_TEXTS["personality_target"]))
+            general.append(str(PROFILE_PROBLEMS["personality_target"]))
         if form_ok and not problems:
             try:
                 saved = svc.save_profile(db, a, user_id=current_user.id, items=items,
@@ -180,9 +160,8 @@ def profile(assignment_id: int):
             form.logic_min_percentile.data = current.logic_min_percentile
     templates = lib.load_templates() if current is None else {}
     if request.method == "POST":
-        shown_targets = {k: [request.form.get(f"pt-low-{k.split('.')[1]}", ""),
-                             request.form.get(f"pt-high-{k.split('.')[1]}", "")]
-                         for k in (f"personality.{d.id}" for d in res.inventory().domains)}
+        shown_targets = {f"personality.{d.id}": [form[f"pt-low-{d.id}"].data or "", form[f"pt-high-{d.id}"].data or ""]
+                         for d in res.inventory().domains}
     else:
         shown_targets = {k: [str(v[0]), str(v[1])] for k, v in ((current.personality_targets or {}).items()
                                                                  if current else [])}
@@ -222,42 +201,6 @@ def profile_history(assignment_id: int):
 
 
 # ------------------------------------------------------------- custom competencies
-
-
-class TextPairForm(Form):
-    sv = TextAreaField(_l("Swedish"), validators=[DataRequired(message=_l("Write the Swedish text.")),
-                                                  Length(max=2000)])
-    en = TextAreaField(_l("English"), validators=[DataRequired(message=_l("Write the English text.")),
-                                                  Length(max=2000)])
-
-
-class QuestionForm(Form):
-    text_sv = TextAreaField(_l("Question in Swedish"), validators=[Optional(), Length(max=1000)])
-    text_en = TextAreaField(_l("Question in English"), validators=[Optional(), Length(max=1000)])
-    probes_sv = TextAreaField(_l("Follow-up questions in Swedish, one per line"),
-                              validators=[Optional(), Length(max=2000)])
-    probes_en = TextAreaField(_l("Follow-up questions in English, one per line"),
-                              validators=[Optional(), Length(max=2000)])
-
-    def is_blank(self) -> bool:
-        return not any((f.data or "").strip() for f in self)
-
-
-class CompetencyForm(FlaskForm):
-    name_sv = StringField(_l("Name in Swedish"), validators=[DataRequired(message=_l("Write the Swedish name.")),
-                                                             Length(max=120)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(message=_l("Write the English name.")),
-                                                             Length(max=120)])
-    definition_sv = TextAreaField(_l("Definition in Swedish"),
-                                  validators=[DataRequired(message=_l("Write the Swedish definition.")),
-                                              Length(max=2000)])
-    definition_en = TextAreaField(_l("Definition in English"),
-                                  validators=[DataRequired(message=_l("Write the English definition.")),
-                                              Length(max=2000)])
-    indicators = FieldList(FormField(TextPairForm), min_entries=len(LEVELS), max_entries=len(LEVELS))
-    questions = FieldList(FormField(QuestionForm), min_entries=lib.MAX_QUESTIONS,
-                          max_entries=lib.MAX_QUESTIONS)
-    assignment_id = HiddenField()
 
 
 def _lines(text: str | None) -> list[str]:

@@ -8,7 +8,7 @@ released versions. Every view and download of a report is audit-logged.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,6 +24,7 @@ from portal.web import renderer, report_page
 
 from .blueprint import bp
 from .auth import candidate_or_404, staff_required
+from .forms import ReleaseForm
 
 RELEASE_ERRORS = {
     "no_results": _l("There are no test results to report yet."),
@@ -107,7 +108,7 @@ def report_release(candidate_id: int, kind: str):
     db = get_session()
     c = candidate_or_404(candidate_id)
     k = _kind(kind)
-    if request.form.get("reviewed") != "yes":
+    if ReleaseForm().reviewed.data != "yes":
         return reports(candidate_id, error=_("Tick the box to confirm that you have reviewed the draft."), status=400)
     try:
         report = svc.release(db, c, k, user_id=current_user.id, now=res.now(), inventory=res.inventory(),

@@ -22,10 +22,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from joserfc.errors import JoseError
-from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectChoice
 
 from portal import oidc
 from portal import resources as res
@@ -39,6 +37,7 @@ from portal.services import sso as svc
 
 from .blueprint import bp
 from .auth import admin_required, complete_login
+from .forms import RuleForm
 
 log = logging.getLogger(__name__)
 
@@ -192,19 +191,6 @@ def _login_page_form_action(response):
         if csp:
             response.headers["Content-Security-Policy"] = csp
     return response
-
-
-class RuleForm(FlaskForm):
-    kind = SelectField(_l("Match on"), choices=[SelectChoice("domain", _l("E-mail domain")),
-                                                SelectChoice("group", _l("Group"))])
-    value = StringField(_l("Domain or group"), validators=[DataRequired(message=_l("Enter a domain or a group.")),
-                                                            Length(max=200)])
-    provider = SelectField(_l("Provider"), choices=[], validate_choice=True)
-    role = SelectField(_l("Role of new accounts"),
-                       choices=[SelectChoice("consultant", _l("Consultant")),
-                                SelectChoice("client", _l("Client user")),
-                                SelectChoice("admin", _l("Administrator"))])
-    client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
 
 
 def _rule_form(db) -> tuple[RuleForm, list[Client]]:

@@ -5,11 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from portal import labels
 from portal import resources as res
@@ -20,17 +16,9 @@ from portal.services.evidence import evidence_matrix
 
 from .blueprint import bp
 from .auth import candidate_or_404, staff_required
+from .forms import SynthesisForm
 
 RECOMMENDATIONS = labels.RECOMMENDATIONS
-
-
-class SynthesisForm(FlaskForm):
-    judgement = TextAreaField(_l("Overall judgement"), validators=[
-        DataRequired(message=_l("Write the overall judgement.")), Length(max=10000)])
-    strengths = TextAreaField(_l("Strengths"), validators=[Optional(), Length(max=5000)])
-    risks = TextAreaField(_l("Risks and what to verify"), validators=[Optional(), Length(max=5000)])
-    recommendation = SelectField(_l("Recommendation"), choices=["", *RECOMMENDATIONS],
-                                 validators=[DataRequired(message=_l("Choose a recommendation."))])
 
 
 @bp.route("/candidates/<int:candidate_id>/synthesis", methods=["GET", "POST"])

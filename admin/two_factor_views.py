@@ -12,11 +12,7 @@ import time
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from portal import resources as res
 from portal.db import get_session, keep_on_refusal
@@ -27,6 +23,7 @@ from portal.services import two_factor as svc
 
 from .auth import PENDING_KEY, PENDING_SECONDS, home_for
 from .blueprint import bp
+from .forms import CodeForm
 
 ENROL_KEY = "2fa_secret"
 #: Pages an administrator without a second factor may still open.
@@ -34,8 +31,6 @@ OPEN_ENDPOINTS = {"admin.two_factor", "admin.logout", "admin.login", "admin.seco
                   "static"}
 
 
-class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)])
 
 
 def _pending_user() -> User | None:

@@ -10,9 +10,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
 from portal import resources as res
 from portal.db import get_session
@@ -25,6 +22,7 @@ from portal.web import renderer
 
 from .blueprint import bp
 from .auth import admin_required
+from .forms import CsrfForm, NameForm, UserActiveForm, UserForm
 
 USER_ERRORS = {
     "invalid_email": _l("Enter a valid e-mail address."),
@@ -34,13 +32,6 @@ USER_ERRORS = {
 }
 ERROR_FIELD = {"invalid_email": "email", "client_required": "client_id", "client_not_allowed": "client_id",
                "exists": "email"}
-
-
-class UserForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(message=_l("Enter an e-mail address.")), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=["consultant", "admin", "client"])
-    client_id = SelectField(_l("Client organisation (client users only)"), choices=[], validate_choice=False)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -101,7 +92,7 @@ def user_active(user_id: int):
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.users"))
-    active = request.form.get("active") == "1"
+    active = UserActiveForm().active.data == "1"
     set_active(get_session(), user, active)
     audit.record(get_session(), user_id=current_user.id, action="activate" if active else "deactivate",
                  object_type="user", object_id=user.id, now=res.now())
@@ -116,7 +107,7 @@ def user_set_password_link(user_id: int):
     """E-mail a new set-password link (a forgotten password, an expired link); earlier
     links stop working. The current password, if any, works until the new one is chosen."""
     user = _user(user_id)
-    if not FlaskForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     if not user.active:
         flash(_("Activate the account before sending a new link."), "error")
@@ -132,12 +123,10 @@ def user_set_password_link(user_id: int):
 def user_two_factor_reset(user_id: int):
     """Turn a user's two-factor sign-in off (lost phone and recovery codes); they are
     signed out everywhere and enrol again (administrators must)."""
-    from flask_wtf import FlaskForm as _Form
-
     from portal.services import two_factor
 
     user = _user(user_id)
-    if not _Form().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     if user.totp_enabled_at is None:
         flash(_("This user does not use two-factor sign-in."), "info")
@@ -157,10 +146,6 @@ def audit_log():
     action = request.args.get("action") or None
     events = audit.recent(get_session(), limit=100, offset=(page - 1) * 100, action=action)
     return render_template("admin/audit.html", events=events, page=page, action=action)
-
-
-class NameForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=200)])
 
 
 @bp.route("/account/name", methods=["GET", "POST"])

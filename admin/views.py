@@ -18,8 +18,8 @@ from portal.services.logic_results import summarise as logic_summary
 from portal.services.scoring import LOGIC_SCALE
 
 from .blueprint import bp
-from .assignments import StaffForm
 from .auth import assignment_or_404, staff_required
+from .forms import LanguageForm, StaffForm
 
 
 @bp.get("/")
@@ -81,9 +81,9 @@ def assignment(assignment_id: int):
 
 @bp.post("/language")
 def language():
-    lang = request.form.get("lang")
-    if lang in ("sv", "en"):
-        session["lang"] = lang
+    form = LanguageForm()
+    if form.validate():
+        session["lang"] = form.lang.data
     return redirect(request.referrer if _same_origin(request.referrer) else url_for("admin.dashboard"))
 
 

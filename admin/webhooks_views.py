@@ -11,9 +11,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, StringField, URLField, widgets
-from wtforms.validators import Length, Optional
 
 from portal import resources as res
 from portal.db import get_session
@@ -23,6 +20,7 @@ from portal.services import webhooks as svc
 
 from .blueprint import bp
 from .auth import admin_required
+from .forms import CsrfForm, EditForm, EndpointForm
 
 EVENT_LABELS = {
     svc.CANDIDATE_INVITED: _l("A candidate was invited (or given a new link)"),
@@ -42,25 +40,8 @@ ERRORS = {
 }
 
 
-class EventsField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
 def _event_choices():
     return [(event, f"{event}: {EVENT_LABELS[event]}") for event in svc.EVENTS]
-
-
-class EndpointForm(FlaskForm):
-    url = URLField(_l("Endpoint URL"), validators=[Length(max=svc.URL_MAX)])
-    description = StringField(_l("Description (optional)"), validators=[Optional(), Length(max=svc.DESCRIPTION_MAX)])
-    events = EventsField(_l("Events"), choices=[], validate_choice=False)
-
-
-class EditForm(FlaskForm):
-    description = StringField(_l("Description (optional)"), validators=[Optional(), Length(max=svc.DESCRIPTION_MAX)])
-    events = EventsField(_l("Events"), choices=[], validate_choice=False)
-    enabled = BooleanField(_l("Enabled: deliver events to this endpoint"))
 
 
 def _settings() -> svc.WebhookSettings:
@@ -154,7 +135,7 @@ def webhook_edit(endpoint_id: int):
 @admin_required
 def webhook_rotate(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
-    if not FlaskForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     secret = svc.rotate_secret(get_session(), endpoint, user_id=current_user.id, now=res.now())
     flash(_("The endpoint has a new signing secret; the old one no longer signs anything. Copy it now: it is "
@@ -169,7 +150,7 @@ def webhook_rotate(endpoint_id: int):
 @admin_required
 def webhook_delete(endpoint_id: int):
     endpoint = _endpoint(endpoint_id)
-    if not FlaskForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     svc.delete_endpoint(get_session(), endpoint, user_id=current_user.id, now=res.now())
     flash(_("The endpoint and its delivery log were deleted."), "success")
@@ -199,7 +180,7 @@ def webhook_resend(delivery_id: int):
     delivery = db.get(WebhookDelivery, delivery_id)
     if delivery is None:
         abort(404)
-    if not FlaskForm().validate_on_submit():
+    if not CsrfForm().validate_on_submit():
         abort(400)
     if svc.resend(db, delivery, user_id=current_user.id, now=res.now()):
         flash(_("The delivery is queued again; the worker sends it within moments, with the same webhook-id."),

@@ -33,7 +33,9 @@ def _database_unavailable(exc):
     resend = None
     if request.method == "POST" and request.endpoint == "candidate.item":
         # Nothing was saved: offer to send the same choice again, one click.
-        resend = {name: request.form.get(name, "") for name in ("csrf_token", "response", "option")}
+        from .candidate.forms import answer_to_resend
+
+        resend = answer_to_resend(request.form)
     html = render_template("unavailable.html", resend=resend, action=request.path)
     return html, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 class WelcomeForm(FlaskForm):
@@ -50,8 +50,68 @@ class EqualityForm(FlaskForm):
         SelectChoice("both", _l("Swedish and another language equally")), _NOT_SAY])
 
 
+class CsrfForm(FlaskForm):
+    """No fields: only the CSRF check, for a button's post (e.g. starting the verification test)."""
+
+
 class VerificationCodeForm(FlaskForm):
     code = StringField(
         _l("Verification code"),
         validators=[DataRequired(message=_l("Enter the code the consultant gave you.")), Length(max=40)],
     )
+
+
+class PostedForm(FlaskForm):
+    """A post that is read, not rendered: no CSRF field of its own, whose token would be signed for nothing
+    (Flask-WTF's ``CSRFProtect`` checks every post's token before the view)."""
+
+    class Meta:
+        csrf = False
+
+
+class PracticeAnswerForm(PostedForm):
+    """A practice item's answer: the item's ``position`` and the chosen ``option``'s index."""
+
+    position = IntegerField(validators=[InputRequired()])
+    option = IntegerField(validators=[InputRequired()])
+
+
+class SignalForm(PostedForm):
+    """A beacon of ``static/integrity.js``: the ``attempt``, the ``event`` and, for some
+    events, the milliseconds away (``ms``; empty: none)."""
+
+    attempt = IntegerField(validators=[InputRequired()])
+    ms = IntegerField(validators=[Optional(strip_whitespace=False)])
+    event = StringField(default="")
+
+
+def inventory_page_form(statement_ids) -> FlaskForm:
+    """A page of the personality questionnaire: its ``page`` number and an answer (1-5) per
+    statement, named by the statement's id (``statement_ids``). An answer that is missing
+    or not a number is None: the journey service says which are missing."""
+    fields = {sid: IntegerField() for sid in statement_ids}
+    fields["page"] = IntegerField()
+    return type("InventoryPageForm", (PostedForm,), fields)()
+
+
+def read_answer(form) -> tuple[str, int]:
+    """An item page's answer post (``form``: ``request.form``), as the logic test and the
+    verification test read it: the chosen option's id ("" when none was chosen) and the
+    presentation's response id (-1, which names no presentation, when missing or not a
+    number).
+
+    A plain function, not a form class: the logic test's answer POST has a fast path tuned
+    for CPU per request (issue 14, ``bench/answers.py``) and the two fields need no more.
+    The CSRF token is checked for every post by Flask-WTF's ``CSRFProtect``."""
+    try:
+        response_id = int(form.get("response", ""))
+    except ValueError:
+        response_id = -1
+    return form.get("option", ""), response_id
+
+
+def answer_to_resend(form) -> dict[str, str]:
+    """The answer post's fields as posted (``form``: ``request.form``), for the one-click
+    "send it again" of the page shown when the database was unavailable (portal/errors.py):
+    nothing was saved, so the same choice, with its CSRF token, can be posted again."""
+    return {name: form.get(name, "") for name in ("csrf_token", "response", "option")}

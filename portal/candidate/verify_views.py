@@ -11,7 +11,6 @@ from functools import wraps
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from item_banks import verification
 
@@ -22,7 +21,7 @@ from ..models import FinishReason, VerificationStatus
 from ..services import journey
 from ..services import verification as svc
 from .blueprint import bp
-from .forms import VerificationCodeForm
+from .forms import CsrfForm, VerificationCodeForm, read_answer
 from .views import SESSION_KEY, _answer_with_retry
 
 VERIFY_KEY = "verification"
@@ -92,7 +91,7 @@ def verify_confirm():
         return redirect(url_for(".verify_done"))
     if order.attempt_id is not None:
         return redirect(url_for(".verify_item"))
-    form = FlaskForm()  # the CSRF token only
+    form = CsrfForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("candidate/verify_confirm.html", order=order, form=form,
@@ -124,11 +123,7 @@ def verify_item():
     ab = svc.engine(order, bank)
     norms = res.norm_table(order.candidate.assignment.norm_group)
     if request.method == "POST":
-        option_id = request.form.get("option", "")
-        try:
-            response_id = int(request.form.get("response", ""))
-        except ValueError:
-            response_id = -1
+        option_id, response_id = read_answer(request.form)
         if not option_id:
             flash(_("Choose one of the options before you continue."), "error")
             return redirect(url_for(".verify_item"))

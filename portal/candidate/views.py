@@ -31,7 +31,8 @@ from ..services.invitations import (
 from ..services.tokens import TokenExpired, TokenInvalid
 from ..web import report_page
 from .blueprint import bp
-from .forms import CommentForm, EqualityForm, ExperienceForm, LanguageForm, WelcomeForm
+from .forms import (CommentForm, EqualityForm, ExperienceForm, LanguageForm, PracticeAnswerForm, SignalForm,
+                    WelcomeForm, inventory_page_form, read_answer)
 
 SESSION_KEY = "candidate"
 #: A random id of the browser's candidate session (``integrity.device_mark``).
@@ -178,12 +179,14 @@ def practice():
     bank = res.logic_bank()
     candidate = g.candidate
     if request.method == "POST":
+        form = PracticeAnswerForm()
         try:
-            position = int(request.form.get("position", ""))
-            chosen = int(request.form.get("option", ""))
+            if not form.validate_on_submit():
+                raise ValueError("no option chosen")
+            position, chosen = form.position.data, form.option.data
             feedback = journey.answer_practice(get_session(), candidate, bank,
                                                position=position, chosen=chosen)
-        except ValueError:
+        except ValueError:  # none chosen, or an option the item does not have
             flash(_("Choose one of the options."), "error")
             return redirect(url_for(".practice"))
         if feedback is None:
@@ -286,10 +289,8 @@ def _answer_fast():
     row and answered by :func:`journey.answer_logic_item` on plain rows, with no ORM
     entity loaded unless the answer finishes the test. None for anything else, which
     :func:`_item` handles as before (a stale or missing choice, another tab, expiry)."""
-    option_id = request.form.get("option", "")
-    try:
-        response_id = int(request.form.get("response", ""))
-    except ValueError:
+    option_id, response_id = read_answer(request.form)
+    if response_id < 0:
         return None
     db = get_session()
     data = session.get(SESSION_KEY) or [None, None]
@@ -363,11 +364,7 @@ def _item():
     # The version the attempt started with, whatever is active now.
     bank, now = res.logic_bank_for(attempt), res.now()
     if request.method == "POST":
-        option_id = request.form.get("option", "")
-        try:
-            response_id = int(request.form.get("response", ""))
-        except ValueError:
-            response_id = -1
+        option_id, response_id = read_answer(request.form)
         if not option_id:
             flash(_("Choose one of the options before you continue."), "error")
             return _not_a_reload(redirect(url_for(".item")))
@@ -407,11 +404,12 @@ def signal():
     invitation = invitation_for_session(get_session(), *data[:2])
     if invitation is None:
         abort(404)
+    form = SignalForm()
+    if not form.validate():
+        abort(400)
     try:
-        attempt_id = int(request.form.get("attempt", ""))
-        ms = int(request.form["ms"]) if request.form.get("ms") else None
-        integrity.record_beacon(get_session(), candidate_id=invitation.candidate_id, attempt_id=attempt_id,
-                                event=request.form.get("event", ""), ms=ms, now=res.now())
+        integrity.record_beacon(get_session(), candidate_id=invitation.candidate_id, attempt_id=form.attempt.data,
+                                event=form.event.data, ms=form.ms.data, now=res.now())
     except ValueError:
         abort(400)
     except LookupError:
@@ -439,11 +437,9 @@ def inventory():
     values: dict[str, int | None] = {}
     missing: list[str] = []
     if request.method == "POST" and page is not None:
-        values = {sid: _int_or_none(request.form.get(sid)) for sid in page.statement_ids}
-        try:
-            page_number = int(request.form.get("page", ""))
-        except ValueError:
-            page_number = -1
+        form = inventory_page_form(page.statement_ids)
+        values = {sid: form[sid].data for sid in page.statement_ids}
+        page_number = -1 if form.page.data is None else form.page.data
         try:
             if journey.save_inventory_page(db, attempt, page_number=page_number, values=values,
                                            inventory=inv,
@@ -581,11 +577,6 @@ def report_comment():
     return _done_page(form=ExperienceForm(), comment_form=comment_form), 400
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.app_context_processor
