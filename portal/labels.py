@@ -4,6 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 from item_banks import leaks
 
+from .services import names
+
 #: Background-check kinds (``BackgroundCheck.kind``; see services.checks.DEFAULT_KINDS).
 CHECK_KINDS = {
     "identity": _l("Identity"),
@@ -34,12 +36,7 @@ ROLE_FAMILIES = {
     "project_manager": _l("Project managers"),
 }
 #: Evidence keys of the synthesis (``portal.synthesis.Evidence.key``).
-EVIDENCE_SOURCES = {
-    "logic": _l("Logic test"),
-    "personality": _l("Personality inventory"),
-    "interview": _l("Interview"),
-    "reference": _l("References"),
-}
+EVIDENCE_SOURCES = {key: _l(message) for key, message in names.EVIDENCE_SOURCES.items()}
 #: Why a piece of evidence counts less (``portal.synthesis.Evidence.discounts``).
 DISCOUNTS = {
     "incomplete": _l("incomplete test: the answered questions only, at half weight"),
@@ -126,24 +123,18 @@ RETENTION_CLASSES = {
 
 
 def inventory_scale_names(lang: str) -> dict[str, str]:
-    """The inventory's own domain and facet names in ``lang``, by scale key
-    (``personality.CO``, ``personality.CO.order``)."""
+    """The app's inventory's own domain and facet names in ``lang``, by scale key."""
     from . import resources as res
 
-    names = {}
-    for domain in res.inventory().domains:
-        for part in (domain, *domain.facets):
-            names[f"personality.{part.id}"] = part.name.get(lang) or part.id
-    return names
+    return names.inventory_scale_names(res.inventory(), lang)
 
 
 def scale_name(scale: str, lang: str) -> str:
-    """A test scale's name in ``lang``: "Logic test (reasoning ability)", or the
-    inventory's own domain or facet name ("Personality: Order")."""
+    """A test scale's name in ``lang`` (``services.names.scale_name``, with the app's
+    inventory and translations)."""
     from flask_babel import force_locale, gettext
 
+    from . import resources as res
+
     with force_locale(lang):
-        if scale.startswith("logic."):
-            return gettext("Logic test (reasoning ability)")
-        name = inventory_scale_names(lang).get(scale)
-        return gettext("Personality: %(name)s", name=name) if name else scale
+        return names.scale_name(scale, lang, res.inventory(), gettext)

@@ -9,9 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "portal" / "services"
 #: Top-level packages a service must not import, at module level or inside a function.
 WEB_PACKAGES = ("flask", "werkzeug")
-#: The project's own app-bound modules (they read ``current_app`` or ``g``): services get
-#: what they need from them as parameters instead (the session from ``portal.db``).
-APP_MODULES = ("portal.resources", "portal.web", "portal.db")
+#: The project's own app-bound modules (they read ``current_app`` or ``g``, or hold
+#: Flask-Babel's lazy texts): services get what they need from them as parameters instead
+#: (the session from ``portal.db``, translations through the renderer).
+APP_MODULES = ("portal.resources", "portal.web", "portal.db", "portal.labels")
 
 
 def _is_web(module: str) -> bool:
@@ -64,4 +65,5 @@ def test_the_check_finds_every_kind_of_web_import(tmp_path, monkeypatch):
     assert web_imports(module) == [
         "portal/services/x.py:2 imports flask", "portal/services/x.py:3 imports flask_babel",
         "portal/services/x.py:6 imports werkzeug.exceptions", "portal/services/x.py:7 imports flask_login.utils",
-        "portal/services/x.py:10 imports portal.resources", "portal/services/x.py:11 imports portal.web"]
+        "portal/services/x.py:10 imports portal.resources", "portal/services/x.py:11 imports portal.web",
+        "portal/services/x.py:12 imports portal.labels"]

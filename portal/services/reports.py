@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session, load_only
 
 from item_banks import Inventory
 
-from .. import labels
 from .. import synthesis as synthesis_model
 from .. import report_texts as rt
 from ..pdf import render_pdf as pdf_from_html
@@ -41,7 +40,7 @@ from ..models import (
     Synthesis,
     User,
 )
-from . import audit, branding, checks, logic_results, profiles, webhooks
+from . import audit, branding, checks, logic_results, names, profiles, webhooks
 from .evidence import evidence_matrix
 from .norm_tables import norm_info, norm_table_for_ref
 from .rendering import Renderer
@@ -201,7 +200,7 @@ def build_content(session: Session, candidate: Candidate, kind: ReportKind, *, n
         "brand": branding.report_brand(session, renderer.config),
     }
     if kind is ReportKind.CLIENT:
-        content.update(_client_part(session, candidate, lang, profile, renderer))
+        content.update(_client_part(session, candidate, lang, profile, inventory, renderer))
         content["stamp"]["synthesis_model"] = synthesis_model.MODEL_VERSION
         content["verification"] = _verification(session, candidate, logic) if logic_entry else None
     else:
@@ -269,10 +268,15 @@ def _verification(session: Session, candidate: Candidate, logic) -> dict:
 
 def _source_name(evidence, lang: str, renderer: Renderer) -> str:
     with renderer.language(lang):
-        return str(labels.EVIDENCE_SOURCES[evidence.key])
+        return renderer.gettext(names.EVIDENCE_SOURCES[evidence.key])
 
 
-def _client_competency(row, comp, lang: str, renderer: Renderer) -> dict:
+def _scale_name(scale: str, lang: str, inventory: Inventory, renderer: Renderer) -> str:
+    with renderer.language(lang):
+        return names.scale_name(scale, lang, inventory, renderer.gettext)
+
+
+def _client_competency(row, comp, lang: str, inventory: Inventory, renderer: Renderer) -> dict:
     """One competency of the client report: each source with what it alone says, named
     (test scales by name, interviewers and referees counted) and with the reasons it
     counts less; the combined level and the probability of reaching the target; a
@@ -287,7 +291,7 @@ def _client_competency(row, comp, lang: str, renderer: Renderer) -> dict:
         "definition": localized(comp.definition, lang) if comp else "",
         "target": row.target, "weight": row.weight, "must": row.must,
         "sources": [{"key": e.key, "source": e.source, "name": _source_name(e, lang, renderer),
-                     "scales": [labels.scale_name(s, lang) for s in e.scales],
+                     "scales": [_scale_name(s, lang, inventory, renderer) for s in e.scales],
                      "level": round(row.alone[e.key][0], 2), "sd": round(row.alone[e.key][1], 2),
                      "n": e.n, "discounts": list(e.discounts)} for e in row.evidence],
         "level": None if row.level is None else round(row.level, 2),
@@ -298,10 +302,12 @@ def _client_competency(row, comp, lang: str, renderer: Renderer) -> dict:
     }
 
 
-def _client_part(session: Session, candidate: Candidate, lang: str, profile, renderer: Renderer) -> dict:
+def _client_part(session: Session, candidate: Candidate, lang: str, profile, inventory: Inventory,
+                 renderer: Renderer) -> dict:
     library = profiles.all_competencies(session)
     matrix = evidence_matrix(session, candidate)
-    competencies = [_client_competency(row, library.get(row.key), lang, renderer) for row in matrix.rows]
+    competencies = [_client_competency(row, library.get(row.key), lang, inventory, renderer)
+                    for row in matrix.rows]
     fit = None
     if matrix.fit:
         names = {c["key"]: c["name"] for c in competencies}
@@ -359,7 +365,7 @@ def render_html(content: dict, *, renderer: Renderer, pdf: bool = False, draft: 
     template = _template(content)
     stylesheet = _stylesheet_url(renderer)
     with renderer.language(content["language"]):
-        return renderer.template(template, r=content, texts=rt.load_texts(), labels=labels,
+        return renderer.template(template, r=content, texts=rt.load_texts(),
                                lang=content["language"], pdf=pdf, draft=draft, stylesheet_url=stylesheet)
 
 
