@@ -48,11 +48,17 @@ def _english(text: Mapping[str, str] | None) -> Mapping[str, str] | None:
     return {**text, "en": english_text(text["en"])}
 
 
+def _english_texts(stem, explanation, options) -> dict:
+    """An item's stem, explanation and options with English team names in their ``en``
+    texts (figure options as they are)."""
+    return {"stem": _english(stem), "explanation": _english(explanation),
+            "options": [_english(o) if "svg" not in o else o for o in options]}
+
+
 def with_english_names(item: dict) -> dict:
     """A generated item (format-version-2 dict) with English team names in its ``en`` stem,
     options and explanation; the Swedish texts, the key and the structure unchanged."""
-    return {**item, "stem": _english(item["stem"]), "explanation": _english(item["explanation"]),
-            "options": [_english(o) if "svg" not in o else o for o in item["options"]]}
+    return {**item, **_english_texts(item["stem"], item["explanation"], item["options"])}
 
 
 def with_english_team_names(item: LogicItem) -> LogicItem:
@@ -62,5 +68,5 @@ def with_english_team_names(item: LogicItem) -> LogicItem:
     must be the stamped bank's text."""
     if not item.practice or item.type != "deductive":
         return item
-    return dataclasses.replace(item, stem=_english(item.stem), explanation=_english(item.explanation),
-                               options=tuple(_english(o) if "svg" not in o else o for o in item.options))
+    texts = _english_texts(item.stem, item.explanation, item.options)
+    return dataclasses.replace(item, **{**texts, "options": tuple(texts["options"])})
