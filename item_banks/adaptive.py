@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -103,16 +104,22 @@ def _settings_doc(settings: cat.CatSettings) -> dict:
     return {key: value for key, value in asdict(settings).items() if key != "type_targets"}
 
 
+def exposure_document(bank: LogicBank) -> Mapping | None:
+    """The bank's exposure document as stored: kept with the version (a version in the
+    database or the archive), else the file beside the bank file; None when there is none.
+    Whether it fits the version and settings is for the caller to check."""
+    if bank.exposure is not None:
+        return bank.exposure
+    path = exposure_path(bank.path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def _stored_exposure(bank: LogicBank, ids: tuple[str, ...], settings: cat.CatSettings):
     """The stored Sympson-Hetter parameters, if they were calibrated for this bank version
     and these settings (parameters calibrated for another test design do not hold)."""
-    if bank.exposure is not None:
-        doc = bank.exposure
-    else:
-        path = exposure_path(bank.path)
-        if not path.exists():
-            return None
-        doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = exposure_document(bank)
+    if doc is None:
+        return None
     if (doc.get("format") != EXPOSURE_FORMAT or doc.get("bank_id") != bank.bank_id
             or doc.get("bank_version") != bank.version or set(doc.get("exposure_k", {})) != set(ids)
             or doc.get("settings") != _settings_doc(settings)):

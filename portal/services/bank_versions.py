@@ -374,10 +374,7 @@ def retired_items(session: Session, shipped: LogicBank, active: str | None = Non
 def _exposure_doc(bank: LogicBank) -> dict | None:
     """The bank's Sympson-Hetter parameters: kept with the version, else the file beside the
     bank file; None when there are none for this version."""
-    doc = bank.exposure
-    if doc is None:
-        path = adaptive.exposure_path(bank.path)
-        doc = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    doc = adaptive.exposure_document(bank)
     return dict(doc) if doc and doc.get("bank_version") == bank.version else None
 
 
